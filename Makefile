@@ -1,0 +1,46 @@
+# 标准起草助手 — developer entry points.  `make run` and `make test` are all a fresh
+# machine needs (Python 3.11 with venv); everything else is optional.
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
+PORT   ?= 8501
+
+.PHONY: setup run test lint eval eval-ci bench ingest-samples clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -r requirements-dev.txt
+	rm -f $(VENV)/.installed-* && touch $@
+
+setup: $(STAMP)  ## create .venv and install pinned requirements
+
+run: setup  ## set up, then serve the app on http://localhost:$(PORT) (indexes the samples on first run)
+	$(BIN)/streamlit run app.py --server.port $(PORT) --server.headless true
+
+test: setup  ## lint and the full test suite
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+ingest-samples: setup  ## load the bundled samples into the default knowledge base
+	$(BIN)/python -m ingest samples
+
+eval: setup  ## evaluation report on every question set (reports/)
+	$(BIN)/python -m eval
+
+eval-ci: setup  ## evaluation on the sample set, failing below the CI thresholds
+	$(BIN)/python -m eval --set eval/questions_sample.jsonl --check
+
+bench: setup  ## speed and memory benchmarks (numbers go to bench/results/)
+	$(BIN)/python bench/bench_segment.py
+	$(BIN)/python bench/bench_pdf.py
+	$(BIN)/python bench/bench_search.py
+
+clean:
+	rm -rf $(VENV) workspace reports bench/results .pytest_cache .ruff_cache

@@ -1,0 +1,150 @@
+"""``python -m ingest PATH... [--kb NAME]``: put files into a knowledge base.
+
+Prints a summary (files, documents, clauses, and every skipped file with its reason) to
+stdout, or the same as JSON with ``--json``; progress and logs go to stderr.  Exit status:
+0 when at least one file is in the knowledge base afterwards (ingested, or unchanged), 1
+when files were given but none could be ingested, 2 for usage errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+
+from tqdm import tqdm
+
+from ingest.pipeline import FileStatus, IngestReport, ingest_paths
+from ingest.readers import DEFAULT_MAX_BYTES
+from ingest.store import ClauseStore, StoreError
+from ingest.workspace import DEFAULT_KB, WorkspaceError, kb_path, resolve_workspace
+
+log = logging.getLogger("ingest")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m ingest",
+        description="把标准/指南文件（txt、md、pdf、docx、html）切分为条款并存入知识库。",
+    )
+    p.add_argument("paths", nargs="*", type=Path, help="文件或文件夹（递归）")
+    p.add_argument("--kb", default=DEFAULT_KB, help=f"知识库名称（默认 {DEFAULT_KB}）")
+    p.add_argument("--workspace", help="工作区目录（默认 $STDQA_WORKSPACE 或 ./workspace）")
+    p.add_argument("--force", action="store_true", help="内容未变也重新导入")
+    p.add_argument("--prune", action="store_true", help="从知识库删除给定文件夹中已不存在的文件")
+    p.add_argument(
+        "--max-size",
+        type=float,
+        default=DEFAULT_MAX_BYTES / 2**20,
+        metavar="MB",
+        help="单个文件大小上限（MB，默认 %(default)s）",
+    )
+    p.add_argument("--list", action="store_true", help="列出知识库中的文档")
+    p.add_argument(
+        "--remove",
+        metavar="DOC_ID_OR_PATH",
+        action="append",
+        default=[],
+        help="从知识库删除一个文档（doc_id）或一个源文件（路径），可重复",
+    )
+    p.add_argument("--json", action="store_true", help="以 JSON 输出结果")
+    p.add_argument("-q", "--quiet", action="store_true", help="不显示进度条")
+    p.add_argument("-v", "--verbose", action="store_true", help="输出调试日志")
+    return p
+
+
+def _print_summary(report: IngestReport) -> None:
+    d = report.to_dict()
+    print(f"知识库 {report.kb}：处理 {d['files']} 个文件，用时 {d['seconds']} 秒")
+    print(
+        f"  新增/更新 {d['ingested']}，未变化 {d['unchanged']}，重复 {d['duplicate']}，"
+        f"跳过 {d['skipped']}，失败 {d['failed']}"
+    )
+    print(
+        f"  本次写入 {d['documents']} 篇文档、{d['clauses']} 个条款；"
+        f"知识库现有 {d['kb_documents']} 篇文档、{d['kb_clauses']} 个条款"
+    )
+    for path in report.removed_sources:
+        print(f"  已移除（文件不存在）：{path}")
+    bad = [
+        f
+        for f in report.files
+        if f.status in (FileStatus.SKIPPED, FileStatus.FAILED, FileStatus.DUPLICATE)
+    ]
+    if bad:
+        print("未导入的文件：")
+        for f in bad:
+            print(f"  [{f.status}] {f.path}：{f.reason}")
+
+
+def _list_documents(store: ClauseStore, as_json: bool) -> None:
+    docs = store.documents()
+    if as_json:
+        print(json.dumps([d.to_dict() for d in docs], ensure_ascii=False, indent=1))
+        return
+    for d in docs:
+        code = f"{d.standard_code} " if d.standard_code else ""
+        print(f"{d.doc_id}  {code}{d.title}  （{d.clause_count} 条）  {d.source}")
+    print(f"共 {len(docs)} 篇文档")
+
+
+def _remove(store: ClauseStore, targets: Iterable[str]) -> int:
+    status = 0
+    for target in targets:
+        p = Path(target)
+        removed = (
+            store.remove_source(str(p.resolve()))
+            if p.exists() or "/" in target
+            else store.remove_document(target)
+        )
+        if not removed:
+            removed = store.remove_document(target)
+        print(("已删除：" if removed else "未找到：") + target)
+        status = status or (0 if removed else 1)
+    return status
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    try:
+        workspace = resolve_workspace(args.workspace)
+        store = ClauseStore(kb_path(workspace, args.kb))
+        store.manifest  # noqa: B018 - surface a corrupt manifest before doing any work
+    except (WorkspaceError, StoreError) as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
+
+    if args.list:
+        _list_documents(store, args.json)
+        return 0
+    if args.remove:
+        return _remove(store, args.remove)
+    if not args.paths:
+        print("错误：请给出要导入的文件或文件夹（或使用 --list / --remove）", file=sys.stderr)
+        return 2
+
+    def wrap(files: list[Path]) -> Iterable[Path]:
+        return tqdm(files, desc="导入", unit="文件", disable=args.quiet or None, file=sys.stderr)
+
+    report = ingest_paths(
+        args.paths,
+        store,
+        kb=args.kb,
+        force=args.force,
+        prune=args.prune,
+        max_bytes=int(args.max_size * 2**20),
+        wrap=wrap,
+    )
+    if args.json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=1))
+    else:
+        _print_summary(report)
+    return 0 if report.ok else 1

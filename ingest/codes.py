@@ -1,0 +1,91 @@
+"""Standard codes ("GB/T 1.1—2020", "DB37/T 1234—2021", "T/CSSA 001—2022", "Q/ABC 2-2020").
+
+People write the same code a dozen ways: hyphen, en dash or em dash before the year,
+full-width letters, with or without a space after the prefix.  Everything that compares,
+displays or cites a code goes through :func:`normalize_code`, which produces the form the
+standards themselves print: ``PREFIX NUMBER—YEAR`` with an em dash.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ingest.numbering import halfwidth
+
+_DASH = r"[-—–－―‐‑]"
+# Prefix families.  Industry codes (two capital letters) need "/T", "/Z" or a year, so that
+# "PM 2.5" or "ISO 9001" alone are not taken for standard codes.
+_CODE = re.compile(
+    r"(?<![A-Za-z/])"
+    r"(?P<prefix>"
+    r"GB\s*/\s*[TZ]|GB|GJB(?:\s*/\s*Z)?"
+    r"|DB\s*\d{2}\s*(?:/\s*T)?"
+    r"|T\s*/\s*[A-Z][A-Z0-9]{1,15}"
+    r"|Q\s*/\s*[A-Z0-9][A-Z0-9\-]{0,15}"
+    r"|[A-Z]{2}\s*/\s*[TZ]"
+    r"|(?P<industry>[A-Z]{2})"
+    r")"
+    r"\s*(?P<num>\d{1,6}(?:\.\d{1,3})?)"
+    rf"(?:\s*{_DASH}+\s*(?P<year>(?:19|20)\d{{2}}))?"
+    r"(?![\d.]*\d)"
+)
+
+
+@dataclass(slots=True, frozen=True)
+class CodeMatch:
+    start: int
+    end: int
+    code: str
+
+
+def _format(prefix: str, num: str, year: str | None) -> str:
+    prefix = re.sub(r"\s+", "", prefix.upper())
+    return f"{prefix} {num}" + (f"—{year}" if year else "")
+
+
+def find_codes(text: str) -> list[CodeMatch]:
+    """Every standard code in ``text``, normalised, with its span in ``text``."""
+    half = halfwidth(text)
+    out: list[CodeMatch] = []
+    for m in _CODE.finditer(half):
+        if m.group("industry") and not m.group("year"):
+            continue
+        out.append(
+            CodeMatch(
+                m.start(), m.end(), _format(m.group("prefix"), m.group("num"), m.group("year"))
+            )
+        )
+    return out
+
+
+def normalize_code(raw: str) -> str | None:
+    """The normalised code if ``raw`` is (essentially) one standard code, else None.
+
+    >>> normalize_code("GB/T1.1-2020")
+    'GB/T 1.1—2020'
+    >>> normalize_code("ＧＢ／Ｔ　２４４２１．３－２００９")
+    'GB/T 24421.3—2009'
+    """
+    found = find_codes(raw.strip())
+    if len(found) != 1:
+        return None
+    m = found[0]
+    rest = (halfwidth(raw.strip())[: m.start] + halfwidth(raw.strip())[m.end :]).strip()
+    return m.code if not rest else None
+
+
+def code_base(code: str) -> str:
+    """The code without its year: "GB/T 1.1—2020" -> "GB/T 1.1" (how people cite loosely)."""
+    return code.split("—", 1)[0].strip()
+
+
+def code_from_filename(stem: str) -> str | None:
+    """A code spelled in a file name with "_" for "/" and " ", e.g. "T_BZQC_001-2025_…" or
+    "GB_T_24421.3-2009"; None if the name does not begin with one."""
+    candidate = re.sub(r"^(GB|GJB|DB\d{2}|[A-Z]{2})_([TZ])_", r"\1/\2 ", stem)
+    candidate = re.sub(r"^(T|Q)_([A-Z0-9]+)_", r"\1/\2 ", candidate)
+    found = find_codes(candidate)
+    if found and found[0].start == 0 and found[0].code.count("—"):
+        return found[0].code
+    return None

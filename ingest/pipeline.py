@@ -1,0 +1,275 @@
+"""Ingest files into a knowledge base: read → clean → split → segment → store.
+
+Each file is processed on its own and committed on its own, so one bad file costs only
+itself: it is reported with a one-line reason and everything else (including what was
+stored before) stays.  A file whose content hash is unchanged is not processed again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+
+from ingest.chunk import split_long_clauses
+from ingest.clean import clean_lines
+from ingest.metadata import detect_standard_code, detect_title
+from ingest.readers import DEFAULT_MAX_BYTES, SUPPORTED_SUFFIXES, read_document
+from ingest.readers.base import UnreadableFile
+from ingest.schema import Clause, DocumentInfo
+from ingest.segment import segment_lines
+from ingest.split import split_documents
+from ingest.store import ClauseStore, sha256_file
+
+log = logging.getLogger(__name__)
+
+
+class FileStatus(StrEnum):
+    INGESTED = "ingested"  # new or changed, stored
+    UNCHANGED = "unchanged"  # same content hash as stored: nothing to do
+    DUPLICATE = "duplicate"  # same content already stored from another path
+    SKIPPED = "skipped"  # cannot be ingested (unsupported, empty, encrypted, …)
+    FAILED = "failed"  # unexpected error while processing
+
+
+@dataclass(slots=True)
+class FileResult:
+    path: str
+    status: FileStatus
+    reason: str = ""
+    documents: int = 0
+    clauses: int = 0
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "path": self.path,
+            "status": str(self.status),
+            "reason": self.reason,
+            "documents": self.documents,
+            "clauses": self.clauses,
+        }
+
+
+@dataclass(slots=True)
+class IngestReport:
+    """What one ``ingest_paths`` run did; the CLI prints it as the summary."""
+
+    kb: str
+    files: list[FileResult] = field(default_factory=list)
+    removed_sources: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    kb_documents: int = 0
+    kb_clauses: int = 0
+
+    def count(self, status: FileStatus) -> int:
+        return sum(1 for f in self.files if f.status is status)
+
+    @property
+    def ok(self) -> bool:
+        """False only when files were given and none of them could be ingested."""
+        good = {FileStatus.INGESTED, FileStatus.UNCHANGED, FileStatus.DUPLICATE}
+        return not self.files or any(f.status in good for f in self.files)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "kb": self.kb,
+            "files": len(self.files),
+            "ingested": self.count(FileStatus.INGESTED),
+            "unchanged": self.count(FileStatus.UNCHANGED),
+            "duplicate": self.count(FileStatus.DUPLICATE),
+            "skipped": self.count(FileStatus.SKIPPED),
+            "failed": self.count(FileStatus.FAILED),
+            "documents": sum(f.documents for f in self.files if f.status is FileStatus.INGESTED),
+            "clauses": sum(f.clauses for f in self.files if f.status is FileStatus.INGESTED),
+            "kb_documents": self.kb_documents,
+            "kb_clauses": self.kb_clauses,
+            "removed_sources": self.removed_sources,
+            "seconds": round(self.seconds, 3),
+            "results": [f.to_dict() for f in self.files],
+        }
+
+
+@dataclass(slots=True)
+class ProcessedDocument:
+    info: DocumentInfo
+    clauses: list[Clause]
+    text: str
+
+
+@dataclass(slots=True)
+class ProcessedFile:
+    fmt: str
+    documents: list[ProcessedDocument]
+
+
+def make_doc_id(source: str, index: int) -> str:
+    """Stable id of the ``index``-th document of a source file."""
+    return hashlib.sha1(f"{source}#{index}".encode()).hexdigest()[:12]
+
+
+def process_file(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> ProcessedFile:
+    """Turn one file into documents and clauses, without touching the store.
+
+    Raises :class:`UnreadableFile` with a one-line reason when there is nothing to ingest.
+    """
+    source = str(path.resolve())
+    raw = read_document(path, max_bytes=max_bytes)
+    cleaned = clean_lines(raw.lines)
+    if not cleaned.lines:
+        raise UnreadableFile("清理后没有正文（只有网站模板、页码或空白）")
+    if cleaned.removed:
+        log.debug("%s: removed %s", path.name, cleaned.removed)
+    split = split_documents(cleaned.lines, cleaned.breaks)
+    single = len(split.parts) == 1
+    documents: list[ProcessedDocument] = []
+    for k, part in enumerate(split.parts):
+        doc_id = make_doc_id(source, k)
+        title = (
+            part.title
+            or (cleaned.markdown_title if k == 0 else None)
+            or (split.collection_title if part.from_break else None)
+            or detect_title(part.lines)
+            or split.collection_title
+            or (raw.title_hint if single else None)
+            or (path.stem if single else f"{path.stem}（{k + 1}）")
+        )
+        code = detect_standard_code(part.lines, filename_stem=path.stem if single else None)
+        seg = segment_lines(
+            part.lines, doc_id=doc_id, doc_title=title, standard_code=code, source=source
+        )
+        clauses = split_long_clauses(seg.clauses, seg.text)
+        if not clauses:
+            continue
+        info = DocumentInfo(
+            doc_id=doc_id,
+            title=title,
+            standard_code=code,
+            source=source,
+            clause_count=len(clauses),
+            char_count=len(seg.text),
+            pages=raw.page_count,
+        )
+        documents.append(ProcessedDocument(info, clauses, seg.text))
+    if not documents:
+        raise UnreadableFile("没有可切分的条款（正文为空）")
+    return ProcessedFile(raw.fmt, documents)
+
+
+def discover_files(paths: Iterable[Path]) -> tuple[list[Path], list[FileResult]]:
+    """Expand folders recursively (hidden files skipped).  Returns candidate files and
+    results for paths that could not even be looked at."""
+    files: list[Path] = []
+    problems: list[FileResult] = []
+    for p in paths:
+        if p.is_dir():
+            for f in sorted(p.rglob("*")):
+                rel = f.relative_to(p)
+                if f.is_file() and not any(part.startswith(".") for part in rel.parts):
+                    files.append(f)
+        elif p.is_file():
+            files.append(p)
+        else:
+            problems.append(FileResult(str(p), FileStatus.SKIPPED, "路径不存在"))
+    # The same file named twice (a folder and a file in it) is ingested once.
+    seen: set[Path] = set()
+    unique = []
+    for f in files:
+        r = f.resolve()
+        if r not in seen:
+            seen.add(r)
+            unique.append(f)
+    return unique, problems
+
+
+def ingest_file(
+    store: ClauseStore, path: Path, *, force: bool = False, max_bytes: int = DEFAULT_MAX_BYTES
+) -> FileResult:
+    """Ingest one file into ``store``; never raises for a bad file."""
+    source = str(path.resolve())
+    shown = str(path)
+    if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+        try:
+            read_document(path, max_bytes=max_bytes)  # for its precise one-line reason
+        except UnreadableFile as exc:
+            return FileResult(shown, FileStatus.SKIPPED, str(exc))
+    try:
+        digest = sha256_file(path)
+    except OSError as exc:
+        return FileResult(shown, FileStatus.SKIPPED, f"无法读取文件：{exc.strerror or exc}")
+    entry = store.entry(source)
+    if entry is not None and entry.sha256 == digest and not force:
+        return FileResult(
+            shown, FileStatus.UNCHANGED, "内容未变化", len(entry.documents), entry.clause_count
+        )
+    twin = store.find_sha(digest)
+    if twin is not None and twin != source and not force:
+        return FileResult(shown, FileStatus.DUPLICATE, f"与已导入的 {Path(twin).name} 内容相同")
+    try:
+        processed = process_file(path, max_bytes=max_bytes)
+    except UnreadableFile as exc:
+        return FileResult(shown, FileStatus.SKIPPED, str(exc))
+    except Exception as exc:  # one file's bug must not stop the batch
+        log.debug("processing %s failed", path, exc_info=True)
+        return FileResult(shown, FileStatus.FAILED, f"处理出错：{type(exc).__name__}: {exc}")
+    clauses = [c for d in processed.documents for c in d.clauses]
+    try:
+        store.replace_source(
+            source,
+            sha256=digest,
+            size=path.stat().st_size,
+            fmt=processed.fmt,
+            documents=[d.info for d in processed.documents],
+            clauses=clauses,
+            texts={d.info.doc_id: d.text for d in processed.documents},
+        )
+    except OSError as exc:
+        return FileResult(shown, FileStatus.FAILED, f"写入知识库失败：{exc}")
+    return FileResult(shown, FileStatus.INGESTED, "", len(processed.documents), len(clauses))
+
+
+def prune_missing(store: ClauseStore, folders: Iterable[Path]) -> list[str]:
+    """Remove stored sources that lived under ``folders`` but no longer exist on disk."""
+    roots = [str(f.resolve()) for f in folders if f.is_dir()]
+    removed = []
+    for source in list(store.sources()):
+        under = any(source.startswith(r.rstrip("/") + "/") for r in roots)
+        if under and not Path(source).exists() and store.remove_source(source):
+            removed.append(source)
+    return removed
+
+
+def ingest_paths(
+    paths: Iterable[Path],
+    store: ClauseStore,
+    *,
+    kb: str,
+    force: bool = False,
+    prune: bool = False,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    on_file: Callable[[FileResult], None] | None = None,
+    wrap: Callable[[list[Path]], Iterable[Path]] | None = None,
+) -> IngestReport:
+    """Ingest every supported file under ``paths``.  ``wrap`` lets the caller add a
+    progress bar; ``on_file`` sees each result as it is produced."""
+    started = time.perf_counter()
+    paths = list(paths)
+    files, problems = discover_files(paths)
+    report = IngestReport(kb=kb, files=list(problems))
+    for path in wrap(files) if wrap else files:
+        result = ingest_file(store, path, force=force, max_bytes=max_bytes)
+        log.info("%s: %s %s", result.path, result.status, result.reason)
+        report.files.append(result)
+        if on_file:
+            on_file(result)
+    if prune:
+        report.removed_sources = prune_missing(store, paths)
+    store.reload()
+    docs = store.documents()
+    report.kb_documents = len(docs)
+    report.kb_clauses = sum(d.clause_count for d in docs)
+    report.seconds = time.perf_counter() - started
+    return report

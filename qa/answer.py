@@ -1,0 +1,271 @@
+"""Retrieve, decide whether to answer, answer (extractively or with an LLM), verify.
+
+One pipeline for the CLI, the app and the evaluation, so that what eval measures is what
+users get.  The steps:
+
+1. **Query.**  A follow-up ("那它的格式呢？") borrows the previous question's words; a
+   question about a drafting element ("范围一章怎么写？") is expanded with that element's
+   vocabulary so the clauses that govern it are retrieved.
+2. **Retrieve** with the hybrid searcher (exact clause route included).
+3. **Refuse** when the best clause is not about the question (dense score *and* wording
+   overlap below the calibrated policy): "知识库中未找到相关条款".
+4. **Answer** from the evidence: quoted extractively, or written by an LLM told to cite.
+5. **Verify** every citation against the clauses retrieved for this question; invalid
+   ones are removed from the text and reported.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
+
+from langchain_core.language_models import BaseChatModel
+
+from ingest.schema import Clause
+from qa.citations import Citation, verify_citations
+from qa.elements import Element, detect_element, governs, is_how_to, is_instance
+from qa.extractive import Evidence, compose_answer
+from qa.prompting import answer_prompt, render_clauses, render_history
+from qa.relevance import RelevancePolicy, content_grams, coverage
+
+log = logging.getLogger(__name__)
+
+REFUSAL = "知识库中未找到相关条款。"
+Mode = Literal["extractive", "llm"]
+
+
+class HitLike(Protocol):
+    clause: Clause
+    score: float
+    dense_score: float | None
+    route: str
+
+
+class SearcherLike(Protocol):
+    def search(
+        self, query: str, k: int = 10, mode: str = "hybrid", **kwargs: Any
+    ) -> Sequence[HitLike]: ...
+
+
+@dataclass(slots=True)
+class AnswerResult:
+    """Everything about one answered question; ``to_json`` is the public contract of
+    ``python -m qa --json``."""
+
+    question: str
+    answer: str
+    citations: list[Citation]
+    refused: bool
+    mode: Mode
+    invalid_citations: list[str] = field(default_factory=list)
+    element: str | None = None
+    query: str = ""
+    retrieved: list[Citation] = field(default_factory=list)
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+    def to_json(self, *, include_retrieved: bool = False) -> dict[str, object]:
+        out: dict[str, object] = {
+            "question": self.question,
+            "answer": self.answer,
+            "citations": [c.to_json() for c in self.citations],
+            "refused": self.refused,
+            "mode": self.mode,
+            "invalid_citations": self.invalid_citations,
+            "element": self.element,
+            "query": self.query,
+            "timings_ms": {k: round(v, 1) for k, v in self.timings_ms.items()},
+        }
+        if include_retrieved:
+            out["retrieved"] = [c.to_json() for c in self.retrieved]
+        return out
+
+
+_ANAPHORA = re.compile(
+    r"^(那|那么|还有|另外|再|它|其|该|这|上述|以上|同样|此外)|它|这个|那个|上述|该条|这条|这一章"
+)
+
+
+def retrieval_query(question: str, history: Sequence[tuple[str, str]]) -> str:
+    """The text to search with.  A short or referring follow-up is searched together with
+    the previous question, so "那它的格式呢？" after "规范性引用文件怎么列？" still finds
+    the clauses on normative references."""
+    q = question.strip()
+    if history and (len(q) <= 12 or _ANAPHORA.search(q)):
+        return f"{history[-1][0].strip()} {q}"
+    return q
+
+
+@dataclass(slots=True)
+class _Plan:
+    query: str
+    element: Element | None
+    how_to: bool
+    hits: list[HitLike]
+    covers: list[float]
+
+
+class Answerer:
+    """Answer drafting questions from one knowledge base."""
+
+    def __init__(
+        self,
+        searcher: SearcherLike,
+        *,
+        mode: Mode = "extractive",
+        chat_model: BaseChatModel | None = None,
+        k: int = 10,
+        max_evidence: int = 5,
+        search_mode: str = "hybrid",
+        weights: tuple[float, float] = (1.0, 1.0),
+        policy: RelevancePolicy | None = None,
+    ) -> None:
+        if mode == "llm" and chat_model is None:
+            raise ValueError("LLM mode needs a chat model (qa.llm.make_chat_model)")
+        self.searcher = searcher
+        self.mode: Mode = mode
+        self.chat_model = chat_model
+        self.k = k
+        self.max_evidence = max_evidence
+        self.search_mode = search_mode
+        self.weights = weights
+        self.policy = policy or RelevancePolicy()
+
+    # ------------------------------------------------------------ retrieval
+    def _plan(
+        self, question: str, history: Sequence[tuple[str, str]], filters: Any | None
+    ) -> _Plan:
+        base = retrieval_query(question, history)
+        element = detect_element(base)
+        how_to = is_how_to(question)
+        query = base
+        if element is not None:
+            extra = " ".join(dict.fromkeys((element.name, *element.expand)))
+            query = f"{base} {extra}"
+        hits = list(
+            self.searcher.search(
+                query, k=self.k, mode=self.search_mode, filters=filters, weights=self.weights
+            )
+        )
+        grams = content_grams(base)
+        covers = [coverage(grams, _haystack(h.clause)) for h in hits]
+        return _Plan(query, element, how_to, hits, covers)
+
+    def _evidence(self, plan: _Plan) -> list[Evidence]:
+        """The clauses to answer from, best first; empty means refuse."""
+        if not plan.hits:
+            return []
+        top_ok = any(
+            self.policy.accepts(h.dense_score, cov, exact=h.route == "exact")
+            for h, cov in zip(plan.hits[:3], plan.covers[:3], strict=False)
+        )
+        if not top_ok:
+            return []
+        chosen: list[Evidence] = []
+        floor = self.policy.min_coverage * 0.6
+        for h, cov in zip(plan.hits, plan.covers, strict=True):
+            gov = plan.element is not None and governs(h.clause, plan.element)
+            example = plan.element is not None and is_instance(h.clause, plan.element) and not gov
+            if h.route == "exact" or gov or cov >= floor or not chosen:
+                chosen.append(Evidence(h.clause, h.score, cov, governing=gov, example=example))
+        if plan.element is not None:
+            # Governing clauses first, then the rest, then examples; stable within groups.
+            chosen.sort(key=lambda e: (not e.governing, e.example))
+        return chosen[: self.max_evidence]
+
+    # ------------------------------------------------------------ answering
+    def answer(
+        self, question: str, history: Sequence[tuple[str, str]] = (), filters: Any | None = None
+    ) -> AnswerResult:
+        """Answer in one go (the CLI and eval use this)."""
+        result: AnswerResult | None = None
+        for item in self.stream(question, history, filters):
+            if isinstance(item, AnswerResult):
+                result = item
+        assert result is not None
+        return result
+
+    def stream(
+        self, question: str, history: Sequence[tuple[str, str]] = (), filters: Any | None = None
+    ) -> Iterator[str | AnswerResult]:
+        """Yield answer text as it is produced, then the final :class:`AnswerResult`.
+
+        In LLM mode the streamed text is the raw model output; the final result carries
+        the verified text (invalid citations removed), which is what should be kept.
+        """
+        if not question.strip():
+            raise ValueError("问题不能为空")
+        t0 = time.perf_counter()
+        plan = self._plan(question, history, filters)
+        t1 = time.perf_counter()
+        evidence = self._evidence(plan)
+        retrieved = [Citation.from_clause(h.clause, h.score) for h in plan.hits]
+        base = AnswerResult(
+            question=question,
+            answer=REFUSAL,
+            citations=[],
+            refused=True,
+            mode=self.mode,
+            element=plan.element.name if plan.element else None,
+            query=plan.query,
+            retrieved=retrieved,
+        )
+        if not evidence:
+            base.timings_ms = {"retrieve": (t1 - t0) * 1000, "total": (t1 - t0) * 1000}
+            yield REFUSAL
+            yield base
+            return
+
+        if self.mode == "extractive":
+            text = compose_answer(question, evidence, plan.element, plan.how_to)
+            yield text
+        else:
+            pieces: list[str] = []
+            for chunk in self._llm_stream(question, history, evidence):
+                pieces.append(chunk)
+                yield chunk
+            text = "".join(pieces).strip()
+
+        pool = [h.clause for h in plan.hits]
+        checked = verify_citations(text, pool)
+        scores = {h.clause.clause_id: h.score for h in plan.hits}
+        if self.mode == "llm" and REFUSAL.rstrip("。") in checked.text and not checked.valid:
+            refused, citations = True, []
+        else:
+            refused = False
+            cited = checked.valid or [e.clause for e in evidence]
+            citations = [Citation.from_clause(c, scores.get(c.clause_id, 0.0)) for c in cited]
+        if checked.invalid:
+            log.warning("removed %d invalid citation(s): %s", len(checked.invalid), checked.invalid)
+        t2 = time.perf_counter()
+        base.answer = checked.text
+        base.citations = citations
+        base.refused = refused
+        base.invalid_citations = checked.invalid
+        base.timings_ms = {
+            "retrieve": (t1 - t0) * 1000,
+            "answer": (t2 - t1) * 1000,
+            "total": (t2 - t0) * 1000,
+        }
+        yield base
+
+    def _llm_stream(
+        self, question: str, history: Sequence[tuple[str, str]], evidence: Sequence[Evidence]
+    ) -> Iterator[str]:
+        assert self.chat_model is not None
+        messages = answer_prompt().format_messages(
+            history=render_history(history),
+            clauses=render_clauses([e.clause for e in evidence]),
+            question=question,
+        )
+        for chunk in self.chat_model.stream(messages):
+            content = chunk.content
+            if isinstance(content, str) and content:
+                yield content
+
+
+def _haystack(clause: Clause) -> str:
+    return " ".join((clause.doc_title, *clause.path_labels(), clause.text))

@@ -1,0 +1,205 @@
+"""Citations: how an answer names the clause it relies on, and the check that it may.
+
+Format (the one standards people write by hand): ``〔GB/T 24421.3—2009，3.5〕`` for a
+document with a standard code, ``〔中华人民共和国标准化法，第十条〕`` for one without, and
+``〔文档标题〕`` for text that has no clause number (an unstructured web article).
+
+Verification is strict: a citation is valid only if it names a clause that was retrieved
+for *this* question.  A model (or a bug) that cites "8.6" when 8.6 was not in front of it
+gets the citation removed and reported, never shown to the user as evidence.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from ingest.codes import code_base, normalize_code
+from ingest.numbering import chinese_to_int, halfwidth, int_to_chinese
+from ingest.schema import Clause
+
+# 〔…〕 is ours; models also write 【…】, [..] or （…，…） — accepted when they hold a clause
+# reference, so that a fabricated one cannot slip through by changing brackets.
+_BRACKETED = re.compile(r"〔([^〔〕\n]{1,80})〕|【([^【】\n]{1,80})】|\[([^\[\]\n]{1,80})\]")
+_SEP = re.compile(r"[，,]\s*")
+
+
+@dataclass(slots=True, frozen=True)
+class Citation:
+    """A clause an answer cites, with what the user needs to check it."""
+
+    clause_id: str
+    doc_id: str
+    doc_title: str
+    standard_code: str | None
+    clause_no: str
+    clause_title: str
+    heading_path: tuple[str, ...]
+    text: str
+    score: float
+    source: str = ""
+    page: int | None = None
+
+    @property
+    def label(self) -> str:
+        return citation_label(self.doc_title, self.standard_code, self.clause_no)
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "label": self.label,
+            "doc_title": self.doc_title,
+            "standard_code": self.standard_code,
+            "clause_no": self.clause_no,
+            "clause_title": self.clause_title,
+            "heading_path": list(self.heading_path),
+            "text": self.text,
+            "score": round(self.score, 4),
+            "clause_id": self.clause_id,
+            "doc_id": self.doc_id,
+            "source": self.source,
+            "page": self.page,
+        }
+
+    @classmethod
+    def from_clause(cls, clause: Clause, score: float) -> Citation:
+        return cls(
+            clause_id=clause.clause_id,
+            doc_id=clause.doc_id,
+            doc_title=clause.doc_title,
+            standard_code=clause.standard_code,
+            clause_no=clause.clause_no,
+            clause_title=clause.clause_title,
+            heading_path=tuple(h.label() for h in clause.heading_path),
+            text=clause.text,
+            score=score,
+            source=clause.source,
+            page=clause.page,
+        )
+
+
+def citation_label(doc_title: str, standard_code: str | None, clause_no: str) -> str:
+    """``〔GB/T 1.1—2020，8.6〕`` / ``〔标准化法，第十条〕`` / ``〔文档标题〕``."""
+    doc = standard_code or doc_title
+    return f"〔{doc}，{clause_no}〕" if clause_no else f"〔{doc}〕"
+
+
+def cite(clause: Clause) -> str:
+    return citation_label(clause.doc_title, clause.standard_code, clause.clause_no)
+
+
+# ------------------------------------------------------------------ normalisation
+def normalize_clause_no(raw: str) -> str:
+    """Canonical clause number for comparison: "第3条"→"第三条", "8.6条"→"8.6",
+    "附录 a"→"附录A", "（一）"/"(一)" unified, full-width digits half-width."""
+    s = halfwidth(raw).strip().rstrip("。.，,;；")
+    s = re.sub(r"\s+", "", s)
+    if m := re.fullmatch(r"第([0-9零〇一二三四五六七八九十百千两]+)(编|章|节|条)", s):
+        n = chinese_to_int(m.group(1))
+        if n:
+            return f"第{int_to_chinese(n)}{m.group(2)}"
+    if m := re.fullmatch(r"第?([0-9]+(?:\.[0-9]+)*)条?", s):
+        return m.group(1)
+    if m := re.fullmatch(r"附录([A-Za-z])", s):
+        return f"附录{m.group(1).upper()}"
+    if m := re.fullmatch(r"([A-Za-z])\.([0-9.]+)", s):
+        return f"{m.group(1).upper()}.{m.group(2)}"
+    return s.replace("(", "（").replace(")", "）")
+
+
+def _doc_key(ref: str) -> str:
+    return re.sub(r"[\s《》「」“”\"]", "", halfwidth(ref)).lower()
+
+
+def _doc_matches(ref: str, clause: Clause) -> bool:
+    """Does a citation's document part name this clause's document?"""
+    code = normalize_code(ref)
+    if code and clause.standard_code:
+        return code == clause.standard_code or code == code_base(clause.standard_code)
+    key = _doc_key(ref)
+    if not key:
+        return False
+    names = [clause.doc_title]
+    if clause.standard_code:
+        names += [clause.standard_code, code_base(clause.standard_code)]
+    for name in names:
+        n = _doc_key(name)
+        if key == n or (len(key) >= 4 and (key in n or n in key)):
+            return True
+        # "标准化法" for "中华人民共和国标准化法"
+        if n.startswith("中华人民共和国") and key == n.removeprefix("中华人民共和国"):
+            return True
+    return False
+
+
+# ------------------------------------------------------------------ parsing
+@dataclass(slots=True, frozen=True)
+class ParsedCitation:
+    start: int
+    end: int
+    raw: str
+    doc_ref: str
+    clause_no: str  # normalised; "" for a document-level citation
+
+
+def parse_citations(answer: str) -> list[ParsedCitation]:
+    """Every bracketed citation in ``answer`` (our 〔〕 form and common model variants)."""
+    out: list[ParsedCitation] = []
+    for m in _BRACKETED.finditer(answer):
+        body = next(g for g in m.groups() if g is not None).strip()
+        is_ours = m.group(1) is not None
+        parts = _SEP.split(body, maxsplit=1)
+        if len(parts) == 2:
+            doc_ref, no = parts[0].strip(), normalize_clause_no(parts[1])
+        else:
+            if not is_ours:
+                continue  # "[1]" footnote markers and the like are not citations
+            doc_ref, no = body, ""
+        if not doc_ref:
+            continue
+        out.append(ParsedCitation(m.start(), m.end(), m.group(0), doc_ref, no))
+    return out
+
+
+# ------------------------------------------------------------------ verification
+@dataclass(slots=True)
+class Verification:
+    """Answer text with invalid citations removed, and what was kept and dropped."""
+
+    text: str
+    valid: list[Clause] = field(default_factory=list)
+    invalid: list[str] = field(default_factory=list)
+
+
+def resolve(parsed: ParsedCitation, retrieved: Sequence[Clause]) -> Clause | None:
+    """The retrieved clause a citation names, or None if it names none of them."""
+    for clause in retrieved:
+        if not _doc_matches(parsed.doc_ref, clause):
+            continue
+        if parsed.clause_no == normalize_clause_no(clause.clause_no):
+            return clause
+        if not parsed.clause_no and not clause.clause_no:
+            return clause
+    return None
+
+
+def verify_citations(answer: str, retrieved: Iterable[Clause]) -> Verification:
+    """Keep citations that name a retrieved clause; remove the rest from the text."""
+    pool = list(retrieved)
+    result = Verification(text=answer)
+    pieces: list[str] = []
+    cursor = 0
+    seen: set[str] = set()
+    for parsed in parse_citations(answer):
+        clause = resolve(parsed, pool)
+        if clause is None:
+            result.invalid.append(parsed.raw)
+            pieces.append(answer[cursor : parsed.start])
+            cursor = parsed.end
+            continue
+        if clause.clause_id not in seen:
+            seen.add(clause.clause_id)
+            result.valid.append(clause)
+    pieces.append(answer[cursor:])
+    result.text = re.sub(r"[ \t]+\n", "\n", "".join(pieces))
+    return result

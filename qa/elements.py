@@ -1,0 +1,114 @@
+"""Which drafting element a question is about ("范围一章怎么写？" → 范围).
+
+Drafters ask how to write a particular element or layer of a standard.  The answer should
+lead with the clauses that *govern* that element (the guide's "范围的编写" clause, GB/T 1.1's
+8.5) rather than with an *instance* of it (some standard's own "1 范围" chapter, which is
+at best an example).  This module recognises the element and tells the two kinds apart.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ingest.schema import Clause, ClauseKind
+
+
+@dataclass(slots=True, frozen=True)
+class Element:
+    name: str
+    aliases: tuple[str, ...]
+    # Extra query words that retrieve the governing clauses even when the user used a
+    # loose name ("引用标准" for 规范性引用文件).
+    expand: tuple[str, ...] = ()
+
+    def names(self) -> tuple[str, ...]:
+        return (self.name, *self.aliases)
+
+
+# Longer names first so "规范性引用文件" wins over "引用", "术语和定义" over "术语".
+ELEMENTS: tuple[Element, ...] = (
+    Element(
+        "规范性引用文件",
+        ("引用文件", "引用标准", "规范性引用", "引用的标准"),
+        ("引导语", "注日期", "不注日期"),
+    ),
+    Element("术语和定义", ("术语", "定义", "术语条目"), ("术语条目", "英文对应词", "来源")),
+    Element("符号和缩略语", ("符号", "缩略语", "代号和缩略语")),
+    Element("服务评价与改进", ("服务评价", "评价与改进", "持续改进", "服务改进"), ("满意度",)),
+    Element("服务质量控制", ("质量控制", "服务质量"), ()),
+    Element("服务提供规范", ("服务提供", "服务流程", "服务规范", "服务提供过程"), ("服务流程",)),
+    Element("服务内容", ("服务项目",), ()),
+    Element("基本要求", ("总体要求", "总体原则", "基本原则", "通用要求"), ()),
+    Element("参考文献", ("参考资料",), ()),
+    Element(
+        "能愿动词",
+        ("助动词", "应和宜", "应、宜、可", "应当", "要求型条款", "推荐型条款"),
+        ("应", "宜", "可", "不应", "要求", "推荐", "允许"),
+    ),
+    Element("前言", ("前言部分",), ("起草单位", "起草人", "提出", "归口", "起草规则")),
+    Element("引言", (), ()),
+    Element("范围", ("适用范围", "适用界限", "范围一章"), ("本文件规定了", "适用于")),
+    Element("附录", ("规范性附录", "资料性附录", "附录A"), ("规范性", "资料性")),
+    Element("列项", ("列表", "分项", "项目符号", "破折号"), ("引语", "a)", "——")),
+    Element("示例", ("举例", "例子"), ()),
+    Element("注", ("注释", "注1", "注的写法"), ()),
+    Element("脚注", (), ()),
+    Element("表", ("表格", "表头", "表的编号", "续表"), ("表1", "表A.1")),
+    Element("图", ("图样", "插图", "图的编号"), ("图1",)),
+    Element("公式", ("数学公式",), ()),
+    Element("封面", ("封面要素",), ("ICS", "发布", "实施")),
+    Element("目次", ("目录",), ()),
+    Element("文件名称", ("标准名称", "名称", "标题"), ("引导元素", "主体元素", "补充元素")),
+    Element("条", ("条的编号", "条标题", "层次"), ("五层", "编号")),
+    Element("章", ("章的编号", "章标题"), ()),
+    Element("段", ("悬置段",), ()),
+    Element("编号", ("层次编号", "条款编号", "编号规则"), ()),
+)
+
+_HOW_TO = re.compile(
+    r"怎么写|怎样写|如何写|如何编写|怎么编写|怎样编写|如何起草|怎么起草|写什么|写哪些|"
+    r"包括哪些|包含哪些|有哪些要求|有什么要求|什么要求|格式|怎么列|如何列|怎么表述|如何表述|"
+    r"怎么编号|如何编号|怎么用|如何使用|如何设置|怎么设置|注意什么|注意哪些|规则|写法|编写"
+)
+_DRAFTING = re.compile(r"编写|起草|表述|宜|应包括|应写明|给出|编号|列出|引导语|层次")
+
+
+def detect_element(question: str) -> Element | None:
+    """The element a question asks about, if any; how-to phrasing is not required (a
+    bare "规范性引用文件？" is also about the element)."""
+    q = question.replace(" ", "")
+    best: tuple[int, Element] | None = None
+    for element in ELEMENTS:
+        for name in element.names():
+            pos = q.find(name)
+            if pos >= 0:
+                # Prefer the longest name; on ties the earlier mention.
+                rank = len(name) * 100 - pos
+                if best is None or rank > best[0]:
+                    best = (rank, element)
+    return best[1] if best else None
+
+
+def is_how_to(question: str) -> bool:
+    """Is the user asking how to write something (rather than what a clause says)?"""
+    return bool(_HOW_TO.search(question))
+
+
+def governs(clause: Clause, element: Element) -> bool:
+    """A clause that tells how to write ``element``: its title (or the text right under
+    it) names the element, and it is not simply that element of some other standard."""
+    titled = any(n in clause.clause_title for n in element.names()) or any(
+        n in h.title for h in clause.heading_path[-1:] for n in element.names()
+    )
+    if not titled:
+        return False
+    return not is_instance(clause, element) or bool(_DRAFTING.search(clause.text))
+
+
+def is_instance(clause: Clause, element: Element) -> bool:
+    """The element itself in some standard (e.g. that standard's "1 范围" chapter)."""
+    return (
+        clause.kind in (ClauseKind.CHAPTER, ClauseKind.ELEMENT)
+        and clause.clause_title.replace(" ", "") in element.names()
+    ) or clause.clause_no == element.name

@@ -1,0 +1,165 @@
+"""Noise removal and collection splitting on hand-written imitations of scraped pages
+(the real pages may not be copied into the repository)."""
+
+from __future__ import annotations
+
+from ingest.clean import clean_lines
+from ingest.metadata import detect_standard_code, detect_title
+from ingest.readers.base import Line
+from ingest.split import split_documents
+
+
+def L(text: str) -> list[Line]:
+    return [Line(t) for t in text.strip("\n").splitlines()]
+
+
+def texts(lines: list[Line]) -> list[str]:
+    return [ln.text for ln in lines]
+
+
+def test_site_boilerplate_and_related_docs_tail_removed() -> None:
+    cleaned = clean_lines(
+        L("""
+- 1、原创力文档（book118）网站文档一经付费，不意味着购买了该文档的版权。
+示例服务规范
+  1. 1、下载文档前请自行甄别文档内容的完整性，平台不提供额外的编辑服务。
+5 要求
+服务人员应持证上岗。
+相关文档
+另一个网站上的文档标题
+""")
+    )
+    assert texts(cleaned.lines) == ["示例服务规范", "5 要求", "服务人员应持证上岗。"]
+    assert cleaned.removed["boilerplate"] == 2
+    assert cleaned.removed["related_docs_tail"] == 1
+
+
+def test_slide_markers_and_slide_headers_removed() -> None:
+    cleaned = clean_lines(
+        L("""
+第一页内容
+h
+2
+课程内容
+第二页内容
+h
+3
+课程内容
+第三页内容
+h
+4
+课程内容
+第四页内容
+12
+""")
+    )
+    assert texts(cleaned.lines) == ["第一页内容", "第二页内容", "第三页内容", "第四页内容"]
+    assert cleaned.removed["slide_header"] == 3
+
+
+def test_markdown_title_comments_provenance() -> None:
+    cleaned = clean_lines(
+        L("""
+# SOURCE: somewhere (attribution)
+# 中华人民共和国示例法
+2017年通过
+<!-- INFO END -->
+## 第一章 总则
+第一条 **为了**规范示例，制定本法。
+""")
+    )
+    assert cleaned.markdown_title == "中华人民共和国示例法"
+    assert texts(cleaned.lines) == [
+        "中华人民共和国示例法",
+        "2017年通过",
+        "第一章 总则",
+        "第一条 为了规范示例，制定本法。",
+    ]
+
+
+def test_toc_entries_and_replacement_chars_removed() -> None:
+    cleaned = clean_lines(
+        L("""
+1 范围 ………………… 1
+2 规范性引用文件 ........ 2
+本文件规定了服务要\ufffd
+""")
+    )
+    assert texts(cleaned.lines) == ["本文件规定了服务要"]
+
+
+def test_collection_split_at_repeated_titles() -> None:
+    lines = L("""
+示例合集标题
+示例服务管理办法
+示例服务管理办法
+示例服务管理办法一、总则为规范服务，制定本办法。
+二、适用范围本办法适用于全体员工。
+示例服务规范细则
+示例服务规范细则
+第一条 服务人员应当着装整洁。
+""")
+    split = split_documents(lines)
+    assert split.collection_title == "示例合集标题"
+    assert [p.title for p in split.parts] == ["示例服务管理办法", "示例服务规范细则"]
+    assert texts(split.parts[0].lines) == [
+        "一、总则为规范服务，制定本办法。",
+        "二、适用范围本办法适用于全体员工。",
+    ]
+    assert texts(split.parts[1].lines) == ["第一条 服务人员应当着装整洁。"]
+
+
+def test_single_document_with_repeated_title_is_not_split() -> None:
+    lines = L("""
+ICS 03.080
+团体标准
+T/XX 001—2025
+社区助餐服务规范
+社区助餐服务规范
+1 范围
+本文件规定了社区助餐服务。
+""")
+    split = split_documents(lines)
+    assert len(split.parts) == 1
+    assert split.parts[0].title == "社区助餐服务规范"
+    assert texts(split.parts[0].lines)[:3] == ["ICS 03.080", "团体标准", "T/XX 001—2025"]
+
+
+def test_page_notice_breaks_start_a_new_document() -> None:
+    cleaned = clean_lines(
+        L("""
+文档一标题
+文档一标题
+第一篇的正文。
+  1. 1、下载文档前请自行甄别文档内容的完整性。
+另一份幻灯片的内容。
+""")
+    )
+    split = split_documents(cleaned.lines, cleaned.breaks)
+    assert len(split.parts) == 2
+    assert split.parts[1].from_break
+    assert texts(split.parts[1].lines) == ["另一份幻灯片的内容。"]
+
+
+def test_cover_title_and_code() -> None:
+    cover = L("""
+ICS 03.080
+CCS A 12
+团体标准
+T/BZQC 001—2025
+社区居家养老服务规范
+Specification for community home-based elderly care services
+2025-03-01发布
+前言
+""")
+    assert detect_title(cover) == "社区居家养老服务规范"
+    assert detect_standard_code(cover) == "T/BZQC 001—2025"
+    replaced = L("GB/T 24421.3—2009 代替 GB/T 24421.3—2001\n服务业组织标准化工作指南\n1 范围")
+    assert detect_standard_code(replaced) == "GB/T 24421.3—2009"
+    # codes in the body are references, not the document's own code
+    body = L("1 范围\n本文件按照GB/T 1.1—2020的规定起草。")
+    assert detect_standard_code(body) is None
+    assert (
+        detect_standard_code(body, filename_stem="GB_T_28222-2011_服务标准编写通则")
+        == "GB/T 28222—2011"
+    )

@@ -1,0 +1,463 @@
+"""Clause segmentation on hand-written fixtures, one per numbering scheme.
+
+Every fixture asserts the exact clause numbers in order and the heading paths, because a
+segmenter that is "roughly right" cites the wrong clause.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from ingest.readers.base import Line
+from ingest.schema import AnnexType, Clause, ClauseKind
+from ingest.segment import segment_lines, split_title
+
+
+def seg(text: str) -> list[Clause]:
+    lines = [Line(t.strip()) for t in textwrap.dedent(text).strip().splitlines() if t.strip()]
+    return segment_lines(lines, doc_id="d", doc_title="T", standard_code=None, source="s").clauses
+
+
+def nos(clauses: list[Clause]) -> list[str]:
+    return [c.clause_no for c in clauses]
+
+
+def by_no(clauses: list[Clause], no: str) -> Clause:
+    [hit] = [c for c in clauses if c.clause_no == no]
+    return hit
+
+
+def path(c: Clause) -> list[str]:
+    return [h.label() for h in c.heading_path]
+
+
+GB_DOC = """
+ICS 03.080
+CCS A 12
+团体标准
+T/XX 001—2025
+社区助餐服务规范
+2025-01-01发布
+前言
+本文件按照GB/T 1.1—2020《标准化工作导则　第1部分：标准化文件的结构和起草规则》的规定起草。
+1　范围
+本文件规定了社区助餐服务的基本要求、服务内容和服务评价。
+本文件适用于社区助餐服务机构。
+2　规范性引用文件
+下列文件中的内容通过文中的规范性引用而构成本文件必不可少的条款。
+GB/T 1.1—2020　标准化工作导则　第1部分：标准化文件的结构和起草规则
+GB 31654　食品安全国家标准　餐饮服务通用卫生规范
+3　术语和定义
+下列术语和定义适用于本文件。
+3.1
+社区助餐服务　community meal service
+为社区老年人提供的膳食配送和堂食服务。
+注：包括上门送餐。
+[来源：GB/T 00000—2020，3.1，有修改]
+3.2　助餐点　meal site
+提供堂食的固定场所。
+4　基本要求
+4.1　服务机构应取得食品经营许可。
+4.2　服务人员应持有健康证明，并符合下列要求：
+a)　每年体检一次；
+b)　上岗前培训，内容包括：
+1)　食品安全知识；
+2)　应急处置。
+——不得带病上岗。
+5　服务内容
+5.1　膳食配送
+5.1.1　配送时间
+5.1.1.1　午餐
+5.1.1.1.1　午餐应在11:00前送达。
+5.1.1.1.2　送达后应当面确认。
+5.1.1.2　晚餐应在17:30前送达。
+5.1.2　配送容器应按5.1.1的规定消毒，见附录A。
+注1：容器可重复使用。
+注2：一次性容器应可降解。
+5.2　堂食
+示例1：每周公布菜谱。
+表1　营养配比
+主食 | 蔬菜 | 肉类
+30 min内应完成出餐。
+附录A
+（规范性）
+容器消毒方法
+A.1　消毒流程
+A.1.1　清洗后应高温消毒。
+A.1.2　消毒后应保洁存放。
+A.2　记录
+附录B
+（资料性）
+服务记录表示例
+B.1　记录表样式见表B.1。
+参考文献
+[1]　GB/T 00000　示例
+"""
+
+
+@pytest.fixture(scope="module")
+def clauses() -> list[Clause]:
+    return seg(GB_DOC)
+
+
+class TestGbDocument:
+    def test_exact_clause_numbers_in_order(self, clauses: list[Clause]) -> None:
+        assert nos(clauses) == [
+            "",
+            "前言",
+            "1",
+            "2",
+            "3",
+            "3.1",
+            "3.2",
+            "4",
+            "4.1",
+            "4.2",
+            "5",
+            "5.1",
+            "5.1.1",
+            "5.1.1.1",
+            "5.1.1.1.1",
+            "5.1.1.1.2",
+            "5.1.1.2",
+            "5.1.2",
+            "5.2",
+            "附录A",
+            "A.1",
+            "A.1.1",
+            "A.1.2",
+            "A.2",
+            "附录B",
+            "B.1",
+            "参考文献",
+        ]
+
+    def test_preamble_is_cover(self, clauses: list[Clause]) -> None:
+        assert clauses[0].kind is ClauseKind.PREAMBLE
+        assert "T/XX 001—2025" in clauses[0].text
+
+    def test_titles(self, clauses: list[Clause]) -> None:
+        assert by_no(clauses, "1").clause_title == "范围"
+        assert by_no(clauses, "5.1").clause_title == "膳食配送"
+        assert by_no(clauses, "4.1").clause_title == ""
+        assert by_no(clauses, "4.1").text == "服务机构应取得食品经营许可。"
+        assert by_no(clauses, "附录A").clause_title == "容器消毒方法"
+        assert by_no(clauses, "附录B").clause_title == "服务记录表示例"
+
+    def test_depth_comes_from_the_number(self, clauses: list[Clause]) -> None:
+        assert path(by_no(clauses, "5.1.1.1.2")) == [
+            "5 服务内容",
+            "5.1 膳食配送",
+            "5.1.1 配送时间",
+            "5.1.1.1 午餐",
+        ]
+        assert path(by_no(clauses, "5.1.2")) == ["5 服务内容", "5.1 膳食配送"]
+        assert path(by_no(clauses, "5.2")) == ["5 服务内容"]
+        assert path(by_no(clauses, "A.1.2")) == ["附录A 容器消毒方法", "A.1 消毒流程"]
+        assert path(by_no(clauses, "1")) == []
+
+    def test_terms(self, clauses: list[Clause]) -> None:
+        t1 = by_no(clauses, "3.1")
+        assert t1.kind is ClauseKind.TERM
+        assert t1.clause_title == "社区助餐服务　community meal service"
+        assert t1.text.startswith("为社区老年人提供")
+        assert "注：包括上门送餐。" in t1.text and "[来源：" in t1.text
+        t2 = by_no(clauses, "3.2")
+        assert t2.kind is ClauseKind.TERM
+        assert t2.clause_title == "助餐点　meal site"
+
+    def test_lists_notes_examples_tables_stay_in_their_clause(self, clauses: list[Clause]) -> None:
+        c42 = by_no(clauses, "4.2")
+        for item in (
+            "a)　每年体检一次；",
+            "1)　食品安全知识；",
+            "2)　应急处置。",
+            "——不得带病上岗。",
+        ):
+            assert item in c42.text
+        assert "注1：" in by_no(clauses, "5.1.2").text and "注2：" in by_no(clauses, "5.1.2").text
+        c52 = by_no(clauses, "5.2")
+        assert "示例1：" in c52.text and "表1　营养配比" in c52.text and "主食 | 蔬菜" in c52.text
+
+    def test_cross_references_and_quantities_are_not_headings(self, clauses: list[Clause]) -> None:
+        assert "按5.1.1的规定消毒，见附录A" in by_no(clauses, "5.1.2").text
+        assert "30 min内应完成出餐。" in by_no(clauses, "5.2").text
+        # reference list entries start with a code, not a clause number
+        assert "GB 31654" in by_no(clauses, "2").text
+
+    def test_annex_status(self, clauses: list[Clause]) -> None:
+        assert by_no(clauses, "附录A").annex_type is AnnexType.NORMATIVE
+        assert by_no(clauses, "A.1.1").annex_type is AnnexType.NORMATIVE
+        assert by_no(clauses, "B.1").annex_type is AnnexType.INFORMATIVE
+        assert by_no(clauses, "5.2").annex_type is None
+        assert by_no(clauses, "参考文献").annex_type is None
+
+    def test_offsets_cover_heading_and_body(self, clauses: list[Clause]) -> None:
+        lines = [t.strip() for t in textwrap.dedent(GB_DOC).strip().splitlines() if t.strip()]
+        doc = "\n".join(lines)
+        c = by_no(clauses, "4.2")
+        assert doc[c.start : c.end].startswith("4.2　服务人员应持有健康证明")
+        assert doc[c.start : c.end].rstrip().endswith("——不得带病上岗。")
+        assert [c.seq for c in clauses] == list(range(len(clauses)))
+
+
+def test_annex_2009_style_and_same_line_status() -> None:
+    clauses = seg("""
+        1 范围
+        本标准规定了……
+        附录A（规范性附录）服务流程
+        A.1 受理
+        附录 B
+        (资料性附录)
+        评价表
+        B.1 评价内容
+        """)
+    assert nos(clauses) == ["1", "附录A", "A.1", "附录B", "B.1"]
+    assert by_no(clauses, "附录A").clause_title == "服务流程"
+    assert by_no(clauses, "A.1").annex_type is AnnexType.NORMATIVE
+    assert by_no(clauses, "附录B").clause_title == "评价表"
+    assert by_no(clauses, "B.1").annex_type is AnnexType.INFORMATIVE
+
+
+def test_annex_reference_in_text_is_not_an_annex() -> None:
+    clauses = seg("""
+        5 要求
+        5.1 流程
+        附录A给出了流程图。
+        5.2 记录
+        """)
+    assert nos(clauses) == ["5", "5.1", "5.2"]
+    assert "附录A给出了流程图。" in by_no(clauses, "5.1").text
+
+
+REGULATION = """
+中华人民共和国示例法
+第一章　总则
+第一条　为了规范示例工作，制定本法。
+第二条　示例工作包括：
+（一）制定示例；
+（二）实施示例。
+第二章　示例的制定
+第一节　一般规定
+第三条　依照本法第二条规定，制定示例应当公开。
+第四条　示例应当定期复审。
+第二节　特别规定
+第五条　特别示例由国务院规定。
+第三章　附则
+第六条　本法自2018年1月1日起施行。
+"""
+
+
+def test_regulation_chapters_sections_articles() -> None:
+    clauses = seg(REGULATION)
+    assert nos(clauses) == [
+        "",
+        "第一章",
+        "第一条",
+        "第二条",
+        "第二章",
+        "第二章第一节",
+        "第三条",
+        "第四条",
+        "第二章第二节",
+        "第五条",
+        "第三章",
+        "第六条",
+    ]
+    assert path(by_no(clauses, "第五条")) == ["第二章 示例的制定", "第二节 特别规定"]
+    assert path(by_no(clauses, "第六条")) == ["第三章 附则"]
+    second = by_no(clauses, "第二条")
+    assert second.kind is ClauseKind.ARTICLE
+    assert "（一）制定示例；" in second.text and "（二）实施示例。" in second.text
+    assert by_no(clauses, "第三条").text.startswith("依照本法第二条规定")
+
+
+def test_articles_without_space_and_arabic_numbers() -> None:
+    clauses = seg("""
+        第1条 总则内容。
+        第2条服务语言规范。
+        第三条规定的事项不适用。
+        第3条 附则。
+        """)
+    assert nos(clauses) == ["第一条", "第二条", "第三条"]
+    assert "第三条规定的事项不适用。" in by_no(clauses, "第二条").text
+
+
+OUTLINE = """
+一、总则
+（一）目的
+1. 明确服务要求
+（1）服务人员
+①持证上岗
+②统一着装
+（2）服务设施
+2. 明确服务流程
+（二）适用范围
+二、服务规范
+1、服务时间:每天8:00-18:00。
+2、服务用语:使用普通话。
+"""
+
+
+def test_outline_numbering_five_levels() -> None:
+    clauses = seg(OUTLINE)
+    assert nos(clauses) == [
+        "一、",
+        "一、（一）",
+        "一、（一）1.",
+        "一、（一）1.（1）",
+        "一、（一）1.（1）①",
+        "一、（一）1.（1）②",
+        "一、（一）1.（2）",
+        "一、（一）2.",
+        "一、（二）",
+        "二、",
+        "二、1.",
+        "二、2.",
+    ]
+    assert path(by_no(clauses, "一、（一）1.（1）②")) == [
+        "一、 总则",
+        "（一） 目的",
+        "1. 明确服务要求",
+        "（1） 服务人员",
+    ]
+    assert by_no(clauses, "二、1.").clause_title == "服务时间"
+    assert by_no(clauses, "二、1.").text == "服务时间:每天8:00-18:00。"
+
+
+def test_mixed_regulation_and_gb_numbering() -> None:
+    clauses = seg("""
+        第一章 总则
+        1.1 目的
+        为了规范服务，制定本制度。
+        1.2 适用范围
+        本制度适用于全体员工。
+        第二章 服务标准
+        2.1 服务态度
+        2.2 服务质量
+        """)
+    assert nos(clauses) == ["第一章", "1.1", "1.2", "第二章", "2.1", "2.2"]
+    assert path(by_no(clauses, "1.2")) == ["第一章 总则"]
+    assert path(by_no(clauses, "2.2")) == ["第二章 服务标准"]
+
+
+def test_mixed_outline_then_gb_first_family_is_outermost() -> None:
+    clauses = seg("""
+        一、编写要求
+        5 要求
+        5.1 人员
+        5.2 设施
+        二、实施
+        """)
+    assert nos(clauses) == ["一、", "5", "5.1", "5.2", "二、"]
+    assert path(by_no(clauses, "5.2")) == ["一、 编写要求", "5 要求"]
+    assert path(by_no(clauses, "二、")) == []
+
+
+def test_inline_clauses_in_one_line() -> None:
+    clauses = seg(
+        "3 基本要求 3.1 要符合GB/T1.1和GB/T24421.1 的规定。 3.2 服务标准应遵守法律法规。 "
+        "3.3 应识别顾客需求。"
+    )
+    assert nos(clauses) == ["3", "3.1", "3.2", "3.3"]
+    assert by_no(clauses, "3").clause_title == "基本要求"
+    assert by_no(clauses, "3.1").text == "要符合GB/T1.1和GB/T24421.1 的规定。"
+    assert all(path(by_no(clauses, n)) == ["3 基本要求"] for n in ("3.1", "3.2", "3.3"))
+
+
+def test_inline_requires_the_next_number_after_a_full_stop() -> None:
+    clauses = seg("""
+        5 要求
+        5.1 人员
+        服务人员应符合 5.3 的规定。 7.2 所列人员除外。 5.2 设施应完好。
+        """)
+    # "5.3 的规定" is a reference, "7.2" does not continue the numbering, "5.2" does.
+    assert nos(clauses) == ["5", "5.1", "5.2"]
+    assert "7.2 所列人员除外。" in by_no(clauses, "5.1").text
+
+
+def test_glued_title_and_first_child() -> None:
+    clauses = seg(
+        "第一章:总则1.1 目的为了提高员工对制度的了解。\n1.2 适用范围本培训适用于全体员工。"
+    )
+    assert nos(clauses) == ["第一章", "1.1", "1.2"]
+    assert by_no(clauses, "第一章").clause_title == "总则"
+    # "目的" is a stock heading word glued to its body
+    assert by_no(clauses, "1.1").clause_title == "目的"
+    assert by_no(clauses, "1.1").text.startswith("为了提高")
+    assert by_no(clauses, "1.2").clause_title == "适用范围"
+
+
+def test_out_of_order_clause_returns_to_its_parent() -> None:
+    # Slides scraped out of order: 3.6 shows up after chapter 4.
+    clauses = seg("""
+        3 基本要求
+        3.1 应识别服务提供过程。 3.2 应识别服务要素。
+        4 服务标准构成
+        4.1 构成要素
+        补充内容。 3.3 积极采用国际标准。
+        """)
+    assert nos(clauses) == ["3", "3.1", "3.2", "4", "4.1", "3.3"]
+    assert path(by_no(clauses, "3.3")) == ["3 基本要求"]
+
+
+def test_heading_never_split_from_body_and_toc_ignored() -> None:
+    clauses = seg("""
+        目次
+        前言
+        1 范围
+        2 规范性引用文件
+        前言
+        本文件由示例协会提出。
+        1 范围
+        本文件规定了示例。
+        2 规范性引用文件
+        本文件没有规范性引用文件。
+        """)
+    assert nos(clauses) == ["前言", "1", "2"]
+    assert by_no(clauses, "1").text == "本文件规定了示例。"
+    assert by_no(clauses, "2").text == "本文件没有规范性引用文件。"
+
+
+def test_full_width_numbers_are_normalised() -> None:
+    clauses = seg("５　要求\n５．１　人员\n人员应持证。")
+    assert nos(clauses) == ["5", "5.1"]
+    assert by_no(clauses, "5.1").text == "人员应持证。"
+
+
+@pytest.mark.parametrize(
+    ("rest", "kind", "expected"),
+    [
+        ("服务人员", ClauseKind.CLAUSE, ("服务人员", "")),
+        ("服务人员应持证上岗。", ClauseKind.CLAUSE, ("", "服务人员应持证上岗。")),
+        (
+            "服务态度服务态度是公司形象的体现。",
+            ClauseKind.CLAUSE,
+            ("服务态度", "服务态度是公司形象的体现。"),
+        ),
+        (
+            "制定服务标准:首先，需要调研。",
+            ClauseKind.OUTLINE,
+            ("制定服务标准", "制定服务标准:首先，需要调研。"),
+        ),
+        (
+            "服务时间 客户服务人员应在工作日提供服务。",
+            ClauseKind.CLAUSE,
+            ("服务时间", "客户服务人员应在工作日提供服务。"),
+        ),
+        ("应急处置", ClauseKind.CLAUSE, ("应急处置", "")),
+        ("应充分识别顾客的期望和需求", ClauseKind.CLAUSE, ("", "应充分识别顾客的期望和需求")),
+        ("目标、原则和要求", ClauseKind.CHAPTER, ("目标、原则和要求", "")),
+        (
+            "总则为适应新的市场形势，制定本办法。",
+            ClauseKind.OUTLINE,
+            ("总则", "为适应新的市场形势，制定本办法。"),
+        ),
+        ("目的的确定需要调研。", ClauseKind.OUTLINE, ("", "目的的确定需要调研。")),
+        ("为了规范工作，制定本法。", ClauseKind.ARTICLE, ("", "为了规范工作，制定本法。")),
+    ],
+)
+def test_split_title(rest: str, kind: ClauseKind, expected: tuple[str, str]) -> None:
+    assert split_title(rest, kind) == expected
