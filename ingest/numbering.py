@@ -343,3 +343,21 @@ def is_block_start(line: str) -> bool:
     element name, a 列项 item, 注, 示例, or a caption.  Used when re-joining lines that a
     PDF's layout broke apart: such a line is never glued onto the previous one."""
     return match_heading(line) is not None or is_aux_block(line)
+
+
+def normalize_clause_no(raw: str) -> str:
+    """Canonical clause number for comparison: "第3条"→"第三条", "8.6条"→"8.6",
+    "附录 a"→"附录A", "（一）"/"(一)" unified, full-width digits half-width."""
+    s = halfwidth(raw).strip().rstrip("。.，,;；")
+    s = re.sub(r"\s+", "", s)
+    if m := re.fullmatch(r"第([0-9零〇一二三四五六七八九十百千两]+)(编|章|节|条)", s):
+        n = chinese_to_int(m.group(1))
+        if n:
+            return f"第{int_to_chinese(n)}{m.group(2)}"
+    if m := re.fullmatch(r"第?([0-9]+(?:\.[0-9]+)*)条?", s):
+        return m.group(1)
+    if m := re.fullmatch(r"附录([A-Za-z])", s):
+        return f"附录{m.group(1).upper()}"
+    if m := re.fullmatch(r"([A-Za-z])\.([0-9.]+)", s):
+        return f"{m.group(1).upper()}.{m.group(2)}"
+    return s.replace("(", "（").replace(")", "）")

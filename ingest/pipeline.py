@@ -159,6 +159,15 @@ def process_file(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Processed
     return ProcessedFile(raw.fmt, documents)
 
 
+_METADATA_STEMS = ("readme", "license", "licence", "changelog", "copying", "notice")
+
+
+def is_folder_metadata(path: Path) -> bool:
+    """README/LICENSE-style files found while walking a folder describe the folder, they
+    are not standards (a file named explicitly on the command line is still ingested)."""
+    return path.stem.lower().split(".")[0] in _METADATA_STEMS
+
+
 def discover_files(paths: Iterable[Path]) -> tuple[list[Path], list[FileResult]]:
     """Expand folders recursively (hidden files skipped).  Returns candidate files and
     results for paths that could not even be looked at."""
@@ -169,6 +178,15 @@ def discover_files(paths: Iterable[Path]) -> tuple[list[Path], list[FileResult]]
             for f in sorted(p.rglob("*")):
                 rel = f.relative_to(p)
                 if f.is_file() and not any(part.startswith(".") for part in rel.parts):
+                    if is_folder_metadata(f):
+                        problems.append(
+                            FileResult(
+                                str(f),
+                                FileStatus.SKIPPED,
+                                "说明文件（README/LICENSE 等），未作为标准导入",
+                            )
+                        )
+                        continue
                     files.append(f)
         elif p.is_file():
             files.append(p)

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from ingest.numbering import (
     ANNEX_BASE,
     OUTLINE_ARABIC,
+    OUTLINE_PAREN_CN,
     Family,
     HeadingMatch,
     Numbering,
@@ -41,7 +42,7 @@ from ingest.numbering import (
 )
 from ingest.readers.base import Line
 from ingest.schema import AnnexType, Clause, ClauseKind, HeadingRef
-from ingest.titles import title_like
+from ingest.titles import has_modal, title_like
 
 _SENTENCE_END = "。；;！？!?"
 _COLON = ":："
@@ -83,6 +84,95 @@ _WORDS_ONLY = re.compile(r"^[\u4e00-\u9fffA-Za-z]+$")
 _REQUIREMENT = re.compile(r"应|宜|不得|可以|必须")
 
 
+# Numbering of GB/T 1.1 text proper (章, 条, 术语, 附录): its headings follow the standard's
+# rules, so the guesses made for scraped outlines and regulations do not apply.
+_GB_KINDS = frozenset(
+    {
+        ClauseKind.CHAPTER,
+        ClauseKind.CLAUSE,
+        ClauseKind.TERM,
+        ClauseKind.ANNEX,
+        ClauseKind.ANNEX_CLAUSE,
+    }
+)
+# 可 as the modal verb of 附录C ("可不注日期引用"), not inside 可靠, 可行, 可追溯….
+_MAY = re.compile(r"可(?![靠行能信用及追持比视控燃操选见])")
+
+
+def _title_limit(kind: ClauseKind) -> int:
+    """Longest plausible title: regulation articles have none to speak of, chapters and
+    annexes have long ones, a term entry carries its English equivalent too."""
+    if kind is ClauseKind.ARTICLE:
+        return 12
+    if kind is ClauseKind.TERM:
+        return 60
+    if kind in (
+        ClauseKind.CHAPTER,
+        ClauseKind.ANNEX,
+        ClauseKind.REG_CHAPTER,
+        ClauseKind.REG_SECTION,
+        ClauseKind.REG_PART,
+        ClauseKind.ELEMENT,
+    ):
+        return 40
+    return 30
+
+
+# Words that make a phrase a clause of a sentence rather than a heading: verbs and
+# prepositions that introduce an object ("团体标准的编号由…", "军用标准包括…") and words
+# that cannot end a heading ("养老护理员中", "一个网络公司的").
+_PREDICATE = re.compile(r"包括|持有|接受|每年|[由按在是]|[的中和与及或对向从以将把被有不]$")
+_DOUBLED_BIGRAM = re.compile(r"(..)\1")
+
+
+def _heading_phrase(head: str) -> bool:
+    """Could ``head`` be a heading glued to its body: words only, no modal verb, nothing
+    that reads as the subject and verb of a sentence."""
+    return (
+        bool(_WORDS_ONLY.match(head))
+        and not has_modal(head)
+        and not _MAY.search(head)
+        and not _PREDICATE.search(head)
+        and not _DOUBLED_BIGRAM.search(head)
+    )
+
+
+def _doubled_title(s: str, loose: bool) -> tuple[str, str] | None:
+    """Scraped pages print a heading and start its body with the same words
+    ("服务态度服务态度是…").  A whole phrase repeated at once is the clear case.  With ``loose``, a heading
+    whose first four characters open the body ("服务标准的定义与意义服务标准是指…") counts
+    too, but only if the heading reads as a noun phrase: a requirement whose first words
+    recur later ("服务机构宜投保养老服务机构责任保险") is not doubled."""
+    for n in range(3, 13):
+        head, k = s[:n], min(n, 4)
+        if len(s) <= n + k or not _heading_phrase(head):
+            continue
+        if s[n : 2 * n] == head or (loose and s[n : n + k] == s[:k]):
+            return head, s[n:]
+    return None
+
+
+# What follows a word that is the subject of a sentence, not a heading glued to its body:
+# "前言不编章号", "前言宜依次给出…", "引言可包括…", "总则应…", "前言为资料性要素".
+_PREDICATE_START = re.compile(
+    r"不|宜|应|可|须|是|由|包括|给出|用于|中|位于|一般|通常|主要|只|仅|也|还|都|需|要|能|将|被"
+    r"|置于|编|列|为(?!了)"
+)
+
+
+def _stock_heading(s: str, gb: bool) -> tuple[str, str] | None:
+    """A stock heading word glued to its body ("总则为适应新的市场形势…").  In a GB-numbered
+    clause such a word is usually the subject of the clause's sentence ("6.2.1 前言不编
+    章号"), so there the rest must not read as its predicate."""
+    for word in _STOCK_HEADINGS:
+        if not s.startswith(word) or len(s) <= len(word) + 4 or s[len(word)] in "的之和与及":
+            continue
+        if gb and _PREDICATE_START.match(s, len(word)):
+            return None
+        return word, s[len(word) :].lstrip(_COLON + "。 ")
+    return None
+
+
 def split_title(rest: str, kind: ClauseKind) -> tuple[str, str]:
     """Split the text after a heading number into (title, body).
 
@@ -94,24 +184,20 @@ def split_title(rest: str, kind: ClauseKind) -> tuple[str, str]:
     s = rest.strip().lstrip(_COLON).strip()
     if not s:
         return "", ""
-    limit = 12 if kind is ClauseKind.ARTICLE else (60 if kind is ClauseKind.TERM else 30)
-    if kind in (
-        ClauseKind.CHAPTER,
-        ClauseKind.ANNEX,
-        ClauseKind.REG_CHAPTER,
-        ClauseKind.REG_SECTION,
-        ClauseKind.REG_PART,
-        ClauseKind.ELEMENT,
-    ):
-        limit = 40
+    gb = kind in _GB_KINDS
+    if gb and s[-1] in _COLON:
+        # GB/T 1.1 titles never end in a colon; "按公式（1）计算：" introduces what follows.
+        return "", s
     # Requirement sentences cut by a line break have no punctuation yet are not titles.
     modal_ok = kind not in (ClauseKind.CLAUSE, ClauseKind.ANNEX_CLAUSE, ClauseKind.OUTLINE)
-    # "服务态度服务态度是…": a phrase immediately repeated is a title glued to its body.
-    for n in range(3, 13):
-        k = min(n, 4)
-        if len(s) > n + k and s[n : n + k] == s[:k] and _WORDS_ONLY.match(s[:n]):
-            return s[:n], s[n:]
-    if title_like(s, limit, allow_modal=modal_ok):
+    whole = title_like(s, _title_limit(kind), allow_modal=modal_ok)
+    # A line that is a title as it stands ("注日期引用和不注日期引用") is split only if
+    # genuinely doubled.
+    alone = whole and s[-1] not in _COLON
+    doubled = _doubled_title(s, loose=kind is not ClauseKind.ARTICLE and not alone)
+    if doubled:
+        return doubled
+    if whole:
         return s.rstrip(_COLON).strip(), ""
     if kind is ClauseKind.ARTICLE:
         return "", s
@@ -121,15 +207,34 @@ def split_title(rest: str, kind: ClauseKind) -> tuple[str, str]:
         head, sep, tail = s.partition("\u3000")
     if sep and tail.strip() and title_like(head, 20, allow_modal=False):
         return head, tail.strip()
-    # "总则为适应新的市场形势…": a stock heading word glued to its body.
-    for word in _STOCK_HEADINGS:
-        if s.startswith(word) and len(s) > len(word) + 4 and s[len(word)] not in "的之和与及":
-            return word, s[len(word) :].lstrip(_COLON + " ")
+    stock = _stock_heading(s, gb)
+    if stock:
+        return stock
     # "制定服务标准:首先，…": a short phrase before a colon names the item; keep the body whole.
     m = re.match(r"^([^:：]{2,20})[:：]", s)
     if m and title_like(m.group(1), 20, allow_modal=False):
         return m.group(1).strip(), s
     return "", s
+
+
+_PERIOD_TITLE = re.compile(r"([^。]{2,15})。\s*(.*)", re.S)
+
+
+def _period_heading(title: str, body: str, node: _Node) -> tuple[str, str]:
+    """Web guides end some headings with a full stop ("一、引言。", "二、标准体系的内容。").
+    Recover the title when the phrase before "。" is a stock heading word, or is the whole
+    line of a chapter-like outline item ("一、", "（一）"); list items ("1. 服务无小事。")
+    and GB clauses keep their sentence."""
+    if title or node.num is None or node.num.family is Family.GB:
+        return title, body
+    m = _PERIOD_TITLE.fullmatch(body.strip())
+    if m is None or not title_like(m.group(1), 15, allow_modal=False):
+        return title, body
+    head, rest = m.group(1).strip(), m.group(2).strip()
+    chapter_like = node.num.family is Family.OUTLINE and node.num.level <= OUTLINE_PAREN_CN
+    if head in _STOCK_HEADINGS or (chapter_like and not rest):
+        return head, rest
+    return title, body
 
 
 @dataclass(slots=True, eq=False)
@@ -138,7 +243,7 @@ class _Node:
     label: str
     clause_no: str
     kind: ClauseKind
-    rank: tuple[int, int]
+    rank: tuple[int, int, int]
     ancestors: list[_Node]
     start: int
     page: int | None
@@ -256,6 +361,10 @@ class _Segmenter:
             return True
         if num.level > OUTLINE_ARABIC:
             return False  # "(1)…;(2)…" runs inside a sentence stay text
+        if mode == "colon":
+            # "以下是几个示例:1. 制定服务标准:…" then "2." on the next line: a lead-in
+            # sentence and the first item of a numbered list glued onto one line.
+            return num.level == OUTLINE_ARABIC and num.key[0] == 1
         if mode == "glued":
             return (
                 num.key[0] == 1
@@ -284,10 +393,33 @@ class _Segmenter:
         return mode == "line"  # ELEMENT: a line of its own
 
     # ------------------------------------------------------------ structure
-    def _rank(self, num: Numbering) -> tuple[int, int]:
+    def _rank(self, num: Numbering) -> tuple[int, int, int]:
+        """(family order, level, sub-list depth); see :meth:`_outline_rank`."""
         if num.family not in self.family_order:
             self.family_order[num.family] = len(self.family_order)
-        return (self.family_order[num.family], num.level)
+        base = (self.family_order[num.family], num.level, 0)
+        return self._outline_rank(num, base) if num.family is Family.OUTLINE else base
+
+    def _outline_rank(self, num: Numbering, base: tuple[int, int, int]) -> tuple[int, int, int]:
+        """Web guides restart a list inside the same parent ("方针:1. 2. 3. 目标:1. 2. 3."),
+        which would give two clauses "一、2.".  A list that restarts at 1 while an item of its
+        level is still open is a sub-list of that item (one sub-list depth deeper).  A later
+        item joins the open list that holds its predecessor ("八、" after "七、" closes the
+        sub-list "一、" that "七、" opened)."""
+        same = [
+            node
+            for node in self.stack
+            if node.rank[:2] == base[:2] and node.num is not None and node.num.family is num.family
+        ]
+        if not same:
+            return base
+        n = num.key[0]
+        if n == 1:
+            return (*base[:2], same[-1].rank[2] + 1)
+        for node in reversed(same):
+            if node.num is not None and node.num.key[0] == n - 1:
+                return node.rank
+        return same[-1].rank
 
     def _clause_no(self, num: Numbering, ancestors: list[_Node]) -> str:
         if num.family is Family.OUTLINE:
@@ -387,12 +519,16 @@ class _Segmenter:
                     and not any(p in half[begin:q] for p in _SENTENCE_END)
                 )
                 punct_ok = last in _SENTENCE_END
-                if not (glued_ok or punct_ok):
+                colon_ok = last in _COLON
+                if not (glued_ok or punct_ok or colon_ok):
                     continue
                 hm = match_at(line, q)
                 if hm is None:
                     continue
                 if punct_ok and self.accept(hm, line, "punct", opened):
+                    hit = hm
+                    break
+                if colon_ok and self.accept(hm, line, "colon", opened):
                     hit = hm
                     break
                 if glued_ok and self.accept(hm, line, "glued", opened):
@@ -409,7 +545,7 @@ class _Segmenter:
     # ------------------------------------------------------------ main loop
     def run(self, lines: list[Line], line_starts: list[int]) -> None:
         preamble = _Node(
-            None, "", "", ClauseKind.PREAMBLE, (-1, 0), [], 0, lines[0].page if lines else None
+            None, "", "", ClauseKind.PREAMBLE, (-1, 0, 0), [], 0, lines[0].page if lines else None
         )
         self.nodes.append(preamble)
         i = 0
@@ -519,7 +655,7 @@ class _Segmenter:
         bounds = [hm.pos for hm in splits] + [len(text)]
         piece = text[begin : bounds[0]]
         if heading:
-            title, body = split_title(piece, node.kind)
+            title, body = _period_heading(*split_title(piece, node.kind), node)
             node.title = title
             if body:
                 node.body.append(body)
@@ -532,7 +668,9 @@ class _Segmenter:
             split_node.start = base + hm.pos
             split_node.page = page
             self.nodes[first + k - 1].end = split_node.start
-            title, body = split_title(text[hm.rest_start : bounds[k + 1]], split_node.kind)
+            title, body = _period_heading(
+                *split_title(text[hm.rest_start : bounds[k + 1]], split_node.kind), split_node
+            )
             split_node.title = title
             if body:
                 split_node.body.append(body)

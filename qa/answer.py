@@ -30,7 +30,7 @@ from qa.citations import Citation, verify_citations
 from qa.elements import Element, detect_element, governs, is_how_to, is_instance
 from qa.extractive import Evidence, compose_answer
 from qa.prompting import answer_prompt, render_clauses, render_history
-from qa.relevance import RelevancePolicy, content_grams, coverage
+from qa.relevance import RelevancePolicy, absent_documents, content_grams, coverage
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +118,7 @@ class Answerer:
         mode: Mode = "extractive",
         chat_model: BaseChatModel | None = None,
         k: int = 10,
-        max_evidence: int = 5,
+        max_evidence: int = 4,
         search_mode: str = "hybrid",
         weights: tuple[float, float] = (1.0, 1.0),
         policy: RelevancePolicy | None = None,
@@ -132,7 +132,10 @@ class Answerer:
         self.max_evidence = max_evidence
         self.search_mode = search_mode
         self.weights = weights
-        self.policy = policy or RelevancePolicy()
+        if policy is None:
+            embedder = getattr(searcher, "embedder", None)
+            policy = RelevancePolicy.for_model(embedder.name) if embedder else RelevancePolicy()
+        self.policy = policy
 
     # ------------------------------------------------------------ retrieval
     def _plan(
@@ -154,27 +157,52 @@ class Answerer:
         covers = [coverage(grams, _haystack(h.clause)) for h in hits]
         return _Plan(query, element, how_to, hits, covers)
 
-    def _evidence(self, plan: _Plan) -> list[Evidence]:
+    def _evidence(self, plan: _Plan, question: str) -> list[Evidence]:
         """The clauses to answer from, best first; empty means refuse."""
         if not plan.hits:
             return []
+        governing = [
+            plan.element is not None and governs(h.clause, plan.element) for h in plan.hits
+        ]
         top_ok = any(
-            self.policy.accepts(h.dense_score, cov, exact=h.route == "exact")
-            for h, cov in zip(plan.hits[:3], plan.covers[:3], strict=False)
+            # A clause that governs the element asked about ("范围一章怎么写？" → the
+            # guide's clause on writing 范围) is on topic even when the wording differs.
+            self.policy.accepts(h.dense_score, cov, exact=h.route == "exact", governing=gov)
+            for h, cov, gov in zip(plan.hits[:3], plan.covers[:3], governing[:3], strict=False)
         )
         if not top_ok:
             return []
+        top_text = " ".join(h.clause.text + h.clause.doc_title for h in plan.hits[:3])
+        if missing := absent_documents(question, self._documents(), top_text):
+            log.info("question names documents not in the knowledge base: %s", missing)
+            return []
+        best_dense = max((h.dense_score or 0.0) for h in plan.hits[:3])
+        # The top three are usually near-ties in fused score; the one sharing most of the
+        # question's wording ("岗前培训" vs "继续培训") is the likelier answer, so it leads.
+        lead = max(
+            range(min(3, len(plan.hits))),
+            key=lambda i: (plan.hits[i].route == "exact", plan.covers[i], -i),
+        )
+        order = [lead, *(i for i in range(len(plan.hits)) if i != lead)]
         chosen: list[Evidence] = []
-        floor = self.policy.min_coverage * 0.6
-        for h, cov in zip(plan.hits, plan.covers, strict=True):
-            gov = plan.element is not None and governs(h.clause, plan.element)
+        for i in order:
+            h, cov, gov = plan.hits[i], plan.covers[i], governing[i]
             example = plan.element is not None and is_instance(h.clause, plan.element) and not gov
-            if h.route == "exact" or gov or cov >= floor or not chosen:
+            if (
+                not chosen
+                or h.route == "exact"
+                or gov
+                or self.policy.also_cite(h.dense_score, best_dense, cov)
+            ):
                 chosen.append(Evidence(h.clause, h.score, cov, governing=gov, example=example))
         if plan.element is not None:
             # Governing clauses first, then the rest, then examples; stable within groups.
             chosen.sort(key=lambda e: (not e.governing, e.example))
         return chosen[: self.max_evidence]
+
+    def _documents(self) -> list[Any]:
+        docs = getattr(self.searcher, "documents", None)
+        return list(docs()) if callable(docs) else []
 
     # ------------------------------------------------------------ answering
     def answer(
@@ -201,7 +229,7 @@ class Answerer:
         t0 = time.perf_counter()
         plan = self._plan(question, history, filters)
         t1 = time.perf_counter()
-        evidence = self._evidence(plan)
+        evidence = self._evidence(plan, question)
         retrieved = [Citation.from_clause(h.clause, h.score) for h in plan.hits]
         base = AnswerResult(
             question=question,

@@ -16,13 +16,19 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from ingest.codes import code_base, normalize_code
-from ingest.numbering import chinese_to_int, halfwidth, int_to_chinese
+from ingest.numbering import halfwidth, normalize_clause_no
 from ingest.schema import Clause
+
+__all__ = ["Citation", "normalize_clause_no", "parse_citations", "verify_citations"]
 
 # 〔…〕 is ours; models also write 【…】, [..] or （…，…） — accepted when they hold a clause
 # reference, so that a fabricated one cannot slip through by changing brackets.
 _BRACKETED = re.compile(r"〔([^〔〕\n]{1,80})〕|【([^【】\n]{1,80})】|\[([^\[\]\n]{1,80})\]")
 _SEP = re.compile(r"[，,]\s*")
+# Bracketed text that standards themselves contain: terminology source notes, and
+# placeholder numbers in drafting examples ("GB/T ××××").
+# Also document numbers such as 国办发〔2011〕… whose bracket holds only a year/number.
+_NOT_A_CITATION = re.compile(r"^(?:来源|source)\s*[:：]|.*[×Xx]{3,}|^[\d\s]+$", re.IGNORECASE)
 
 
 @dataclass(slots=True, frozen=True)
@@ -88,25 +94,6 @@ def cite(clause: Clause) -> str:
     return citation_label(clause.doc_title, clause.standard_code, clause.clause_no)
 
 
-# ------------------------------------------------------------------ normalisation
-def normalize_clause_no(raw: str) -> str:
-    """Canonical clause number for comparison: "第3条"→"第三条", "8.6条"→"8.6",
-    "附录 a"→"附录A", "（一）"/"(一)" unified, full-width digits half-width."""
-    s = halfwidth(raw).strip().rstrip("。.，,;；")
-    s = re.sub(r"\s+", "", s)
-    if m := re.fullmatch(r"第([0-9零〇一二三四五六七八九十百千两]+)(编|章|节|条)", s):
-        n = chinese_to_int(m.group(1))
-        if n:
-            return f"第{int_to_chinese(n)}{m.group(2)}"
-    if m := re.fullmatch(r"第?([0-9]+(?:\.[0-9]+)*)条?", s):
-        return m.group(1)
-    if m := re.fullmatch(r"附录([A-Za-z])", s):
-        return f"附录{m.group(1).upper()}"
-    if m := re.fullmatch(r"([A-Za-z])\.([0-9.]+)", s):
-        return f"{m.group(1).upper()}.{m.group(2)}"
-    return s.replace("(", "（").replace(")", "）")
-
-
 def _doc_key(ref: str) -> str:
     return re.sub(r"[\s《》「」“”\"]", "", halfwidth(ref)).lower()
 
@@ -148,6 +135,8 @@ def parse_citations(answer: str) -> list[ParsedCitation]:
     for m in _BRACKETED.finditer(answer):
         body = next(g for g in m.groups() if g is not None).strip()
         is_ours = m.group(1) is not None
+        if _NOT_A_CITATION.match(body):
+            continue  # "[来源：GB/T ××××，3.1，有修改]" inside quoted clause text
         parts = _SEP.split(body, maxsplit=1)
         if len(parts) == 2:
             doc_ref, no = parts[0].strip(), normalize_clause_no(parts[1])

@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.question.strip():
         print("错误：问题不能为空", file=sys.stderr)
         return 2
-    from index.errors import IndexError_
+    from index.errors import SearchIndexError
     from index.search import Searcher
 
     cfg = LLMConfig.from_env()
@@ -56,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         searcher = Searcher.open(resolve_workspace(args.workspace), args.kb)
         chat = make_chat_model(cfg) if mode == "llm" else None
-    except (IndexError_, LLMNotConfigured, ValueError) as exc:
+    except (SearchIndexError, LLMNotConfigured, ValueError) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
     answerer = Answerer(searcher, mode=mode, chat_model=chat, k=args.k)

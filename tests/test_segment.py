@@ -457,7 +457,107 @@ def test_full_width_numbers_are_normalised() -> None:
         ),
         ("目的的确定需要调研。", ClauseKind.OUTLINE, ("", "目的的确定需要调研。")),
         ("为了规范工作，制定本法。", ClauseKind.ARTICLE, ("", "为了规范工作，制定本法。")),
+        # a requirement whose first words recur later is not a doubled title
+        ("机构宜委托检测机构检测。", ClauseKind.CLAUSE, ("", "机构宜委托检测机构检测。")),
+        (
+            "检修人员每年接受检修技能培训。",
+            ClauseKind.CLAUSE,
+            ("", "检修人员每年接受检修技能培训。"),
+        ),
+        (
+            "检验报告的格式由检验报告模板规定。",
+            ClauseKind.ANNEX_CLAUSE,
+            ("", "检验报告的格式由检验报告模板规定。"),
+        ),
+        # a title alone on its line whose opening words recur inside it
+        ("检测方法和非检测方法", ClauseKind.CLAUSE, ("检测方法和非检测方法", "")),
+        # a genuinely doubled title, and a scraped heading opening its body
+        (
+            "投诉渠道投诉渠道包括热线电话。",
+            ClauseKind.CLAUSE,
+            ("投诉渠道", "投诉渠道包括热线电话。"),
+        ),
+        (
+            "培训工作的目标与意义培训工作是基础，需长期坚持。",
+            ClauseKind.OUTLINE,
+            ("培训工作的目标与意义", "培训工作是基础，需长期坚持。"),
+        ),
+        # 响应, 相应, 适应, 供应 are words, not the modal verb 应
+        ("接收与响应", ClauseKind.CLAUSE, ("接收与响应", "")),
+        ("相应措施", ClauseKind.CLAUSE, ("相应措施", "")),
+        ("物资供应", ClauseKind.CLAUSE, ("物资供应", "")),
+        ("应当建立台账", ClauseKind.CLAUSE, ("", "应当建立台账")),
+        # a GB clause whose sentence begins with an element name keeps it
+        ("引言不编号，位于前言之后。", ClauseKind.CLAUSE, ("", "引言不编号，位于前言之后。")),
+        ("前言宜给出下列内容：", ClauseKind.CLAUSE, ("", "前言宜给出下列内容：")),
+        # scraped text with a GB number still loses its glued stock heading
+        (
+            "目的为了规范服务，制定本制度。",
+            ClauseKind.CLAUSE,
+            ("目的", "为了规范服务，制定本制度。"),
+        ),
+        # a GB lead-in sentence ending in a colon is body text
+        ("合格率按公式（2）计算：", ClauseKind.CLAUSE, ("", "合格率按公式（2）计算：")),
+        ("检查内容随设施类型而不同：", ClauseKind.CLAUSE, ("", "检查内容随设施类型而不同：")),
+        ("服务流程：", ClauseKind.OUTLINE, ("服务流程", "")),
     ],
 )
 def test_split_title(rest: str, kind: ClauseKind, expected: tuple[str, str]) -> None:
     assert split_title(rest, kind) == expected
+
+
+# ---------------------------------------------------------------- scraped outline lists
+def test_first_item_glued_after_lead_in_colon() -> None:
+    """ "…如下:1. 甲:…" then "2." on its own line: the "1." is a heading too."""
+    clauses = seg(
+        "一、培训安排\n"
+        "培训分为以下几个环节:1. 岗前培训:新员工入职时参加。\n"
+        "2. 在岗培训:每季度组织一次。\n"
+        "3. 考核:培训结束后考核。"
+    )
+    assert nos(clauses) == ["一、", "一、1.", "一、2.", "一、3."]
+    assert by_no(clauses, "一、").text == "培训分为以下几个环节:"
+    assert by_no(clauses, "一、1.").clause_title == "岗前培训"
+
+
+def test_restarted_list_nests_under_open_item() -> None:
+    """Three lists under one heading ("方针:1.…3. 目标:1.…") must not repeat "一、2."."""
+    clauses = seg(
+        "一、方针和目标\n"
+        "方针:1. 预防为主。\n"
+        "2. 持续改进。\n"
+        "目标:1. 零投诉。\n"
+        "2. 满意率不低于95%。\n"
+        "二、组织\n"
+        "1. 设立工作小组。"
+    )
+    numbers = nos(clauses)
+    assert len(numbers) == len(set(numbers))
+    assert numbers == ["一、", "一、1.", "一、2.", "一、2.1.", "一、2.2.", "二、", "二、1."]
+    assert by_no(clauses, "一、2.1.").text == "零投诉。"
+
+
+def test_restarted_top_level_list_closes_at_next_sibling() -> None:
+    """A section whose body restarts at "一、" nests it; the next "八、" is top level again."""
+    clauses = seg(
+        "六、场所要求\n一、面积\n不少于400平方米。\n二、选址\n交通便利。\n七、设备要求\n配备呼叫设备。"
+    )
+    assert nos(clauses) == ["六、", "六、一、", "六、二、", "七、"]
+    assert by_no(clauses, "七、").heading_path == []
+
+
+def test_outline_heading_ending_in_full_stop() -> None:
+    """ "一、引言。" and "（一）创新理念。" are headings; a list item keeps its sentence."""
+    clauses = seg(
+        "一、引言。 本方案用于规范窗口服务。\n"
+        "二、工作措施。\n"
+        "（一）统一标准。\n"
+        "各窗口执行同一套标准。\n"
+        "1. 服务无小事。"
+    )
+    assert by_no(clauses, "一、").clause_title == "引言"
+    assert by_no(clauses, "一、").text == "本方案用于规范窗口服务。"
+    assert by_no(clauses, "二、").clause_title == "工作措施"
+    assert by_no(clauses, "二、（一）").clause_title == "统一标准"
+    item = by_no(clauses, "二、（一）1.")
+    assert item.clause_title == "" and item.text == "服务无小事。"

@@ -1,0 +1,328 @@
+"""``python -m eval``: evaluate retrieval and answering on the question sets, write reports.
+
+Usage::
+
+    python -m eval [--set FILE ...] [--kb NAME] [--workspace DIR] [--out reports]
+                   [--check] [--llm] [--no-naive] [-v]
+
+Without ``--set`` every ``eval/questions_*.jsonl`` is run whose corpus exists (a set over
+``../shared/corpus/web-guides`` is skipped with a message where that folder is absent).
+Without ``--kb`` each set gets its own knowledge base ``eval-<set name>`` in the workspace,
+ingested from the set's corpus (unchanged files are skipped, so reruns are fast) and
+indexed; with ``--kb`` that existing knowledge base is used as it is.
+
+Outputs per set: ``<out>/<set>/report.md``, ``report.html``, ``results.json``, plots.
+``results.json`` shape::
+
+    {"set": {"name", "version", "description", "corpus", "path"},
+     "config": {"kb", "workspace", "embedder", "answer_mode", "llm", "k", "modes",
+                "naive": {"chunk_size", "chunk_overlap", "splitter", "chunks",
+                          "clauses_per_chunk"}, "date", "git_commit"},
+     "summary": {"questions", "scored_for_retrieval",
+                 "gold": {"gold_total", "gold_unresolved", "unresolved": [...]},
+                 "retrieval": {"<mode>": {"n", "recall@1", "recall@3", "recall@5", "recall@10",
+                               "mrr@10", "ndcg@10", "curve": [R@1..R@10],
+                               "latency_p50_ms", "latency_p95_ms"}},
+                 "answer": {"n", "citation_validity", "citation_precision", "citation_recall",
+                            "key_fact_coverage", "refusal_accuracy", "correct_refusal_rate",
+                            "false_refusal_rate", "answerable", "unanswerable",
+                            "latency_p50_ms", "latency_p95_ms"},
+                 "by_type": {"<type>": {"n", "retrieval": {"<mode>": {"n", "recall@5",
+                             "mrr@10"}}, "answer": {...as above...}}},
+                 "margin_recall@5_pts"},
+     "questions": [{"id", "type", "question", "gold", "unresolved_gold",
+                    "retrieval": {"<mode>": {"first_hit", "mrr@10", "ndcg@10", "ms", "top"}},
+                    "answer": {"answer", "refused", "cited", "invalid_citations",
+                               "citation_validity", "citation_precision", "citation_recall",
+                               "key_fact_coverage", "ms"}}]}
+
+Modes: ``bm25``, ``dense``, ``hybrid``, ``hybrid+exact``, ``naive``.
+
+``--check`` compares with ``eval/thresholds.json``::
+
+    {"<set name>": {"hybrid+exact": {"recall@5": 0.8, "mrr@10": 0.6},
+                    "answer": {"citation_precision": 0.7, "refusal_accuracy": 0.8}}}
+
+(any group = a mode or "answer", any metric of the summary; false_refusal_rate and
+latency_* are ceilings, everything else floors) and exits 1 listing every failed metric.
+Exit status: 0 ok, 1 thresholds failed, 2 usage / setup errors.  Progress and logs go to
+stderr; a short summary table to stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import logging
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
+
+from eval.questions import REPO_ROOT, QuestionSet, QuestionSetError, load_question_set
+
+log = logging.getLogger("eval")
+
+EVAL_DIR = Path(__file__).resolve().parent
+THRESHOLDS = EVAL_DIR / "thresholds.json"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m eval", description="评测检索与问答，生成报告。")
+    p.add_argument(
+        "--set",
+        dest="sets",
+        action="append",
+        metavar="FILE",
+        help="题集 JSONL（可重复；默认 eval/questions_*.jsonl）",
+    )
+    p.add_argument("--kb", help="使用已有知识库（默认为每个题集建立 eval-<题集名>）")
+    p.add_argument("--workspace", help="工作区目录（默认 $STDQA_WORKSPACE 或 ./workspace）")
+    p.add_argument("--out", default="reports", help="报告目录（默认 reports）")
+    p.add_argument(
+        "--check", action="store_true", help="与 eval/thresholds.json 比较，未达标则退出码 1"
+    )
+    p.add_argument("--thresholds", default=str(THRESHOLDS), help=argparse.SUPPRESS)
+    p.add_argument("--llm", action="store_true", help="用已配置的大模型作答（默认摘录式）")
+    p.add_argument("--no-naive", action="store_true", help="不运行朴素分块基线")
+    p.add_argument("--no-plots", action="store_true", help=argparse.SUPPRESS)
+    p.add_argument("-v", "--verbose", action="store_true")
+    return p
+
+
+def default_sets() -> list[Path]:
+    return sorted(EVAL_DIR.glob("questions_*.jsonl"))
+
+
+def git_commit() -> str | None:
+    """Current commit (with "+dirty" when the tree has changes); None outside git."""
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=REPO_ROOT, capture_output=True, text=True, timeout=10
+        )
+        if head.returncode != 0:
+            return None
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain"],
+            cwd=REPO_ROOT,
+            capture_output=True,
+            text=True,
+            timeout=10,
+        )
+        return head.stdout.strip() + ("+dirty" if dirty.stdout.strip() else "")
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def prepare_kb(qset: QuestionSet, workspace: Path, kb: str, *, quiet: bool) -> None:
+    """Ingest the set's corpus into ``kb`` (idempotent; files gone from the corpus pruned)."""
+    from ingest.pipeline import ingest_paths
+    from ingest.store import ClauseStore
+    from ingest.workspace import kb_path
+
+    store = ClauseStore(kb_path(workspace, kb))
+
+    def wrap(files: list[Path]) -> Any:
+        return tqdm(files, desc=f"导入 {kb}", unit="文件", disable=quiet or None, file=sys.stderr)
+
+    report = ingest_paths(qset.corpus_paths(), store, kb=kb, prune=True, wrap=wrap)
+    d = report.to_dict()
+    log.info(
+        "ingest %s: %s new, %s unchanged, %s skipped, %s failed",
+        kb,
+        d["ingested"],
+        d["unchanged"],
+        d["skipped"],
+        d["failed"],
+    )
+    for f in report.files:
+        if str(f.status) in ("skipped", "failed"):
+            log.warning("%s: %s", f.path, f.reason)
+
+
+def evaluate_set(qset: QuestionSet, args: argparse.Namespace, workspace: Path) -> dict[str, Any]:
+    """Run one set end to end and write its report; returns the summary."""
+    from eval.naive import CHUNK_OVERLAP, CHUNK_SIZE, NaiveIndex
+    from eval.report import write_report
+    from eval.runner import MODES, run_set
+    from index.search import Searcher
+    from qa.answer import Answerer
+    from qa.llm import LLMConfig, make_chat_model
+
+    quiet = not sys.stderr.isatty() and not args.verbose
+    kb = args.kb or f"eval-{qset.meta.name}"
+    if not args.kb:
+        prepare_kb(qset, workspace, kb, quiet=quiet)
+    searcher = Searcher.open(workspace, kb, sync=True, progress=not quiet)
+    if not args.verbose:
+        quiet_loggers()
+    cfg = LLMConfig.from_env()
+    if args.llm:
+        answerer = Answerer(searcher, mode="llm", chat_model=make_chat_model(cfg))
+    else:
+        answerer = Answerer(searcher, mode="extractive")
+    naive = None
+    if not args.no_naive:
+        from ingest.workspace import kb_path
+
+        def wrap(ids: list[str]) -> Any:
+            return tqdm(
+                ids, desc="朴素基线向量", unit="文档", disable=quiet or None, file=sys.stderr
+            )
+
+        naive = NaiveIndex.build(
+            searcher.store,
+            searcher.embedder,
+            kb_path(workspace, kb) / "eval_cache" / "naive",
+            wrap=wrap,
+        )
+    config = {
+        "kb": kb,
+        "workspace": str(workspace),
+        "embedder": getattr(searcher.embedder, "name", "?"),
+        "answer_mode": answerer.mode,
+        "llm": cfg.describe() if args.llm else None,
+        "k": 10,
+        "modes": [*MODES, *(["naive"] if naive else [])],
+        "naive": {
+            "chunk_size": CHUNK_SIZE,
+            "chunk_overlap": CHUNK_OVERLAP,
+            "splitter": "RecursiveCharacterTextSplitter",
+            **naive.stats(),
+        }
+        if naive
+        else None,
+        "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "git_commit": git_commit(),
+    }
+    run = run_set(qset, searcher, answerer=answerer, naive=naive, progress=not quiet, config=config)
+    return write_report(run, Path(args.out), plots=not args.no_plots)
+
+
+def summary_table(name: str, summary: dict[str, Any]) -> str:
+    """A few lines for stdout: R@5 / MRR@10 per mode, then the answer metrics."""
+    lines = [
+        f"== {name}: {summary['questions']} questions, gold unresolved {summary['gold']['gold_unresolved']}"
+    ]
+    lines.append(f"{'mode':<14}{'R@1':>7}{'R@5':>7}{'R@10':>7}{'MRR@10':>8}{'nDCG@10':>9}")
+    for mode, s in summary["retrieval"].items():
+        vals = [s["recall@1"], s["recall@5"], s["recall@10"], s["mrr@10"], s["ndcg@10"]]
+        cells = ["–" if v is None else f"{v:.3f}" for v in vals]
+        lines.append(f"{mode:<14}{cells[0]:>7}{cells[1]:>7}{cells[2]:>7}{cells[3]:>8}{cells[4]:>9}")
+    if "margin_recall@5_pts" in summary:
+        lines.append(f"hybrid+exact vs naive R@5 = {summary['margin_recall@5_pts']:+.1f} pts")
+    a = summary.get("answer")
+    if a:
+        keys = (
+            "citation_validity",
+            "citation_precision",
+            "citation_recall",
+            "key_fact_coverage",
+            "refusal_accuracy",
+            "false_refusal_rate",
+        )
+        lines.append(
+            "  ".join(f"{k}={'–' if a.get(k) is None else format(a[k], '.3f')}" for k in keys)
+        )
+        lines.append(
+            f"answer latency p50={a['latency_p50_ms']:.0f} ms p95={a['latency_p95_ms']:.0f} ms"
+        )
+    return "\n".join(lines)
+
+
+def quiet_loggers() -> None:
+    """Libraries that log chatty DEBUG/INFO lines (jieba sets its own level on import, so
+    this is called again once the index is loaded)."""
+    for noisy in ("jieba", "bm25s", "faiss", "httpx", "ingest", "matplotlib"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def load_thresholds(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ValueError(f"没有阈值文件：{path}") from exc
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"阈值文件不是合法 JSON：{path}（{exc}）") from exc
+    if not isinstance(data, dict):
+        raise ValueError(f"阈值文件格式错误：{path}")
+    return data
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    if not args.verbose:
+        quiet_loggers()
+    from index.errors import SearchIndexError
+    from ingest.workspace import WorkspaceError, resolve_workspace
+    from qa.llm import LLMConfig, LLMNotConfigured
+
+    if args.llm and not LLMConfig.from_env().configured:
+        print(
+            "错误：--llm 需要已配置的大模型（STDQA_LLM_BASE_URL/STDQA_LLM_MODEL 或 STDQA_LLM_GGUF）",
+            file=sys.stderr,
+        )
+        return 2
+    thresholds: dict[str, Any] = {}
+    if args.check:
+        try:
+            thresholds = load_thresholds(Path(args.thresholds))
+        except ValueError as exc:
+            print(f"错误：{exc}", file=sys.stderr)
+            return 2
+    paths = [Path(s) for s in args.sets] if args.sets else default_sets()
+    if not paths:
+        print("错误：没有题集（eval/questions_*.jsonl）", file=sys.stderr)
+        return 2
+    workspace = resolve_workspace(args.workspace)
+    failures: list[str] = []
+    ran = 0
+    for path in paths:
+        try:
+            qset = load_question_set(path)
+        except QuestionSetError as exc:
+            print(f"错误：{exc}", file=sys.stderr)
+            return 2
+        missing = qset.missing_corpus()
+        if missing and not args.kb:
+            print(
+                f"跳过题集 {qset.meta.name}：语料不存在（{', '.join(map(str, missing))}）",
+                file=sys.stderr,
+            )
+            continue
+        try:
+            summary = evaluate_set(qset, args, workspace)
+        except (SearchIndexError, WorkspaceError, LLMNotConfigured) as exc:
+            print(f"错误：{qset.meta.name}：{exc}", file=sys.stderr)
+            return 2
+        ran += 1
+        print(summary_table(qset.meta.name, summary))
+        print(f"报告：{Path(args.out) / qset.meta.name / 'report.html'}", file=sys.stderr)
+        if args.check:
+            from eval.summary import check_thresholds
+
+            limits = thresholds.get(qset.meta.name)
+            if not limits:
+                print(f"注意：阈值文件中没有题集 {qset.meta.name} 的阈值，未检查", file=sys.stderr)
+                continue
+            failures += [f"{qset.meta.name}: {f}" for f in check_thresholds(summary, limits)]
+    if not ran:
+        print("错误：没有可运行的题集", file=sys.stderr)
+        return 2
+    if failures:
+        print("未达标：", file=sys.stderr)
+        for f in failures:
+            print(f"  {f}", file=sys.stderr)
+        print(f"CHECK FAILED ({len(failures)} metric(s))")
+        return 1
+    if args.check:
+        print("CHECK OK")
+    return 0

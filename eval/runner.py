@@ -1,0 +1,235 @@
+"""Run one question set against one knowledge base and keep every per-question outcome.
+
+Retrieval is measured for each ablation mode of the searcher (bm25, dense, hybrid, hybrid
+with the exact clause-number route) and for the naive chunking baseline; answering is
+measured with the same :class:`qa.answer.Answerer` the app uses, so the numbers describe
+what users get.  Nothing is aggregated here (that is :mod:`eval.summary`); per-question
+records are kept so the report can list exactly which questions failed and why.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from tqdm import tqdm
+
+from eval import metrics as M
+from eval.gold import GoldResolution, resolve_set
+from eval.naive import NaiveIndex
+from eval.questions import Question, QuestionSet
+from ingest.schema import Clause
+from ingest.store import ClauseStore
+
+log = logging.getLogger(__name__)
+
+MODES = ("bm25", "dense", "hybrid", "hybrid+exact")
+NAIVE = "naive"
+# The same naive results read at clause granularity: each chunk's clauses in document
+# order, one rank position per clause — what a reader of k citations would get.
+NAIVE_CLAUSE = "naive@clause"
+K = 10
+
+
+class SearcherLike(Protocol):
+    store: ClauseStore
+
+    def search(
+        self, query: str, k: int = 10, mode: str = "hybrid", **kwargs: Any
+    ) -> Sequence[Any]: ...
+
+
+class AnswererLike(Protocol):
+    def answer(
+        self, question: str, history: Sequence[tuple[str, str]] = (), filters: Any = None
+    ) -> Any: ...
+
+
+def clause_label(c: Clause | None, cid: str) -> str:
+    """ "GB/T 1.1—2020 5.2" / "中华人民共和国标准化法 第十条" for reports."""
+    if c is None:
+        return cid
+    return f"{c.standard_code or c.doc_title} {c.clause_no}".strip()
+
+
+@dataclass(slots=True)
+class RetrievalOutcome:
+    ranked: list[list[str]]  # per rank: clause ids (one for the searcher, several for a chunk)
+    first_hit: int | None
+    mrr: float
+    ndcg: float
+    ms: float
+    top: list[str] = field(default_factory=list)  # labels of the top 5, for the report
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "first_hit": self.first_hit,
+            "mrr@10": round(self.mrr, 4),
+            "ndcg@10": round(self.ndcg, 4),
+            "ms": round(self.ms, 1),
+            "top": self.top,
+        }
+
+
+@dataclass(slots=True)
+class AnswerOutcome:
+    text: str
+    refused: bool
+    cited: list[str]
+    cited_labels: list[str]
+    invalid: list[str]
+    validity: float | None
+    precision: float | None
+    recall: float | None
+    key_facts: float | None
+    ms: float
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "answer": self.text,
+            "refused": self.refused,
+            "cited": self.cited_labels,
+            "invalid_citations": self.invalid,
+            "citation_validity": self.validity,
+            "citation_precision": self.precision,
+            "citation_recall": self.recall,
+            "key_fact_coverage": self.key_facts,
+            "ms": round(self.ms, 1),
+        }
+
+
+@dataclass(slots=True)
+class QuestionResult:
+    question: Question
+    gold: dict[str, int]
+    gold_labels: list[str]
+    unresolved: list[str]
+    retrieval: dict[str, RetrievalOutcome] = field(default_factory=dict)
+    answer: AnswerOutcome | None = None
+
+    @property
+    def scored(self) -> bool:
+        """Retrieval is scored only for answerable questions with resolved gold."""
+        return self.question.answerable and bool(self.gold)
+
+    def to_json(self) -> dict[str, Any]:
+        q = self.question
+        return {
+            "id": q.id,
+            "type": q.type,
+            "question": q.question,
+            "gold": self.gold_labels,
+            "unresolved_gold": self.unresolved,
+            "retrieval": {m: r.to_json() for m, r in self.retrieval.items()},
+            "answer": self.answer.to_json() if self.answer else None,
+        }
+
+
+@dataclass(slots=True)
+class SetRun:
+    qset: QuestionSet
+    results: list[QuestionResult]
+    resolution: GoldResolution
+    modes: list[str]
+    config: dict[str, Any] = field(default_factory=dict)
+
+
+def _outcome(
+    ranked: list[list[str]], gold: dict[str, int], ms: float, labels: dict[str, str]
+) -> RetrievalOutcome:
+    return RetrievalOutcome(
+        ranked=ranked,
+        first_hit=M.first_hit_rank(ranked[:K], gold) if gold else None,
+        mrr=M.mrr_at_k(ranked, gold, K) if gold else 0.0,
+        ndcg=M.ndcg_at_k(ranked, gold, K) if gold else 0.0,
+        ms=ms,
+        top=[" + ".join(labels.get(c, c) for c in item) or "(无条款)" for item in ranked[:5]],
+    )
+
+
+def _search(searcher: SearcherLike, query: str, mode: str) -> tuple[list[list[str]], float]:
+    t0 = time.perf_counter()
+    if mode == "hybrid+exact":
+        hits = searcher.search(query, k=K, mode="hybrid", exact=True)
+    else:
+        hits = searcher.search(query, k=K, mode=mode, exact=False)
+    ms = (time.perf_counter() - t0) * 1000
+    return [[h.clause.clause_id] for h in hits], ms
+
+
+def _answer(answerer: AnswererLike, q: Question, gold: dict[str, int]) -> AnswerOutcome:
+    t0 = time.perf_counter()
+    res = answerer.answer(q.question)
+    ms = (time.perf_counter() - t0) * 1000
+    cited = list(dict.fromkeys(c.clause_id for c in res.citations))
+    scored = q.answerable and bool(gold) and not res.refused
+    return AnswerOutcome(
+        text=res.answer,
+        refused=bool(res.refused),
+        cited=cited,
+        cited_labels=[c.label for c in res.citations],
+        invalid=list(res.invalid_citations),
+        validity=M.citation_validity(len(res.citations), len(res.invalid_citations)),
+        precision=M.citation_precision(cited, gold) if scored else None,
+        recall=M.citation_recall(cited, gold) if scored else None,
+        key_facts=M.key_fact_coverage(res.answer, q.key_facts, q.key_facts_fp)
+        if q.answerable
+        else None,
+        ms=ms,
+    )
+
+
+def _warm_up(searcher: SearcherLike, modes: Sequence[str], naive: NaiveIndex | None) -> None:
+    """One untimed query per route, so lazy loading (tokenizer dictionaries, model weights)
+    does not land in the latency of the first question."""
+    for mode in modes:
+        _search(searcher, "标准的范围", mode)
+    if naive is not None:
+        naive.search("标准的范围", 1)
+
+
+def run_set(
+    qset: QuestionSet,
+    searcher: SearcherLike,
+    *,
+    answerer: AnswererLike | None = None,
+    naive: NaiveIndex | None = None,
+    modes: Sequence[str] = MODES,
+    progress: bool = False,
+    config: dict[str, Any] | None = None,
+) -> SetRun:
+    """Evaluate ``qset``: gold resolution, every retrieval mode, the baseline, the answerer."""
+    store = searcher.store
+    resolution = resolve_set(qset, store)
+    clauses = {c.clause_id: c for c in store.iter_clauses()}
+    labels = {cid: clause_label(c, cid) for cid, c in clauses.items()}
+    all_modes = [*modes, *([NAIVE, NAIVE_CLAUSE] if naive is not None else [])]
+    _warm_up(searcher, modes, naive)
+    results: list[QuestionResult] = []
+    bar = tqdm(resolution.questions, desc=f"eval {qset.meta.name}", unit="q", disable=not progress)
+    for rq in bar:
+        q = rq.question
+        gold = rq.grades
+        r = QuestionResult(
+            question=q,
+            gold=gold,
+            gold_labels=[f"{labels.get(c, c)}（{g}）" for c, g in gold.items()],
+            unresolved=[f"{g.gold.describe()}: {g.problem}" for g in rq.unresolved],
+        )
+        for mode in modes:
+            ranked, ms = _search(searcher, q.question, mode)
+            r.retrieval[mode] = _outcome(ranked, gold, ms, labels)
+        if naive is not None:
+            t0 = time.perf_counter()
+            chunks = naive.search(q.question, K)
+            ms = (time.perf_counter() - t0) * 1000
+            r.retrieval[NAIVE] = _outcome([list(c.clause_ids) for c in chunks], gold, ms, labels)
+            flat = list(dict.fromkeys(cid for c in chunks for cid in c.clause_ids))
+            r.retrieval[NAIVE_CLAUSE] = _outcome([[cid] for cid in flat[:K]], gold, ms, labels)
+        if answerer is not None:
+            r.answer = _answer(answerer, q, gold)
+        results.append(r)
+    return SetRun(qset, results, resolution, all_modes, dict(config or {}))

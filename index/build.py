@@ -1,0 +1,236 @@
+"""Bring a knowledge base's index up to date with its clause store (incrementally).
+
+The clause store records a ``revision`` per source file.  The index remembers which
+revision of each source it holds; a sync then
+
+1. drops the vectors of sources that were removed or changed (ids come from the per-source
+   token cache written when they were added),
+2. embeds and tokenises only the new or changed sources (progress bar),
+3. rebuilds the BM25 matrix from the cached tokens (cheap), rebalances FAISS between
+   exact and IVF when the size crossed the threshold,
+4. writes a new generation and switches ``CURRENT`` atomically.
+
+The embedding model's name and dimension are part of the index; syncing with another
+model raises :class:`IndexModelMismatch` unless ``rebuild=True`` is asked for explicitly.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from tqdm import tqdm
+
+from index.bm25 import BM25Index
+from index.dense import IVF_THRESHOLD, DenseIndex, faiss_ids
+from index.embed_cache import EmbeddingCache, cache_path, embed_with_cache
+from index.embedders import Embedder
+from index.errors import IndexCorrupt, IndexModelMismatch
+from index.layout import INDEX_FORMAT, IndexPaths, read_meta
+from index.tokenize import tokenize
+from ingest.atomic import dir_lock, write_json_atomic, write_text_atomic
+from ingest.schema import Clause
+from ingest.store import ClauseStore, SourceEntry, source_key
+
+log = logging.getLogger(__name__)
+
+EMBED_BATCH = 32
+PASSAGE_CHARS = 300
+
+Progress = Callable[[int, int], None]  # (done, total) clauses embedded
+
+
+def passage_text(clause: Clause) -> str:
+    """What gets embedded for a clause: document title, heading path, heading and body.
+
+    The heading path gives short clauses ("a) 服务时间；") the context that makes them
+    findable; the cut keeps within the e5 window and keeps embedding time bounded.
+    """
+    path = " > ".join(clause.path_labels())
+    return f"{clause.doc_title}｜{path}\n{clause.text}"[:PASSAGE_CHARS]
+
+
+def bm25_text(clause: Clause) -> str:
+    """What BM25 sees: heading path and body (document title too, so a query naming the
+    document favours its clauses)."""
+    return f"{clause.doc_title} {' '.join(clause.path_labels())}\n{clause.text}"
+
+
+def _token_file(paths: IndexPaths, source: str, revision: int) -> Path:
+    return paths.tokens_dir / f"{source_key(source)}-{revision}.json"
+
+
+def _read_tokens(path: Path) -> tuple[list[str], list[list[str]]]:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return data["clause_ids"], data["tokens"]
+
+
+def check_model(meta: dict[str, Any], embedder: Embedder, where: Path) -> None:
+    if meta.get("model") != embedder.name or int(meta.get("dim", 0)) != embedder.dim:
+        raise IndexModelMismatch(
+            f"索引 {where} 由嵌入模型 {meta.get('model')}（{meta.get('dim')} 维）构建，"
+            f"当前模型为 {embedder.name}（{embedder.dim} 维）。"
+            f"请用原模型打开，或重建索引：python -m index build --rebuild"
+        )
+
+
+def sync_index(
+    store: ClauseStore,
+    embedder: Embedder,
+    *,
+    rebuild: bool = False,
+    progress: bool | Progress = False,
+    ivf_threshold: int = IVF_THRESHOLD,
+) -> dict[str, Any]:
+    """Update the index of ``store``'s knowledge base; returns
+    ``{"added", "removed", "seconds", "changed"}`` (clause counts)."""
+    started = time.perf_counter()
+    paths = IndexPaths.for_kb(store.root)
+    with dir_lock(paths.root):
+        store.reload()
+        gen = paths.current()
+        meta: dict[str, Any] = {}
+        if gen and not rebuild:
+            try:
+                meta = read_meta(gen)
+            except (OSError, ValueError) as exc:
+                log.warning("index metadata unreadable (%s); rebuilding", exc)
+                gen, meta = None, {}
+        if meta:
+            check_model(meta, embedder, paths.root)
+        have: dict[str, int] = {k: int(v) for k, v in meta.get("sources", {}).items()}
+        want: dict[str, SourceEntry] = store.sources()
+        stale = [s for s, rev in have.items() if s not in want or want[s].revision != rev]
+        fresh = [s for s, e in want.items() if have.get(s) != e.revision]
+        if gen and not stale and not fresh and meta.get("store_generation") == store.generation:
+            return {
+                "added": 0,
+                "removed": 0,
+                "seconds": time.perf_counter() - started,
+                "changed": False,
+            }
+
+        dense = _load_dense(gen, meta) if gen and meta else DenseIndex.empty(embedder.dim)
+        removed = 0
+        for source in stale:
+            tok = _token_file(paths, source, have[source])
+            if tok.exists():
+                ids, _ = _read_tokens(tok)
+                removed += dense.remove(faiss_ids(ids))
+            else:  # cache lost: cannot know the ids, so rebuild from scratch
+                log.warning("token cache for %s missing; full rebuild", source)
+                return sync_index(
+                    store, embedder, rebuild=True, progress=progress, ivf_threshold=ivf_threshold
+                )
+
+        added = _add_sources(store, [want[s] for s in fresh], dense, embedder, paths, progress)
+
+        # BM25 over every live source, in a stable order; ids of all live clauses.
+        all_ids: list[str] = []
+        all_tokens: list[list[str]] = []
+        for source in sorted(want):
+            ids, toks = _read_tokens(_token_file(paths, source, want[source].revision))
+            all_ids += ids
+            all_tokens += toks
+        dense = dense.rebalanced(faiss_ids(all_ids), ivf_threshold)
+        if dense.ntotal != len(all_ids):
+            raise IndexCorrupt(
+                f"向量数 {dense.ntotal} 与条款数 {len(all_ids)} 不一致；请重建：python -m index build --rebuild"
+            )
+        bm25 = BM25Index.build(all_ids, all_tokens)
+
+        new_gen = paths.new_generation()
+        dense.save(new_gen / "dense.faiss")
+        bm25.save(new_gen / "bm25")
+        write_json_atomic(
+            new_gen / "meta.json",
+            {
+                "format": INDEX_FORMAT,
+                "model": embedder.name,
+                "dim": embedder.dim,
+                "store_generation": store.generation,
+                "sources": {s: e.revision for s, e in want.items()},
+                "clauses": len(all_ids),
+                "dense": dense.describe(),
+                "trained_on": dense.trained_on,
+                "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            },
+        )
+        paths.publish(new_gen)
+        _sweep_tokens(paths, want)
+    seconds = time.perf_counter() - started
+    log.info("index synced: +%d −%d clauses in %.1f s", added, removed, seconds)
+    return {"added": added, "removed": removed, "seconds": seconds, "changed": True}
+
+
+def _load_dense(gen: Path, meta: dict[str, Any]) -> DenseIndex:
+    try:
+        return DenseIndex.load(gen / "dense.faiss", trained_on=int(meta.get("trained_on", 0)))
+    except RuntimeError as exc:
+        raise IndexCorrupt(
+            f"向量索引损坏：{gen}（{exc}）；请重建：python -m index build --rebuild"
+        ) from exc
+
+
+def _add_sources(
+    store: ClauseStore,
+    entries: Sequence[SourceEntry],
+    dense: DenseIndex,
+    embedder: Embedder,
+    paths: IndexPaths,
+    progress: bool | Progress,
+) -> int:
+    """Embed, add and tokenise the clauses of ``entries``; returns the clause count."""
+    work: list[tuple[SourceEntry, list[Clause]]] = [
+        (e, store.read_source_clauses(e)) for e in entries
+    ]
+    total = sum(len(c) for _, c in work)
+    if total == 0:
+        for entry, _ in work:
+            _write_tokens(paths, entry, [], [])
+        return 0
+    bar = tqdm(total=total, desc="嵌入条款", unit="条", disable=progress is not True, leave=False)
+    done = 0
+    cache = EmbeddingCache(cache_path(store.root.parent.parent), embedder.name, embedder.dim)
+    try:
+        for entry, clauses in work:
+            vectors: list[np.ndarray] = []
+            for i in range(0, len(clauses), EMBED_BATCH):
+                batch = clauses[i : i + EMBED_BATCH]
+                texts = [passage_text(c) for c in batch]
+                vectors.append(embed_with_cache(cache, texts, embedder.embed_passages))
+                done += len(batch)
+                bar.update(len(batch))
+                if callable(progress):
+                    progress(done, total)
+            ids = [c.clause_id for c in clauses]
+            if clauses:
+                dense.remove(faiss_ids(ids))  # idempotent if a previous sync died half-way
+                dense.add(faiss_ids(ids), np.vstack(vectors))
+            _write_tokens(paths, entry, ids, [tokenize(bm25_text(c)) for c in clauses])
+    finally:
+        cache.close()
+        bar.close()
+    return total
+
+
+def _write_tokens(
+    paths: IndexPaths, entry: SourceEntry, ids: list[str], tokens: list[list[str]]
+) -> None:
+    body = {"source": entry.source, "revision": entry.revision, "clause_ids": ids, "tokens": tokens}
+    write_text_atomic(
+        _token_file(paths, entry.source, entry.revision), json.dumps(body, ensure_ascii=False)
+    )
+
+
+def _sweep_tokens(paths: IndexPaths, live: dict[str, SourceEntry]) -> None:
+    keep = {_token_file(paths, s, e.revision).name for s, e in live.items()}
+    for p in paths.tokens_dir.glob("*.json"):
+        if p.name not in keep:
+            p.unlink(missing_ok=True)

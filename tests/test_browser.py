@@ -1,0 +1,154 @@
+"""The real app in a real browser: ``streamlit run`` + headless Chromium via Selenium.
+
+AppTest does not render HTML or run the frontend; this checks that a user can type a
+question into the chat box and see citation cards, and saves a screenshot
+(tests/artifacts/browser_chat.png) for a human to look at.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "tests" / "artifacts"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+QUESTION = "标准化法规定了哪些标准的类别？"
+BOOT_TIMEOUT = 300  # first page load ingests and embeds the samples
+ANSWER_TIMEOUT = 180
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wait_healthy(url: str, proc: subprocess.Popen[bytes], timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {proc.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    raise TimeoutError("streamlit did not become healthy")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory, sample_workspace: Path) -> Iterator[str]:
+    """A real ``streamlit run`` on a fresh workspace; ``sample_workspace`` has filled the
+    session's embedding cache (inherited via the environment), so its bootstrap is quick."""
+    if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
+        pytest.skip(
+            "chromium/chromedriver not installed (apt-get install chromium chromium-driver)"
+        )
+    port = _free_port()
+    ws = tmp_path_factory.mktemp("browser-ws")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("STDQA_LLM_")}
+    env["STDQA_WORKSPACE"] = str(ws)
+    log = (tmp_path_factory.mktemp("browser-log") / "streamlit.log").open("wb")
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}"
+        _wait_healthy(url, proc, 60)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=5)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def driver() -> Iterator[object]:
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = CHROMIUM
+    for arg in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-dev-shm-usage",
+        "--window-size=1400,1100",
+        "--lang=zh-CN",
+    ):
+        opts.add_argument(arg)
+    drv = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
+    try:
+        yield drv
+    finally:
+        drv.quit()
+
+
+def test_chat_in_browser(server: str, driver: object) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    drv = driver  # type: ignore[assignment]
+    drv.get(server)  # type: ignore[attr-defined]
+    box = WebDriverWait(drv, BOOT_TIMEOUT).until(
+        ec.element_to_be_clickable((By.CSS_SELECTOR, '[data-testid="stChatInputTextArea"]'))
+    )
+    booted = time.monotonic()
+    box.send_keys(QUESTION)
+    box.send_keys(Keys.ENTER)
+    card = WebDriverWait(drv, ANSWER_TIMEOUT).until(
+        ec.visibility_of_element_located((By.CSS_SELECTOR, ".stdqa-cite"))
+    )
+    print(f"answered in {time.monotonic() - booted:.1f}s")
+    assert "〔" in card.text
+    # No script from a document ever reaches the page as markup.
+    assert not drv.find_elements(By.CSS_SELECTOR, ".stdqa-cite script")  # type: ignore[attr-defined]
+    # Frame the question, the answer and the first card (after the chat's own
+    # scroll-to-bottom has run).
+    time.sleep(2)
+    first = drv.find_elements(By.CSS_SELECTOR, '[data-testid="stChatMessage"]')[0]  # type: ignore[attr-defined]
+    drv.execute_script("arguments[0].scrollIntoView({block: 'start'});", first)  # type: ignore[attr-defined]
+    time.sleep(1)  # let the layout settle before the screenshot
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    shot = ARTIFACTS / "browser_chat.png"
+    assert drv.save_screenshot(str(shot))  # type: ignore[attr-defined]
+    assert shot.stat().st_size > 10_000

@@ -1,0 +1,244 @@
+"""Every evaluation set under eval/questions_*.jsonl is well-formed and its gold resolves.
+
+Structural checks always run.  Gold resolution needs the corpus: ``samples/`` is in the
+repository; sets over corpora that may not be redistributed (the scraped web guides, stored
+as fingerprints only) are skipped when ``../shared/corpus/...`` is absent.
+
+Resolution mirrors how gold survives re-segmentation: the gold clause is the one whose text
+contains the evidence (plaintext or fingerprint).  The evidence must hit exactly one clause
+of the named source file / document, and that clause's number must equal the stored
+``clause_no`` — so a segmentation change that renumbers or merges gold clauses shows up here
+and the set can be updated deliberately.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from eval.fingerprint import contains, normalize
+from ingest.codes import code_base
+from ingest.pipeline import ProcessedDocument, process_file
+
+ROOT = Path(__file__).resolve().parents[1]
+EVAL_DIR = ROOT / "eval"
+SAMPLES = ROOT / "samples"
+WEB_GUIDES = ROOT.parent / "shared" / "corpus" / "web-guides"
+
+SET_FILES = sorted(EVAL_DIR.glob("questions_*.jsonl"))
+TYPES = {"drafting", "lookup", "numeric", "lay", "multi", "unanswerable"}
+MIN_PER_TYPE = {
+    "drafting": 12,
+    "lookup": 12,
+    "numeric": 8,
+    "lay": 15,
+    "multi": 8,
+    "unanswerable": 15,
+}
+_DASHES = re.compile(r"[-—–－―‐‑‒]+")
+
+
+def _load(path: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    lines = [ln for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip()]
+    assert lines, f"{path.name}: empty"
+    first = json.loads(lines[0])
+    assert set(first) == {"_meta"}, f"{path.name}: first line must be the _meta object"
+    return first["_meta"], [json.loads(ln) for ln in lines[1:]]
+
+
+def _is_fp(v: Any) -> bool:
+    return (
+        isinstance(v, dict)
+        and isinstance(v.get("sha1"), str)
+        and re.fullmatch(r"[0-9a-f]{16}", v["sha1"]) is not None
+        and isinstance(v.get("len"), int)
+        and v["len"] > 0
+    )
+
+
+def _set_id(path: Path) -> str:
+    return path.stem.removeprefix("questions_")
+
+
+# --------------------------------------------------------------------------- structure
+
+
+@pytest.mark.parametrize("path", SET_FILES, ids=_set_id)
+def test_meta(path: Path) -> None:
+    meta, _ = _load(path)
+    assert isinstance(meta.get("name"), str) and meta["name"]
+    assert "version" in meta
+    assert isinstance(meta.get("corpus"), list) and meta["corpus"]
+    assert all(isinstance(c, str) and c for c in meta["corpus"])
+
+
+@pytest.mark.parametrize("path", SET_FILES, ids=_set_id)
+def test_ids_types_and_counts(path: Path) -> None:
+    _, records = _load(path)
+    ids = [r.get("id") for r in records]
+    assert all(isinstance(i, str) and i for i in ids), "every question needs an id"
+    dupes = [i for i, n in Counter(ids).items() if n > 1]
+    assert not dupes, f"duplicate ids: {dupes}"
+    bad_types = {r["id"]: r.get("type") for r in records if r.get("type") not in TYPES}
+    assert not bad_types, f"invalid types: {bad_types}"
+    assert all(isinstance(r.get("question"), str) and r["question"].strip() for r in records)
+    counts = Counter(r["type"] for r in records)
+    short = {t: (counts[t], n) for t, n in MIN_PER_TYPE.items() if counts[t] < n}
+    assert not short, f"too few questions per type (have, need): {short}"
+
+
+@pytest.mark.parametrize("path", SET_FILES, ids=_set_id)
+def test_gold_structure(path: Path) -> None:
+    _, records = _load(path)
+    problems: list[str] = []
+    for r in records:
+        rid, gold = r["id"], r.get("gold")
+        if not isinstance(gold, list):
+            problems.append(f"{rid}: gold must be a list")
+            continue
+        if r["type"] == "unanswerable":
+            if gold:
+                problems.append(f"{rid}: unanswerable question has gold")
+            if r.get("key_facts") or r.get("key_facts_fp"):
+                problems.append(f"{rid}: unanswerable question has key facts")
+            continue
+        if not any(g.get("grade") == 2 for g in gold):
+            problems.append(f"{rid}: no grade-2 gold clause")
+        if r["type"] == "multi" and len(gold) < 2:
+            problems.append(f"{rid}: multi question needs 2+ gold clauses")
+        for g in gold:
+            if bool(g.get("source")) == bool(g.get("doc")):
+                problems.append(f"{rid}: gold needs exactly one of 'source' / 'doc'")
+            if g.get("grade") not in (1, 2):
+                problems.append(f"{rid}: grade must be 1 or 2")
+            if not isinstance(g.get("clause_no"), str):
+                problems.append(f"{rid}: clause_no must be a string")
+            has_ev = isinstance(g.get("evidence"), str) and normalize(g["evidence"]) != ""
+            has_fp = _is_fp(g.get("evidence_fp"))
+            if not (has_ev or has_fp):
+                problems.append(f"{rid}: gold needs 'evidence' or a valid 'evidence_fp'")
+            if g.get("source") and "evidence" in g:
+                # sets addressed by source file are the non-redistributable ones
+                problems.append(f"{rid}: plaintext evidence in a fingerprint-only gold entry")
+        if not all(_is_fp(fp) for fp in r.get("key_facts_fp", [])):
+            problems.append(f"{rid}: malformed key_facts_fp")
+        kf = r.get("key_facts", [])
+        if not (isinstance(kf, list) and all(isinstance(k, str) and k.strip() for k in kf)):
+            problems.append(f"{rid}: key_facts must be a list of non-empty strings")
+    assert not problems, "\n".join(problems)
+
+
+# --------------------------------------------------------------------------- resolution
+
+
+@dataclass(slots=True, frozen=True)
+class _Clause:
+    clause_no: str
+    title: str
+    text: str
+
+    @property
+    def haystack(self) -> str:
+        return f"{self.title}\n{self.text}"
+
+
+def _logical_clauses(doc: ProcessedDocument) -> list[_Clause]:
+    """Clauses of a document with over-long clauses' parts joined back together."""
+    out: list[_Clause] = []
+    for c in doc.clauses:
+        if c.extra.get("part", 1) > 1 and out:
+            prev = out[-1]
+            out[-1] = _Clause(prev.clause_no, prev.title, f"{prev.text}\n{c.text}")
+        else:
+            out.append(_Clause(c.clause_no, c.clause_title, c.text))
+    return out
+
+
+@cache
+def _processed(path: Path) -> tuple[ProcessedDocument, ...]:
+    return tuple(process_file(path).documents)
+
+
+@cache
+def _sample_docs() -> tuple[ProcessedDocument, ...]:
+    return tuple(d for p in sorted(SAMPLES.rglob("*.txt")) for d in _processed(p))
+
+
+def _doc_key(text: str) -> str:
+    return _DASHES.sub("-", normalize(text)).strip("《》").lower()
+
+
+def _doc_matches(ref: str, doc: ProcessedDocument) -> bool:
+    key = _doc_key(ref)
+    names = [doc.info.title]
+    if doc.info.standard_code:
+        names += [doc.info.standard_code, code_base(doc.info.standard_code)]
+    return any(_doc_key(n) == key for n in names)
+
+
+def _corpus_dirs(meta: dict[str, Any]) -> list[Path]:
+    return [(ROOT / c).resolve() for c in meta["corpus"]]
+
+
+def _candidate_clauses(g: dict[str, Any], dirs: list[Path]) -> list[_Clause] | str:
+    """All clauses the gold entry may resolve into, or a problem description."""
+    if g.get("source"):
+        files = [d / g["source"] for d in dirs if (d / g["source"]).is_file()]
+        if not files:
+            return f"source file {g['source']!r} not found in {[str(d) for d in dirs]}"
+        return [c for d in _processed(files[0]) for c in _logical_clauses(d)]
+    docs = [d for d in _sample_docs() if _doc_matches(g["doc"], d)]
+    if not docs:
+        return f"no document in samples/ matches doc {g['doc']!r}"
+    return [c for d in docs for c in _logical_clauses(d)]
+
+
+def _needs_shared_corpus(records: list[dict[str, Any]]) -> bool:
+    return any(g.get("source") for r in records for g in r.get("gold", []))
+
+
+@pytest.mark.parametrize("path", SET_FILES, ids=_set_id)
+def test_gold_resolves_uniquely(path: Path) -> None:
+    meta, records = _load(path)
+    dirs = _corpus_dirs(meta)
+    if _needs_shared_corpus(records):
+        missing = [d for d in dirs if not d.is_dir() or not any(d.glob("*.txt"))]
+        if missing:
+            pytest.skip(f"corpus not present: {', '.join(str(m) for m in missing)}")
+    problems: list[str] = []
+    for r in records:
+        for g in r.get("gold", []):
+            where = f"{r['id']} {g.get('source') or g.get('doc')} {g.get('clause_no')!r}"
+            clauses = _candidate_clauses(g, dirs)
+            if isinstance(clauses, str):
+                problems.append(f"{where}: {clauses}")
+                continue
+            hits = [
+                c
+                for c in clauses
+                if contains(
+                    c.haystack, evidence=g.get("evidence"), evidence_fp=g.get("evidence_fp")
+                )
+            ]
+            if len(hits) != 1:
+                nos = [h.clause_no for h in hits]
+                problems.append(f"{where}: evidence matches {len(hits)} clauses {nos}")
+            elif normalize(hits[0].clause_no) != normalize(g["clause_no"]):
+                problems.append(f"{where}: evidence is now in clause {hits[0].clause_no!r}")
+    assert not problems, "\n".join(problems)
+
+
+def test_webguides_corpus_location_matches_set() -> None:
+    """The web-guides set points at the directory the skip condition checks."""
+    path = EVAL_DIR / "questions_webguides.jsonl"
+    if not path.exists():
+        pytest.skip("no web-guides set")
+    meta, _ = _load(path)
+    assert WEB_GUIDES.resolve() in _corpus_dirs(meta)

@@ -1,0 +1,150 @@
+"""The 问答 page: ask drafting questions, get answers that cite clauses.
+
+History lives in ``st.session_state`` (one list per browser session) and is passed to
+the answerer as ``[(question, answer), …]`` so a follow-up ("那它的格式呢？") is understood.
+Each answer shows its citations as cards with the query terms highlighted, an expander
+with the neighbouring clauses, and a Markdown download.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import streamlit as st
+
+from qa.answer import Answerer, AnswerResult
+from qa.llm import LLMConfig
+from ui import render, state
+from ui.export import answer_markdown
+from ui.settings import Settings
+
+HISTORY_KEY = "chat_turns"
+PLACEHOLDER = "输入问题，例如：范围一章怎么写？"
+
+
+@dataclass(slots=True)
+class Turn:
+    kb: str
+    result: AnswerResult
+
+
+def turns() -> list[Turn]:
+    if HISTORY_KEY not in st.session_state:
+        st.session_state[HISTORY_KEY] = []
+    return st.session_state[HISTORY_KEY]
+
+
+def history_for(kb: str) -> list[tuple[str, str]]:
+    """Earlier exchanges with this KB, oldest first (refusals too: a follow-up may
+    rephrase the question that was refused)."""
+    return [(t.result.question, t.result.answer) for t in turns() if t.kb == kb]
+
+
+def make_answerer(searcher: object, settings: Settings) -> Answerer:
+    chat_model = None
+    mode = settings.answer_mode
+    if mode == "llm":
+        chat_model = state.get_chat_model(LLMConfig.from_env())
+    return Answerer(
+        searcher,  # type: ignore[arg-type]
+        mode=mode,  # type: ignore[arg-type]
+        chat_model=chat_model,
+        k=settings.top_k,
+        search_mode=settings.search_mode,
+        weights=settings.weights,
+    )
+
+
+def render_citations(result: AnswerResult, searcher: object, idx: int) -> None:
+    """Citation cards, each with an expander showing the clause in context."""
+    terms = render.query_terms(f"{result.question} {result.query}")
+    st.markdown(f"**引用条款（{len(result.citations)}）**")
+    for c in result.citations:
+        st.markdown(render.citation_card(c, terms), unsafe_allow_html=True)
+        with st.expander(f"上下文：{c.label}"):
+            clauses = searcher.clauses_of(c.doc_id)  # type: ignore[attr-defined]
+            near = render.neighbours(clauses, c.clause_id)
+            if near:
+                st.markdown(render.context(near, c.clause_id, terms), unsafe_allow_html=True)
+            else:
+                st.caption("该条款已不在知识库中（文档可能已被删除）。")
+
+
+def render_result(turn: Turn, idx: int, searcher: object | None) -> None:
+    """One assistant answer: text (or refusal), citations, export button."""
+    r = turn.result
+    if r.refused:
+        st.info(r.answer)
+        st.caption("可以换一种说法，或到「条款检索」页直接查找条款。")
+        return
+    st.markdown(r.answer)
+    if r.invalid_citations:
+        st.caption(
+            f"已删除 {len(r.invalid_citations)} 个无法核实的引用：{'、'.join(r.invalid_citations)}"
+        )
+    if r.citations and searcher is not None:
+        render_citations(r, searcher, idx)
+    st.download_button(
+        "导出 Markdown",
+        data=answer_markdown(r, kb=turn.kb),
+        file_name=f"回答-{idx + 1}.md",
+        mime="text/markdown",
+        key=f"export-{idx}",
+        on_click="ignore",
+    )
+
+
+def _stream(answerer: Answerer, question: str, kb: str, sink: list[AnswerResult]) -> Iterator[str]:
+    for item in answerer.stream(question, history_for(kb)):
+        if isinstance(item, AnswerResult):
+            sink.append(item)
+        else:
+            yield item
+
+
+def ask(question: str, searcher: object, kb: str, settings: Settings) -> None:
+    """Answer ``question`` live (streaming into a placeholder), then keep it in history."""
+    with st.chat_message("user"):
+        st.text(question)
+    with st.chat_message("assistant"):
+        box = st.empty()
+        box.caption("正在检索条款…")
+        sink: list[AnswerResult] = []
+        shown = ""
+        try:
+            answerer = make_answerer(searcher, settings)
+            for chunk in _stream(answerer, question, kb, sink):
+                shown += chunk
+                box.markdown(shown + "▌")
+        except Exception as exc:  # a dead LLM endpoint must not kill the page
+            box.error(f"回答失败：{type(exc).__name__}: {exc}")
+            return
+        box.empty()
+        turn = Turn(kb, sink[-1])
+        turns().append(turn)
+        render_result(turn, len(turns()) - 1, searcher)
+
+
+def render_chat_page(kb: str, settings: Settings) -> None:
+    """The 问答 page."""
+    ws = state.workspace()
+    searcher = state.searcher_for(ws, kb)
+    head, clear = st.columns([5, 1])
+    head.header("标准起草问答")
+    if clear.button("新对话", help="清空本页的对话历史"):
+        st.session_state[HISTORY_KEY] = []
+    st.caption(
+        f"知识库：{kb} · 回答方式：{'大模型' if settings.answer_mode == 'llm' else '摘录条款'}"
+        " · 每条结论都附条款编号，请对照原文核实。"
+    )
+    for i, turn in enumerate(turns()):
+        with st.chat_message("user"):
+            st.text(turn.result.question)
+        with st.chat_message("assistant"):
+            render_result(turn, i, searcher if turn.kb == kb else state.searcher_for(ws, turn.kb))
+    if searcher is None:
+        st.info("当前知识库还没有文件。请到「知识库」页上传标准文件。")
+    question = st.chat_input(PLACEHOLDER, disabled=searcher is None)
+    if question and question.strip() and searcher is not None:
+        ask(question.strip(), searcher, kb, settings)

@@ -1,0 +1,40 @@
+"""An answer with its citations as a Markdown file, for pasting into a draft or a review.
+
+The exported file must stand on its own (the reader may not have the app), so each
+citation carries its label, document, heading path and the full clause text as a quote.
+"""
+
+from __future__ import annotations
+
+from qa.answer import AnswerResult
+
+
+def _quote(text: str) -> str:
+    lines = (text or "").strip().splitlines() or [""]
+    return "\n".join(f"> {line}".rstrip() for line in lines)
+
+
+def answer_markdown(result: AnswerResult, *, kb: str | None = None) -> str:
+    """Question, answer and cited clauses as one Markdown document."""
+    out = [f"# {result.question.strip()}", ""]
+    if kb:
+        out += [f"知识库：{kb}；回答方式：{result.mode}", ""]
+    out += ["## 回答", "", result.answer.strip(), ""]
+    if result.citations:
+        out += ["## 引用条款", ""]
+        for i, c in enumerate(result.citations, 1):
+            doc = f"{c.standard_code}《{c.doc_title}》" if c.standard_code else f"《{c.doc_title}》"
+            heading = f"{c.clause_no} {c.clause_title}".strip()
+            out.append(f"### {i}. {c.label}")
+            out.append("")
+            out.append(f"- 文件：{doc}")
+            if heading:
+                out.append(f"- 条款：{heading}")
+            if c.heading_path:
+                out.append(f"- 位置：{' › '.join(c.heading_path)}")
+            if c.page:
+                out.append(f"- 页码：{c.page}")
+            out += ["", _quote(c.text), ""]
+    if result.invalid_citations:
+        out += ["## 已删除的无法核实引用", "", *(f"- {x}" for x in result.invalid_citations), ""]
+    return "\n".join(out).rstrip() + "\n"

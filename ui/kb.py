@@ -1,0 +1,228 @@
+"""The 知识库 page: upload files, see what a KB holds, delete documents, create KBs.
+
+Uploads are written to ``<workspace>/uploads/<kb>/`` under sanitised names (see
+``ui.safety``) and ingested from there, so the store's source paths stay valid and a
+re-upload of the same file is recognised as unchanged.  :func:`handle_uploads` and
+:func:`delete_document` are plain functions so tests can drive them without a browser.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import streamlit as st
+
+from ingest.pipeline import FileResult, FileStatus, IngestReport, ingest_paths
+from ingest.workspace import WorkspaceError, kb_path, validate_kb_name
+from ui import state
+from ui.safety import UnsafeUpload, save_upload
+
+if TYPE_CHECKING:
+    from index.search import Searcher
+
+UPLOAD_TYPES = ["pdf", "docx", "txt", "md", "html", "htm"]
+STATUS_LABELS = {
+    FileStatus.INGESTED: "已导入",
+    FileStatus.UNCHANGED: "未变化",
+    FileStatus.DUPLICATE: "重复",
+    FileStatus.SKIPPED: "已跳过",
+    FileStatus.FAILED: "失败",
+}
+UPLOADER_GEN = "kb_uploader_gen"  # bumped after an import to clear the uploader
+NEW_KB_KEY = "kb_new_name"
+NOTICE_KEY = "kb_notice"
+
+
+@dataclass(slots=True)
+class UploadOutcome:
+    """Where each upload was saved (original name → path) and what ingest made of it."""
+
+    saved: dict[str, Path]
+    rejected: list[FileResult]
+    report: IngestReport
+
+    @property
+    def results(self) -> list[FileResult]:
+        return self.rejected + self.report.files
+
+
+def handle_uploads(
+    ws: Path,
+    kb: str,
+    files: Sequence[tuple[str, bytes]],
+    *,
+    on_file: Callable[[FileResult], None] | None = None,
+    wrap: Callable[[list[Path]], Iterable[Path]] | None = None,
+) -> UploadOutcome:
+    """Save ``(name, bytes)`` uploads safely into the KB's upload folder and ingest them.
+
+    Never raises for a bad file: each one gets a :class:`FileResult` with a reason.  The
+    index is *not* touched here; the next ``state.searcher_for`` call syncs it.
+    """
+    folder = state.uploads_dir(ws, kb)
+    saved: dict[str, Path] = {}
+    rejected: list[FileResult] = []
+    for name, data in files:
+        try:
+            saved[name] = save_upload(folder, name, data)
+        except (UnsafeUpload, OSError) as exc:
+            rejected.append(FileResult(name, FileStatus.FAILED, f"无法保存：{exc}"))
+    store = state.store_of(ws, kb)
+    report = ingest_paths(list(saved.values()), store, kb=kb, on_file=on_file, wrap=wrap)
+    return UploadOutcome(saved, rejected, report)
+
+
+def delete_document(searcher: Searcher, doc_id: str) -> bool:
+    """Remove one document from the store and from the index.  False if it was absent."""
+    removed = searcher.store.remove_document(doc_id)
+    if removed:
+        searcher.sync()
+    return removed
+
+
+def create_kb(ws: Path, name: str) -> str:
+    """Create an empty KB folder; returns the validated name (raises WorkspaceError)."""
+    name = validate_kb_name(name.strip())
+    kb_path(ws, name).mkdir(parents=True, exist_ok=True)
+    return name
+
+
+def _human_bytes(n: int | float | None) -> str:
+    if not n:
+        return "0 B"
+    size = float(n)
+    for unit in ("B", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{size:.1f} GB"
+
+
+def _on_create(ws: Path) -> None:
+    # A callback runs before the script, so it may set the sidebar selectbox's state.
+    try:
+        name = create_kb(ws, st.session_state.get(NEW_KB_KEY, ""))
+    except WorkspaceError as exc:
+        st.session_state[NOTICE_KEY] = ("error", str(exc))
+        return
+    st.session_state[state.KB_KEY] = name
+    st.session_state[NEW_KB_KEY] = ""
+    st.session_state[NOTICE_KEY] = ("success", f"已创建知识库“{name}”，现在可以上传文件。")
+
+
+def _results_table(results: Sequence[FileResult]) -> None:
+    rows = [
+        {
+            "文件": Path(r.path).name,
+            "状态": STATUS_LABELS.get(r.status, str(r.status)),
+            "文档数": r.documents,
+            "条款数": r.clauses,
+            "说明": r.reason,
+        }
+        for r in results
+    ]
+    st.dataframe(rows, hide_index=True)
+
+
+def _upload_section(ws: Path, kb: str) -> None:
+    st.subheader("上传文件")
+    gen = st.session_state.get(UPLOADER_GEN, 0)
+    uploads = st.file_uploader(
+        "PDF、Word（docx）、TXT、Markdown、HTML，可多选",
+        type=UPLOAD_TYPES,
+        accept_multiple_files=True,
+        key=f"kb_uploader_{gen}",
+    )
+    if not uploads or not st.button("导入到知识库", type="primary"):
+        return
+    bar = st.progress(0.0, text="开始导入…")
+    total = len(uploads)
+
+    def wrap(paths: list[Path]) -> Iterable[Path]:
+        for i, p in enumerate(paths):
+            bar.progress(i / max(total, 1), text=f"正在处理 {p.name}（{i + 1}/{total}）")
+            yield p
+
+    outcome = handle_uploads(ws, kb, [(u.name, u.getvalue()) for u in uploads], wrap=wrap)
+    bar.progress(1.0, text="文件处理完成")
+    with st.spinner("正在更新索引（计算新条款的向量）…"):
+        state.searcher_for(ws, kb)
+    st.session_state[UPLOADER_GEN] = gen + 1
+    r = outcome.report
+    ok = r.count(FileStatus.INGESTED)
+    bad = [x for x in outcome.results if x.status in (FileStatus.SKIPPED, FileStatus.FAILED)]
+    (st.warning if bad else st.success)(
+        f"导入 {ok} 个文件；未变化 {r.count(FileStatus.UNCHANGED)}，重复 "
+        f"{r.count(FileStatus.DUPLICATE)}，未能导入 {len(bad)}。"
+    )
+    for x in bad:
+        st.error(f"{Path(x.path).name}：{x.reason}")
+    _results_table(outcome.results)
+
+
+def _documents_section(searcher: Searcher) -> None:
+    docs = searcher.documents()
+    st.subheader(f"文档（{len(docs)}）")
+    st.dataframe(
+        [
+            {
+                "标题": d.title,
+                "标准编号": d.standard_code or "",
+                "条款数": d.clause_count,
+                "字数": d.char_count,
+                "文件": Path(d.source).name,
+            }
+            for d in docs
+        ],
+        hide_index=True,
+    )
+    if not docs:
+        return
+    with st.expander("删除文档"):
+        labels = {
+            d.doc_id: f"{d.standard_code + ' ' if d.standard_code else ''}{d.title}" for d in docs
+        }
+        doc_id = st.selectbox(
+            "要删除的文档", list(labels), format_func=labels.__getitem__, key="kb_del_doc"
+        )
+        sure = st.checkbox("确认删除", key="kb_del_sure")
+        if st.button("删除", disabled=not sure, key="kb_del_btn") and doc_id:
+            if delete_document(searcher, doc_id):
+                st.session_state[NOTICE_KEY] = ("success", f"已删除：{labels[doc_id]}")
+            st.rerun()
+
+
+def _stats_section(searcher: Searcher) -> None:
+    s = searcher.stats()
+    c = st.columns(5)
+    c[0].metric("文档", s.get("documents", 0))
+    c[1].metric("条款", s.get("clauses", 0))
+    c[2].metric("向量维度", s.get("dim", "—"))
+    c[3].metric("索引大小", _human_bytes(s.get("index_bytes")))
+    c[4].metric("索引类型", str(s.get("faiss_index", "—")))
+    st.caption(f"向量模型：{s.get('model', '—')}")
+
+
+def render_kb_page(kb: str) -> None:
+    """The 知识库 page."""
+    ws = state.workspace()
+    st.header(f"知识库：{kb}")
+    notice = st.session_state.pop(NOTICE_KEY, None)
+    if notice:
+        getattr(st, notice[0])(notice[1])
+    searcher = state.searcher_for(ws, kb)
+    if searcher is not None:
+        _stats_section(searcher)
+    _upload_section(ws, kb)
+    searcher = state.searcher_for(ws, kb)
+    if searcher is not None:
+        _documents_section(searcher)
+    else:
+        st.info("这个知识库还没有文件。")
+    st.divider()
+    st.subheader("新建知识库")
+    st.text_input("名称（字母、数字、汉字、- 和 _）", key=NEW_KB_KEY)
+    st.button("创建", on_click=_on_create, args=(ws,), key="kb_create")

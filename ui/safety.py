@@ -1,0 +1,94 @@
+"""Safe file names for uploads.
+
+An uploaded file's name comes from the browser and is attacker-controlled: it may carry
+directories ("../../etc/passwd"), Windows paths ("C:\\x\\a.txt"), control or bidi characters
+that disguise an extension, or device names (CON, NUL) that Windows refuses.  Every upload
+is written under ``<workspace>/uploads/<kb>/`` with a name made safe here, so the name can
+neither escape that folder nor overwrite a different file.  Chinese names stay readable
+("社区居家养老服务规范.pdf" is kept as is).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import Path
+
+FALLBACK_NAME = "upload"
+MAX_NAME_BYTES = 200  # below every common file system's 255-byte limit, room for "-12"
+
+# Characters Windows forbids in names (and "/" everywhere); replaced, not dropped, so
+# "a:b.txt" does not silently become "ab.txt".
+_FORBIDDEN = re.compile(r'[<>:"/\\|?*]')
+_WINDOWS_RESERVED = frozenset(
+    {"CON", "PRN", "AUX", "NUL"} | {f"COM{i}" for i in range(10)} | {f"LPT{i}" for i in range(10)}
+)
+
+
+class UnsafeUpload(ValueError):
+    """An upload cannot be stored safely (should not happen after sanitising)."""
+
+
+def _visible(ch: str) -> bool:
+    # Cc: control characters (NUL, newline, ESC); Cf: format characters such as the
+    # right-to-left override U+202E that makes "txt.exe" display as "exe.txt".
+    return unicodedata.category(ch) not in ("Cc", "Cf")
+
+
+def sanitize_filename(name: str) -> str:
+    """A file name safe to create inside a folder: no directories, no traversal, no
+    control characters, no reserved device names; CJK kept; never empty."""
+    s = unicodedata.normalize("NFC", name or "")
+    s = "".join(ch for ch in s if _visible(ch))
+    # Keep only the last path component, whichever separator the client used.
+    s = re.split(r"[/\\]", s)[-1]
+    s = _FORBIDDEN.sub("_", s)
+    s = s.strip().strip(".").strip()  # "..", ".hidden", "name. " (Windows drops these)
+    s = re.sub(r"\s+", " ", s)
+    if not s:
+        return FALLBACK_NAME
+    stem, dot, suffix = s.rpartition(".")
+    if not dot:
+        stem, suffix = s, ""
+    stem = stem.rstrip(". ")  # "CON .txt" is still the device on Windows
+    if stem.split(".")[0].upper() in _WINDOWS_RESERVED or not stem:
+        stem = f"_{stem}"
+    suffix = suffix[:16]
+    ext = f".{suffix}" if suffix else ""
+    while len((stem + ext).encode("utf-8")) > MAX_NAME_BYTES and stem:
+        stem = stem[:-1]
+    return (stem or FALLBACK_NAME) + ext
+
+
+def unique_target(folder: Path, name: str, data: bytes) -> Path:
+    """Where to write ``data`` as ``name`` in ``folder``: the sanitised name, or the same
+    name with "-1", "-2"… when another file already has it.  A file with the same name
+    *and* the same bytes is reused, so uploading a file twice does not duplicate it."""
+    safe = sanitize_filename(name)
+    stem, ext = Path(safe).stem, Path(safe).suffix
+    candidate = folder / safe
+    n = 0
+    while candidate.exists():
+        if candidate.is_file() and candidate.read_bytes() == data:
+            return candidate
+        n += 1
+        candidate = folder / f"{stem}-{n}{ext}"
+    return candidate
+
+
+def save_upload(folder: Path, name: str, data: bytes) -> Path:
+    """Write one uploaded file into ``folder`` under a safe, unique name; return its path.
+
+    The final containment check is belt and braces: whatever the sanitiser missed, nothing
+    is written outside ``folder``.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    target = unique_target(folder, name, data)
+    root = folder.resolve()
+    if target.resolve().parent != root:
+        raise UnsafeUpload(f"拒绝保存到上传目录之外：{name!r}")
+    if not target.exists():
+        tmp = target.with_name(f".{target.name}.part")
+        tmp.write_bytes(data)
+        tmp.replace(target)
+    return target

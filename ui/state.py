@@ -1,0 +1,111 @@
+"""Process-wide resources (embedder, searchers, chat model) and per-session choices.
+
+Opening a searcher loads the embedding model and the FAISS index, which takes seconds, so
+searchers are cached with ``st.cache_resource`` and shared by every browser session.  The
+cache key includes the clause store's *generation* (it increases on every ingest or
+delete): after a change the next page run opens a fresh searcher, whose ``sync`` embeds
+only what changed, and no session keeps answering from a stale index.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import streamlit as st
+
+from ingest.store import ClauseStore
+from ingest.workspace import DEFAULT_KB, WorkspaceError, kb_path, list_kbs, resolve_workspace
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+
+    from index.embedders import Embedder
+    from index.search import Searcher
+    from qa.llm import LLMConfig
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES_DIR = ROOT / "samples"
+KB_KEY = "kb"  # session key of the current knowledge base (the sidebar selectbox)
+
+
+def workspace() -> Path:
+    """The workspace directory ($STDQA_WORKSPACE or ./workspace), read on every run so a
+    test can point the app elsewhere."""
+    return resolve_workspace()
+
+
+def uploads_dir(ws: Path, kb: str) -> Path:
+    """Where uploaded files of ``kb`` are kept (they are the sources the KB refers to)."""
+    return ws / "uploads" / kb_path(ws, kb).name
+
+
+def store_of(ws: Path, kb: str) -> ClauseStore:
+    return ClauseStore(kb_path(ws, kb))
+
+
+def generation(ws: Path, kb: str) -> int:
+    """Current store generation (0 for a KB that was never written)."""
+    return store_of(ws, kb).generation
+
+
+def available_kbs(ws: Path) -> list[str]:
+    """Knowledge bases with a store, plus folders created empty in this app, plus the
+    default one; default first."""
+    names = set(list_kbs(ws)) | {DEFAULT_KB}
+    root = ws / "kbs"
+    if root.is_dir():
+        for p in root.iterdir():
+            try:
+                kb_path(ws, p.name)
+            except WorkspaceError:
+                continue
+            if p.is_dir():
+                names.add(p.name)
+    return sorted(names, key=lambda n: (n != DEFAULT_KB, n))
+
+
+def current_kb() -> str:
+    return str(st.session_state.get(KB_KEY) or DEFAULT_KB)
+
+
+@st.cache_resource(show_spinner="正在加载向量模型…")
+def get_embedder() -> Embedder:
+    from index.embedders import make_embedder
+
+    return make_embedder()
+
+
+@st.cache_resource(show_spinner="正在加载索引…", max_entries=6)
+def open_searcher(ws: str, kb: str, store_generation: int) -> Searcher:
+    """The searcher of ``kb`` brought up to date with the store (``store_generation`` is
+    only the cache key).  Raises ``KnowledgeBaseNotFound`` for an empty KB."""
+    from index.search import Searcher
+
+    return Searcher.open(Path(ws), kb, embedder=get_embedder(), sync=True)
+
+
+def searcher_for(ws: Path, kb: str) -> Searcher | None:
+    """The up-to-date searcher of ``kb``, or None when the KB has no documents yet."""
+    from index.errors import KnowledgeBaseNotFound
+
+    store = store_of(ws, kb)
+    if not store.exists or not store.documents():
+        return None
+    try:
+        return open_searcher(str(ws), kb, store.generation)
+    except KnowledgeBaseNotFound:
+        return None
+
+
+@st.cache_resource(show_spinner="正在连接大模型…", max_entries=2)
+def _chat_model(key: str, _config: LLMConfig) -> BaseChatModel:
+    from qa.llm import make_chat_model
+
+    return make_chat_model(_config)
+
+
+def get_chat_model(config: LLMConfig) -> BaseChatModel:
+    """The configured chat model, created once per configuration (a GGUF model takes
+    seconds and gigabytes to load)."""
+    return _chat_model(repr(config), config)
