@@ -28,7 +28,7 @@ import numpy as np
 from tqdm import tqdm
 
 from index.bm25 import BM25Index
-from index.dense import IVF_THRESHOLD, DenseIndex, faiss_ids
+from index.dense import IVF_THRESHOLD, DenseIndex, vector_ids
 from index.embed_cache import EmbeddingCache, cache_path, embed_with_cache
 from index.embedders import Embedder
 from index.errors import IndexCorrupt, IndexModelMismatch
@@ -42,18 +42,42 @@ log = logging.getLogger(__name__)
 
 EMBED_BATCH = 32
 PASSAGE_CHARS = 300
+WINDOW_STRIDE = 0.8  # windows of a long clause overlap by a fifth
+MAX_WINDOWS = 6
 
 Progress = Callable[[int, int], None]  # (done, total) clauses embedded
 
 
+def _prefix(clause: Clause) -> str:
+    return f"{clause.doc_title}｜{' > '.join(clause.path_labels())}\n"
+
+
 def passage_text(clause: Clause) -> str:
-    """What gets embedded for a clause: document title, heading path, heading and body.
+    """The first (often only) embedded passage of a clause: document title, heading path,
+    heading and the start of the body.
 
     The heading path gives short clauses ("a) 服务时间；") the context that makes them
     findable; the cut keeps within the e5 window and keeps embedding time bounded.
     """
-    path = " > ".join(clause.path_labels())
-    return f"{clause.doc_title}｜{path}\n{clause.text}"[:PASSAGE_CHARS]
+    return passage_windows(clause)[0]
+
+
+def passage_windows(clause: Clause) -> list[str]:
+    """Every embedded passage of a clause.
+
+    A long clause (a scraped page without headings can give 900 characters) is embedded as
+    overlapping windows of its body, each with the title/heading prefix, so that a question
+    about its end is not invisible to dense search; the clause scores as its best window.
+    """
+    prefix = _prefix(clause)
+    body = clause.text
+    if len(prefix) + len(body) <= PASSAGE_CHARS:
+        return [prefix + body]
+    prefix = prefix[: PASSAGE_CHARS // 2]
+    width = PASSAGE_CHARS - len(prefix)
+    stride = max(1, int(width * WINDOW_STRIDE))
+    starts = list(range(0, max(1, len(body) - width + stride), stride))[:MAX_WINDOWS]
+    return [prefix + body[i : i + width] for i in starts]
 
 
 def bm25_text(clause: Clause) -> str:
@@ -66,9 +90,11 @@ def _token_file(paths: IndexPaths, source: str, revision: int) -> Path:
     return paths.tokens_dir / f"{source_key(source)}-{revision}.json"
 
 
-def _read_tokens(path: Path) -> tuple[list[str], list[list[str]]]:
+def _read_tokens(path: Path) -> tuple[list[str], list[list[str]], list[int]]:
+    """Clause ids, BM25 tokens and number of embedded windows per clause of one source."""
     data = json.loads(path.read_text(encoding="utf-8"))
-    return data["clause_ids"], data["tokens"]
+    ids = data["clause_ids"]
+    return ids, data["tokens"], data.get("windows") or [1] * len(ids)
 
 
 def check_model(meta: dict[str, Any], embedder: Embedder, where: Path) -> None:
@@ -104,6 +130,10 @@ def sync_index(
                 gen, meta = None, {}
         if meta:
             check_model(meta, embedder, paths.root)
+            if int(meta.get("format", 1)) != INDEX_FORMAT:
+                # An older layout: rebuild (cheap thanks to the embedding cache).
+                log.info("index format %s → %s: rebuilding", meta.get("format"), INDEX_FORMAT)
+                gen, meta = None, {}
         have: dict[str, int] = {k: int(v) for k, v in meta.get("sources", {}).items()}
         want: dict[str, SourceEntry] = store.sources()
         stale = [s for s, rev in have.items() if s not in want or want[s].revision != rev]
@@ -121,8 +151,9 @@ def sync_index(
         for source in stale:
             tok = _token_file(paths, source, have[source])
             if tok.exists():
-                ids, _ = _read_tokens(tok)
-                removed += dense.remove(faiss_ids(ids))
+                ids, _, windows = _read_tokens(tok)
+                dense.remove(vector_ids(ids, windows))
+                removed += len(ids)
             else:  # cache lost: cannot know the ids, so rebuild from scratch
                 log.warning("token cache for %s missing; full rebuild", source)
                 return sync_index(
@@ -134,20 +165,25 @@ def sync_index(
         # BM25 over every live source, in a stable order; ids of all live clauses.
         all_ids: list[str] = []
         all_tokens: list[list[str]] = []
+        all_windows: list[int] = []
         for source in sorted(want):
-            ids, toks = _read_tokens(_token_file(paths, source, want[source].revision))
+            ids, toks, windows = _read_tokens(_token_file(paths, source, want[source].revision))
             all_ids += ids
             all_tokens += toks
-        dense = dense.rebalanced(faiss_ids(all_ids), ivf_threshold)
-        if dense.ntotal != len(all_ids):
+            all_windows += windows
+        all_vids = vector_ids(all_ids, all_windows)
+        dense = dense.rebalanced(all_vids, ivf_threshold)
+        if dense.ntotal != len(all_vids):
             raise IndexCorrupt(
-                f"向量数 {dense.ntotal} 与条款数 {len(all_ids)} 不一致；请重建：python -m index build --rebuild"
+                f"向量数 {dense.ntotal} 与应有的 {len(all_vids)} 不一致；请重建：python -m index build --rebuild"
             )
         bm25 = BM25Index.build(all_ids, all_tokens)
 
         new_gen = paths.new_generation()
         dense.save(new_gen / "dense.faiss")
         bm25.save(new_gen / "bm25")
+        multi = {c: n for c, n in zip(all_ids, all_windows, strict=True) if n > 1}
+        write_text_atomic(new_gen / "windows.json", json.dumps(multi, ensure_ascii=False))
         write_json_atomic(
             new_gen / "meta.json",
             {
@@ -201,9 +237,12 @@ def _add_sources(
     try:
         for entry, clauses in work:
             vectors: list[np.ndarray] = []
+            windows: list[int] = []
             for i in range(0, len(clauses), EMBED_BATCH):
                 batch = clauses[i : i + EMBED_BATCH]
-                texts = [passage_text(c) for c in batch]
+                per_clause = [passage_windows(c) for c in batch]
+                windows += [len(w) for w in per_clause]
+                texts = [t for w in per_clause for t in w]
                 vectors.append(embed_with_cache(cache, texts, embedder.embed_passages))
                 done += len(batch)
                 bar.update(len(batch))
@@ -211,9 +250,11 @@ def _add_sources(
                     progress(done, total)
             ids = [c.clause_id for c in clauses]
             if clauses:
-                dense.remove(faiss_ids(ids))  # idempotent if a previous sync died half-way
-                dense.add(faiss_ids(ids), np.vstack(vectors))
-            _write_tokens(paths, entry, ids, [tokenize(bm25_text(c)) for c in clauses])
+                vids = vector_ids(ids, windows)
+                dense.remove(vids)  # idempotent if a previous sync died half-way
+                dense.add(vids, np.vstack(vectors))
+            tokens = [tokenize(bm25_text(c)) for c in clauses]
+            _write_tokens(paths, entry, ids, tokens, windows)
     finally:
         cache.close()
         bar.close()
@@ -221,9 +262,19 @@ def _add_sources(
 
 
 def _write_tokens(
-    paths: IndexPaths, entry: SourceEntry, ids: list[str], tokens: list[list[str]]
+    paths: IndexPaths,
+    entry: SourceEntry,
+    ids: list[str],
+    tokens: list[list[str]],
+    windows: list[int] | None = None,
 ) -> None:
-    body = {"source": entry.source, "revision": entry.revision, "clause_ids": ids, "tokens": tokens}
+    body = {
+        "source": entry.source,
+        "revision": entry.revision,
+        "clause_ids": ids,
+        "tokens": tokens,
+        "windows": windows or [1] * len(ids),
+    }
     write_text_atomic(
         _token_file(paths, entry.source, entry.revision), json.dumps(body, ensure_ascii=False)
     )

@@ -42,6 +42,17 @@ def faiss_ids(clause_ids: Sequence[str]) -> np.ndarray:
     return np.fromiter((faiss_id(c) for c in clause_ids), dtype=np.int64, count=len(clause_ids))
 
 
+def window_key(clause_id: str, window: int) -> str:
+    """Key of a clause's ``window``-th embedded passage; window 0 is the clause itself."""
+    return clause_id if window == 0 else f"{clause_id}#{window}"
+
+
+def vector_ids(clause_ids: Sequence[str], windows: Sequence[int]) -> np.ndarray:
+    """FAISS ids of every window of every clause, in order."""
+    keys = [window_key(c, w) for c, n in zip(clause_ids, windows, strict=True) for w in range(n)]
+    return faiss_ids(keys)
+
+
 class DenseIndex:
     """A FAISS index of unit vectors keyed by :func:`faiss_id`."""
 

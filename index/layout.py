@@ -21,7 +21,7 @@ from typing import Any
 
 from ingest.atomic import write_text_atomic
 
-INDEX_FORMAT = 1
+INDEX_FORMAT = 2  # 2: long clauses embedded as several windows
 
 
 @dataclass(slots=True, frozen=True)

@@ -12,6 +12,7 @@ objects are created here; :mod:`index.retriever` wraps this for LangChain users.
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Sequence
@@ -23,7 +24,7 @@ import numpy as np
 
 from index.bm25 import BM25Index
 from index.build import Progress, check_model, sync_index
-from index.dense import DenseIndex, faiss_id
+from index.dense import DenseIndex, faiss_id, faiss_ids, window_key
 from index.embedders import Embedder, make_embedder
 from index.errors import IndexCorrupt, KnowledgeBaseNotFound
 from index.exact import parse_clause_refs
@@ -170,9 +171,11 @@ class Searcher:
         self._clauses: dict[str, Clause] = {}
         self._by_fid: dict[int, Clause] = {}
         self._by_doc: dict[str, list[Clause]] = {}
+        self._windows: dict[str, int] = self._read_windows()
         for c in self.store.iter_clauses():
             self._clauses[c.clause_id] = c
-            self._by_fid[faiss_id(c.clause_id)] = c
+            for w in range(self._windows.get(c.clause_id, 1)):
+                self._by_fid[faiss_id(window_key(c.clause_id, w))] = c
             self._by_doc.setdefault(c.doc_id, []).append(c)
         for cs in self._by_doc.values():
             cs.sort(key=lambda c: c.seq)
@@ -181,6 +184,24 @@ class Searcher:
         ]
         self._docs = self.store.documents()
         self.generation = self.store.generation
+
+    def _read_windows(self) -> dict[str, int]:
+        """Clauses embedded as several windows (long ones), from the live generation."""
+        gen = IndexPaths.for_kb(self.store.root).current()
+        try:
+            return json.loads((gen / "windows.json").read_text(encoding="utf-8")) if gen else {}
+        except FileNotFoundError:
+            return {}
+
+    def _clause_vector_ids(self, clause_ids: Sequence[str]) -> tuple[np.ndarray, list[int]]:
+        """FAISS ids of all windows of ``clause_ids`` and, per id, the clause's position."""
+        keys: list[str] = []
+        owner: list[int] = []
+        for i, cid in enumerate(clause_ids):
+            for w in range(self._windows.get(cid, 1)):
+                keys.append(window_key(cid, w))
+                owner.append(i)
+        return faiss_ids(keys), owner
 
     def sync(self, progress: bool | Progress = False) -> dict[str, Any]:
         """Re-read the store and update the index (after ingest or delete)."""
@@ -274,14 +295,15 @@ class Searcher:
             qvec = self.embedder.embed_queries([query])[0]
             allowed_ids = None
             if allowed_docs is not None:
-                allowed_ids = np.fromiter(
-                    (faiss_id(c.clause_id) for d in allowed_docs for c in self._by_doc.get(d, [])),
-                    dtype=np.int64,
+                allowed_ids, _ = self._clause_vector_ids(
+                    [c.clause_id for d in allowed_docs for c in self._by_doc.get(d, [])]
                 )
-            for fid, score in self._dense.search(qvec, depth, allowed_ids):
+            best: dict[str, float] = {}  # a long clause scores as its best window
+            for fid, score in self._dense.search(qvec, depth * 2, allowed_ids):
                 c = self._by_fid.get(fid)
-                if c is not None:
-                    dense_hits.append((c.clause_id, score))
+                if c is not None and score > best.get(c.clause_id, -2.0):
+                    best[c.clause_id] = score
+            dense_hits = sorted(best.items(), key=lambda kv: -kv[1])[:depth]
         if mode == "bm25" or (mode == "hybrid" and weights[1] > 0):
             mask = None
             if allowed_docs is not None:
@@ -330,9 +352,12 @@ class Searcher:
             if qvec is None:
                 qvec = self.embedder.embed_queries([query])[0]
             present = [cid for cid in missing if cid in self._clauses]
+            vids, owner = self._clause_vector_ids(present)
             try:
-                vecs = self._dense.vectors(np.array([faiss_id(c) for c in present], dtype=np.int64))
-                dmap.update(zip(present, (vecs @ qvec).tolist(), strict=True))
+                sims = self._dense.vectors(vids) @ qvec
+                for i, sim in zip(owner, sims.tolist(), strict=True):
+                    if sim > dmap.get(present[i], -2.0):
+                        dmap[present[i]] = sim
             except RuntimeError:  # vector missing (index older than store): leave None
                 log.debug("some vectors missing for dense scores")
         return [

@@ -27,7 +27,7 @@ from langchain_core.language_models import BaseChatModel
 
 from ingest.schema import Clause
 from qa.citations import Citation, verify_citations
-from qa.elements import Element, detect_element, governs, is_how_to, is_instance
+from qa.elements import Element, detect_element, governs, is_general, is_how_to, is_instance
 from qa.extractive import Evidence, compose_answer
 from qa.prompting import answer_prompt, render_clauses, render_history
 from qa.relevance import RelevancePolicy, absent_documents, content_grams, coverage
@@ -153,7 +153,11 @@ class Answerer:
                 query, k=self.k, mode=self.search_mode, filters=filters, weights=self.weights
             )
         )
-        grams = content_grams(base)
+        # Wording overlap is judged on the question itself; a follow-up too short to carry
+        # its topic ("那它呢？") borrows the previous question's wording too.
+        grams = content_grams(question)
+        if len([g for g in grams if len(g) > 1]) < 2:
+            grams = content_grams(base)
         covers = [coverage(grams, _haystack(h.clause)) for h in hits]
         return _Plan(query, element, how_to, hits, covers)
 
@@ -177,13 +181,18 @@ class Answerer:
             log.info("question names documents not in the knowledge base: %s", missing)
             return []
         best_dense = max((h.dense_score or 0.0) for h in plan.hits[:3])
-        # The top three are usually near-ties in fused score; the one sharing most of the
-        # question's wording ("岗前培训" vs "继续培训") is the likelier answer, so it leads.
+        # The top hits are usually near-ties in fused score; the one sharing most of the
+        # question's wording ("岗前培训" vs "继续培训") is the likelier answer, so it leads
+        # (a small handicap per rank keeps the retrieval order when wording is level).
         lead = max(
-            range(min(3, len(plan.hits))),
-            key=lambda i: (plan.hits[i].route == "exact", plan.covers[i], -i),
+            range(min(5, len(plan.hits))),
+            key=lambda i: (plan.hits[i].route == "exact", plan.covers[i] - 0.05 * i, -i),
         )
         order = [lead, *(i for i in range(len(plan.hits)) if i != lead)]
+        # "范围一章怎么写？" asks about the whole element: every clause governing it helps.
+        # "没有术语时术语和定义一章写什么？" asks one thing about it: cite what matches.
+        general = plan.element is not None and is_general(question, plan.element)
+        lead_cov = plan.covers[lead]
         chosen: list[Evidence] = []
         for i in order:
             h, cov, gov = plan.hits[i], plan.covers[i], governing[i]
@@ -191,8 +200,8 @@ class Answerer:
             if (
                 not chosen
                 or h.route == "exact"
-                or gov
-                or self.policy.also_cite(h.dense_score, best_dense, cov)
+                or (gov and general)
+                or self.policy.also_cite(h.dense_score, best_dense, cov, lead_cov)
             ):
                 chosen.append(Evidence(h.clause, h.score, cov, governing=gov, example=example))
         if plan.element is not None:

@@ -118,3 +118,17 @@ def is_instance(clause: Clause, element: Element) -> bool:
         clause.kind in (ClauseKind.CHAPTER, ClauseKind.ELEMENT)
         and clause.clause_title.replace(" ", "") in element.names()
     ) or clause.clause_no == element.name
+
+
+def is_general(question: str, element: Element) -> bool:
+    """Does the question ask about the element as a whole ("范围一章怎么写？", "规范性引用
+    文件怎么列？") rather than one detail of it?  Judged by what is left of the question's
+    wording once the element's names, how-to phrasing and filler words are removed: nothing
+    of two characters or more may remain."""
+    from qa.relevance import content_grams
+
+    rest = question
+    for name in sorted(element.names(), key=len, reverse=True):
+        rest = rest.replace(name, " ")
+    rest = _HOW_TO.sub(" ", rest)
+    return not any(len(g) > 1 for g in content_grams(rest))

@@ -81,7 +81,8 @@ class RelevancePolicy:
     ``evidence_margin``: after the best hit, further clauses are cited only when their cosine
     is within this margin of the best (and their wording overlaps the question), so an
     answer cites what answers it, not everything retrieved.
-    ``min_coverage``: share of the question's content bigrams a further clause must contain.
+    ``min_coverage``: share of the question's content bigrams a further clause must contain,
+    and at least ``relative_coverage`` times what the leading clause contains.
     ``dense_calibrated``: False for an unknown model; then only wording overlap, exact
     clause references and governing clauses are trusted.
     """
@@ -91,6 +92,7 @@ class RelevancePolicy:
     min_coverage: float = 0.34
     strong_coverage: float = 0.70
     evidence_margin: float = 0.012
+    relative_coverage: float = 0.8
     dense_calibrated: bool = True
 
     @classmethod
@@ -122,11 +124,16 @@ class RelevancePolicy:
             return dense >= self.min_dense_governing
         return dense >= self.min_dense
 
-    def also_cite(self, dense: float | None, best_dense: float, cover: float) -> bool:
-        """Cite a further (non-governing, non-exact) clause besides the best one?"""
+    def also_cite(
+        self, dense: float | None, best_dense: float, cover: float, lead_cover: float
+    ) -> bool:
+        """Cite a further clause besides the leading one?  Only when it is about as close
+        to the question as the best hit and shares about as much of its wording."""
+        if cover < max(self.min_coverage, self.relative_coverage * lead_cover):
+            return False
         if not self.dense_calibrated or dense is None:
             return cover >= self.strong_coverage
-        return dense >= best_dense - self.evidence_margin and cover >= self.min_coverage
+        return dense >= best_dense - self.evidence_margin
 
 
 _TITLE_REF = re.compile(

@@ -399,3 +399,31 @@ def test_web_guides_retrieval(web_guides: Path, tmp_path: Path) -> None:
 
 def test_samples_dir_exists() -> None:
     assert (SAMPLES / "standards").is_dir()
+
+
+def test_long_clause_is_found_by_its_tail(tmp_path: Path, hash_embedder: HashEmbedder) -> None:
+    """Dense search sees the whole of a long clause (several embedded windows)."""
+    filler = "本条规定了服务机构日常管理的一般事项，包括场地、人员与记录。" * 12
+    body = f"""T/TEST 009—2025
+长条款测试规范
+1 范围
+本文件规定了长条款测试。
+2 要求
+{filler}冰淇淋机每周拆洗消毒一次。
+"""
+    ws = tmp_path / "ws"
+    _write(tmp_path / "docs", "long.txt", body)
+    store = ClauseStore(kb_path(ws, "default"))
+    ingest_paths([tmp_path / "docs"], store, kb="default")
+    s = Searcher.open(ws, embedder=hash_embedder)
+    windows = json.loads(
+        (IndexPaths.for_kb(kb_path(ws, "default")).current() / "windows.json").read_text()
+    )
+    assert max(windows.values()) >= 2
+    top = s.search("冰淇淋机每周拆洗消毒", k=1, mode="dense")[0]
+    assert "冰淇淋机" in top.clause.text
+    # removing the document removes every window
+    doc = next(d.doc_id for d in s.documents())
+    store.remove_document(doc)
+    s.sync()
+    assert s.search("冰淇淋机", mode="dense") == []

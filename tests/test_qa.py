@@ -315,8 +315,9 @@ def test_relevance_policy() -> None:
     assert not policy.accepts(0.85, 0.9)
     assert policy.accepts(None, 0.0, exact=True)
     # only clauses close to the best one are cited besides it
-    assert policy.also_cite(0.905, 0.91, 0.5) and not policy.also_cite(0.89, 0.91, 0.5)
-    assert not policy.also_cite(0.91, 0.91, 0.1)
+    assert policy.also_cite(0.905, 0.91, 0.5, 0.6) and not policy.also_cite(0.89, 0.91, 0.5, 0.6)
+    assert not policy.also_cite(0.91, 0.91, 0.1, 0.2)
+    assert not policy.also_cite(0.91, 0.91, 0.4, 0.9)  # much less wording than the lead
     assert coverage(content_grams("规范性引用文件怎么列"), "规范性引用文件一章") == 1.0
 
 
