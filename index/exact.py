@@ -70,7 +70,7 @@ def _candidates(m: re.Match[str]) -> tuple[str, ...]:
     return ()
 
 
-def _documents_named(query: str, documents: Iterable[DocumentInfo]) -> list[str] | None:
+def documents_named(query: str, documents: Iterable[DocumentInfo]) -> list[str] | None:
     """Documents the query names; None when it names none; [] when it names a standard
     code that is not in the knowledge base (then no clause of another document may be
     returned as "the" clause)."""
@@ -107,7 +107,7 @@ def parse_clause_refs(query: str, documents: Iterable[DocumentInfo]) -> list[Cla
         if not nos:
             continue
         if not looked:
-            named = _documents_named(text, documents)
+            named = documents_named(text, documents)
             doc_ids = None if named is None else tuple(named)
             looked = True
         refs.append(ClauseRef(nos, doc_ids))

@@ -27,7 +27,7 @@ from index.build import Progress, check_model, sync_index
 from index.dense import DenseIndex, faiss_id, faiss_ids, window_key
 from index.embedders import Embedder, make_embedder
 from index.errors import IndexCorrupt, KnowledgeBaseNotFound
-from index.exact import parse_clause_refs
+from index.exact import documents_named, parse_clause_refs
 from index.fusion import rrf
 from index.layout import IndexPaths, read_meta
 from index.tokenize import tokenize
@@ -328,6 +328,12 @@ class Searcher:
         unnamed = False
         if exact:
             exact_ids, unnamed = self._exact_matches(query, allowed_docs)
+            named = documents_named(query, self._docs)
+            if named and mode == "hybrid" and len(named) < len(self._docs):
+                # "标准化法规定了哪些……": the document the user names is a third ranking
+                # (its clauses in fused order), so they rise without hiding the rest.
+                in_named = [cid for cid, _ in ranked if self._clauses[cid].doc_id in named]
+                ranked = rrf([[cid for cid, _ in ranked], in_named], (1.0, 1.0))
         order: list[tuple[str, float, str]] = []
         seen: set[str] = set()
         if exact_ids:

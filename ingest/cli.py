@@ -17,6 +17,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from ingest.logsetup import configure_cli_logging
 from ingest.pipeline import FileStatus, IngestReport, ingest_paths
 from ingest.readers import DEFAULT_MAX_BYTES
 from ingest.store import ClauseStore, StoreError
@@ -109,11 +110,7 @@ def _remove(store: ClauseStore, targets: Iterable[str]) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    configure_cli_logging(args.verbose)
     try:
         workspace = resolve_workspace(args.workspace)
         store = ClauseStore(kb_path(workspace, args.kb))

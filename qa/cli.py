@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import sys
 
+from ingest.logsetup import configure_cli_logging
 from ingest.workspace import DEFAULT_KB, resolve_workspace
 from qa.answer import Answerer
 from qa.llm import LLMConfig, LLMNotConfigured, make_chat_model
@@ -40,11 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    configure_cli_logging(args.verbose)
     if not args.question.strip():
         print("错误：问题不能为空", file=sys.stderr)
         return 2
