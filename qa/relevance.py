@@ -91,7 +91,7 @@ class RelevancePolicy:
     min_dense_governing: float = 0.88
     min_coverage: float = 0.34
     strong_coverage: float = 0.70
-    evidence_margin: float = 0.012
+    evidence_margin: float = 0.006
     relative_coverage: float = 0.8
     dense_calibrated: bool = True
 
