@@ -93,6 +93,26 @@ def documents_named(query: str, documents: Iterable[DocumentInfo]) -> list[str] 
     return hits or None
 
 
+def strip_document_names(query: str, documents: Iterable[DocumentInfo]) -> str:
+    """The query without the document titles and standard codes it names.
+
+    "标准化法规定了哪些标准的类别？" is about categories of standards *in* 标准化法; left in
+    the query, the title matches every clause of that law equally (its title is part of
+    each embedded passage) and drowns the topic.  The document itself is handled by the
+    document boost in :meth:`index.search.Searcher.search`.
+    """
+    out = query
+    for m in sorted(find_codes(query), key=lambda m: -m.start):
+        out = out[: m.start] + " " + out[m.end :]
+    names: set[str] = set()
+    for d in documents:
+        title = re.sub(r"\s", "", d.title)
+        names |= {n for n in (title, title.removeprefix("中华人民共和国")) if len(n) >= 3}
+    for name in sorted(names, key=len, reverse=True):
+        out = out.replace(f"《{name}》", " ").replace(name, " ")
+    return re.sub(r"\s+", " ", out).strip()
+
+
 def parse_clause_refs(query: str, documents: Iterable[DocumentInfo]) -> list[ClauseRef]:
     """Clause references in ``query``, in the order they appear."""
     text = halfwidth(query)

@@ -27,7 +27,7 @@ from index.build import Progress, check_model, sync_index
 from index.dense import DenseIndex, faiss_id, faiss_ids, window_key
 from index.embedders import Embedder, make_embedder
 from index.errors import IndexCorrupt, KnowledgeBaseNotFound
-from index.exact import documents_named, parse_clause_refs
+from index.exact import documents_named, parse_clause_refs, strip_document_names
 from index.fusion import rrf
 from index.layout import IndexPaths, read_meta
 from index.tokenize import tokenize
@@ -287,12 +287,18 @@ class Searcher:
             return []
         allowed_docs = self._allowed(filters)
         depth = max(CANDIDATES, 3 * k)
+        named = documents_named(query, self._docs) if exact else None
+        topic = query
+        if named:
+            rest = strip_document_names(query, self._docs)
+            if len(rest) >= 4:  # "标准化法第十条" leaves nothing worth searching for
+                topic = rest
         qvec: np.ndarray | None = None
         dense_hits: list[tuple[str, float]] = []
         bm25_hits: list[tuple[str, float]] = []
 
         if (mode in ("dense", "hybrid") and weights[0] > 0) or mode == "dense":
-            qvec = self.embedder.embed_queries([query])[0]
+            qvec = self.embedder.embed_queries([topic])[0]
             allowed_ids = None
             if allowed_docs is not None:
                 allowed_ids, _ = self._clause_vector_ids(
@@ -312,7 +318,7 @@ class Searcher:
                     dtype=bool,
                     count=len(self._bm25_rows),
                 )
-            for row, score in self._bm25.top(tokenize(query), depth, mask):
+            for row, score in self._bm25.top(tokenize(topic), depth, mask):
                 c = self._bm25_rows[row]
                 if c is not None:
                     bm25_hits.append((c.clause_id, score))
@@ -328,7 +334,6 @@ class Searcher:
         unnamed = False
         if exact:
             exact_ids, unnamed = self._exact_matches(query, allowed_docs)
-            named = documents_named(query, self._docs)
             if named and mode == "hybrid" and len(named) < len(self._docs):
                 # "标准化法规定了哪些……": the document the user names is a third ranking
                 # (its clauses in fused order), so they rise without hiding the rest.
@@ -356,7 +361,7 @@ class Searcher:
         missing = [cid for cid, _, _ in order if cid not in dmap]
         if missing and self._dense.ntotal:
             if qvec is None:
-                qvec = self.embedder.embed_queries([query])[0]
+                qvec = self.embedder.embed_queries([topic])[0]
             present = [cid for cid in missing if cid in self._clauses]
             vids, owner = self._clause_vector_ids(present)
             try:

@@ -101,11 +101,18 @@ def is_how_to(question: str) -> bool:
     return bool(_HOW_TO.search(question))
 
 
+def _names_element(title: str, name: str) -> bool:
+    """A heading about the element: "范围", "范围的编写", "7.1 范围" — but not "清单的范围"
+    (the scope of a list), where the name is only the object of another word."""
+    t = title.replace(" ", "")
+    return t.startswith(name) or (name in t and not t.endswith(f"的{name}"))
+
+
 def governs(clause: Clause, element: Element) -> bool:
     """A clause that tells how to write ``element``: its title (or the text right under
     it) names the element, and it is not simply that element of some other standard."""
-    titled = any(n in clause.clause_title for n in element.names()) or any(
-        n in h.title for h in clause.heading_path[-1:] for n in element.names()
+    titled = any(_names_element(clause.clause_title, n) for n in element.names()) or any(
+        _names_element(h.title, n) for h in clause.heading_path[-1:] for n in element.names()
     )
     if not titled:
         return False

@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 ARTIFACTS = ROOT / "tests" / "artifacts"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
-QUESTION = "标准化法规定了哪些标准的类别？"
+QUESTION = "范围一章怎么写？"
 BOOT_TIMEOUT = 300  # first page load ingests and embeds the samples
 ANSWER_TIMEOUT = 180
 
