@@ -50,7 +50,10 @@ _PAGE_NOTICE = re.compile(r"原创力文档|下载文档前请自行甄别|仅�
 _SLIDE_HEADER_MIN = 3
 # A standalone "相关文档" / "最新文档" heading starts the site's list of other documents:
 # everything after it belongs to other pages.
-_TAIL_MARKER = re.compile(r"^\s*(?:相关文档|最新文档|相关推荐|猜你喜欢|热门文档)\s*$")
+# The site's comment box ("文档评论(0)") ends the document the same way.
+_TAIL_MARKER = re.compile(
+    r"^\s*(?:相关文档|最新文档|相关推荐|猜你喜欢|热门文档|文档评论\s*[(（]\d+[)）])\s*$"
+)
 # "婚姻家庭 2024-09-22 04:49": category + publication time line of a blog page.
 _META_LINE = re.compile(r"^\s*\S{1,12}\s+\d{4}-\d{1,2}-\d{1,2}\s+\d{1,2}:\d{2}(?::\d{2})?\s*$")
 # Slide decks exported to text: a lone "h" line, then the page number.

@@ -12,7 +12,8 @@ the number itself rather than from which pattern matched):
                ``A.1``, ``A.1.2``.  Depth = number of components.
 * ``REG``      regulations: ``第一编`` > ``第一章`` > ``第一节`` > ``第一条``.
 * ``OUTLINE``  outline numbering of guidance texts: ``一、`` > ``（一）`` > ``1.``/``1、``
-               > ``（1）`` > ``①``.
+               > ``（1）`` > ``①``.  Above them, the numbered parts of a slide deck saved as
+               text ("01经营概述CHAPTER", "PART 02 服务流程"), labelled as printed ("01").
 * ``ELEMENT``  unnumbered elements that are headings by name: 前言, 引言, 参考文献, 索引.
 
 All matching is done on a *half-width* copy of the line (full-width digits, letters and
@@ -123,6 +124,7 @@ class Numbering:
 ANNEX_BASE = 1000
 
 # Outline levels, outermost first.
+OUTLINE_PART = 0  # 01 … CHAPTER (slide deck part)
 OUTLINE_CN = 1  # 一、
 OUTLINE_PAREN_CN = 2  # （一）
 OUTLINE_ARABIC = 3  # 1.  1、
@@ -173,6 +175,15 @@ RE_OUT_PAREN_CN = re.compile(r"^[(（][ \t]*(?P<n>[一二三四五六七八九�
 RE_OUT_ARABIC = re.compile(r"^(?P<n>[1-9]\d?)[ \t]*(?:[、]|\.(?!\d))")
 RE_OUT_PAREN_ARABIC = re.compile(r"^[(（][ \t]*(?P<n>[1-9]\d?)[ \t]*[)）]")
 RE_OUT_CIRCLED = re.compile(rf"^(?P<c>[{_CIRCLED}])")
+# Slide-deck parts: a one- or two-digit number and a short title with the deck's
+# "CHAPTER"/"PART" decoration glued on ("01经营服务概述CHAPTER", "PART 02 服务流程").  The
+# decoration is what makes the number a heading: "03客户反馈…" alone is an item on a slide.
+_DECK_WORD = r"(?i:CHAPTER|PART)"
+RE_SLIDE_PART = re.compile(
+    rf"^(?P<n>0?[1-9]|[1-9]\d){_SP}*(?P<title>[^ \t\d].{{0,38}}?){_SP}*{_DECK_WORD}{_SP}*$"
+    rf"|^{_DECK_WORD}{_SP}*(?P<n2>0?[1-9]|[1-9]\d)(?![\d.]){_SP}*(?P<title2>[^ \t\d].{{0,38}})$"
+)
+_CJK_CHAR = re.compile(r"[\u4e00-\u9fff]")
 RE_ELEMENT = re.compile(
     r"^(?P<name>前[ \t]*言|引[ \t]*言|目[ \t]*次|参[ \t]*考[ \t]*文[ \t]*献|索[ \t]*引)[ \t]*$"
 )
@@ -188,12 +199,14 @@ RE_SOURCE_NOTE = re.compile(r"^\[来源[:：]")
 @dataclass(slots=True, frozen=True)
 class HeadingMatch:
     """A heading-shaped number at ``pos`` in a line; ``rest_start`` is where the text after
-    the number (and after an annex status mark) begins."""
+    the number (and after an annex status mark) begins; ``rest_end``, when set, is where it
+    ends (a slide part's trailing "CHAPTER" is decoration, not title)."""
 
     numbering: Numbering
     pos: int
     rest_start: int
     annex_type: AnnexType | None = None
+    rest_end: int | None = None
 
 
 def _followed_by_reference(half: str, end: int) -> bool:
@@ -237,6 +250,11 @@ def annex_type_span(text: str) -> int:
     return m.end() if m else 0
 
 
+def _slide_title_ok(title: str) -> bool:
+    """A slide part's title is a short Chinese phrase, not a sentence."""
+    return bool(_CJK_CHAR.search(title)) and not re.search(r"[。；;，,！!？?]", title)
+
+
 def match_at(line: str, pos: int = 0) -> HeadingMatch | None:
     """Parse a heading-shaped number starting exactly at ``line[pos]``.
 
@@ -247,6 +265,12 @@ def match_at(line: str, pos: int = 0) -> HeadingMatch | None:
     s = half[pos:]
     if not s:
         return None
+
+    if (m := RE_SLIDE_PART.match(s)) and _slide_title_ok(m.group("title") or m.group("title2")):
+        n = int(m.group("n") or m.group("n2"))
+        title = "title" if m.group("title") else "title2"
+        num = Numbering(Family.OUTLINE, ClauseKind.OUTLINE, (n,), OUTLINE_PART, f"{n:02d}")
+        return HeadingMatch(num, pos, pos + m.start(title), rest_end=pos + m.end(title))
 
     if m := RE_ANNEX.match(s):
         end = m.end()

@@ -18,6 +18,15 @@
   3.2 服务标准…").  A number inside a line starts a clause only right after sentence-final
   punctuation and only if it is the exact next number, or right after a short title
   ("第一章:总则1.1 目的…").
+* **Headings glued after the title.**  Web pages run the document title, or the sentence
+  before the first section, into the first heading ("某某方案一、背景…", "…办法第一章总则第一条…",
+  "…规则如下:一、…").  While nothing is numbered yet, a first number ("一、", "第一章", "（一）",
+  "1.") is split off there only if its sequence visibly goes on: its next sibling starts a
+  later line, or its own short title is glued to its first child ("一、甲方面:1、…").  What
+  comes before must be the document's first line read as a title, the document title (or the
+  phrase that opens the line) repeated, or a finished sentence.
+* **Slide-deck parts** ("01经营概述CHAPTER") are outline headings above "一、", numbered as
+  printed ("01"); like a regulation chapter they do not prefix their children's numbers.
 * **列项, 注, 示例, tables stay in the clause text**; "（一）" items inside a regulation
   article are the article's items, not headings.
 * A heading is never separated from its body: the clause text runs to the next heading.
@@ -31,7 +40,9 @@ from dataclasses import dataclass, field
 from ingest.numbering import (
     ANNEX_BASE,
     OUTLINE_ARABIC,
+    OUTLINE_CN,
     OUTLINE_PAREN_CN,
+    OUTLINE_PART,
     Family,
     HeadingMatch,
     Numbering,
@@ -81,6 +92,21 @@ _STOCK_HEADINGS = tuple(
     )
 )
 _WORDS_ONLY = re.compile(r"^[\u4e00-\u9fffA-Za-z]+$")
+# Around a document title printed on the first line: a collection's "第1篇" / "第一篇:" or
+# a stray page number before it, a "【一】" / "[1]" document number after it.
+_TITLE_LEAD = re.compile(
+    r"^(?:第[ \t]*[0-9一二三四五六七八九十]{1,3}[ \t]*[篇部][:：]?|\d{1,3}(?=\D))"
+)
+_TITLE_TAIL = re.compile(r"(?:【[^】]{1,4}】|\[[^\]]{1,4}\])$")
+# A title repeated right before the first heading is at least this long.
+_MIN_REPEATED_TITLE = 6
+# How the title of a rule, plan or guide ends ("…实施方案", "…管理办法", "…服务100条").
+_DOC_TYPE_END = re.compile(
+    r"(?:方案|规范|办法|细则|制度|措施|规定|条例|标准|指南|指引|规则|准则|守则|须知|模板|范本"
+    r"|范文|条|通知|意见|计划|要求|流程|体系|手册|纲要|章程|导则)$"
+)
+# Words that make the number after them a cross-reference ("详见第一章…", "按照一、…").
+_REF_BEFORE = re.compile(r"(?:见|按|依|据|照|同|如|参考|参阅)$")
 _REQUIREMENT = re.compile(r"应|宜|不得|可以|必须")
 
 
@@ -135,6 +161,46 @@ def _heading_phrase(head: str) -> bool:
         and not _PREDICATE.search(head)
         and not _DOUBLED_BIGRAM.search(head)
     )
+
+
+def _title_sentence(text: str, max_len: int) -> bool:
+    """A title-like phrase that does not read as the subject and verb of a sentence."""
+    t = text.strip().rstrip(_COLON).strip()
+    return (
+        title_like(t, max_len, min_cjk=2, allow_modal=False)
+        and not _PREDICATE.search(t)
+        and not _MAY.search(t)
+    )
+
+
+def _first_line_title(prefix: str, doc_title: str) -> bool:
+    """The text before a heading on a document's first line is its title ("第1篇某某方案",
+    "1某某规范", "某某方案【一】"): a phrase that ends like the title of a rule or plan, or
+    that is part of the document title found elsewhere."""
+    t = _TITLE_LEAD.sub("", prefix.strip())
+    t = _TITLE_TAIL.sub("", t).strip()
+    if len(re.findall(r"[\u4e00-\u9fff]", t)) < 4 or not _title_sentence(t, 40):
+        return False
+    title = halfwidth(doc_title).strip()
+    return bool(_DOC_TYPE_END.search(t)) or (
+        len(t) >= _MIN_REPEATED_TITLE
+        and len(title) >= _MIN_REPEATED_TITLE
+        and (t in title or title in t)
+    )
+
+
+def _ends_with_title(prefix: str, doc_title: str) -> bool:
+    """``prefix`` ends with the document title, or with the phrase that opens it (a page
+    that prints its title, a paragraph, then the title again before "一、")."""
+    prefix = prefix.strip()
+    title = halfwidth(doc_title).strip()
+    if len(title) >= _MIN_REPEATED_TITLE and halfwidth(prefix).endswith(title):
+        return True
+    for n in range(min(30, len(prefix) // 2), _MIN_REPEATED_TITLE - 1, -1):
+        head = prefix[:n]
+        if prefix.endswith(head) and _title_sentence(head, 30):
+            return True
+    return False
 
 
 def _doubled_title(s: str, loose: bool) -> tuple[str, str] | None:
@@ -268,7 +334,11 @@ class SegmentedDocument:
 class _Segmenter:
     """One pass over the lines of one document.  State is the numbering seen so far."""
 
-    def __init__(self) -> None:
+    def __init__(self, doc_title: str = "") -> None:
+        self.doc_title = doc_title
+        # Last line that starts with each heading shape (syntax only), for looking ahead.
+        self.last_line_of: dict[tuple[Family, ClauseKind, int, tuple[int, ...]], int] = {}
+        self.line_index = 0
         self.nodes: list[_Node] = []
         self.stack: list[_Node] = []
         self.family_order: dict[Family, int] = {}
@@ -286,7 +356,7 @@ class _Segmenter:
         for node in reversed(self.stack):
             if node.num and (
                 node.kind is ClauseKind.REG_CHAPTER
-                or (node.num.family is Family.OUTLINE and node.num.level == 1)
+                or (node.num.family is Family.OUTLINE and node.num.level <= 1)
             ):
                 return node.num.key[0]
         return None
@@ -357,6 +427,8 @@ class _Segmenter:
     def _accept_outline(self, num: Numbering, mode: str, opened: _Node | None) -> bool:
         if self.stack and self.stack[-1].kind is ClauseKind.ARTICLE:
             return False  # "（一）…" items belong to the article
+        if num.level == OUTLINE_PART:
+            return mode == "line"
         if mode == "line":
             return True
         if num.level > OUTLINE_ARABIC:
@@ -380,6 +452,37 @@ class _Segmenter:
                 if node.num.level < num.level:
                     return False
         return False
+
+    def _in_preamble(self) -> bool:
+        return len(self.nodes) == 1 and self.nodes[0].kind is ClauseKind.PREAMBLE
+
+    def _sibling_follows(self, num: Numbering) -> bool:
+        """A later line starts with the next number of ``num``'s sequence."""
+        key = (num.family, num.kind, num.level, (num.key[0] + 1,))
+        return self.last_line_of.get(key, -1) > self.line_index
+
+    def _accept_lead(self, hm: HeadingMatch, line: str, q: int) -> bool:
+        """First heading glued into the preamble (see module doc): the first number of an
+        outline or regulation sequence, after the title or a finished sentence, whose
+        sequence goes on."""
+        num = hm.numbering
+        if not self._in_preamble() or num.key != (1,):
+            return False
+        if num.family is Family.OUTLINE:
+            if not OUTLINE_CN <= num.level <= OUTLINE_ARABIC:
+                return False
+        elif num.family is not Family.REG:
+            return False
+        prefix = halfwidth(line[:q]).rstrip()
+        if not prefix or _REF_BEFORE.search(prefix):
+            return False
+        after_sentence = prefix[-1] in _SENTENCE_END + _COLON
+        after_title = (
+            self.line_index == 0 and _first_line_title(prefix, self.doc_title)
+        ) or _ends_with_title(prefix, self.doc_title)
+        if not (after_sentence or after_title):
+            return False
+        return self._sibling_follows(num) or _opens_list(line, hm)
 
     def accept(self, hm: HeadingMatch, line: str, mode: str, opened: _Node | None) -> bool:
         num = hm.numbering
@@ -427,6 +530,8 @@ class _Segmenter:
             for node in reversed(ancestors):
                 if not (node.num and node.num.family is Family.OUTLINE):
                     break
+                if node.num.level == OUTLINE_PART:
+                    break  # a deck part is a chapter: "1." under "02" is "1."
                 chain.append(node.label)
             return "".join(reversed(chain)) + num.label
         if num.kind is ClauseKind.REG_SECTION:
@@ -520,7 +625,8 @@ class _Segmenter:
                 )
                 punct_ok = last in _SENTENCE_END
                 colon_ok = last in _COLON
-                if not (glued_ok or punct_ok or colon_ok):
+                lead_ok = opened is None and self._in_preamble()
+                if not (glued_ok or punct_ok or colon_ok or lead_ok):
                     continue
                 hm = match_at(line, q)
                 if hm is None:
@@ -532,6 +638,9 @@ class _Segmenter:
                     hit = hm
                     break
                 if glued_ok and self.accept(hm, line, "glued", opened):
+                    hit = hm
+                    break
+                if lead_ok and self._accept_lead(hm, line, q):
                     hit = hm
                     break
             if hit is None:
@@ -548,8 +657,13 @@ class _Segmenter:
             None, "", "", ClauseKind.PREAMBLE, (-1, 0, 0), [], 0, lines[0].page if lines else None
         )
         self.nodes.append(preamble)
+        for k, line in enumerate(lines):
+            if (hm := _match_line(line.text)) is not None:
+                n = hm.numbering
+                self.last_line_of[(n.family, n.kind, n.level, n.key)] = k
         i = 0
         while i < len(lines):
+            self.line_index = i
             text = lines[i].text
             base = line_starts[i]
             page = lines[i].page
@@ -605,6 +719,8 @@ class _Segmenter:
         """Title/body of the heading's own line, inline splits, and titles that sit on the
         following line(s) (annex status and title, a term after a bare "3.1").  Returns the
         index of the next unconsumed line."""
+        if hm.rest_end is not None:
+            text = text[: hm.rest_end]
         splits = self._inline_splits(text, hm.rest_start, node)
         self._distribute(node, text, hm.rest_start, splits, base, page, heading=True)
         j = i + 1
@@ -681,6 +797,29 @@ class _Segmenter:
         return self.nodes
 
 
+def _opens_list(line: str, hm: HeadingMatch) -> bool:
+    """The heading's short title is glued to the first number of a deeper level
+    ("一、工作规范方面:1、…", "第一章总则第一条…"): a heading that opens a list."""
+    num = hm.numbering
+    half = halfwidth(line)
+    start = hm.rest_start
+    for p in range(start + 2, min(len(line), start + _GLUED_WINDOW + 1)):
+        if half[p - 1] in _SENTENCE_END:
+            return False
+        if half[p - 1].isdigit() or half[p - 1] in "./":
+            continue
+        child = match_at(line, p)
+        if (
+            child is not None
+            and child.numbering.family is num.family
+            and child.numbering.level > num.level
+            and child.numbering.key == (1,)
+            and title_like(half[start:p], _GLUED_WINDOW)
+        ):
+            return True
+    return False
+
+
 def _match_line(text: str) -> HeadingMatch | None:
     stripped = len(text) - len(text.lstrip(" \t\u3000"))
     return match_at(text, stripped)
@@ -702,7 +841,7 @@ def segment_lines(
         pos += len(line.text) + 1
     doc_text = "\n".join(line.text for line in lines)
 
-    seg = _Segmenter()
+    seg = _Segmenter(doc_title)
     seg.run(lines, line_starts)
     nodes = seg.finish(len(doc_text))
 

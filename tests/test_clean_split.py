@@ -34,6 +34,12 @@ def test_site_boilerplate_and_related_docs_tail_removed() -> None:
     assert cleaned.removed["related_docs_tail"] == 1
 
 
+def test_site_comment_box_ends_the_document() -> None:
+    cleaned = clean_lines(L("05评价改进CHAPTER\n定期评审流程。\n文档评论（3）\n用户甲:很好"))
+    assert texts(cleaned.lines) == ["05评价改进CHAPTER", "定期评审流程。"]
+    assert cleaned.removed["related_docs_tail"] == 1
+
+
 def test_slide_markers_and_slide_headers_removed() -> None:
     cleaned = clean_lines(
         L("""

@@ -15,9 +15,9 @@ from ingest.schema import AnnexType, Clause, ClauseKind
 from ingest.segment import segment_lines, split_title
 
 
-def seg(text: str) -> list[Clause]:
+def seg(text: str, title: str = "T") -> list[Clause]:
     lines = [Line(t.strip()) for t in textwrap.dedent(text).strip().splitlines() if t.strip()]
-    return segment_lines(lines, doc_id="d", doc_title="T", standard_code=None, source="s").clauses
+    return segment_lines(lines, doc_id="d", doc_title=title, standard_code=None, source="s").clauses
 
 
 def nos(clauses: list[Clause]) -> list[str]:
@@ -561,3 +561,122 @@ def test_outline_heading_ending_in_full_stop() -> None:
     assert by_no(clauses, "二、（一）").clause_title == "统一标准"
     item = by_no(clauses, "二、（一）1.")
     assert item.clause_title == "" and item.text == "服务无小事。"
+
+
+# ---------------------------------------------------------------- headings glued into the preamble
+@pytest.mark.parametrize(
+    "first",
+    [
+        "社区助餐服务方案一、工作目标本方案用于规范助餐服务。",
+        "第2篇社区助餐服务方案一、工作目标本方案用于规范助餐服务。",
+        "街道助餐服务工作方案【二】一、工作目标本方案用于规范助餐服务。",
+    ],
+)
+def test_first_heading_glued_to_the_title_line(first: str) -> None:
+    clauses = seg(f"{first}\n二、工作措施\n统一配送。", title="社区助餐服务方案")
+    assert nos(clauses) == ["", "一、", "二、"]
+    assert "一、" not in clauses[0].text
+    assert by_no(clauses, "一、").clause_title == "工作目标"
+    assert by_no(clauses, "一、").text == "本方案用于规范助餐服务。"
+
+
+def test_regulation_chapter_and_article_glued_to_the_title() -> None:
+    clauses = seg(
+        "某某公司窗口服务细则第一章总则第一条为规范窗口服务,制定本细则。\n"
+        "第二条 本细则适用于营业厅。\n"
+        "第二章 服务要求\n"
+        "第三条 工作人员应着装整洁。"
+    )
+    assert nos(clauses) == ["", "第一章", "第一条", "第二条", "第二章", "第三条"]
+    assert clauses[0].text == "某某公司窗口服务细则"
+    assert by_no(clauses, "第一章").clause_title == "总则"
+    assert path(by_no(clauses, "第一条")) == ["第一章 总则"]
+
+
+def test_heading_after_the_title_repeated_in_the_preamble() -> None:
+    """A notice, a date, then the title again and "第一章…" on the same line."""
+    clauses = seg(
+        "某区人民政府办公室文件\n"
+        "各有关单位:现将《某区人才服务管理办法》印发给你们,请认真执行。\n"
+        "某区人民政府办公室二〇二〇年三月一日某区人才服务管理办法第一章总则第一条为做好人才服务,"
+        "制定本办法。\n"
+        "第二条 本办法适用于全区。\n"
+        "第二章 服务内容\n"
+        "第三条 提供落户服务。",
+        title="某区人才服务管理办法",
+    )
+    assert nos(clauses)[:3] == ["", "第一章", "第一条"]
+    assert clauses[0].text.endswith("某区人才服务管理办法")
+    # The line's opening phrase repeated before "一、" counts as the title too.
+    clauses = seg(
+        "学院窗口服务管理措施为提升服务水平,现制定**学院窗口服务管理措施一、工作人员"
+        "(一)接待责任制1、热情接待来访人员。\n"
+        "2、不推诿。"
+    )
+    assert nos(clauses) == ["", "一、", "一、（一）", "一、（一）1.", "一、（一）2."]
+
+
+def test_first_heading_glued_to_a_page_number_and_title_opening_a_list() -> None:
+    """No "二、" follows, but "一、" carries a short title glued to its first item "1、"."""
+    clauses = seg("1窗口服务五十条一、礼仪要求:1、微笑迎客。\n2、主动服务。")
+    assert nos(clauses) == ["", "一、", "一、1.", "一、2."]
+    assert by_no(clauses, "一、").clause_title == "礼仪要求"
+
+
+def test_first_heading_after_a_lead_in_sentence() -> None:
+    clauses = seg(
+        "服务标准是企业管理的基础。\n"
+        "具体做法列举如下:一、明确目标:先明确服务目标。\n"
+        "二、明确流程:再明确服务流程。"
+    )
+    assert nos(clauses) == ["", "一、", "二、"]
+    assert clauses[0].text.endswith("具体做法列举如下:")
+    assert by_no(clauses, "一、").clause_title == "明确目标"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # No evidence that a sequence follows: an inline list stays text.
+        "窗口服务管理规范一、热情服务\n服务人员要主动。",
+        "本规范的要求如下:一、热情;二、周到。\n服务人员要主动。",
+        # A cross-reference, even with a chapter 2 later on.
+        "详见第一章总则第一条\n第二章 服务要求",
+        # Not after a title or a sentence: mid-phrase.
+        "服务人员要做到一、热情\n二、周到",
+    ],
+)
+def test_glued_numbers_that_stay_text(text: str) -> None:
+    clauses = seg(text)
+    first_line = text.split("\n", 1)[0]
+    assert clauses[0].clause_no == ""
+    assert clauses[0].text.startswith(first_line)
+
+
+def test_headings_are_not_pulled_out_of_numbered_text() -> None:
+    """Once a heading is open the rule no longer applies: "一、" restarting inside "二、"
+    after a sentence is not split off."""
+    clauses = seg("一、总则\n二、要求\n服务要规范。一、着装整洁\n三、附则")
+    assert nos(clauses) == ["一、", "二、", "三、"]
+    assert by_no(clauses, "二、").text == "服务要规范。一、着装整洁"
+
+
+def test_slide_deck_parts() -> None:
+    clauses = seg(
+        "社区助餐服务说明\n"
+        "目录助餐概况助餐流程CONTENTS\n"
+        "01助餐概况CHAPTER\n"
+        "服务是满足客户需求的活动。03满意回访记录意见。\n"
+        "1. 定义\n"
+        "2. 目标\n"
+        "PART 02 助餐流程\n"
+        "1. 流程\n"
+        "02满意回访按月汇总。"
+    )
+    assert nos(clauses) == ["", "01", "1.", "2.", "02", "1."]
+    assert by_no(clauses, "01").clause_title == "助餐概况"
+    assert "CHAPTER" not in by_no(clauses, "01").text
+    assert by_no(clauses, "01").text.startswith("服务是满足")
+    assert path(clauses[-1]) == ["02 助餐流程"]
+    # "02客户反馈…" without the deck's decoration is slide text.
+    assert clauses[-1].text.endswith("02满意回访按月汇总。")
