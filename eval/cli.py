@@ -262,6 +262,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.verbose:
         quiet_loggers()
     from index.errors import SearchIndexError
+    from ingest.store import StoreError
     from ingest.workspace import WorkspaceError, resolve_workspace
     from qa.llm import LLMConfig, LLMNotConfigured
 
@@ -300,7 +301,7 @@ def main(argv: list[str] | None = None) -> int:
             continue
         try:
             summary = evaluate_set(qset, args, workspace)
-        except (SearchIndexError, WorkspaceError, LLMNotConfigured) as exc:
+        except (SearchIndexError, StoreError, WorkspaceError, LLMNotConfigured) as exc:
             print(f"错误：{qset.meta.name}：{exc}", file=sys.stderr)
             return 2
         ran += 1

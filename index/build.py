@@ -120,22 +120,16 @@ def sync_index(
     paths = IndexPaths.for_kb(store.root)
     with dir_lock(paths.root):
         store.reload()
-        gen = paths.current()
-        meta: dict[str, Any] = {}
-        if gen and not rebuild:
-            try:
-                meta = read_meta(gen)
-            except (OSError, ValueError) as exc:
-                log.warning("index metadata unreadable (%s); rebuilding", exc)
-                gen, meta = None, {}
-        if meta:
-            check_model(meta, embedder, paths.root)
-            if int(meta.get("format", 1)) != INDEX_FORMAT:
-                # An older layout: rebuild (cheap thanks to the embedding cache).
-                log.info("index format %s → %s: rebuilding", meta.get("format"), INDEX_FORMAT)
-                gen, meta = None, {}
-        have: dict[str, int] = {k: int(v) for k, v in meta.get("sources", {}).items()}
         want: dict[str, SourceEntry] = store.sources()
+        gen, meta = _current_meta(paths, embedder, rebuild)
+        have: dict[str, int] = {k: int(v) for k, v in meta.get("sources", {}).items()}
+        # Every source we keep must still have its token cache (ids + BM25 tokens); if one
+        # was lost, incremental update is impossible: start from scratch (cheap with the
+        # embedding cache).  Never recurse here: the directory lock is not re-entrant.
+        lost = [s for s, rev in have.items() if not _token_file(paths, s, rev).exists()]
+        if lost:
+            log.warning("token cache missing for %d source(s); rebuilding the index", len(lost))
+            gen, meta, have = None, {}, {}
         stale = [s for s, rev in have.items() if s not in want or want[s].revision != rev]
         fresh = [s for s, e in want.items() if have.get(s) != e.revision]
         if gen and not stale and not fresh and meta.get("store_generation") == store.generation:
@@ -149,16 +143,9 @@ def sync_index(
         dense = _load_dense(gen, meta) if gen and meta else DenseIndex.empty(embedder.dim)
         removed = 0
         for source in stale:
-            tok = _token_file(paths, source, have[source])
-            if tok.exists():
-                ids, _, windows = _read_tokens(tok)
-                dense.remove(vector_ids(ids, windows))
-                removed += len(ids)
-            else:  # cache lost: cannot know the ids, so rebuild from scratch
-                log.warning("token cache for %s missing; full rebuild", source)
-                return sync_index(
-                    store, embedder, rebuild=True, progress=progress, ivf_threshold=ivf_threshold
-                )
+            ids, _, windows = _read_tokens(_token_file(paths, source, have[source]))
+            dense.remove(vector_ids(ids, windows))
+            removed += len(ids)
 
         added = _add_sources(store, [want[s] for s in fresh], dense, embedder, paths, progress)
 
@@ -203,6 +190,27 @@ def sync_index(
     seconds = time.perf_counter() - started
     log.info("index synced: +%d −%d clauses in %.1f s", added, removed, seconds)
     return {"added": added, "removed": removed, "seconds": seconds, "changed": True}
+
+
+def _current_meta(
+    paths: IndexPaths, embedder: Embedder, rebuild: bool
+) -> tuple[Path | None, dict[str, Any]]:
+    """The live generation and its metadata, or (None, {}) when we must build afresh
+    (explicit rebuild, unreadable metadata, older index format)."""
+    gen = paths.current()
+    if gen is None or rebuild:
+        return None, {}
+    try:
+        meta = read_meta(gen)
+    except (OSError, ValueError) as exc:
+        log.warning("index metadata unreadable (%s); rebuilding", exc)
+        return None, {}
+    check_model(meta, embedder, paths.root)
+    if int(meta.get("format", 1)) != INDEX_FORMAT:
+        # An older layout: rebuild (cheap thanks to the embedding cache).
+        log.info("index format %s → %s: rebuilding", meta.get("format"), INDEX_FORMAT)
+        return None, {}
+    return gen, meta
 
 
 def _load_dense(gen: Path, meta: dict[str, Any]) -> DenseIndex:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import math
 import sys
 from typing import Any
 
@@ -65,8 +66,13 @@ def _weights(raw: str) -> tuple[float, float]:
         dense, bm25 = (float(x) for x in raw.split(","))
     except ValueError as exc:
         raise ValueError(f"--weights 应为两个数字，如 1,1：{raw!r}") from exc
-    if dense < 0 or bm25 < 0 or dense + bm25 == 0:
-        raise ValueError("--weights 不能为负且不能全为 0")
+    if (
+        not (math.isfinite(dense) and math.isfinite(bm25))
+        or dense < 0
+        or bm25 < 0
+        or dense + bm25 == 0
+    ):
+        raise ValueError("--weights 须为有限的非负数，且不能全为 0")
     return dense, bm25
 
 

@@ -77,7 +77,7 @@ class DenseIndex:
             idx = cls.empty(dim)
             idx.add(ids, vectors)
             return idx
-        nlist = nlist_for(len(ids))
+        nlist = min(nlist_for(len(ids)), max(1, len(ids) // 39))  # FAISS wants ≥ 39 per cell
         quantizer = faiss.IndexFlatIP(dim)
         ivf = faiss.IndexIVFFlat(quantizer, dim, nlist, faiss.METRIC_INNER_PRODUCT)
         rng = np.random.default_rng(0)

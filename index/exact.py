@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ingest.codes import code_base, find_codes
+from ingest.codes import code_matches, find_codes
 from ingest.numbering import chinese_to_int, halfwidth, int_to_chinese, normalize_clause_no
 from ingest.schema import DocumentInfo
 
@@ -77,20 +77,18 @@ def documents_named(query: str, documents: Iterable[DocumentInfo]) -> list[str] 
     docs = list(documents)
     codes = [m.code for m in find_codes(query)]
     if codes:
-        wanted = {c for code in codes for c in (code, code_base(code))}
-        return [
-            d.doc_id
-            for d in docs
-            if d.standard_code and ({d.standard_code, code_base(d.standard_code)} & wanted)
-        ]
+        return [d.doc_id for d in docs if any(code_matches(c, d.standard_code) for c in codes)]
     q = re.sub(r"[\s《》]", "", query)
-    hits = []
+    matched: list[tuple[str, str]] = []  # (doc_id, the title form found in the query)
     for d in docs:
         title = re.sub(r"\s", "", d.title)
-        names = {title, title.removeprefix("中华人民共和国")}
-        if any(len(n) >= 3 and n in q for n in names):
-            hits.append(d.doc_id)
-    return hits or None
+        for n in (title, title.removeprefix("中华人民共和国")):
+            if len(n) >= 3 and n in q:
+                matched.append((d.doc_id, n))
+                break
+    # "标准化法实施条例" also contains "标准化法": keep only the longest names found.
+    hits = [doc_id for doc_id, n in matched if not any(n != m and n in m for _, m in matched)]
+    return list(dict.fromkeys(hits)) or None
 
 
 def strip_document_names(query: str, documents: Iterable[DocumentInfo]) -> str:

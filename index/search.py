@@ -31,7 +31,7 @@ from index.exact import documents_named, parse_clause_refs, strip_document_names
 from index.fusion import rrf
 from index.layout import IndexPaths, read_meta
 from index.tokenize import tokenize
-from ingest.codes import code_base, normalize_code
+from ingest.codes import code_matches, normalize_code
 from ingest.schema import Clause, DocumentInfo
 from ingest.store import ClauseStore
 from ingest.workspace import DEFAULT_KB, kb_path, list_kbs, resolve_workspace, validate_kb_name
@@ -252,16 +252,11 @@ class Searcher:
         if filters.doc_ids:
             docs &= set(filters.doc_ids)
         if filters.standard_codes:
-            wanted = set()
-            for raw in filters.standard_codes:
-                code = normalize_code(raw) or raw.strip()
-                wanted |= {code, code_base(code)}
+            wanted = [normalize_code(raw) or raw.strip() for raw in filters.standard_codes]
             docs = {
                 d.doc_id
                 for d in self._docs
-                if d.doc_id in docs
-                and d.standard_code
-                and ({d.standard_code, code_base(d.standard_code)} & wanted)
+                if d.doc_id in docs and any(code_matches(w, d.standard_code) for w in wanted)
             }
         return docs
 

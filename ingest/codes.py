@@ -80,6 +80,22 @@ def code_base(code: str) -> str:
     return code.split("—", 1)[0].strip()
 
 
+def code_matches(asked: str, doc_code: str | None) -> bool:
+    """Does a code someone wrote name the document's code?
+
+    Without a year it names every edition ("GB/T 1.1" ~ "GB/T 1.1—2020"); with a year only
+    that edition ("T/BZQC 003—2025" is not "T/BZQC 003—2019"), or a document printed
+    without a year.
+    """
+    if not doc_code:
+        return False
+    if asked == doc_code:
+        return True
+    if "—" in asked:
+        return "—" not in doc_code and code_base(asked) == doc_code
+    return code_base(doc_code) == asked
+
+
 def code_from_filename(stem: str) -> str | None:
     """A code spelled in a file name with "_" for "/" and " ", e.g. "T_BZQC_001-2025_…" or
     "GB_T_24421.3-2009"; None if the name does not begin with one."""

@@ -35,6 +35,7 @@ from qa.relevance import RelevancePolicy, absent_documents, content_grams, cover
 log = logging.getLogger(__name__)
 
 REFUSAL = "知识库中未找到相关条款。"
+UNSUPPORTED = REFUSAL + "（模型的回答没有引用任何检索到的条款，已不予显示。）"
 # Which retrieved clause leads the answer: the one among the first LEAD_POOL hits sharing
 # most of the question's wording, minus LEAD_HANDICAP per rank (tuned on the eval sets).
 LEAD_POOL = 5
@@ -94,11 +95,15 @@ _ANAPHORA = re.compile(
 
 
 def retrieval_query(question: str, history: Sequence[tuple[str, str]]) -> str:
-    """The text to search with.  A short or referring follow-up is searched together with
-    the previous question, so "那它的格式呢？" after "规范性引用文件怎么列？" still finds
-    the clauses on normative references."""
+    """The text to search with.  A follow-up that refers back ("那它的格式呢？") or has no
+    topic of its own ("还有呢？") is searched together with the previous question, so it
+    still finds the clauses on normative references; a short question with its own topic
+    ("术语和定义怎么写？") is searched on its own."""
     q = question.strip()
-    if history and (len(q) <= 12 or _ANAPHORA.search(q)):
+    if not history:
+        return q
+    own_topic = detect_element(q) is not None or sum(1 for g in content_grams(q) if len(g) > 1) >= 2
+    if _ANAPHORA.search(q) or not own_topic:
         return f"{history[-1][0].strip()} {q}"
     return q
 
@@ -146,7 +151,7 @@ class Answerer:
         self, question: str, history: Sequence[tuple[str, str]], filters: Any | None
     ) -> _Plan:
         base = retrieval_query(question, history)
-        element = detect_element(base)
+        element = detect_element(question) or detect_element(base)
         how_to = is_how_to(question)
         query = base
         if element is not None:
@@ -273,8 +278,13 @@ class Answerer:
         pool = [h.clause for h in plan.hits]
         checked = verify_citations(text, pool)
         scores = {h.clause.clause_id: h.score for h in plan.hits}
-        if self.mode == "llm" and REFUSAL.rstrip("。") in checked.text and not checked.valid:
+        if self.mode == "llm" and not checked.valid:
+            # The model refused, or cited nothing we retrieved: an answer without a
+            # verifiable source is not shown as if the retrieved clauses supported it.
             refused, citations = True, []
+            if REFUSAL.rstrip("。") not in checked.text:
+                log.warning("LLM answer had no valid citation; replaced by the refusal")
+                checked.text = UNSUPPORTED
         else:
             refused = False
             cited = checked.valid or [e.clause for e in evidence]

@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from ingest.codes import code_base, normalize_code
+from ingest.codes import code_base, code_matches, normalize_code
 from ingest.numbering import halfwidth, normalize_clause_no
 from ingest.schema import Clause
 
@@ -23,7 +23,13 @@ __all__ = ["Citation", "normalize_clause_no", "parse_citations", "verify_citatio
 
 # 〔…〕 is ours; models also write 【…】, [..] or （…，…） — accepted when they hold a clause
 # reference, so that a fabricated one cannot slip through by changing brackets.
-_BRACKETED = re.compile(r"〔([^〔〕\n]{1,80})〕|【([^【】\n]{1,80})】|\[([^\[\]\n]{1,80})\]")
+_BRACKETED = re.compile(
+    r"〔([^〔〕\n]{1,80})〕|【([^【】\n]{1,80})】|\[([^\[\]\n]{1,80})\]|[（(]([^（）()\n]{1,80})[）)]"
+)
+# In round brackets only "<document>，<clause number>" counts (ordinary asides abound).
+_CLAUSE_NO_SHAPE = re.compile(
+    r"^(?:第?\d{1,3}(?:\.\d{1,3}){0,4}条?|[A-Z]\.\d{1,3}(?:\.\d{1,3}){0,4}|附录[A-Z]|第[零〇一二三四五六七八九十百千两\d]{1,6}[编章节条])$"
+)
 _SEP = re.compile(r"[，,]\s*")
 # Bracketed text that standards themselves contain: terminology source notes, and
 # placeholder numbers in drafting examples ("GB/T ××××").
@@ -102,7 +108,7 @@ def _doc_matches(ref: str, clause: Clause) -> bool:
     """Does a citation's document part name this clause's document?"""
     code = normalize_code(ref)
     if code and clause.standard_code:
-        return code == clause.standard_code or code == code_base(clause.standard_code)
+        return code_matches(code, clause.standard_code)
     key = _doc_key(ref)
     if not key:
         return False
@@ -111,10 +117,10 @@ def _doc_matches(ref: str, clause: Clause) -> bool:
         names += [clause.standard_code, code_base(clause.standard_code)]
     for name in names:
         n = _doc_key(name)
-        if key == n or (len(key) >= 4 and (key in n or n in key)):
-            return True
-        # "标准化法" for "中华人民共和国标准化法"
-        if n.startswith("中华人民共和国") and key == n.removeprefix("中华人民共和国"):
+        # Exact, or one name is the other with words in front ("标准化法" for
+        # "中华人民共和国标准化法") — but not a name inside a longer one: "标准化法" does
+        # not name "中华人民共和国标准化法实施条例".
+        if key == n or (len(key) >= 4 and (n.endswith(key) or key.endswith(n))):
             return True
     return False
 
@@ -138,6 +144,10 @@ def parse_citations(answer: str) -> list[ParsedCitation]:
         if _NOT_A_CITATION.match(body):
             continue  # "[来源：GB/T ××××，3.1，有修改]" inside quoted clause text
         parts = _SEP.split(body, maxsplit=1)
+        if m.group(4) is not None and (
+            len(parts) != 2 or not _CLAUSE_NO_SHAPE.match(halfwidth(parts[1]).replace(" ", ""))
+        ):
+            continue
         if len(parts) == 2:
             doc_ref, no = parts[0].strip(), normalize_clause_no(parts[1])
         else:

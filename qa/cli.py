@@ -44,15 +44,19 @@ def main(argv: list[str] | None = None) -> int:
     if not args.question.strip():
         print("错误：问题不能为空", file=sys.stderr)
         return 2
+    if args.k <= 0:
+        print("错误：-k 必须为正整数", file=sys.stderr)
+        return 2
     from index.errors import SearchIndexError
     from index.search import Searcher
+    from ingest.store import StoreError
 
     cfg = LLMConfig.from_env()
     mode = args.mode if args.mode != "auto" else ("llm" if cfg.configured else "extractive")
     try:
         searcher = Searcher.open(resolve_workspace(args.workspace), args.kb)
         chat = make_chat_model(cfg) if mode == "llm" else None
-    except (SearchIndexError, LLMNotConfigured, ValueError) as exc:
+    except (SearchIndexError, StoreError, LLMNotConfigured, ValueError) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
     answerer = Answerer(searcher, mode=mode, chat_model=chat, k=args.k)

@@ -79,6 +79,49 @@ _CLAUSE_REF = re.compile(
 )
 
 
+# One-character element names (条, 章, 段, 注, 图, 表) are parts of everyday words (条例,
+# 注意, 规章, 手段, 意图, 表示); they count only where they stand as a word.
+_SINGLE_OK_BEFORE = "的个一两几各每本该此"
+_SINGLE_OK_AFTER = "的和与、，,？?：:怎如应能可要是有用编标题号里中前后下上之最分多"
+_SINGLE_BAD_PAIRS = (
+    "条例",
+    "条件",
+    "注意",
+    "注册",
+    "注重",
+    "规章",
+    "章程",
+    "手段",
+    "意图",
+    "地图",
+    "表示",
+    "表达",
+    "表明",
+    "代表",
+    "发表",
+    "表述",
+    "图书",
+    "段落",
+)
+
+
+def _find_name(q: str, name: str) -> int:
+    if len(name) > 1:
+        return q.find(name)
+    for i, ch in enumerate(q):
+        if ch != name:
+            continue
+        before = q[i - 1] if i else ""
+        after = q[i + 1] if i + 1 < len(q) else ""
+        if any(p in q[max(0, i - 1) : i + 2] for p in _SINGLE_BAD_PAIRS):
+            continue
+        if (not before or before in _SINGLE_OK_BEFORE or not before.strip()) and (
+            not after or after in _SINGLE_OK_AFTER
+        ):
+            return i
+    return -1
+
+
 def detect_element(question: str) -> Element | None:
     """The element a question asks about, if any; how-to phrasing is not required (a
     bare "规范性引用文件？" is also about the element)."""
@@ -87,7 +130,7 @@ def detect_element(question: str) -> Element | None:
     best: tuple[int, Element] | None = None
     for element in ELEMENTS:
         for name in element.names():
-            pos = q.find(name)
+            pos = _find_name(q, name)
             if pos >= 0:
                 # Prefer the longest name; on ties the earlier mention.
                 rank = len(name) * 100 - pos

@@ -9,6 +9,7 @@ as an example.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -73,10 +74,19 @@ def excerpt(clause: Clause, question: str, limit: int = MAX_EXCERPT) -> str:
     return out
 
 
+_MD_ACTIVE = re.compile(r"([\\`*_\[\]<>#!|~])")
+
+
+def md_text(text: str) -> str:
+    """Document text made inert for Markdown: no links, images, emphasis or HTML from a
+    document can take effect in the answer (which is Markdown: **bold**, - lists)."""
+    return _MD_ACTIVE.sub(r"\\\1", text)
+
+
 def _doc_heading(clause: Clause) -> str:
     if clause.standard_code:
-        return f"**{clause.standard_code}《{clause.doc_title}》**"
-    return f"**《{clause.doc_title}》**"
+        return f"**{md_text(clause.standard_code)}《{md_text(clause.doc_title)}》**"
+    return f"**《{md_text(clause.doc_title)}》**"
 
 
 def _clause_heading(clause: Clause) -> str:
@@ -113,7 +123,8 @@ def compose_answer(
         for ev in items:
             prefix = "示例——" if ev.example else ""
             lines.append(
-                f"- {prefix}{_clause_heading(ev.clause)}：{excerpt(ev.clause, question)}"
+                f"- {prefix}{md_text(_clause_heading(ev.clause))}："
+                f"{md_text(excerpt(ev.clause, question))}"
                 f"{cite(ev.clause)}"
             )
         lines.append("")

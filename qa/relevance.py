@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ingest.codes import code_base, find_codes
+from ingest.codes import code_base, code_matches, find_codes
 from ingest.numbering import halfwidth
 
 # Words that carry the question's form, not its topic.
@@ -136,6 +136,9 @@ class RelevancePolicy:
         return dense >= best_dense - self.evidence_margin
 
 
+_CLAUSE_NO = re.compile(
+    r"(?<![\d.])\d{1,3}(?:\.\d{1,3}){1,4}(?![\d.])\s*条?|第[零〇一二三四五六七八九十百千两\d]{1,6}[章节条]|附录\s*[A-Z]"
+)
 _TITLE_REF = re.compile(
     r"《([^《》]{2,40})》|([\u4e00-\u9fff]{2,6}(?:省|市|自治区)[\u4e00-\u9fff]{0,12}?(?:条例|办法|规定))"
 )
@@ -148,18 +151,20 @@ def absent_documents(question: str, documents: Sequence[Any], context: str) -> l
     Such a question asks about a document we do not have; answering from a similar one
     (上海 instead of 北京, another standard's clause 5.1) would mislead, so we refuse.
     """
-    codes_in_kb: set[str] = set()
-    titles: list[str] = []
-    for d in documents:
-        if getattr(d, "standard_code", None):
-            codes_in_kb |= {d.standard_code, code_base(d.standard_code)}
-        titles.append(re.sub(r"\s", "", getattr(d, "title", "")))
+    doc_codes = [getattr(d, "standard_code", None) for d in documents]
+    titles = [re.sub(r"\s", "", getattr(d, "title", "")) for d in documents]
     ctx = re.sub(r"\s", "", halfwidth(context))
+    bare = halfwidth(question)
+    for m in sorted(find_codes(bare), key=lambda m: -m.start):  # "1.1" of "GB/T 1.1" is no clause
+        bare = bare[: m.start] + " " + bare[m.end :]
+    asks_clause = bool(_CLAUSE_NO.search(bare))
     missing: list[str] = []
     for m in find_codes(question):
-        if m.code in codes_in_kb or code_base(m.code) in codes_in_kb:
+        if any(code_matches(m.code, c) for c in doc_codes):
             continue
-        if re.sub(r"\s", "", code_base(m.code)) not in ctx:
+        # Mentioned by a retrieved clause: the KB talks *about* it (how to cite it…) —
+        # unless the question wants one of its clauses ("GB/T 1.1—2020 的 8.6 条").
+        if asks_clause or re.sub(r"\s", "", code_base(m.code)) not in ctx:
             missing.append(m.code)
     for m in _TITLE_REF.finditer(question):
         name = re.sub(r"\s", "", m.group(1) or m.group(2))

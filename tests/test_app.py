@@ -159,6 +159,20 @@ def test_upload_handler_sanitises_and_ingests(workspace: Path) -> None:
     assert hits and hits[0].clause.standard_code == "T/TEST 001—2025"
 
 
+def test_reuploading_a_changed_file_replaces_its_clauses(workspace: Path) -> None:
+    from index.search import Searcher
+    from ui.kb import handle_uploads
+
+    kb = "版本测试"
+    handle_uploads(workspace, kb, [("规范.txt", UPLOAD_TEXT)])
+    newer = UPLOAD_TEXT.replace("每年参加培训".encode(), "每季度参加培训".encode())
+    handle_uploads(workspace, kb, [("规范.txt", newer)])
+    searcher = Searcher.open(workspace, kb)
+    assert len(searcher.documents()) == 1
+    texts = " ".join(c.text for d in searcher.documents() for c in searcher.clauses_of(d.doc_id))
+    assert "每季度参加培训" in texts and "每年参加培训" not in texts
+
+
 def test_kb_page_lists_and_deletes(workspace: Path) -> None:
     at = run_app(page="知识库", kb=UPLOAD_KB)
     assert [m.label for m in at.metric][:2] == ["文档", "条款"]

@@ -427,3 +427,25 @@ def test_long_clause_is_found_by_its_tail(tmp_path: Path, hash_embedder: HashEmb
     store.remove_document(doc)
     s.sync()
     assert s.search("冰淇淋机", mode="dense") == []
+
+
+def test_lost_token_cache_rebuilds_instead_of_hanging(
+    tmp_path: Path, hash_embedder: HashEmbedder
+) -> None:
+    ws, store, docs = _kb(tmp_path)
+    Searcher.open(ws, embedder=hash_embedder)
+    for p in IndexPaths.for_kb(kb_path(ws, "default")).tokens_dir.glob("*.json"):
+        p.unlink()
+    _write(docs, "c.txt", DOC_B.replace("洗衣", "修鞋").replace("002", "003"))
+    ingest_paths([docs], store, kb="default")
+    s = Searcher.open(ws, embedder=hash_embedder)  # must not deadlock on its own lock
+    assert {d.title for d in s.documents()} == {"茶饮服务规范", "洗衣服务规范", "修鞋服务规范"}
+    assert s.search("修鞋", k=1)[0].clause.doc_title == "修鞋服务规范"
+
+
+def test_tiny_corpus_above_ivf_threshold(tmp_path: Path, hash_embedder: HashEmbedder) -> None:
+    from index.build import sync_index
+
+    ws, store, _ = _kb(tmp_path)
+    sync_index(store, hash_embedder, ivf_threshold=5)
+    assert Searcher.open(ws, embedder=hash_embedder, sync=False).search("茶饮", k=1)

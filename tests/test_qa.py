@@ -355,3 +355,86 @@ def test_source_notes_and_placeholders_in_clause_text_are_not_citations() -> Non
 
 def test_document_numbers_are_not_citations() -> None:
     assert parse_citations("依据国办发〔2011〕12号文件") == []
+
+
+def test_short_question_with_its_own_topic_is_not_merged_with_history() -> None:
+    from qa.answer import retrieval_query
+
+    hist = [("规范性引用文件怎么列？", "…")]
+    assert retrieval_query("术语和定义怎么写？", hist) == "术语和定义怎么写？"
+    assert retrieval_query("那它的格式呢？", hist).startswith("规范性引用文件怎么列？")
+    assert retrieval_query("还有呢？", hist).startswith("规范性引用文件怎么列？")
+
+
+@pytest.mark.parametrize(
+    ("question", "element"),
+    [
+        ("上海市标准化条例对团体标准有什么规定", None),
+        ("注意事项有哪些", None),
+        ("注册资金多少", None),
+        ("条最多分几层？", "条"),
+        ("注怎么写？", "注"),
+        ("表的编号怎么写", "表"),
+    ],
+)
+def test_one_character_elements_need_to_stand_as_a_word(question: str, element: str | None) -> None:
+    found = detect_element(question)
+    assert (found.name if found else None) == element
+
+
+def test_citation_of_a_law_does_not_match_its_implementing_regulation() -> None:
+    reg = clause("条例", "第十条", "", "实施条例的第十条。")
+    reg.doc_title = "中华人民共和国标准化法实施条例"
+    reg.standard_code = None
+    law = clause("法", "第十条", "", "标准化法的第十条。")
+    law.doc_title = "中华人民共和国标准化法"
+    law.standard_code = None
+    v = verify_citations("见〔标准化法，第十条〕。", [reg])
+    assert v.valid == [] and v.invalid
+    v = verify_citations("见〔标准化法，第十条〕。", [reg, law])
+    assert [c.doc_title for c in v.valid] == ["中华人民共和国标准化法"]
+
+
+def test_code_with_year_names_only_that_edition() -> None:
+    from ingest.codes import code_matches
+
+    assert code_matches("T/BZQC 003—2025", "T/BZQC 003—2025")
+    assert not code_matches("T/BZQC 003—2025", "T/BZQC 003—2019")
+    assert code_matches("T/BZQC 003", "T/BZQC 003—2019")
+    assert code_matches("GB/T 1.1—2020", "GB/T 1.1")
+
+
+def test_question_about_a_clause_of_an_absent_standard_is_refused() -> None:
+    from ingest.schema import DocumentInfo
+    from qa.relevance import absent_documents
+
+    docs = [DocumentInfo("b", "服务标准编写指南", "T/BZQC 002—2025", "", 1, 1)]
+    ctx = "示例：按照GB/T 1.1—2020起草"
+    assert absent_documents("GB/T 1.1—2020 的 8.6 条讲了什么", docs, ctx) == ["GB/T 1.1—2020"]
+    assert absent_documents("前言里怎么写按照 GB/T 1.1—2020 起草？", docs, ctx) == []
+
+
+def test_llm_answer_without_any_valid_citation_is_not_shown_as_supported() -> None:
+    fake = GenericFakeChatModel(
+        messages=iter([AIMessage(content="范围必须包含服务时间要求（GB/T 9999—2020，5.1）。")])
+    )
+    result = Answerer(FakeSearcher(ALL), mode="llm", chat_model=fake).answer("范围一章怎么写？")
+    assert result.refused and result.citations == []
+    assert result.invalid_citations == ["（GB/T 9999—2020，5.1）"]
+    assert "服务时间" not in result.answer and REFUSAL.rstrip("。") in result.answer
+
+
+def test_round_brackets_count_only_with_a_clause_number() -> None:
+    assert [p.clause_no for p in parse_citations("见（T/XX 002—2025，5.3）")] == ["5.3"]
+    assert parse_citations("服务（含上门服务，助餐）应登记") == []
+
+
+def test_extractive_answer_neutralises_markdown_from_documents() -> None:
+    from qa.extractive import Evidence, compose_answer
+
+    evil = clause(
+        "evil", "5.1", "广播", "接到指令后 5 min 内播出。![x](http://host/p.png) [点此](http://a)"
+    )
+    text = compose_answer("多久播出？", [Evidence(evil, 1.0, 1.0)], None, False)
+    assert "![x](" not in text and "[点此](" not in text
+    assert "\\!\\[x\\]" in text and "〔T/XX 002—2025，5.1〕" in text

@@ -39,14 +39,15 @@ def test_sanitize_keeps_suffix_when_truncating() -> None:
     assert len(name.encode("utf-8")) <= MAX_NAME_BYTES
 
 
-def test_save_upload_stays_inside_and_is_unique(tmp_path: Path) -> None:
+def test_save_upload_stays_inside_and_a_new_version_replaces_the_old(tmp_path: Path) -> None:
     folder = tmp_path / "uploads" / "default"
     a = save_upload(folder, "../../etc/passwd.txt", b"one")
-    b = save_upload(folder, "passwd.txt", b"two")
-    again = save_upload(folder, "sub/passwd.txt", b"one")
-    assert a == folder / "passwd.txt"
-    assert b == folder / "passwd-1.txt"
-    assert again == a  # same name and bytes: reused, not duplicated
-    assert sorted(p.name for p in folder.iterdir()) == ["passwd-1.txt", "passwd.txt"]
-    assert not (tmp_path / "etc").exists()
-    assert a.read_bytes() == b"one" and b.read_bytes() == b"two"
+    assert a == folder / "passwd.txt" and not (tmp_path / "etc").exists()
+    again = save_upload(folder, "sub/passwd.txt", b"two")  # same name: new version
+    assert again == a and a.read_bytes() == b"two"
+    # two files with the same name in one batch: neither is lost
+    taken: set[Path] = set()
+    x = save_upload(folder, "规范.txt", b"x", taken)
+    y = save_upload(folder, "其他/规范.txt", b"y", taken)
+    assert (x.name, y.name) == ("规范.txt", "规范-1.txt")
+    assert sorted(p.name for p in folder.iterdir()) == ["passwd.txt", "规范-1.txt", "规范.txt"]

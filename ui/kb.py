@@ -65,9 +65,10 @@ def handle_uploads(
     folder = state.uploads_dir(ws, kb)
     saved: dict[str, Path] = {}
     rejected: list[FileResult] = []
+    taken: set[Path] = set()
     for name, data in files:
         try:
-            saved[name] = save_upload(folder, name, data)
+            saved[name] = save_upload(folder, name, data, taken)
         except (UnsafeUpload, OSError) as exc:
             rejected.append(FileResult(name, FileStatus.FAILED, f"无法保存：{exc}"))
     store = state.store_of(ws, kb)

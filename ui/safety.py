@@ -60,35 +60,39 @@ def sanitize_filename(name: str) -> str:
     return (stem or FALLBACK_NAME) + ext
 
 
-def unique_target(folder: Path, name: str, data: bytes) -> Path:
-    """Where to write ``data`` as ``name`` in ``folder``: the sanitised name, or the same
-    name with "-1", "-2"… when another file already has it.  A file with the same name
-    *and* the same bytes is reused, so uploading a file twice does not duplicate it."""
+def unique_target(folder: Path, name: str, taken: set[Path] | None = None) -> Path:
+    """Where to write an upload named ``name`` in ``folder``.
+
+    A file of the same (sanitised) name is a *new version of the same document*: it is
+    replaced, so re-ingesting replaces the old clauses instead of keeping two editions side
+    by side.  Only within one batch (``taken``: paths already written by it) do two uploads
+    with the same name get "-1", "-2"… so neither is lost.
+    """
     safe = sanitize_filename(name)
     stem, ext = Path(safe).stem, Path(safe).suffix
     candidate = folder / safe
     n = 0
-    while candidate.exists():
-        if candidate.is_file() and candidate.read_bytes() == data:
-            return candidate
+    while taken is not None and candidate in taken:
         n += 1
         candidate = folder / f"{stem}-{n}{ext}"
     return candidate
 
 
-def save_upload(folder: Path, name: str, data: bytes) -> Path:
-    """Write one uploaded file into ``folder`` under a safe, unique name; return its path.
+def save_upload(folder: Path, name: str, data: bytes, taken: set[Path] | None = None) -> Path:
+    """Write one uploaded file into ``folder`` under a safe name; return its path.
 
     The final containment check is belt and braces: whatever the sanitiser missed, nothing
-    is written outside ``folder``.
+    is written outside ``folder``.  The write is atomic (temporary file, then rename).
     """
     folder.mkdir(parents=True, exist_ok=True)
-    target = unique_target(folder, name, data)
+    target = unique_target(folder, name, taken)
     root = folder.resolve()
     if target.resolve().parent != root:
         raise UnsafeUpload(f"拒绝保存到上传目录之外：{name!r}")
-    if not target.exists():
+    if not (target.is_file() and target.read_bytes() == data):
         tmp = target.with_name(f".{target.name}.part")
         tmp.write_bytes(data)
         tmp.replace(target)
+    if taken is not None:
+        taken.add(target)
     return target
