@@ -186,7 +186,8 @@ class Answerer:
         if not top_ok:
             return []
         top_text = " ".join(h.clause.text + h.clause.doc_title for h in plan.hits[:3])
-        if missing := absent_documents(question, self._documents(), top_text):
+        nos = [h.clause.clause_no for h in plan.hits[:3]]
+        if missing := absent_documents(question, self._documents(), top_text, nos):
             log.info("question names documents not in the knowledge base: %s", missing)
             return []
         best_dense = max((h.dense_score or 0.0) for h in plan.hits[:3])

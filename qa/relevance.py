@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from ingest.codes import code_base, code_matches, find_codes
-from ingest.numbering import halfwidth
+from ingest.numbering import halfwidth, normalize_clause_no
 
 # Words that carry the question's form, not its topic.
 log = logging.getLogger(__name__)
@@ -77,7 +77,8 @@ class RelevancePolicy:
 
     ``min_dense``: the best of the top three hits must reach this cosine.
     ``min_dense_governing``: a lower bar for a hit that names the element the question is
-    about, or for wording that matches well (``strong_coverage``).
+    about, or for wording that matches well (``strong_coverage``); ``min_dense_moderate``
+    for wording that matches half the question (``moderate_coverage``).
     ``evidence_margin``: after the best hit, further clauses are cited only when their cosine
     is within this margin of the best (and their wording overlaps the question), so an
     answer cites what answers it, not everything retrieved.
@@ -87,8 +88,10 @@ class RelevancePolicy:
     clause references and governing clauses are trusted.
     """
 
-    min_dense: float = 0.90
+    min_dense: float = 0.895
     min_dense_governing: float = 0.88
+    min_dense_moderate: float = 0.885
+    moderate_coverage: float = 0.5
     min_coverage: float = 0.34
     strong_coverage: float = 0.70
     evidence_margin: float = 0.006
@@ -122,6 +125,8 @@ class RelevancePolicy:
             return cover >= self.strong_coverage or (governing and cover >= self.min_coverage)
         if governing or cover >= self.strong_coverage:
             return dense >= self.min_dense_governing
+        if cover >= self.moderate_coverage:
+            return dense >= self.min_dense_moderate
         return dense >= self.min_dense
 
     def also_cite(
@@ -144,9 +149,15 @@ _TITLE_REF = re.compile(
 )
 
 
-def absent_documents(question: str, documents: Sequence[Any], context: str) -> list[str]:
+def absent_documents(
+    question: str, documents: Sequence[Any], context: str, clause_nos: Sequence[str] = ()
+) -> list[str]:
     """Documents the question names (a standard code, 《title》, "北京市标准化条例") that
     are neither in the knowledge base nor mentioned by the retrieved clauses.
+
+    ``clause_nos``: numbers of the retrieved clauses; a question asking for a clause
+    ("GB/T 1.1—2020 的 8.6 条") of a document only *mentioned* in the knowledge base is
+    refused unless such a clause was retrieved (a web copy of that standard's text).
 
     Such a question asks about a document we do not have; answering from a similar one
     (上海 instead of 北京, another standard's clause 5.1) would mislead, so we refuse.
@@ -157,14 +168,19 @@ def absent_documents(question: str, documents: Sequence[Any], context: str) -> l
     bare = halfwidth(question)
     for m in sorted(find_codes(bare), key=lambda m: -m.start):  # "1.1" of "GB/T 1.1" is no clause
         bare = bare[: m.start] + " " + bare[m.end :]
-    asks_clause = bool(_CLAUSE_NO.search(bare))
+    asked = {normalize_clause_no(m.group(0)) for m in _CLAUSE_NO.finditer(bare)}
+    found = asked & {normalize_clause_no(n) for n in clause_nos}
+    # Asking for a clause number that none of the retrieved clauses carries.
+    asks_clause = bool(asked) and not found
     missing: list[str] = []
     for m in find_codes(question):
         if any(code_matches(m.code, c) for c in doc_codes):
             continue
         # Mentioned by a retrieved clause: the KB talks *about* it (how to cite it…) —
         # unless the question wants one of its clauses ("GB/T 1.1—2020 的 8.6 条").
-        if asks_clause or re.sub(r"\s", "", code_base(m.code)) not in ctx:
+        # A retrieved clause with the very number asked for (a copy of that standard's
+        # text, printed without its code) is taken as the document asked about.
+        if asks_clause or (not found and re.sub(r"\s", "", code_base(m.code)) not in ctx):
             missing.append(m.code)
     for m in _TITLE_REF.finditer(question):
         name = re.sub(r"\s", "", m.group(1) or m.group(2))
