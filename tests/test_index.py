@@ -256,7 +256,9 @@ def test_corrupt_index_is_reported_and_previous_generation_survives_failed_sync(
     gen = paths.current()
 
     # a sync that dies half-way (embedding fails) leaves the live index untouched
-    _write(docs, "c.txt", DOC_B.replace("洗衣", "修鞋").replace("002", "003"))
+    # (a text no other test embedded: the session-wide embedding cache must miss)
+    fresh = DOC_B.replace("洗衣", "修伞").replace("002", "007") + f"5 备注\n{tmp_path.name}\n"
+    _write(docs, "c.txt", fresh)
     ingest_paths([docs], store, kb="default")
 
     def boom(texts):  # type: ignore[no-untyped-def]
