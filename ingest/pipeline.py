@@ -224,8 +224,11 @@ def ingest_file(
             shown, FileStatus.UNCHANGED, "内容未变化", len(entry.documents), entry.clause_count
         )
     twin = store.find_sha(digest)
+    moved_from: str | None = None
     if twin is not None and twin != source and not force:
-        return FileResult(shown, FileStatus.DUPLICATE, f"与已导入的 {Path(twin).name} 内容相同")
+        if Path(twin).exists():
+            return FileResult(shown, FileStatus.DUPLICATE, f"与已导入的 {Path(twin).name} 内容相同")
+        moved_from = twin  # the file was renamed or moved: it takes over the old entry
     try:
         processed = process_file(path, max_bytes=max_bytes)
     except UnreadableFile as exc:
@@ -246,6 +249,9 @@ def ingest_file(
         )
     except OSError as exc:
         return FileResult(shown, FileStatus.FAILED, f"写入知识库失败：{exc}")
+    if moved_from is not None:
+        store.remove_source(moved_from)
+        log.info("%s moved to %s", moved_from, source)
     return FileResult(shown, FileStatus.INGESTED, "", len(processed.documents), len(clauses))
 
 

@@ -151,8 +151,16 @@ def test_duplicate_content_and_prune(tmp_path: Path) -> None:
     statuses = sorted(r.status for r in report.files)
     assert statuses == [FileStatus.DUPLICATE, FileStatus.INGESTED]
     a.unlink()
+    # the remaining copy takes over the deleted original's entry: the document survives
     _, report = run_ingest(tmp_path, d, prune=True)
-    assert report.removed_sources == [str(a.resolve())]
+    assert [Path(r.path).name for r in report.files if r.status is FileStatus.INGESTED] == [
+        "a-copy.txt"
+    ]
+    assert report.kb_documents == 1
+    b = d / "copy" / "a-copy.txt"
+    b.unlink()
+    _, report = run_ingest(tmp_path, d, prune=True)
+    assert report.removed_sources == [str(b.resolve())] and report.kb_documents == 0
 
 
 def cli(*args: str) -> subprocess.CompletedProcess[str]:
@@ -357,3 +365,21 @@ def test_web_guides_titles_and_collections(web_guides: Path) -> None:
     assert len(titles["004"]) >= 15
     assert "医院优质服务制度" in titles["004"]
     assert len(titles["002"]) >= 5
+
+
+def test_renamed_file_takes_over_its_old_entry(tmp_path: Path) -> None:
+    """Renaming a file and re-ingesting (with --prune) keeps the document: the renamed
+    file is not a "duplicate" of a path that no longer exists."""
+    from ingest.pipeline import ingest_paths
+    from ingest.store import ClauseStore
+
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    src = next((SAMPLES / "standards").glob("T_BZQC_003-*.txt"))
+    (folder / "a.txt").write_bytes(src.read_bytes())
+    store = ClauseStore(tmp_path / "kb")
+    ingest_paths([folder], store, kb="t")
+    (folder / "a.txt").rename(folder / "b.txt")
+    report = ingest_paths([folder], store, kb="t", prune=True)
+    assert [Path(s).name for s in store.sources()] == ["b.txt"]
+    assert report.kb_documents == 1 and report.ok
