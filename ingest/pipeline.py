@@ -209,6 +209,15 @@ def ingest_file(
     """Ingest one file into ``store``; never raises for a bad file."""
     source = str(path.resolve())
     shown = str(path)
+    try:
+        source.encode("utf-8")
+    except UnicodeEncodeError:  # e.g. GBK names from a Windows zip on a UTF-8 system
+        shown = shown.encode("utf-8", "replace").decode("utf-8")
+        return FileResult(
+            shown,
+            FileStatus.SKIPPED,
+            "文件名不是有效的 UTF-8 编码（可能来自 GBK 压缩包），请重命名后再导入",
+        )
     if path.suffix.lower() not in SUPPORTED_SUFFIXES:
         try:
             read_document(path, max_bytes=max_bytes)  # for its precise one-line reason

@@ -383,3 +383,22 @@ def test_renamed_file_takes_over_its_old_entry(tmp_path: Path) -> None:
     report = ingest_paths([folder], store, kb="t", prune=True)
     assert [Path(s).name for s in store.sources()] == ["b.txt"]
     assert report.kb_documents == 1 and report.ok
+
+
+def test_non_utf8_file_name_gets_a_clear_reason(tmp_path: Path) -> None:
+    import os
+
+    from ingest.pipeline import ingest_paths
+    from ingest.store import ClauseStore
+
+    folder = tmp_path / "zip"
+    folder.mkdir()
+    gbk_name = os.fsencode(folder) + b"/\xb1\xea\xd7\xbc.txt"  # "标准" in GBK
+    with open(gbk_name, "wb") as fh:
+        fh.write(GB_TEXT.encode("utf-8"))
+    write(folder / "ok.txt", GB_TEXT.replace("服务", "保洁服务"))
+    report = ingest_paths([folder], ClauseStore(tmp_path / "kb"), kb="t")
+    bad = [r for r in report.files if r.status is FileStatus.SKIPPED]
+    assert len(bad) == 1 and "UTF-8" in bad[0].reason
+    assert report.ok and report.kb_documents == 1
+    json.dumps(report.to_dict(), ensure_ascii=False).encode("utf-8")  # the summary prints
