@@ -92,6 +92,29 @@ class Hit:
         }
 
 
+@dataclass(slots=True, frozen=True)
+class _Snapshot:
+    dense: DenseIndex
+    bm25: BM25Index
+    meta: dict[str, Any]
+    clauses: dict[str, Clause]
+    by_fid: dict[int, Clause]
+    by_doc: dict[str, list[Clause]]
+    bm25_rows: list[Clause | None]
+    docs: list[DocumentInfo]
+    windows: dict[str, int]
+    generation: int
+
+
+def _read_windows(store: ClauseStore) -> dict[str, int]:
+    """Clauses embedded as several windows (long ones), from the live generation."""
+    gen = IndexPaths.for_kb(store.root).current()
+    try:
+        return json.loads((gen / "windows.json").read_text(encoding="utf-8")) if gen else {}
+    except FileNotFoundError:
+        return {}
+
+
 class Searcher:
     """Searches one knowledge base.  Build with :meth:`open`."""
 
@@ -109,10 +132,7 @@ class Searcher:
         self.kb = kb
         self.store = store
         self.embedder = embedder
-        self.meta = meta
-        self._dense = dense
-        self._bm25 = bm25
-        self._load_clauses()
+        self._snap = self._snapshot(dense, bm25, meta)
 
     # ---------------------------------------------------------------- opening
     @classmethod
@@ -166,39 +186,51 @@ class Searcher:
             ) from exc
         return dense, bm25, meta
 
-    def _load_clauses(self) -> None:
-        self.store.reload()
-        self._clauses: dict[str, Clause] = {}
-        self._by_fid: dict[int, Clause] = {}
-        self._by_doc: dict[str, list[Clause]] = {}
-        self._windows: dict[str, int] = self._read_windows()
-        for c in self.store.iter_clauses():
-            self._clauses[c.clause_id] = c
-            for w in range(self._windows.get(c.clause_id, 1)):
-                self._by_fid[faiss_id(window_key(c.clause_id, w))] = c
-            self._by_doc.setdefault(c.doc_id, []).append(c)
-        for cs in self._by_doc.values():
+    def _snapshot(self, dense: DenseIndex, bm25: BM25Index, meta: dict[str, Any]) -> _Snapshot:
+        """Everything a search reads, built aside and swapped in as one object, so a
+        search running in another thread (the app serves several sessions) never sees
+        half of an update."""
+        for attempt in range(3):
+            self.store.reload()
+            try:
+                clauses = list(self.store.iter_clauses())
+                break
+            except FileNotFoundError:  # an ingest swapped files while we read: re-read
+                if attempt == 2:
+                    raise
+        windows = _read_windows(self.store)
+        by_id: dict[str, Clause] = {}
+        by_fid: dict[int, Clause] = {}
+        by_doc: dict[str, list[Clause]] = {}
+        for c in clauses:
+            by_id[c.clause_id] = c
+            for w in range(windows.get(c.clause_id, 1)):
+                by_fid[faiss_id(window_key(c.clause_id, w))] = c
+            by_doc.setdefault(c.doc_id, []).append(c)
+        for cs in by_doc.values():
             cs.sort(key=lambda c: c.seq)
-        self._bm25_rows: list[Clause | None] = [
-            self._clauses.get(cid) for cid in self._bm25.clause_ids
-        ]
-        self._docs = self.store.documents()
-        self.generation = self.store.generation
+        return _Snapshot(
+            dense=dense,
+            bm25=bm25,
+            meta=meta,
+            clauses=by_id,
+            by_fid=by_fid,
+            by_doc=by_doc,
+            bm25_rows=[by_id.get(cid) for cid in bm25.clause_ids],
+            docs=self.store.documents(),
+            windows=windows,
+            generation=self.store.generation,
+        )
 
-    def _read_windows(self) -> dict[str, int]:
-        """Clauses embedded as several windows (long ones), from the live generation."""
-        gen = IndexPaths.for_kb(self.store.root).current()
-        try:
-            return json.loads((gen / "windows.json").read_text(encoding="utf-8")) if gen else {}
-        except FileNotFoundError:
-            return {}
-
-    def _clause_vector_ids(self, clause_ids: Sequence[str]) -> tuple[np.ndarray, list[int]]:
+    @staticmethod
+    def _clause_vector_ids(
+        snap: _Snapshot, clause_ids: Sequence[str]
+    ) -> tuple[np.ndarray, list[int]]:
         """FAISS ids of all windows of ``clause_ids`` and, per id, the clause's position."""
         keys: list[str] = []
         owner: list[int] = []
         for i, cid in enumerate(clause_ids):
-            for w in range(self._windows.get(cid, 1)):
+            for w in range(snap.windows.get(cid, 1)):
                 keys.append(window_key(cid, w))
                 owner.append(i)
         return faiss_ids(keys), owner
@@ -206,9 +238,17 @@ class Searcher:
     def sync(self, progress: bool | Progress = False) -> dict[str, Any]:
         """Re-read the store and update the index (after ingest or delete)."""
         result = sync_index(self.store, self.embedder, progress=progress)
-        self._dense, self._bm25, self.meta = self._load_index(self.store, self.embedder)
-        self._load_clauses()
+        self._snap = self._snapshot(*self._load_index(self.store, self.embedder))
         return result
+
+    @property
+    def meta(self) -> dict[str, Any]:
+        return self._snap.meta
+
+    @property
+    def generation(self) -> int:
+        """Store generation this searcher reflects."""
+        return self._snap.generation
 
     @property
     def is_stale(self) -> bool:
@@ -218,24 +258,24 @@ class Searcher:
 
     # ---------------------------------------------------------------- lookups
     def get(self, clause_id: str) -> Clause | None:
-        return self._clauses.get(clause_id)
+        return self._snap.clauses.get(clause_id)
 
     def clauses_of(self, doc_id: str) -> list[Clause]:
-        return list(self._by_doc.get(doc_id, []))
+        return list(self._snap.by_doc.get(doc_id, []))
 
     def documents(self) -> list[DocumentInfo]:
-        return list(self._docs)
+        return list(self._snap.docs)
 
     def __len__(self) -> int:
-        return len(self._clauses)
+        return len(self._snap.clauses)
 
     def stats(self) -> dict[str, Any]:
         gen = IndexPaths.for_kb(self.store.root).current()
         size = sum(p.stat().st_size for p in gen.rglob("*") if p.is_file()) if gen else 0
         return {
             "kb": self.kb,
-            "documents": len(self._docs),
-            "clauses": len(self._clauses),
+            "documents": len(self._snap.docs),
+            "clauses": len(self._snap.clauses),
             "model": self.meta.get("model"),
             "dim": self.meta.get("dim"),
             "faiss_index": self.meta.get("dense"),
@@ -244,18 +284,19 @@ class Searcher:
         }
 
     # ---------------------------------------------------------------- search
-    def _allowed(self, filters: SearchFilters | None) -> set[str] | None:
+    @staticmethod
+    def _allowed(snap: _Snapshot, filters: SearchFilters | None) -> set[str] | None:
         """Doc ids a filtered search may return (None: no filter)."""
         if not filters:
             return None
-        docs = {d.doc_id for d in self._docs}
+        docs = {d.doc_id for d in snap.docs}
         if filters.doc_ids:
             docs &= set(filters.doc_ids)
         if filters.standard_codes:
             wanted = [normalize_code(raw) or raw.strip() for raw in filters.standard_codes]
             docs = {
                 d.doc_id
-                for d in self._docs
+                for d in snap.docs
                 if d.doc_id in docs and any(code_matches(w, d.standard_code) for w in wanted)
             }
         return docs
@@ -277,15 +318,16 @@ class Searcher:
         """
         if mode not in MODES:
             raise ValueError(f"mode 应为 {'/'.join(MODES)}，而不是 {mode!r}")
+        snap = self._snap  # one consistent view for the whole search
         query = query.strip()
-        if not query or k <= 0 or not self._clauses:
+        if not query or k <= 0 or not snap.clauses:
             return []
-        allowed_docs = self._allowed(filters)
+        allowed_docs = self._allowed(snap, filters)
         depth = max(CANDIDATES, 3 * k)
-        named = documents_named(query, self._docs) if exact else None
+        named = documents_named(query, snap.docs) if exact else None
         topic = query
         if named:
-            rest = strip_document_names(query, self._docs)
+            rest = strip_document_names(query, snap.docs)
             if len(rest) >= 4:  # "标准化法第十条" leaves nothing worth searching for
                 topic = rest
         qvec: np.ndarray | None = None
@@ -297,11 +339,11 @@ class Searcher:
             allowed_ids = None
             if allowed_docs is not None:
                 allowed_ids, _ = self._clause_vector_ids(
-                    [c.clause_id for d in allowed_docs for c in self._by_doc.get(d, [])]
+                    snap, [c.clause_id for d in allowed_docs for c in snap.by_doc.get(d, [])]
                 )
             best: dict[str, float] = {}  # a long clause scores as its best window
-            for fid, score in self._dense.search(qvec, depth * 2, allowed_ids):
-                c = self._by_fid.get(fid)
+            for fid, score in snap.dense.search(qvec, depth * 2, allowed_ids):
+                c = snap.by_fid.get(fid)
                 if c is not None and score > best.get(c.clause_id, -2.0):
                     best[c.clause_id] = score
             dense_hits = sorted(best.items(), key=lambda kv: -kv[1])[:depth]
@@ -309,12 +351,12 @@ class Searcher:
             mask = None
             if allowed_docs is not None:
                 mask = np.fromiter(
-                    (c is not None and c.doc_id in allowed_docs for c in self._bm25_rows),
+                    (c is not None and c.doc_id in allowed_docs for c in snap.bm25_rows),
                     dtype=bool,
-                    count=len(self._bm25_rows),
+                    count=len(snap.bm25_rows),
                 )
-            for row, score in self._bm25.top(tokenize(topic), depth, mask):
-                c = self._bm25_rows[row]
+            for row, score in snap.bm25.top(tokenize(topic), depth, mask):
+                c = snap.bm25_rows[row]
                 if c is not None:
                     bm25_hits.append((c.clause_id, score))
 
@@ -328,11 +370,11 @@ class Searcher:
         exact_ids: list[str] = []
         unnamed = False
         if exact:
-            exact_ids, unnamed = self._exact_matches(query, allowed_docs)
-            if named and mode == "hybrid" and len(named) < len(self._docs):
+            exact_ids, unnamed = self._exact_matches(snap, query, allowed_docs)
+            if named and mode == "hybrid" and len(named) < len(snap.docs):
                 # "标准化法规定了哪些……": the document the user names is a third ranking
                 # (its clauses in fused order), so they rise without hiding the rest.
-                in_named = [cid for cid, _ in ranked if self._clauses[cid].doc_id in named]
+                in_named = [cid for cid, _ in ranked if snap.clauses[cid].doc_id in named]
                 ranked = rrf([[cid for cid, _ in ranked], in_named], (1.0, 1.0))
         order: list[tuple[str, float, str]] = []
         seen: set[str] = set()
@@ -354,13 +396,13 @@ class Searcher:
         dmap = dict(dense_hits)
         bmap = dict(bm25_hits)
         missing = [cid for cid, _, _ in order if cid not in dmap]
-        if missing and self._dense.ntotal:
+        if missing and snap.dense.ntotal:
             if qvec is None:
                 qvec = self.embedder.embed_queries([topic])[0]
-            present = [cid for cid in missing if cid in self._clauses]
-            vids, owner = self._clause_vector_ids(present)
+            present = [cid for cid in missing if cid in snap.clauses]
+            vids, owner = self._clause_vector_ids(snap, present)
             try:
-                sims = self._dense.vectors(vids) @ qvec
+                sims = snap.dense.vectors(vids) @ qvec
                 for i, sim in zip(owner, sims.tolist(), strict=True):
                     if sim > dmap.get(present[i], -2.0):
                         dmap[present[i]] = sim
@@ -368,7 +410,7 @@ class Searcher:
                 log.debug("some vectors missing for dense scores")
         return [
             Hit(
-                clause=self._clauses[cid],
+                clause=snap.clauses[cid],
                 score=float(score),
                 rank=i,
                 route=route,
@@ -378,21 +420,24 @@ class Searcher:
             for i, (cid, score, route) in enumerate(order, start=1)
         ]
 
-    def _exact_matches(self, query: str, allowed_docs: set[str] | None) -> tuple[list[str], bool]:
+    @staticmethod
+    def _exact_matches(
+        snap: _Snapshot, query: str, allowed_docs: set[str] | None
+    ) -> tuple[list[str], bool]:
         """Clause ids the query names, and whether some reference named no document.
 
         A reference without a document ("第三条讲了什么") matches in many documents; the
         caller then promotes only the best-ranked match, so the exact route never floods
         the results with every document's "第三条"."""
-        refs = parse_clause_refs(query, self._docs)
+        refs = parse_clause_refs(query, snap.docs)
         named: list[str] = []
         unnamed = False
         for ref in refs:
-            docs = tuple(self._by_doc) if ref.doc_ids is None else ref.doc_ids
+            docs = tuple(snap.by_doc) if ref.doc_ids is None else ref.doc_ids
             for d in docs:
                 if allowed_docs is not None and d not in allowed_docs:
                     continue
-                for c in self._by_doc.get(d, []):
+                for c in snap.by_doc.get(d, []):
                     if c.clause_no in ref.clause_nos and c.clause_id not in named:
                         named.append(c.clause_id)
                         break

@@ -21,7 +21,7 @@ from ingest.logsetup import configure_cli_logging
 from ingest.pipeline import FileStatus, IngestReport, ingest_paths
 from ingest.readers import DEFAULT_MAX_BYTES
 from ingest.store import ClauseStore, StoreError
-from ingest.workspace import DEFAULT_KB, WorkspaceError, kb_path, resolve_workspace
+from ingest.workspace import DEFAULT_KB, WorkspaceError, kb_path, list_kbs, resolve_workspace
 
 log = logging.getLogger("ingest")
 
@@ -119,6 +119,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
 
+    if (args.list or args.remove) and not store.exists:
+        known = "、".join(list_kbs(workspace)) or "（无）"
+        print(f"错误：知识库 {args.kb!r} 不存在（已有：{known}）", file=sys.stderr)
+        return 2
     if args.list:
         _list_documents(store, args.json)
         return 0

@@ -451,3 +451,39 @@ def test_tiny_corpus_above_ivf_threshold(tmp_path: Path, hash_embedder: HashEmbe
     ws, store, _ = _kb(tmp_path)
     sync_index(store, hash_embedder, ivf_threshold=5)
     assert Searcher.open(ws, embedder=hash_embedder, sync=False).search("茶饮", k=1)
+
+
+def test_searches_during_sync_see_a_consistent_index(
+    tmp_path: Path, hash_embedder: HashEmbedder
+) -> None:
+    """The app shares one searcher between sessions: a sync in one must not break a search
+    running in another (each search reads one snapshot)."""
+    import threading
+
+    ws, store, docs = _kb(tmp_path)
+    s = Searcher.open(ws, embedder=hash_embedder)
+    errors: list[BaseException] = []
+    done = threading.Event()
+
+    def searching() -> None:
+        while not done.is_set():
+            try:
+                for mode in ("hybrid", "dense", "bm25"):
+                    for h in s.search("服务人员健康证明", k=5, mode=mode):
+                        assert h.clause.clause_id
+            except BaseException as exc:
+                errors.append(exc)
+                return
+
+    t = threading.Thread(target=searching)
+    t.start()
+    try:
+        for i in range(4):
+            _write(docs, "a.txt", DOC_A.replace("每日消毒一次", f"每日消毒{i + 2}次"))
+            ingest_paths([docs], store, kb="default")
+            s.sync()
+    finally:
+        done.set()
+        t.join(timeout=30)
+    assert not errors, errors
+    assert "每日消毒5次" in " ".join(h.clause.text for h in s.search("消毒", k=5))
