@@ -89,6 +89,9 @@ class SentenceTransformerEmbedder:
             from sentence_transformers import SentenceTransformer
         except ImportError as exc:  # pragma: no cover - it is in requirements.txt
             raise SearchIndexError("sentence-transformers 未安装，无法加载模型 " + spec) from exc
+        # Weights come from the local cache or a local directory: never wait on a hub
+        # that this deployment cannot reach (export HF_HUB_OFFLINE=0 to allow downloads).
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
         try:
             self._model = SentenceTransformer(spec, device=device)
         except Exception as exc:

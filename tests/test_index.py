@@ -487,3 +487,15 @@ def test_searches_during_sync_see_a_consistent_index(
         t.join(timeout=30)
     assert not errors, errors
     assert "每日消毒5次" in " ".join(h.clause.text for h in s.search("消毒", k=5))
+
+
+@pytest.mark.slow
+def test_missing_sentence_transformers_model_is_a_clear_error(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from index.embedders import make_embedder
+    from index.errors import SearchIndexError
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    with pytest.raises(SearchIndexError, match="本地模型目录"):
+        make_embedder("/nonexistent/bge-small-zh")
