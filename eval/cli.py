@@ -3,7 +3,7 @@
 Usage::
 
     python -m eval [--set FILE ...] [--kb NAME] [--workspace DIR] [--out reports]
-                   [--check] [--llm] [--no-naive] [-v]
+                   [--check] [--llm] [--judge] [--no-naive] [-v]
 
 Without ``--set`` every ``eval/questions_*.jsonl`` is run whose corpus exists (a set over
 ``../shared/corpus/web-guides`` is skipped with a message where that folder is absent).
@@ -26,7 +26,8 @@ Outputs per set: ``<out>/<set>/report.md``, ``report.html``, ``results.json``, p
                  "answer": {"n", "citation_validity", "citation_precision", "citation_recall",
                             "key_fact_coverage", "refusal_accuracy", "correct_refusal_rate",
                             "false_refusal_rate", "answerable", "unanswerable",
-                            "latency_p50_ms", "latency_p95_ms"},
+                            "latency_p50_ms", "latency_p95_ms",
+                            "faithfulness", "relevancy", "judged"},  # last 3: --judge only
                  "by_type": {"<type>": {"n", "retrieval": {"<mode>": {"n", "recall@5",
                              "mrr@10"}}, "answer": {...as above...}}},
                  "margin_recall@5_pts"},
@@ -34,7 +35,13 @@ Outputs per set: ``<out>/<set>/report.md``, ``report.html``, ``results.json``, p
                     "retrieval": {"<mode>": {"first_hit", "mrr@10", "ndcg@10", "ms", "top"}},
                     "answer": {"answer", "refused", "cited", "invalid_citations",
                                "citation_validity", "citation_precision", "citation_recall",
-                               "key_fact_coverage", "ms"}}]}
+                               "key_fact_coverage", "ms",
+                               "judge": {"faithfulness", "relevancy", "score", "statements",
+                                         "error"}}}]}  # "judge": answered, with --judge
+
+``--judge`` (needs a configured LLM, like ``--llm``) has the configured chat model judge
+every answered question: faithfulness (share of the answer's statements supported by the
+cited clauses) and relevancy (1–5 rating mapped to 0–1); see :mod:`eval.judge`.
 
 Modes: ``bm25``, ``dense``, ``hybrid``, ``hybrid+exact``, ``naive``.
 
@@ -87,6 +94,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--thresholds", default=str(THRESHOLDS), help=argparse.SUPPRESS)
     p.add_argument("--llm", action="store_true", help="用已配置的大模型作答（默认摘录式）")
+    p.add_argument(
+        "--judge",
+        action="store_true",
+        help="用已配置的大模型评判回答的忠实度与切题度（faithfulness / relevancy）",
+    )
     p.add_argument("--no-naive", action="store_true", help="不运行朴素分块基线")
     p.add_argument("--no-plots", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("-v", "--verbose", action="store_true")
@@ -145,6 +157,7 @@ def prepare_kb(qset: QuestionSet, workspace: Path, kb: str, *, quiet: bool) -> N
 
 def evaluate_set(qset: QuestionSet, args: argparse.Namespace, workspace: Path) -> dict[str, Any]:
     """Run one set end to end and write its report; returns the summary."""
+    from eval.judge import Judge
     from eval.naive import CHUNK_OVERLAP, CHUNK_SIZE, NaiveIndex
     from eval.report import write_report
     from eval.runner import MODES, run_set
@@ -164,6 +177,7 @@ def evaluate_set(qset: QuestionSet, args: argparse.Namespace, workspace: Path) -
         answerer = Answerer(searcher, mode="llm", chat_model=make_chat_model(cfg))
     else:
         answerer = Answerer(searcher, mode="extractive")
+    judge = Judge(make_chat_model(cfg)) if args.judge else None
     naive = None
     if not args.no_naive:
         from ingest.workspace import kb_path
@@ -185,6 +199,7 @@ def evaluate_set(qset: QuestionSet, args: argparse.Namespace, workspace: Path) -
         "embedder": getattr(searcher.embedder, "name", "?"),
         "answer_mode": answerer.mode,
         "llm": cfg.describe() if args.llm else None,
+        **({"judge": cfg.describe()} if args.judge else {}),
         "k": 10,
         "modes": [*MODES, *(["naive"] if naive else [])],
         "naive": {
@@ -198,7 +213,15 @@ def evaluate_set(qset: QuestionSet, args: argparse.Namespace, workspace: Path) -
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "git_commit": git_commit(),
     }
-    run = run_set(qset, searcher, answerer=answerer, naive=naive, progress=not quiet, config=config)
+    run = run_set(
+        qset,
+        searcher,
+        answerer=answerer,
+        naive=naive,
+        progress=not quiet,
+        config=config,
+        judge=judge,
+    )
     return write_report(run, Path(args.out), plots=not args.no_plots)
 
 
@@ -227,6 +250,14 @@ def summary_table(name: str, summary: dict[str, Any]) -> str:
         lines.append(
             "  ".join(f"{k}={'–' if a.get(k) is None else format(a[k], '.3f')}" for k in keys)
         )
+        if "judged" in a:
+            lines.append(
+                "  ".join(
+                    f"{k}={'–' if a[k] is None else format(a[k], '.3f')}"
+                    for k in ("faithfulness", "relevancy")
+                )
+                + f"  (LLM judge, {a['judged']} judged)"
+            )
         lines.append(
             f"answer latency p50={a['latency_p50_ms']:.0f} ms p95={a['latency_p95_ms']:.0f} ms"
         )
@@ -269,6 +300,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.llm and not LLMConfig.from_env().configured:
         print(
             "错误：--llm 需要已配置的大模型（STDQA_LLM_BASE_URL/STDQA_LLM_MODEL 或 STDQA_LLM_GGUF）",
+            file=sys.stderr,
+        )
+        return 2
+    if args.judge and not LLMConfig.from_env().configured:
+        print(
+            "错误：--judge 需要已配置的大模型作评判（STDQA_LLM_BASE_URL/STDQA_LLM_MODEL 或 "
+            "STDQA_LLM_GGUF）",
             file=sys.stderr,
         )
         return 2

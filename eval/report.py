@@ -191,6 +191,9 @@ def build_blocks(
             "false_refusal_rate",
         ):
             rows.append([key, fmt(ans.get(key))])
+        if "judged" in ans:  # --judge ran
+            for key in ("faithfulness", "relevancy"):
+                rows.append([f"{key} (LLM judge, {ans['judged']} judged)", fmt(ans[key])])
         rows.append(
             ["latency p50 / p95 ms", f"{_ms(ans['latency_p50_ms'])} / {_ms(ans['latency_p95_ms'])}"]
         )

@@ -13,7 +13,7 @@ import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from tqdm import tqdm
 
@@ -23,6 +23,9 @@ from eval.naive import NaiveIndex
 from eval.questions import Question, QuestionSet
 from ingest.schema import Clause
 from ingest.store import ClauseStore
+
+if TYPE_CHECKING:
+    from eval.judge import Judge, JudgeOutcome
 
 log = logging.getLogger(__name__)
 
@@ -86,9 +89,10 @@ class AnswerOutcome:
     recall: float | None
     key_facts: float | None
     ms: float
+    judge: JudgeOutcome | None = None  # only with --judge, for answered questions
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out = {
             "answer": self.text,
             "refused": self.refused,
             "cited": self.cited_labels,
@@ -99,6 +103,9 @@ class AnswerOutcome:
             "key_fact_coverage": self.key_facts,
             "ms": round(self.ms, 1),
         }
+        if self.judge is not None:
+            out["judge"] = self.judge.to_json()
+        return out
 
 
 @dataclass(slots=True)
@@ -135,6 +142,7 @@ class SetRun:
     resolution: GoldResolution
     modes: list[str]
     config: dict[str, Any] = field(default_factory=dict)
+    judged: bool = False  # the LLM judge ran (summary then carries its metrics)
 
 
 def _outcome(
@@ -160,7 +168,9 @@ def _search(searcher: SearcherLike, query: str, mode: str) -> tuple[list[list[st
     return [[h.clause.clause_id] for h in hits], ms
 
 
-def _answer(answerer: AnswererLike, q: Question, gold: dict[str, int]) -> AnswerOutcome:
+def _answer(
+    answerer: AnswererLike, q: Question, gold: dict[str, int], judge: Judge | None = None
+) -> AnswerOutcome:
     t0 = time.perf_counter()
     res = answerer.answer(q.question)
     ms = (time.perf_counter() - t0) * 1000
@@ -179,6 +189,9 @@ def _answer(answerer: AnswererLike, q: Question, gold: dict[str, int]) -> Answer
         if q.answerable
         else None,
         ms=ms,
+        judge=judge.judge(q.question, res.answer, res.citations)
+        if judge is not None and not res.refused
+        else None,
     )
 
 
@@ -200,8 +213,10 @@ def run_set(
     modes: Sequence[str] = MODES,
     progress: bool = False,
     config: dict[str, Any] | None = None,
+    judge: Judge | None = None,
 ) -> SetRun:
-    """Evaluate ``qset``: gold resolution, every retrieval mode, the baseline, the answerer."""
+    """Evaluate ``qset``: gold resolution, every retrieval mode, the baseline, the answerer
+    (and, with ``judge``, the LLM judge on every answered question)."""
     store = searcher.store
     resolution = resolve_set(qset, store)
     clauses = {c.clause_id: c for c in store.iter_clauses()}
@@ -230,6 +245,8 @@ def run_set(
             flat = list(dict.fromkeys(cid for c in chunks for cid in c.clause_ids))
             r.retrieval[NAIVE_CLAUSE] = _outcome([[cid] for cid in flat[:K]], gold, ms, labels)
         if answerer is not None:
-            r.answer = _answer(answerer, q, gold)
+            r.answer = _answer(answerer, q, gold, judge)
         results.append(r)
-    return SetRun(qset, results, resolution, all_modes, dict(config or {}))
+    return SetRun(
+        qset, results, resolution, all_modes, dict(config or {}), judged=judge is not None
+    )

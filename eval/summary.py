@@ -9,7 +9,9 @@ Which questions count where:
 * citation precision / recall: those of them that were answered (not refused);
 * citation validity: every citation made, over all questions (micro average);
 * key-fact coverage: answerable questions that list key facts (a refusal scores 0);
-* refusal metrics: all questions.
+* refusal metrics: all questions;
+* LLM-judged faithfulness / relevancy (``--judge`` only): answered questions the judge gave
+  usable verdicts on (``judged``).
 """
 
 from __future__ import annotations
@@ -44,8 +46,11 @@ def retrieval_summary(results: Iterable[QuestionResult], mode: str) -> dict[str,
     return out
 
 
-def answer_summary(results: Iterable[QuestionResult]) -> dict[str, Any] | None:
-    """Citation, key-fact and refusal metrics plus end-to-end answer latency."""
+def answer_summary(
+    results: Iterable[QuestionResult], judged: bool = False
+) -> dict[str, Any] | None:
+    """Citation, key-fact and refusal metrics plus end-to-end answer latency (and, when the
+    LLM judge ran, faithfulness, relevancy and the number of judged answers)."""
     rs = [r for r in results if r.answer is not None]
     if not rs:
         return None
@@ -63,6 +68,10 @@ def answer_summary(results: Iterable[QuestionResult]) -> dict[str, Any] | None:
     out.update(refusals)
     lat = M.latency_summary([a.ms for a in answers])
     out["latency_p50_ms"], out["latency_p95_ms"] = lat["p50_ms"], lat["p95_ms"]
+    if judged:
+        from eval.judge import judge_summary
+
+        out.update(judge_summary([a.judge for a in answers]))
     return out
 
 
@@ -83,14 +92,14 @@ def summarize(run: SetRun) -> dict[str, Any]:
                 }
                 for m in run.modes
             },
-            "answer": answer_summary(rs),
+            "answer": answer_summary(rs, run.judged),
         }
     out: dict[str, Any] = {
         "questions": len(run.results),
         "scored_for_retrieval": sum(1 for r in run.results if r.scored),
         "gold": run.resolution.to_json(),
         "retrieval": retrieval,
-        "answer": answer_summary(run.results),
+        "answer": answer_summary(run.results, run.judged),
         "by_type": by_type,
     }
     best = retrieval.get("hybrid+exact", {})
