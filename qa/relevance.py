@@ -144,6 +144,7 @@ class RelevancePolicy:
 _CLAUSE_NO = re.compile(
     r"(?<![\d.])\d{1,3}(?:\.\d{1,3}){1,4}(?![\d.])\s*条?|第[零〇一二三四五六七八九十百千两\d]{1,6}[章节条]|附录\s*[A-Z]"
 )
+_LOCAL = re.compile(r"([\u4e00-\u9fff]{2,3}(?:省|市|自治区))[\u4e00-\u9fff]*?(条例|办法|规定)$")
 _TITLE_REF = re.compile(
     r"《([^《》]{2,40})》|([\u4e00-\u9fff]{2,6}(?:省|市|自治区)[\u4e00-\u9fff]{0,12}?(?:条例|办法|规定))"
 )
@@ -185,8 +186,16 @@ def absent_documents(
     for m in _TITLE_REF.finditer(question):
         name = re.sub(r"\s", "", m.group(1) or m.group(2))
         short = name.removeprefix("中华人民共和国")
-        # the match may include words before the place name ("我想知道上海市…条例")
+        # the match may include words before the place name ("我想知道上海市…条例",
+        # "标准化法和山东省条例"): a local regulation is present when a title has the same
+        # place ("山东省") and the same kind ("条例").
         if any(short in t or (len(t) >= 4 and t in short) for t in titles) or short in ctx:
             continue
+        if m.group(2) and (local := _LOCAL.search(short)):
+            end, kind = local.end(1), local.group(2)
+            marker = 3 if short[:end].endswith("自治区") else 1
+            places = {short[max(0, end - marker - n) : end] for n in (2, 3)}  # 山东省, 黑龙江省
+            if any(p in t and t.endswith(kind) for p in places for t in titles):
+                continue
         missing.append(name)
     return missing

@@ -438,3 +438,15 @@ def test_extractive_answer_neutralises_markdown_from_documents() -> None:
     text = compose_answer("多久播出？", [Evidence(evil, 1.0, 1.0)], None, False)
     assert "![x](" not in text and "[点此](" not in text
     assert "\\!\\[x\\]" in text and "〔T/XX 002—2025，5.1〕" in text
+
+
+def test_local_regulation_named_loosely_is_present() -> None:
+    from ingest.schema import DocumentInfo
+    from qa.relevance import absent_documents
+
+    docs = [
+        DocumentInfo("a", "山东省标准化条例", None, "", 1, 1),
+        DocumentInfo("b", "中华人民共和国标准化法", None, "", 1, 1),
+    ]
+    assert absent_documents("标准化法和山东省条例对团体标准的规定有何不同？", docs, "") == []
+    assert absent_documents("北京市标准化条例规定了什么？", docs, "") == ["北京市标准化条例"]
