@@ -198,10 +198,6 @@ class DenseIndex:
     def load(cls, path: Path, trained_on: int = 0) -> DenseIndex:
         return cls(faiss.read_index(str(path)), trained_on=trained_on)
 
-    def nbytes(self) -> int:
-        """Approximate memory of the vectors (what dominates)."""
-        return self.ntotal * self.dim * 4
-
 
 def nlist_for(n: int) -> int:
     return int(min(4096, max(16, 4 * math.sqrt(n))))

@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ingest.codes import code_matches, find_codes
+from ingest.codes import code_matches, find_codes, without_codes
 from ingest.numbering import chinese_to_int, halfwidth, int_to_chinese, normalize_clause_no
 from ingest.schema import DocumentInfo
 
@@ -99,9 +99,7 @@ def strip_document_names(query: str, documents: Iterable[DocumentInfo]) -> str:
     each embedded passage) and drowns the topic.  The document itself is handled by the
     document boost in :meth:`index.search.Searcher.search`.
     """
-    out = query
-    for m in sorted(find_codes(query), key=lambda m: -m.start):
-        out = out[: m.start] + " " + out[m.end :]
+    out = without_codes(query)
     names: set[str] = set()
     for d in documents:
         title = re.sub(r"\s", "", d.title)

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import logging
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -250,12 +249,6 @@ class Searcher:
         """Store generation this searcher reflects."""
         return self._snap.generation
 
-    @property
-    def is_stale(self) -> bool:
-        """True when the store changed since this searcher loaded it."""
-        self.store.reload()
-        return self.store.generation != self.generation
-
     # ---------------------------------------------------------------- lookups
     def get(self, clause_id: str) -> Clause | None:
         return self._snap.clauses.get(clause_id)
@@ -443,10 +436,3 @@ class Searcher:
                         break
             unnamed = unnamed or ref.doc_ids is None
         return named, unnamed
-
-
-def timed_search(searcher: Searcher, query: str, **kwargs: Any) -> tuple[list[Hit], float]:
-    """``searcher.search`` and its wall time in milliseconds (CLI, eval, bench)."""
-    t = time.perf_counter()
-    hits = searcher.search(query, **kwargs)
-    return hits, (time.perf_counter() - t) * 1000

@@ -80,6 +80,14 @@ def code_base(code: str) -> str:
     return code.split("—", 1)[0].strip()
 
 
+def without_codes(text: str) -> str:
+    """``text`` with every standard code replaced by a space, so that "1.1" inside
+    "GB/T 1.1—2020" is not read as a clause number and a code does not count as topic."""
+    for m in sorted(find_codes(text), key=lambda m: -m.start):
+        text = text[: m.start] + " " + text[m.end :]
+    return text
+
+
 def code_matches(asked: str, doc_code: str | None) -> bool:
     """Does a code someone wrote name the document's code?
 

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from ingest.schema import Clause, ClauseKind
+from qa.relevance import content_grams
 
 
 @dataclass(slots=True, frozen=True)
@@ -175,8 +176,6 @@ def is_general(question: str, element: Element) -> bool:
     文件怎么列？") rather than one detail of it?  Judged by what is left of the question's
     wording once the element's names, how-to phrasing and filler words are removed: nothing
     of two characters or more may remain."""
-    from qa.relevance import content_grams
-
     rest = question
     for name in sorted(element.names(), key=len, reverse=True):
         rest = rest.replace(name, " ")

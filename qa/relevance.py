@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ingest.codes import code_base, code_matches, find_codes
+from ingest.codes import code_base, code_matches, find_codes, without_codes
 from ingest.numbering import halfwidth, normalize_clause_no
 
 # Words that carry the question's form, not its topic.
@@ -166,9 +166,7 @@ def absent_documents(
     doc_codes = [getattr(d, "standard_code", None) for d in documents]
     titles = [re.sub(r"\s", "", getattr(d, "title", "")) for d in documents]
     ctx = re.sub(r"\s", "", halfwidth(context))
-    bare = halfwidth(question)
-    for m in sorted(find_codes(bare), key=lambda m: -m.start):  # "1.1" of "GB/T 1.1" is no clause
-        bare = bare[: m.start] + " " + bare[m.end :]
+    bare = without_codes(halfwidth(question))  # "1.1" of "GB/T 1.1" is no clause
     asked = {normalize_clause_no(m.group(0)) for m in _CLAUSE_NO.finditer(bare)}
     found = asked & {normalize_clause_no(n) for n in clause_nos}
     # Asking for a clause number that none of the retrieved clauses carries.
