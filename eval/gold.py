@@ -27,8 +27,8 @@ from pathlib import Path
 
 from eval.fingerprint import contains, fingerprint, normalize
 from eval.questions import Gold, Question, QuestionSet
-from ingest.codes import code_base, normalize_code
-from ingest.schema import Clause, DocumentInfo
+from grammar.codes import code_base, normalize_code
+from grammar.schema import Clause, DocumentInfo
 from ingest.store import ClauseStore
 from qa.citations import normalize_clause_no
 

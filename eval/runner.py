@@ -21,7 +21,7 @@ from eval import metrics as M
 from eval.gold import GoldResolution, resolve_set
 from eval.naive import NaiveIndex
 from eval.questions import Question, QuestionSet
-from ingest.schema import Clause
+from grammar.schema import Clause
 from ingest.store import ClauseStore
 
 if TYPE_CHECKING:

@@ -27,6 +27,7 @@ from typing import Any
 import numpy as np
 from tqdm import tqdm
 
+from grammar.schema import Clause
 from index.bm25 import BM25Index
 from index.dense import IVF_THRESHOLD, DenseIndex, vector_ids
 from index.embed_cache import EmbeddingCache, cache_path, embed_with_cache
@@ -35,7 +36,6 @@ from index.errors import IndexCorrupt, IndexModelMismatch
 from index.layout import INDEX_FORMAT, IndexPaths, read_meta
 from index.tokenize import tokenize
 from ingest.atomic import dir_lock, write_json_atomic, write_text_atomic
-from ingest.schema import Clause
 from ingest.store import ClauseStore, SourceEntry, source_key
 
 log = logging.getLogger(__name__)

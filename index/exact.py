@@ -7,7 +7,7 @@ we parse clause references out of the query and look them up directly:
 * which clause — GB numbers with a dot ("8.6", "8.6条", "第8.6条"), chapters written
   "第8章"/"8章" (also tried as regulation chapter "第八章"), annexes ("附录A"), annex
   clauses ("A.1.2"), regulation articles/chapters/sections ("第三条", "第二章");
-* which document — standard codes in the query (``ingest.codes.find_codes``, compared on the
+* which document — standard codes in the query (``grammar.codes.find_codes``, compared on the
   code without year too), else document titles the query mentions (also without
   "中华人民共和国"), else every document that has such a clause.
 
@@ -21,9 +21,9 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ingest.codes import code_matches, find_codes, without_codes
-from ingest.numbering import chinese_to_int, halfwidth, int_to_chinese, normalize_clause_no
-from ingest.schema import DocumentInfo
+from grammar.codes import code_matches, find_codes, without_codes
+from grammar.numbering import chinese_to_int, halfwidth, int_to_chinese, normalize_clause_no
+from grammar.schema import DocumentInfo
 
 _NUM = r"[零〇一二三四五六七八九十百千两\d]{1,6}"
 _REF = re.compile(

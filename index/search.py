@@ -21,6 +21,8 @@ from typing import Any, Literal
 
 import numpy as np
 
+from grammar.codes import code_matches, normalize_code
+from grammar.schema import Clause, DocumentInfo
 from index.bm25 import BM25Index
 from index.build import Progress, check_model, sync_index
 from index.dense import DenseIndex, faiss_id, faiss_ids, window_key
@@ -30,8 +32,6 @@ from index.exact import documents_named, parse_clause_refs, strip_document_names
 from index.fusion import rrf
 from index.layout import IndexPaths, read_meta
 from index.tokenize import tokenize
-from ingest.codes import code_matches, normalize_code
-from ingest.schema import Clause, DocumentInfo
 from ingest.store import ClauseStore
 from ingest.workspace import DEFAULT_KB, kb_path, list_kbs, resolve_workspace, validate_kb_name
 

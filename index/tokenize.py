@@ -4,7 +4,7 @@ Generic Chinese tokenisation breaks exactly the strings drafters search for: "5.
 becomes "5", ".", "2" …; "GB/T 24421.3-2009" scatters into letters and digits; and
 "规范性引用文件" may be cut into "规范性 / 引用 / 文件", so a query for the element
 matches every clause mentioning "文件".  Here protected spans are found first by regular
-expressions (codes via :func:`ingest.codes.find_codes`, clause references), emitted as one
+expressions (codes via :func:`grammar.codes.find_codes`, clause references), emitted as one
 normalised token each, and only the text between them goes to jieba — a private
 ``jieba.Tokenizer`` with our domain dictionary (``domain_terms.txt``), so the process-wide
 jieba state of other libraries is untouched.
@@ -20,8 +20,8 @@ from pathlib import Path
 
 import jieba
 
-from ingest.codes import code_base, find_codes
-from ingest.numbering import normalize_clause_no
+from grammar.codes import code_base, find_codes
+from grammar.numbering import normalize_clause_no
 
 log = logging.getLogger(__name__)
 jieba.setLogLevel(logging.WARNING)  # its dictionary-loading chatter is not for our users

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from ingest.schema import Clause
+from grammar.schema import Clause
 
 MAX_CHARS = 900
 TARGET_CHARS = 450

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 
-from ingest.codes import code_from_filename, find_codes, normalize_code
-from ingest.numbering import halfwidth, is_aux_block, match_heading
+from grammar.codes import code_from_filename, find_codes, normalize_code
+from grammar.numbering import halfwidth, is_aux_block, match_heading
 from ingest.readers.base import Line
 from ingest.split import is_title_like
 

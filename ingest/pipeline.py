@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
+from grammar.schema import Clause, DocumentInfo
 from ingest.chunk import split_long_clauses
 from ingest.clean import clean_lines
 from ingest.metadata import detect_standard_code, detect_title
 from ingest.readers import DEFAULT_MAX_BYTES, SUPPORTED_SUFFIXES, read_document
 from ingest.readers.base import UnreadableFile
-from ingest.schema import Clause, DocumentInfo
 from ingest.segment import segment_lines
 from ingest.split import split_documents
 from ingest.store import ClauseStore, sha256_file

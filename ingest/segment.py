@@ -1,6 +1,6 @@
 """Clause segmentation: lines of one document → numbered clauses with heading paths.
 
-:mod:`ingest.numbering` says what *looks* like a heading number; this module decides what
+:mod:`grammar.numbering` says what *looks* like a heading number; this module decides what
 *is* one, using what came before in the document:
 
 * **Depth comes from the number.**  5.2.1 sits under 5.2 because of its digits, whichever
@@ -37,7 +37,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ingest.numbering import (
+from grammar.numbering import (
     ANNEX_BASE,
     OUTLINE_ARABIC,
     OUTLINE_CN,
@@ -51,9 +51,9 @@ from ingest.numbering import (
     match_at,
     parse_annex_type,
 )
+from grammar.schema import AnnexType, Clause, ClauseKind, HeadingRef
+from grammar.titles import has_modal, title_like
 from ingest.readers.base import Line
-from ingest.schema import AnnexType, Clause, ClauseKind, HeadingRef
-from ingest.titles import has_modal, title_like
 
 _SENTENCE_END = "。；;！？!?"
 _COLON = ":："

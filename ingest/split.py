@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from ingest.numbering import is_block_start
+from grammar.numbering import is_block_start
+from grammar.titles import title_like
 from ingest.readers.base import Line
-from ingest.titles import title_like
 
 # A document title is printed two or three times; a line seen more often than this is a
 # slide or page header, not a title.

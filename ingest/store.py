@@ -3,7 +3,7 @@
 Layout of ``<workspace>/kbs/<kb>/``::
 
     manifest.json                 which source files are in the KB, their hashes, documents
-    clauses/<key>-<rev>.jsonl     the clauses of one source file (schema: ingest.schema)
+    clauses/<key>-<rev>.jsonl     the clauses of one source file (schema: grammar.schema)
     texts/<doc_id>-<rev>.txt      cleaned text of one document (clause offsets point here)
 
 Why this shape: a source file is the unit of change (re-ingesting a file replaces all of its
@@ -27,8 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from grammar.schema import SCHEMA_VERSION, Clause, DocumentInfo
 from ingest.atomic import dir_lock, write_json_atomic, write_jsonl_atomic, write_text_atomic
-from ingest.schema import SCHEMA_VERSION, Clause, DocumentInfo
 
 log = logging.getLogger(__name__)
 

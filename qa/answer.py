@@ -25,7 +25,7 @@ from typing import Any, Literal, Protocol
 
 from langchain_core.language_models import BaseChatModel
 
-from ingest.schema import Clause
+from grammar.schema import Clause
 from qa.citations import Citation, verify_citations
 from qa.elements import Element, detect_element, governs, is_general, is_how_to, is_instance
 from qa.extractive import Evidence, compose_answer

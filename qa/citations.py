@@ -15,9 +15,9 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from ingest.codes import code_base, code_matches, normalize_code
-from ingest.numbering import halfwidth, normalize_clause_no
-from ingest.schema import Clause
+from grammar.codes import code_base, code_matches, normalize_code
+from grammar.numbering import halfwidth, normalize_clause_no
+from grammar.schema import Clause
 
 __all__ = ["Citation", "normalize_clause_no", "parse_citations", "verify_citations"]
 

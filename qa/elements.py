@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ingest.schema import Clause, ClauseKind
+from grammar.schema import Clause, ClauseKind
 from qa.relevance import content_grams
 
 

@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ingest.schema import Clause
+from grammar.schema import Clause
 from qa.citations import cite
 from qa.elements import Element
 from qa.relevance import content_grams, coverage, sentences

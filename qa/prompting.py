@@ -8,7 +8,7 @@ from pathlib import Path
 
 from langchain_core.prompts import ChatPromptTemplate
 
-from ingest.schema import Clause
+from grammar.schema import Clause
 from qa.citations import cite
 
 PROMPTS_DIR = Path(__file__).resolve().parents[1] / "prompts"

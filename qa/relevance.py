@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ingest.codes import code_base, code_matches, find_codes, without_codes
-from ingest.numbering import halfwidth, normalize_clause_no
+from grammar.codes import code_base, code_matches, find_codes, without_codes
+from grammar.numbering import halfwidth, normalize_clause_no
 
 # Words that carry the question's form, not its topic.
 log = logging.getLogger(__name__)

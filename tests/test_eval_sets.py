@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 
 from eval.fingerprint import contains, normalize
-from ingest.codes import code_base
+from grammar.codes import code_base
 from ingest.pipeline import ProcessedDocument, process_file
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from conftest import SAMPLES, HashEmbedder
 
+from grammar.schema import DocumentInfo
 from index.bm25 import BM25Index
 from index.dense import DenseIndex, faiss_ids
 from index.errors import IndexCorrupt, IndexModelMismatch, KnowledgeBaseNotFound
@@ -19,7 +20,6 @@ from index.layout import IndexPaths
 from index.search import Searcher, SearchFilters
 from index.tokenize import tokenize
 from ingest.pipeline import ingest_paths
-from ingest.schema import DocumentInfo
 from ingest.store import ClauseStore
 from ingest.workspace import kb_path
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from grammar.schema import Clause
 from ingest import pipeline
 from ingest.pipeline import FileStatus, ingest_paths, process_file
-from ingest.schema import Clause
 from ingest.store import ClauseStore
 from tests.conftest import ROOT, SAMPLES
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from ingest.codes import code_base, code_from_filename, find_codes, normalize_code
-from ingest.numbering import (
+from grammar.codes import code_base, code_from_filename, find_codes, normalize_code
+from grammar.numbering import (
     Family,
     chinese_to_int,
     halfwidth,
@@ -14,7 +14,7 @@ from ingest.numbering import (
     match_heading,
     parse_annex_type,
 )
-from ingest.schema import AnnexType, ClauseKind
+from grammar.schema import AnnexType, ClauseKind
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,7 @@ import pytest
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage
 
-from ingest.schema import Clause, ClauseKind, HeadingRef
+from grammar.schema import Clause, ClauseKind, HeadingRef
 from qa.answer import REFUSAL, Answerer, retrieval_query
 from qa.citations import (
     citation_label,
@@ -332,7 +332,7 @@ def test_uncalibrated_model_trusts_only_wording(tmp_path: Path) -> None:
 
 
 def test_absent_documents_are_detected() -> None:
-    from ingest.schema import DocumentInfo
+    from grammar.schema import DocumentInfo
     from qa.relevance import absent_documents
 
     docs = [
@@ -396,7 +396,7 @@ def test_citation_of_a_law_does_not_match_its_implementing_regulation() -> None:
 
 
 def test_code_with_year_names_only_that_edition() -> None:
-    from ingest.codes import code_matches
+    from grammar.codes import code_matches
 
     assert code_matches("T/BZQC 003—2025", "T/BZQC 003—2025")
     assert not code_matches("T/BZQC 003—2025", "T/BZQC 003—2019")
@@ -405,7 +405,7 @@ def test_code_with_year_names_only_that_edition() -> None:
 
 
 def test_question_about_a_clause_of_an_absent_standard_is_refused() -> None:
-    from ingest.schema import DocumentInfo
+    from grammar.schema import DocumentInfo
     from qa.relevance import absent_documents
 
     docs = [DocumentInfo("b", "服务标准编写指南", "T/BZQC 002—2025", "", 1, 1)]
@@ -441,7 +441,7 @@ def test_extractive_answer_neutralises_markdown_from_documents() -> None:
 
 
 def test_local_regulation_named_loosely_is_present() -> None:
-    from ingest.schema import DocumentInfo
+    from grammar.schema import DocumentInfo
     from qa.relevance import absent_documents
 
     docs = [

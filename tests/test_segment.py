@@ -10,8 +10,8 @@ import textwrap
 
 import pytest
 
+from grammar.schema import AnnexType, Clause, ClauseKind
 from ingest.readers.base import Line
-from ingest.schema import AnnexType, Clause, ClauseKind
 from ingest.segment import segment_lines, split_title
 
 

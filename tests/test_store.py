@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from grammar.schema import Clause, ClauseKind, DocumentInfo, HeadingRef
 from ingest import store as store_mod
-from ingest.schema import Clause, ClauseKind, DocumentInfo, HeadingRef
 from ingest.store import ClauseStore, StoreError
 
 

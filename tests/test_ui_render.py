@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ingest.schema import Clause, ClauseKind, HeadingRef
+from grammar.schema import Clause, ClauseKind, HeadingRef
 from qa.answer import AnswerResult
 from qa.citations import Citation
 from ui.export import answer_markdown

@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 
-from ingest.schema import Clause
+from grammar.schema import Clause
 from qa.citations import Citation, cite
 
 CARD_CLASS = "stdqa-cite"  # stable marker: tests and the browser check look for it

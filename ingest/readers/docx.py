@@ -52,7 +52,7 @@ from docx.opc.exceptions import PackageNotFoundError
 from docx.table import Table
 from lxml import etree
 
-from ingest.numbering import int_to_chinese, match_heading
+from grammar.numbering import int_to_chinese, match_heading
 from ingest.readers.base import Line, RawDocument, UnreadableFile
 
 logger = logging.getLogger(__name__)

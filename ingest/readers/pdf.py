@@ -23,7 +23,7 @@ three ways, each fixed here, in this order:
    break.  Lines are re-joined when the earlier line does not end a sentence, reaches
    (nearly) the right margin — its display width is at least 80 % of the page's
    90th-percentile line width — and the next line does not begin a new block
-   (:func:`ingest.numbering.is_block_start`: headings, list items, notes, captions).
+   (:func:`grammar.numbering.is_block_start`: headings, list items, notes, captions).
    CJK text is joined without a space, Latin text with one.  A joined line keeps the page
    of its first part, which is the page a citation should point to.  Only pages of
    running text are joined: a page where some line ends a sentence, or where at least
@@ -50,7 +50,7 @@ from pathlib import Path
 from pypdf import PasswordType, PdfReader
 from pypdf.errors import DependencyError
 
-from ingest.numbering import halfwidth, is_block_start
+from grammar.numbering import halfwidth, is_block_start
 from ingest.readers.base import Line, RawDocument, UnreadableFile
 
 logger = logging.getLogger(__name__)

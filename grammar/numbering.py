@@ -27,7 +27,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from ingest.schema import AnnexType, ClauseKind
+from grammar.schema import AnnexType, ClauseKind
 
 # ---------------------------------------------------------------- half-width mapping
 # U+FF01..U+FF5E are the full-width forms of ASCII 0x21..0x7E; U+3000 is the ideographic

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ingest.numbering import halfwidth
+from grammar.numbering import halfwidth
 
 _DASH = r"[-—–－―‐‑]"
 # Prefix families.  Industry codes (two capital letters) need "/T", "/Z" or a year, so that
