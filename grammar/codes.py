@@ -20,9 +20,9 @@ _CODE = re.compile(
     r"(?<![A-Za-z/])"
     r"(?P<prefix>"
     r"GB\s*/\s*[TZ]|GB|GJB(?:\s*/\s*Z)?"
-    r"|DB\s*\d{2}\s*(?:/\s*T)?"
-    r"|T\s*/\s*[A-Z][A-Z0-9]{1,15}"
-    r"|Q\s*/\s*[A-Z0-9][A-Z0-9\-]{0,15}"
+    r"|DB\s*\d{2}(?:\d{2}){0,2}\s*(?:/\s*T)?"
+    r"|T\s*/\s*[A-Z][A-Z0-9]{1,15}?"
+    r"|Q\s*/\s*[A-Z0-9][A-Z0-9\-]{0,15}?"
     r"|[A-Z]{2}\s*/\s*[TZ]"
     r"|(?P<industry>[A-Z]{2})"
     r")"
@@ -104,12 +104,29 @@ def code_matches(asked: str, doc_code: str | None) -> bool:
     return code_base(doc_code) == asked
 
 
+# How file names spell a code's prefix: "GB_T_", "GBT_", "GB-T ", "JRT_", "DB2101T_",
+# "T_BZQC_", "TGDRTA_" (团体: T + the body's letters), "HJ_".
+_NAME_PREFIX = re.compile(
+    r"^(?P<p>GB|GJB|DB\d{2}(?:\d{2}){0,2}|[A-Z]{2})[_\- ]?(?P<t>[TZ])[_\- ]"
+    r"|^(?P<g>[TQ])[_\- ]?(?P<body>[A-Z]{2,12})[_\- ]"
+)
+
+
 def code_from_filename(stem: str) -> str | None:
-    """A code spelled in a file name with "_" for "/" and " ", e.g. "T_BZQC_001-2025_…" or
-    "GB_T_24421.3-2009"; None if the name does not begin with one."""
-    candidate = re.sub(r"^(GB|GJB|DB\d{2}|[A-Z]{2})_([TZ])_", r"\1/\2 ", stem)
-    candidate = re.sub(r"^(T|Q)_([A-Z0-9]+)_", r"\1/\2 ", candidate)
-    found = find_codes(candidate)
-    if found and found[0].start == 0 and found[0].code.count("—"):
-        return found[0].code
+    """A code spelled in a file name with "_" for "/" and " " ("T_BZQC_001-2025_…",
+    "GB_T_24421.3-2009", "GBT_22239-2019_…", "TGDRTA_002-2020"), at its start or after
+    a prefix such as "标准_"; None if the name holds none with a year."""
+    starts = [0] + [m.end() for m in re.finditer(r"[_\- ]", stem)]
+    for start in starts[:6]:
+        tail = stem[start:]
+        if m := _NAME_PREFIX.match(tail):
+            if m.group("p"):
+                candidate = f"{m.group('p')}/{m.group('t')} " + tail[m.end() :]
+            else:
+                candidate = f"{m.group('g')}/{m.group('body')} " + tail[m.end() :]
+        else:
+            candidate = re.sub(r"^([A-Z]{2,})_", r"\1 ", tail)
+        found = find_codes(candidate)
+        if found and found[0].start == 0 and "—" in found[0].code:
+            return found[0].code
     return None

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ingest import markdown as md
 from ingest.readers.base import Line
 
 # Phrases that only ever occur in the hosting site's notices, never in a standard.
@@ -60,11 +61,27 @@ _META_LINE = re.compile(r"^\s*\S{1,12}\s+\d{4}-\d{1,2}-\d{1,2}\s+\d{1,2}:\d{2}(?
 _SLIDE_H = re.compile(r"^\s*h\s*$")
 _LONE_NUMBER = re.compile(r"^\s*\d{1,3}\s*$")
 # Slide decorations that are words, not content.
-_SLIDE_WORD = re.compile(
-    r"^\s*(?:ONE|TWO|THREE|FOUR|FIVE|SIX|PART|CHAPTER|CONTENTS|目\s*录)\s*$", re.IGNORECASE
+# ("目录" is not one of them: it heads a table of contents, which the segmenter skips.)
+_SLIDE_WORD = re.compile(r"^\s*(?:ONE|TWO|THREE|FOUR|FIVE|SIX|PART|CHAPTER)\s*$", re.IGNORECASE)
+# Table of contents entries: dot leaders then a page number ("5 要求 ………… 3"), or the
+# page number before the leaders ("前言 Ⅲ……………").
+_TOC_ENTRY = re.compile(
+    r"(?:\.{4,}|…{2,}|·{4,}|-{6,})\s*[\dIVXivxⅠ-Ⅻ]+\s*$"
+    r"|\S\s*[\dIVXivxⅠ-Ⅻ]{1,4}\s*(?:\.{4,}|…{2,}|·{4,})\s*$"
 )
-# Table of contents entries: dot leaders then a page number ("5 要求 ………… 3").
-_TOC_ENTRY = re.compile(r"(?:\.{4,}|…{2,}|·{4,}|-{6,})\s*[\dIVXivx]+\s*$")
+# A roman page number of the front matter on a line of its own ("Ⅲ", "IV").
+_LONE_ROMAN = re.compile(r"^\s*(?:[IVX]{1,4}|[ⅰ-ⅻ]|[Ⅰ-Ⅻ])\s*$")
+# Characters spread apart by a PDF text layer or a cover layout: "中 华 人 民 共 和 国".
+_CJK = "\u4e00-\u9fff"
+_CJK_P = _CJK + "\u3001-\u303f\uff01-\uff0f\uff1a-\uff1f"  # with Chinese punctuation
+_SPACED_PAIR = re.compile(rf"(?<=[{_CJK_P}]) (?=[{_CJK_P}])")
+_WIDE_GAP = re.compile(rf"(?<=[{_CJK_P}])[ \t\u3000]{{2,}}(?=[{_CJK_P}])")
+_CJK_CHAR = re.compile(rf"[{_CJK}]")
+_ONE_CJK_LINE = re.compile(rf"^\s*[{_CJK}]\s*$")
+# Clause numbers spaced apart by a PDF text layer or OCR: "3. 1", "4. 2. 1", "A. 1".
+_SPACED_NUMBER = re.compile(
+    r"^(\s*(?:[1-9]\d{0,2}|[A-Z]))((?:\s?\.\s?[1-9]\d{0,2})+)(?=\s|[\u4e00-\u9fff]|$)"
+)
 # Markdown.
 _MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+")
 _MD_EMPHASIS = re.compile(r"(\*\*|__)(.+?)\1")
@@ -84,9 +101,43 @@ class Cleaned:
     markdown_title: str | None = None
     removed: dict[str, int] = field(default_factory=dict)
     breaks: frozenset[int] = frozenset()
+    front_matter: md.FrontMatter | None = None
 
     def _count(self, what: str) -> None:
         self.removed[what] = self.removed.get(what, 0) + 1
+
+
+def join_letter_spacing(text: str) -> str:
+    """Join Chinese characters spread apart by single spaces ("电 子 会 计 档 案" →
+    "电子会计档案") when most of the line is spread that way; a wider gap between them
+    is the word break of the layout and stays one space.  A line with an ordinary space
+    between two words ("信息安全技术 网络安全等级保护基本要求") is left alone."""
+    pairs = len(_SPACED_PAIR.findall(text))
+    if pairs < 2:
+        return text
+    cjk = len(_CJK_CHAR.findall(text))
+    if pairs * 2 < cjk:
+        return text
+    text = _WIDE_GAP.sub("\x00", text)
+    text = _SPACED_PAIR.sub("", text)
+    return text.replace("\x00", " ")
+
+
+def join_spaced_number(text: str) -> str:
+    """ "3. 1 缩略语" → "3.1 缩略语": a heading number torn apart by the text layer."""
+    m = _SPACED_NUMBER.match(text)
+    if not m or " " not in m.group(2):
+        return text
+    return m.group(1) + re.sub(r"\s", "", m.group(2)) + text[m.end() :]
+
+
+def _markdown_title(text: str) -> bool:
+    """A ``#`` heading that can be a document title: not a masthead, a code, a TOC
+    heading, "OCR Output" or another non-Chinese label."""
+    from ingest.metadata import is_cover_title, split_code_title  # metadata imports split
+
+    code, rest = split_code_title(text)
+    return is_cover_title(rest if code else text)
 
 
 def clean_lines(lines: list[Line]) -> Cleaned:
@@ -97,8 +148,36 @@ def clean_lines(lines: list[Line]) -> Cleaned:
     after_marker = False
     slide_headers: dict[str, int] = {}
     breaks: set[int] = set()
+    fence: str | None = None
+    fence_drop = False
+    in_latex = False
+    vertical = -2  # index of the line a vertical run of single characters is joined into
+    front, skip = md.read_front_matter([ln.text for ln in lines[:80]])
+    if front is not None:
+        out.front_matter = front
+        out.removed["front_matter"] = skip
+        lines = lines[skip:]
     for line in lines:
         text = line.text.translate(_INVISIBLE).rstrip()
+
+        # Code fences: a diagram is dropped, a listing is kept as literal lines.
+        if fence is not None:
+            if md.is_fence_end(text, fence):
+                fence = None
+            elif not fence_drop and text.strip():
+                out.lines.append(Line(text.strip(), line.page, literal=True))
+            else:
+                out._count("diagram")
+            continue
+        if (opened := md.fence_start(text)) is not None:
+            fence, fence_drop = opened
+            out._count("code_fence")
+            continue
+        if md.is_latex_delimiter(text):
+            in_latex = not in_latex
+            continue
+        if in_latex:
+            text = md.latex_line(text)
 
         # Multi-line HTML comments (markdown exports use them for metadata blocks).
         if in_comment:
@@ -138,25 +217,50 @@ def clean_lines(lines: list[Line]) -> Cleaned:
             skip_next_number = True
             out._count("slide_marker")
             continue
-        if _LONE_NUMBER.match(text):
+        if _LONE_NUMBER.match(text) or _LONE_ROMAN.match(text):
             out._count("page_number")
             continue
         if _SLIDE_WORD.match(text) or _META_LINE.match(text):
             out._count("decoration")
             continue
+        if md.is_rule(text) or md.is_table_separator(text):
+            out._count("markdown_rule")
+            continue
+
+        # Tables: one clean row per line, never a heading.
+        rows = md.html_table_rows(text)
+        if rows is None and (row := md.pipe_row(text)) is not None:
+            rows = [row]
+        if rows is not None:
+            out.lines.extend(Line(r, line.page, literal=True) for r in rows)
+            out._count("table_row")
+            continue
+
+        text = md.strip_quote(text)
+        if m := _MD_HEADING.match(text):
+            text = text[m.end() :]
+            if out.markdown_title is None and len(out.lines) <= 3 and _markdown_title(text):
+                from ingest.metadata import split_code_title
+
+                code, rest = split_code_title(md.inline(text))
+                out.markdown_title = rest if code else md.inline(text)
+        text = md.inline(_MD_EMPHASIS.sub(r"\2", text))
+        if not text or _LONE_NUMBER.match(text):
+            continue
         if _TOC_ENTRY.search(text):
             out._count("toc_entry")
             continue
-
-        if m := _MD_HEADING.match(text):
-            text = text[m.end() :]
-            if m.group(1) == "#" and out.markdown_title is None and not out.lines:
-                out.markdown_title = text.strip()
-        text = _MD_EMPHASIS.sub(r"\2", text)
-        text = text.strip()
-        if text:
-            out.lines.append(Line(text, line.page))
-
+        text = join_spaced_number(join_letter_spacing(text)).strip()
+        if not text:
+            continue
+        # A cover printed vertically gives one character per line ("沈/阳/市/地/方/标/准",
+        # "目/次"): a run of such lines is one word.
+        if _ONE_CJK_LINE.match(text) and vertical == len(out.lines) - 1 >= 0:
+            prev = out.lines[-1]
+            out.lines[-1] = Line(prev.text + text, prev.page)
+            continue
+        out.lines.append(Line(text, line.page, line.literal))
+        vertical = len(out.lines) - 1 if _ONE_CJK_LINE.match(text) else -2
     # Slide headers ("标准内容" on every slide) only show after the markers are gone.
     repeated = {t for t, n in slide_headers.items() if n >= _SLIDE_HEADER_MIN}
     if repeated:

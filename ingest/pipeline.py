@@ -18,7 +18,7 @@ from pathlib import Path
 from grammar.schema import Clause, DocumentInfo
 from ingest.chunk import split_long_clauses
 from ingest.clean import clean_lines
-from ingest.metadata import detect_standard_code, detect_title
+from ingest.metadata import detect_standard_code, detect_title, is_cover_title
 from ingest.readers import DEFAULT_MAX_BYTES, SUPPORTED_SUFFIXES, read_document
 from ingest.readers.base import UnreadableFile
 from ingest.segment import segment_lines
@@ -128,16 +128,23 @@ def process_file(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Processed
     documents: list[ProcessedDocument] = []
     for k, part in enumerate(split.parts):
         doc_id = make_doc_id(source, k)
+        front = cleaned.front_matter
+        hint = raw.title_hint if raw.title_hint and is_cover_title(raw.title_hint) else None
         title = (
             part.title
+            or (front.title if front and front.title and single else None)
             or (cleaned.markdown_title if k == 0 else None)
             or (split.collection_title if part.from_break else None)
             or detect_title(part.lines)
             or split.collection_title
-            or (raw.title_hint if single else None)
+            or (hint if single and hint and len(hint) >= 4 else None)
             or (path.stem if single else f"{path.stem}（{k + 1}）")
         )
-        code = detect_standard_code(part.lines, filename_stem=path.stem if single else None)
+        code = detect_standard_code(
+            part.lines,
+            filename_stem=path.stem if single else None,
+            declared=front.code if front and single else None,
+        )
         seg = segment_lines(
             part.lines, doc_id=doc_id, doc_title=title, standard_code=code, source=source
         )

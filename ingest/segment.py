@@ -54,6 +54,7 @@ from grammar.numbering import (
 from grammar.schema import AnnexType, Clause, ClauseKind, HeadingRef
 from grammar.titles import has_modal, title_like
 from ingest.readers.base import Line
+from ingest.toc import toc_lines
 
 _SENTENCE_END = "。；;！？!?"
 _COLON = ":："
@@ -346,8 +347,7 @@ class _Segmenter:
         self.gb_last: tuple[int, ...] | None = None
         self.max_chapter = 0
         self.reg_last: dict[ClauseKind, int] = {}
-        self.in_toc = False
-        self.toc_first: str | None = None
+        self.toc_node: _Node | None = None
 
     # ------------------------------------------------------------ plausibility
     def _chapter_alias(self) -> int | None:
@@ -374,7 +374,7 @@ class _Segmenter:
 
     def _accept_gb(self, num: Numbering, mode: str, rest: str, opened: _Node | None) -> bool:
         key = num.key
-        if key in self.gb_seen:
+        if key in self.gb_seen and not self._stale(key, mode):
             return False
         if num.kind is ClauseKind.ANNEX:
             if mode != "line":
@@ -412,6 +412,12 @@ class _Segmenter:
             return key[-1] - max(siblings, default=0) <= 3
         # Gap tolerance for noisy text: later in document order, within the next chapter.
         return key > self.gb_last and key[0] <= self.gb_last[0] + 1
+
+    def _stale(self, key: tuple[int, ...], mode: str) -> bool:
+        """A number seen before only as an empty heading (a TOC entry that escaped
+        detection, a heading repeated across a page break): the real heading replaces it."""
+        old = self.gb_seen[key]
+        return mode == "line" and not old.body and old is not self.nodes[-1] and old.emit
 
     def _accept_reg(self, num: Numbering, mode: str) -> bool:
         n = num.key[0]
@@ -586,6 +592,8 @@ class _Segmenter:
         self.nodes.append(node)
         self.stack.append(node)
         if num.family is Family.GB:
+            if (old := self.gb_seen.get(num.key)) is not None:
+                old.emit = False  # replaced by the real heading (see _stale)
             self.gb_seen[num.key] = node
             self.gb_last = num.key
             if num.kind is ClauseKind.CHAPTER:
@@ -661,6 +669,7 @@ class _Segmenter:
             if (hm := _match_line(line.text)) is not None:
                 n = hm.numbering
                 self.last_line_of[(n.family, n.kind, n.level, n.key)] = k
+        toc = toc_lines(lines)
         i = 0
         while i < len(lines):
             self.line_index = i
@@ -668,43 +677,46 @@ class _Segmenter:
             base = line_starts[i]
             page = lines[i].page
 
-            if self.in_toc:
-                if self._toc_ends(text):
-                    self.in_toc = False
-                else:
-                    i += 1
-                    continue
+            if i in toc:
+                self._enter_toc(base, page)
+                i += 1
+                continue
 
-            hm = _match_line(text)
+            hm = None if lines[i].literal else _match_line(text)
             if hm is not None and self.accept(hm, text, "line", None):
                 node = self.open(hm.numbering, base + hm.pos, page, hm.annex_type)
-                if node.kind is ClauseKind.ELEMENT and node.label == "目次":
-                    node.emit = False
-                    self.in_toc = True
-                    self.toc_first = None
                 i = self._fill_heading_line(node, hm, text, base, page, lines, i)
                 continue
 
             # A body line; it may still contain inline headings after a full stop.
-            current = self.nodes[-1]
+            current = self._body_target()
+            if lines[i].literal:
+                current.body.append(text.strip())
+                i += 1
+                continue
             splits = self._inline_splits(text, 0, None)
             self._distribute(current, text, 0, splits, base, page)
             i += 1
 
-    def _toc_ends(self, text: str) -> bool:
-        """In a 目次, entries repeat the headings; the body starts at 前言/引言 or when the
-        first entry's heading comes round again."""
-        if self.toc_first is None:
-            self.toc_first = text.strip()
-            return False
-        if text.strip() == self.toc_first:
-            return True
-        hm = _match_line(text)
-        return (
-            hm is not None
-            and hm.numbering.family is Family.ELEMENT
-            and hm.numbering.label != "目次"
-        )
+    def _enter_toc(self, start: int, page: int | None) -> None:
+        """TOC lines go to a node that is never emitted (one per TOC)."""
+        if self.toc_node is not None and self.nodes[-1] is self.toc_node:
+            return
+        node = _Node(None, "目次", "目次", ClauseKind.ELEMENT, (-1, 0, 0), [], start, page)
+        node.emit = False
+        if self.nodes:
+            self.nodes[-1].end = start
+        self.nodes.append(node)
+        self.toc_node = node
+        self.stack.clear()
+
+    def _body_target(self) -> _Node:
+        """Where a body line goes: the open clause, or after a TOC (the title printed again
+        above chapter 1) the preamble, so that nothing is lost with the TOC."""
+        current = self.nodes[-1]
+        if current is self.toc_node:
+            return next((n for n in reversed(self.nodes) if n.emit), current)
+        return current
 
     def _fill_heading_line(
         self,
@@ -735,6 +747,7 @@ class _Segmenter:
             if (
                 not node.title
                 and j < len(lines)
+                and not lines[j].literal
                 and title_like(lines[j].text, 40)
                 and not is_block_start(lines[j].text)
             ):
@@ -746,6 +759,7 @@ class _Segmenter:
             and node.num
             and node.num.family is Family.GB
             and j < len(lines)
+            and not lines[j].literal
         ):
             nxt = lines[j].text
             limit = 60 if node.kind is ClauseKind.TERM else 30

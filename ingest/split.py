@@ -9,8 +9,10 @@ with an unrepeated title.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
+from itertools import pairwise
 
 from grammar.numbering import is_block_start
 from grammar.titles import title_like
@@ -58,6 +60,21 @@ class Split:
     collection_title: str | None = None
 
 
+_FORMAL_LEAD = 40
+
+
+def _formal_standard(lines: list[Line]) -> bool:
+    """A standard's own layout (a code or a 目次 on its first lines, a "1 范围" chapter):
+    one document, whatever repeats inside it (a caption printed twice is no new title)."""
+    from grammar.codes import normalize_code
+
+    for line in lines[:_FORMAL_LEAD]:
+        t = line.text.strip()
+        if normalize_code(t) or t.replace(" ", "") in ("目次", "目录"):
+            return True
+    return any(re.match(r"^1\s*范\s*围$", line.text.strip()) for line in lines)
+
+
 def split_documents(lines: list[Line], breaks: frozenset[int] = frozenset()) -> Split:
     """Split at repeated title lines (see module doc) and at ``breaks`` (line indices where
     the cleaner removed a hosting site's page notice: what follows is another page).
@@ -65,6 +82,13 @@ def split_documents(lines: list[Line], breaks: frozenset[int] = frozenset()) -> 
     A leading part that holds nothing but a collection title (the page heading of a
     "合集") is dropped: it has no content of its own; its title is returned separately.
     """
+    if not breaks and _formal_standard(lines):
+        cover = [ln.text.strip() for ln in lines[:_FORMAL_LEAD]]
+        title = next(
+            (t for a, t in pairwise(cover) if a == t and is_title_like(t)),
+            None,
+        )
+        return Split([DocPart(title, list(lines))])
     counts = Counter(line.text.strip() for line in lines)
     parts: list[DocPart] = [DocPart(None, [])]
     i = 0

@@ -169,3 +169,123 @@ Specification for community home-based elderly care services
         detect_standard_code(body, filename_stem="GB_T_28222-2011_服务标准编写通则")
         == "GB/T 28222—2011"
     )
+
+
+# ---------------------------------------------------------------- Markdown and PDF residue
+def test_markdown_residue_removed_and_tables_kept_as_rows() -> None:
+    cleaned = clean_lines(
+        L("""
+---
+title: 示例服务规范
+code: T/XX 009-2024
+---
+> 来源：某处
+# 示例服务规范
+5&nbsp;要求
+---
+```mermaid
+graph TD
+A --> B
+```
+```
+1 这是代码清单
+```
+| 项目 | 要求 |
+|---|:---:|
+| 1 | 整洁 |
+<table><tr><td>2</td><td>安全</td></tr><tr><td>3</td><td>及时</td></tr></table>
+$$
+v \\leq 5\\,\\mathrm{km/h}
+$$
+![图](images/a.png)
+""")
+    )
+    assert cleaned.front_matter is not None
+    assert cleaned.front_matter.title == "示例服务规范"
+    assert cleaned.front_matter.code == "T/XX 009-2024"
+    assert texts(cleaned.lines) == [
+        "来源：某处",
+        "示例服务规范",
+        "5 要求",
+        "1 这是代码清单",
+        "项目 | 要求",
+        "1 | 整洁",
+        "2 | 安全",
+        "3 | 及时",
+        "v ≤ 5 km/h",
+    ]
+    literal = [ln.text for ln in cleaned.lines if ln.literal]
+    assert literal == ["1 这是代码清单", "项目 | 要求", "1 | 整洁", "2 | 安全", "3 | 及时"]
+
+
+def test_letter_spacing_spaced_numbers_and_vertical_text_joined() -> None:
+    cleaned = clean_lines(
+        L("""
+中 华 人 民 共 和 国  档 案 行 业 标 准
+沈
+阳
+市
+3. 1 缩略语
+A. 2. 1 报文
+电 子 会 计 档 案 应 按 年 度 保 管 。
+信息安全技术 网络安全等级保护基本要求
+额定电压：12 V/24 V
+""")
+    )
+    assert texts(cleaned.lines) == [
+        "中华人民共和国 档案行业标准",
+        "沈阳市",
+        "3.1 缩略语",
+        "A.2.1 报文",
+        "电子会计档案应按年度保管。",
+        "信息安全技术 网络安全等级保护基本要求",
+        "额定电压：12 V/24 V",
+    ]
+
+
+def test_toc_entries_with_page_number_before_leaders_and_roman_pages() -> None:
+    cleaned = clean_lines(L("目  次\n前言 Ⅲ……………………\n1 范围 1………………\nⅢ\n前言\n正文。"))
+    assert texts(cleaned.lines) == ["目  次", "前言", "正文。"]
+
+
+def test_cover_title_over_two_lines_and_masthead_skipped() -> None:
+    cover = L("""
+中华人民共和国交通运输行业标准
+JT/T 0000—2016
+示例车辆卫星定位系统
+视频通信协议
+Video communication protocol
+2016-10-01发布
+""")
+    assert detect_title(cover) == "示例车辆卫星定位系统 视频通信协议"
+    assert detect_standard_code(cover) == "JT/T 0000—2016"
+
+
+def test_title_above_chapter_one_when_cover_lost() -> None:
+    lines = L("目次\n前言\n本标准按照规则起草。\n本标准技术审查人：\n示例监测数据通信规约\n1 范围\n本标准规定了…。")
+    assert detect_title(lines) == "示例监测数据通信规约"
+
+
+def test_code_title_line_and_code_after_toc() -> None:
+    assert detect_title(L("GB/T 1.1—2020 标准化工作导则 第1部分：结构\n1 范围")) == (
+        "标准化工作导则 第1部分：结构"
+    )
+    late = L("示例系统\n目次\n前言 Ⅲ\n1 范围 1\nGB/T 00001—2022\n前言\n本文件…。")
+    assert detect_standard_code(late) == "GB/T 00001—2022"
+
+
+def test_code_from_file_name_prefixes_and_ocr_damage() -> None:
+    body = L("1 范围\n本文件适用于示例。")
+    for stem, code in [
+        ("GBT_00002-2019_cyber", "GB/T 00002—2019"),
+        ("JRT_0071.2-2020_x", "JR/T 0071.2—2020"),
+        ("DB2101T_0079-2023_x", "DB2101/T 0079—2023"),
+        ("TABCD_002-2020_x", "T/ABCD 002—2020"),
+        ("HJ_212-2017_x", "HJ 212—2017"),
+        ("标准_GBT_1.1-2020", "GB/T 1.1—2020"),
+    ]:
+        assert detect_standard_code(body, filename_stem=stem) == code
+    ocr = L("GB/T2849—2018\n示例测评过程指南")
+    assert detect_standard_code(ocr, filename_stem="GBT_28449-2018_x") == "GB/T 28449—2018"
+    assert detect_standard_code(ocr) == "GB/T 2849—2018"
+    assert detect_standard_code(body, declared="T/XX 9-2024") == "T/XX 9—2024"

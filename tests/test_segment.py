@@ -680,3 +680,56 @@ def test_slide_deck_parts() -> None:
     assert path(clauses[-1]) == ["02 助餐流程"]
     # "02客户反馈…" without the deck's decoration is slide text.
     assert clauses[-1].text.endswith("02满意回访按月汇总。")
+
+
+# ---------------------------------------------------------------- tables of contents
+BODY = """
+前言
+本文件按照规则起草。
+1 范围
+本文件规定了示例服务的要求。
+2 要求
+2.1 总则
+服务应安全。
+附录A
+（规范性）
+示例表格
+A.1 说明
+附录内容。
+"""
+BODY_NOS = ["前言", "1", "2", "2.1", "附录A", "A.1"]
+
+
+@pytest.mark.parametrize(
+    "toc",
+    [
+        "目次",  # entries stripped by the cleaner: only the heading is left
+        "目 录\n前言\n1 范围\n2 要求\n2.1 总则\n附录A（规范性） 示例表格",  # no page numbers
+        "目次\n前言 Ⅲ\n1 范围 1\n2 要求 1\n2.1 总则 2\n附录A（规范性） 示例表格 5",
+        "目次\n前言 Ⅱ1 范围 12 要求 12.1 总则 2附录A（规范性） 示例表格 5",  # collapsed
+        "1 范围 1\n2 要求 1\n2.1 总则 2",  # no TOC heading at all
+        "目录\n- 前言\n- 1 范围\n- 2 要求",  # a Markdown list
+        "CONTENTS\n前言 I\n1 Scope 1\n2 要求 1\nGB/T 00000—2020\n2.1 总则 2",  # header inside
+    ],
+)
+def test_toc_never_becomes_structure_nor_swallows_body(toc: str) -> None:
+    clauses = seg("示例服务规范\n" + toc + BODY)
+    assert nos(clauses) == ["", *BODY_NOS]
+    assert by_no(clauses, "1").text == "本文件规定了示例服务的要求。"
+    assert by_no(clauses, "2.1").text == "服务应安全。"
+    assert all("目次" not in c.text and "Ⅲ" not in c.text for c in clauses)
+
+
+def test_toc_numbering_that_disagrees_with_body() -> None:
+    # The TOC lists "3 评价", the body calls chapter 3 "服务评价" and adds 3.1.
+    clauses = seg("目次\n1 范围 1\n3 评价 2\n1 范围\n适用于示例。\n3 服务评价\n3.1 方法\n每年评价。")
+    assert nos(clauses) == ["1", "3", "3.1"]
+    assert by_no(clauses, "3").clause_title == "服务评价"
+
+
+def test_empty_heading_repeated_later_is_replaced_by_the_real_one() -> None:
+    # A heading list the TOC detector cannot see (no heading, no page numbers) leaves
+    # empty clauses; the body's headings take their numbers over.
+    clauses = seg("1 范围\n2 要求\n1 范围\n适用于示例。\n2 要求\n服务应安全。")
+    assert nos(clauses) == ["1", "2"]
+    assert by_no(clauses, "2").text == "服务应安全。"

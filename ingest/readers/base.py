@@ -18,10 +18,15 @@ class UnreadableFile(Exception):
 
 @dataclass(slots=True)
 class Line:
-    """One line of extracted text and the 1-based page it is on (None outside PDFs)."""
+    """One line of extracted text and the 1-based page it is on (None outside PDFs).
+
+    ``literal`` marks text that is content but never structure: a table row or a line of a
+    code listing.  Such a line may start with "1" or "A.2" and still is no heading.
+    """
 
     text: str
     page: int | None = None
+    literal: bool = False
 
 
 @dataclass(slots=True)
