@@ -11,11 +11,12 @@ import streamlit as st
 from ui import render, state
 from ui.bootstrap import run_bootstrap
 from ui.chat import render_chat_page
+from ui.drafting import render_drafting_page
 from ui.finder import render_finder_page
 from ui.kb import render_kb_page
 from ui.settings import get_settings, render_settings_page
 
-PAGES = ("问答", "条款检索", "知识库", "设置")
+PAGES = ("问答", "起草", "条款检索", "知识库", "设置")
 
 st.set_page_config(page_title="标准起草助手", page_icon="📐", layout="wide")
 st.markdown(render.STYLE, unsafe_allow_html=True)
@@ -35,6 +36,8 @@ with st.sidebar:
 settings = get_settings()
 if page == "问答":
     render_chat_page(kb, settings)
+elif page == "起草":
+    render_drafting_page(kb)
 elif page == "条款检索":
     render_finder_page(settings)
 elif page == "知识库":

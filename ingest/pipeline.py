@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
+from grammar.elements import annotate as annotate_elements
 from grammar.schema import Clause, DocumentInfo
 from ingest.chunk import split_long_clauses
 from ingest.clean import clean_lines
@@ -151,6 +152,7 @@ def process_file(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Processed
         clauses = split_long_clauses(seg.clauses, seg.text)
         if not clauses:
             continue
+        annotate_elements(clauses)
         info = DocumentInfo(
             doc_id=doc_id,
             title=title,

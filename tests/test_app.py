@@ -203,3 +203,19 @@ def test_settings_without_llm(workspace: Path) -> None:
     at = run_app(page="设置")
     assert at.radio(key="set_answer_mode").options == ["摘录条款（无需大模型）"]
     assert any("STDQA_LLM_BASE_URL" in i.value for i in at.info)
+
+
+def test_drafting_page_rule_pattern_examples_and_skeleton(workspace: Path) -> None:
+    at = run_app(page="起草", draft_element="范围")
+    at.text_input(key="draft_subject").set_value("社区助浴服务").run()
+    assert not at.exception
+    cards = markdown_with(at, CARD_CLASS)
+    assert any("T/BZQC 002—2025" in c for c in cards)  # the rule
+    assert any("T/BZQC 001—2025" in c or "T/BZQC 003—2025" in c for c in cards)  # examples
+    codes = [c.value for c in at.code]
+    assert any(v.startswith("本文件规定了社区助浴服务的") for v in codes)
+    at.text_input(key="draft_subject2").set_value("社区助浴服务").run()
+    at.button(key="draft_build").click().run()
+    assert not at.exception
+    md = [c.value for c in at.code if c.value.startswith("# ")]
+    assert md and "1  范围" in md[0] and "句式依据：〔T/BZQC 002—2025" in md[0]
