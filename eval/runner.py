@@ -22,14 +22,16 @@ from eval.gold import GoldResolution, resolve_set
 from eval.naive import NaiveIndex
 from eval.questions import Question, QuestionSet
 from grammar.schema import Clause
+from index.retrievers import PIPELINES
 from ingest.store import ClauseStore
+from qa.plan import make_plan
 
 if TYPE_CHECKING:
     from eval.judge import Judge, JudgeOutcome
 
 log = logging.getLogger(__name__)
 
-MODES = ("bm25", "dense", "hybrid", "hybrid+exact")
+MODES = ("bm25", "dense", "hybrid", "hybrid+exact")  # names in index.retrievers.PIPELINES
 NAIVE = "naive"
 # The same naive results read at clause granularity: each chunk's clauses in document
 # order, one rank position per clause — what a reader of k citations would get.
@@ -158,12 +160,19 @@ def _outcome(
     )
 
 
-def _search(searcher: SearcherLike, query: str, mode: str) -> tuple[list[list[str]], float]:
+def _search(searcher: SearcherLike, question: str, mode: str) -> tuple[list[list[str]], float]:
+    """Rank with the pipeline ``mode`` (a composition of :mod:`index.retrievers`) over the
+    same query plan the answerer builds, so retrieval is measured as users get it."""
     t0 = time.perf_counter()
-    if mode == "hybrid+exact":
-        hits = searcher.search(query, k=K, mode="hybrid", exact=True)
+    retrieve = getattr(searcher, "retrieve", None)
+    if callable(retrieve):
+        docs = searcher.documents() if hasattr(searcher, "documents") else []
+        plan = make_plan(question, (), docs)
+        hits = retrieve(plan.search, K, PIPELINES[mode])
+    elif mode == "hybrid+exact":
+        hits = searcher.search(question, k=K, mode="hybrid", exact=True)
     else:
-        hits = searcher.search(query, k=K, mode=mode, exact=False)
+        hits = searcher.search(question, k=K, mode=mode, exact=False)
     ms = (time.perf_counter() - t0) * 1000
     return [[h.clause.clause_id] for h in hits], ms
 

@@ -19,39 +19,32 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-import numpy as np
-
-from grammar.codes import code_matches, normalize_code
 from grammar.schema import Clause, DocumentInfo
 from index.bm25 import BM25Index
 from index.build import Progress, check_model, sync_index
-from index.dense import DenseIndex, faiss_id, faiss_ids, window_key
+from index.dense import DenseIndex, faiss_id, window_key
 from index.embedders import Embedder, make_embedder
 from index.errors import IndexCorrupt, KnowledgeBaseNotFound
-from index.exact import documents_named, parse_clause_refs, strip_document_names
-from index.fusion import rrf
 from index.layout import IndexPaths, read_meta
-from index.tokenize import tokenize
+from index.query import SearchQuery, parse_query
+from index.retrievers import (
+    PIPELINES,
+    Context,
+    Pipeline,
+    Ranking,
+    pipeline_for,
+)
+from index.sections import children_map, is_section
+from index.snapshot import SearchFilters, Snapshot
 from ingest.store import ClauseStore
 from ingest.workspace import DEFAULT_KB, kb_path, list_kbs, resolve_workspace, validate_kb_name
 
 log = logging.getLogger(__name__)
 
+__all__ = ["MODES", "Hit", "SearchFilters", "SearchQuery", "Searcher", "hits_of", "pipeline_for"]
+
 Mode = Literal["hybrid", "dense", "bm25"]
 MODES: tuple[str, ...] = ("hybrid", "dense", "bm25")
-CANDIDATES = 50  # per retriever, before fusion
-
-
-@dataclass(slots=True, frozen=True)
-class SearchFilters:
-    """Restrict a search to some documents and/or standard codes (codes match with or
-    without year: "GB/T 1.1" matches "GB/T 1.1—2020")."""
-
-    doc_ids: tuple[str, ...] = ()
-    standard_codes: tuple[str, ...] = ()
-
-    def __bool__(self) -> bool:
-        return bool(self.doc_ids or self.standard_codes)
 
 
 @dataclass(slots=True)
@@ -89,20 +82,6 @@ class Hit:
             "bm25_score": None if self.bm25_score is None else round(self.bm25_score, 6),
             "route": self.route,
         }
-
-
-@dataclass(slots=True, frozen=True)
-class _Snapshot:
-    dense: DenseIndex
-    bm25: BM25Index
-    meta: dict[str, Any]
-    clauses: dict[str, Clause]
-    by_fid: dict[int, Clause]
-    by_doc: dict[str, list[Clause]]
-    bm25_rows: list[Clause | None]
-    docs: list[DocumentInfo]
-    windows: dict[str, int]
-    generation: int
 
 
 def _read_windows(store: ClauseStore) -> dict[str, int]:
@@ -185,7 +164,7 @@ class Searcher:
             ) from exc
         return dense, bm25, meta
 
-    def _snapshot(self, dense: DenseIndex, bm25: BM25Index, meta: dict[str, Any]) -> _Snapshot:
+    def _snapshot(self, dense: DenseIndex, bm25: BM25Index, meta: dict[str, Any]) -> Snapshot:
         """Everything a search reads, built aside and swapped in as one object, so a
         search running in another thread (the app serves several sessions) never sees
         half of an update."""
@@ -208,7 +187,7 @@ class Searcher:
             by_doc.setdefault(c.doc_id, []).append(c)
         for cs in by_doc.values():
             cs.sort(key=lambda c: c.seq)
-        return _Snapshot(
+        return Snapshot(
             dense=dense,
             bm25=bm25,
             meta=meta,
@@ -219,20 +198,8 @@ class Searcher:
             docs=self.store.documents(),
             windows=windows,
             generation=self.store.generation,
+            children=children_map(clauses),
         )
-
-    @staticmethod
-    def _clause_vector_ids(
-        snap: _Snapshot, clause_ids: Sequence[str]
-    ) -> tuple[np.ndarray, list[int]]:
-        """FAISS ids of all windows of ``clause_ids`` and, per id, the clause's position."""
-        keys: list[str] = []
-        owner: list[int] = []
-        for i, cid in enumerate(clause_ids):
-            for w in range(snap.windows.get(cid, 1)):
-                keys.append(window_key(cid, w))
-                owner.append(i)
-        return faiss_ids(keys), owner
 
     def sync(self, progress: bool | Progress = False) -> dict[str, Any]:
         """Re-read the store and update the index (after ingest or delete)."""
@@ -256,6 +223,14 @@ class Searcher:
     def clauses_of(self, doc_id: str) -> list[Clause]:
         return list(self._snap.by_doc.get(doc_id, []))
 
+    def children(self, clause_id: str) -> list[Clause]:
+        """Direct children of a clause in document order (a section's content)."""
+        return list(self._snap.children.get(clause_id, []))
+
+    def is_section(self, clause: Clause) -> bool:
+        """Does ``clause`` stand for its subtree (see :mod:`index.sections`)?"""
+        return is_section(clause, self._snap.children.get(clause.clause_id))
+
     def documents(self) -> list[DocumentInfo]:
         return list(self._snap.docs)
 
@@ -277,22 +252,38 @@ class Searcher:
         }
 
     # ---------------------------------------------------------------- search
-    @staticmethod
-    def _allowed(snap: _Snapshot, filters: SearchFilters | None) -> set[str] | None:
-        """Doc ids a filtered search may return (None: no filter)."""
-        if not filters:
-            return None
-        docs = {d.doc_id for d in snap.docs}
-        if filters.doc_ids:
-            docs &= set(filters.doc_ids)
-        if filters.standard_codes:
-            wanted = [normalize_code(raw) or raw.strip() for raw in filters.standard_codes]
-            docs = {
-                d.doc_id
-                for d in snap.docs
-                if d.doc_id in docs and any(code_matches(w, d.standard_code) for w in wanted)
-            }
-        return docs
+    def parse(self, text: str) -> SearchQuery:
+        """``text`` parsed against this knowledge base's documents."""
+        return parse_query(text, self._snap.docs)
+
+    def retrieve(
+        self,
+        query: SearchQuery,
+        k: int = 10,
+        pipeline: Pipeline | str = "hybrid+exact",
+        *,
+        filters: SearchFilters | None = None,
+        weights: Sequence[float] = (1.0, 1.0),
+    ) -> list[Hit]:
+        """Best ``k`` clauses for a parsed query, ranked by ``pipeline`` (a composition of
+        :mod:`index.retrievers`, or the name of one in ``PIPELINES``)."""
+        if isinstance(pipeline, str):
+            if pipeline not in PIPELINES:
+                raise ValueError(f"未知的检索流程 {pipeline!r}（可选：{'/'.join(PIPELINES)}）")
+            pipeline = PIPELINES[pipeline]
+        snap = self._snap  # one consistent view for the whole search
+        if not query.topic.strip() or k <= 0 or not snap.clauses:
+            return []
+        ctx = Context(
+            snap,
+            self.embedder,
+            query,
+            k=k,
+            allowed=snap.allowed(filters),
+            weights=(float(weights[0]), float(weights[1])),
+        )
+        ranked = pipeline(ctx)[:k]
+        return hits_of(ctx, ranked)
 
     def search(
         self,
@@ -307,132 +298,34 @@ class Searcher:
         """Best ``k`` clauses for ``query``.
 
         ``mode``: "hybrid" (RRF of dense and BM25, ``weights`` = (dense, bm25)), "dense"
-        or "bm25".  ``exact``: clauses the query names ("8.6 条", "第三条") come first.
+        or "bm25".  ``exact``: clauses the query names ("8.6 条", "第三条") come first and,
+        in hybrid mode, the documents it names rise.
         """
         if mode not in MODES:
             raise ValueError(f"mode 应为 {'/'.join(MODES)}，而不是 {mode!r}")
-        snap = self._snap  # one consistent view for the whole search
-        query = query.strip()
-        if not query or k <= 0 or not snap.clauses:
+        if not query.strip():
             return []
-        allowed_docs = self._allowed(snap, filters)
-        depth = max(CANDIDATES, 3 * k)
-        named = documents_named(query, snap.docs) if exact else None
-        topic = query
-        if named:
-            rest = strip_document_names(query, snap.docs)
-            if len(rest) >= 4:  # "标准化法第十条" leaves nothing worth searching for
-                topic = rest
-        qvec: np.ndarray | None = None
-        dense_hits: list[tuple[str, float]] = []
-        bm25_hits: list[tuple[str, float]] = []
+        return self.retrieve(
+            self.parse(query),
+            k,
+            pipeline_for(mode, exact=exact),
+            filters=filters,
+            weights=weights,
+        )
 
-        if (mode in ("dense", "hybrid") and weights[0] > 0) or mode == "dense":
-            qvec = self.embedder.embed_queries([topic])[0]
-            allowed_ids = None
-            if allowed_docs is not None:
-                allowed_ids, _ = self._clause_vector_ids(
-                    snap, [c.clause_id for d in allowed_docs for c in snap.by_doc.get(d, [])]
-                )
-            best: dict[str, float] = {}  # a long clause scores as its best window
-            for fid, score in snap.dense.search(qvec, depth * 2, allowed_ids):
-                c = snap.by_fid.get(fid)
-                if c is not None and score > best.get(c.clause_id, -2.0):
-                    best[c.clause_id] = score
-            dense_hits = sorted(best.items(), key=lambda kv: -kv[1])[:depth]
-        if mode == "bm25" or (mode == "hybrid" and weights[1] > 0):
-            mask = None
-            if allowed_docs is not None:
-                mask = np.fromiter(
-                    (c is not None and c.doc_id in allowed_docs for c in snap.bm25_rows),
-                    dtype=bool,
-                    count=len(snap.bm25_rows),
-                )
-            for row, score in snap.bm25.top(tokenize(topic), depth, mask):
-                c = snap.bm25_rows[row]
-                if c is not None:
-                    bm25_hits.append((c.clause_id, score))
 
-        if mode == "dense":
-            ranked = dense_hits
-        elif mode == "bm25":
-            ranked = bm25_hits
-        else:
-            ranked = rrf([[cid for cid, _ in dense_hits], [cid for cid, _ in bm25_hits]], weights)
-
-        exact_ids: list[str] = []
-        unnamed = False
-        if exact:
-            exact_ids, unnamed = self._exact_matches(snap, query, allowed_docs)
-            if named and mode == "hybrid" and len(named) < len(snap.docs):
-                # "标准化法规定了哪些……": the document the user names is a third ranking
-                # (its clauses in fused order), so they rise without hiding the rest.
-                in_named = [cid for cid, _ in ranked if snap.clauses[cid].doc_id in named]
-                ranked = rrf([[cid for cid, _ in ranked], in_named], (1.0, 1.0))
-        order: list[tuple[str, float, str]] = []
-        seen: set[str] = set()
-        if exact_ids:
-            top = ranked[0][1] if ranked else 1.0
-            pos = {cid: i for i, (cid, _) in enumerate(ranked)}
-            exact_ids.sort(key=lambda cid: pos.get(cid, len(pos)))
-            if unnamed and len(exact_ids) > 1:
-                exact_ids = exact_ids[:1]  # no document named: only the likeliest one
-            for i, cid in enumerate(exact_ids):
-                order.append((cid, top + (len(exact_ids) - i) * 1e-3, "exact"))
-                seen.add(cid)
-        for cid, score in ranked:
-            if cid not in seen:
-                order.append((cid, score, mode))
-                seen.add(cid)
-        order = order[:k]
-
-        dmap = dict(dense_hits)
-        bmap = dict(bm25_hits)
-        missing = [cid for cid, _, _ in order if cid not in dmap]
-        if missing and snap.dense.ntotal:
-            if qvec is None:
-                qvec = self.embedder.embed_queries([topic])[0]
-            present = [cid for cid in missing if cid in snap.clauses]
-            vids, owner = self._clause_vector_ids(snap, present)
-            try:
-                sims = snap.dense.vectors(vids) @ qvec
-                for i, sim in zip(owner, sims.tolist(), strict=True):
-                    if sim > dmap.get(present[i], -2.0):
-                        dmap[present[i]] = sim
-            except RuntimeError:  # vector missing (index older than store): leave None
-                log.debug("some vectors missing for dense scores")
-        return [
-            Hit(
-                clause=snap.clauses[cid],
-                score=float(score),
-                rank=i,
-                route=route,
-                dense_score=dmap.get(cid),
-                bm25_score=bmap.get(cid),
-            )
-            for i, (cid, score, route) in enumerate(order, start=1)
-        ]
-
-    @staticmethod
-    def _exact_matches(
-        snap: _Snapshot, query: str, allowed_docs: set[str] | None
-    ) -> tuple[list[str], bool]:
-        """Clause ids the query names, and whether some reference named no document.
-
-        A reference without a document ("第三条讲了什么") matches in many documents; the
-        caller then promotes only the best-ranked match, so the exact route never floods
-        the results with every document's "第三条"."""
-        refs = parse_clause_refs(query, snap.docs)
-        named: list[str] = []
-        unnamed = False
-        for ref in refs:
-            docs = tuple(snap.by_doc) if ref.doc_ids is None else ref.doc_ids
-            for d in docs:
-                if allowed_docs is not None and d not in allowed_docs:
-                    continue
-                for c in snap.by_doc.get(d, []):
-                    if c.clause_no in ref.clause_nos and c.clause_id not in named:
-                        named.append(c.clause_id)
-                        break
-            unnamed = unnamed or ref.doc_ids is None
-        return named, unnamed
+def hits_of(ctx: Context, ranked: Ranking) -> list[Hit]:
+    """Hits with both scores; a clause no dense search met gets its cosine from its
+    stored vectors (the refusal gate needs it for every hit)."""
+    ctx.fill_dense([cid for cid, _, _ in ranked])
+    return [
+        Hit(
+            clause=ctx.snap.clauses[cid],
+            score=float(score),
+            rank=i,
+            route=route,
+            dense_score=ctx.dense_scores.get(cid),
+            bm25_score=ctx.bm25_scores.get(cid),
+        )
+        for i, (cid, score, route) in enumerate(ranked, start=1)
+    ]

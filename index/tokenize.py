@@ -22,20 +22,13 @@ import jieba
 
 from grammar.codes import code_base, find_codes
 from grammar.numbering import normalize_clause_no
+from grammar.refs import find_refs
 
 log = logging.getLogger(__name__)
 jieba.setLogLevel(logging.WARNING)  # its dictionary-loading chatter is not for our users
 
 DOMAIN_TERMS = Path(__file__).with_name("domain_terms.txt")
 
-# Clause references worth keeping whole: "5.2.1", "A.1.2", "附录B", "第三条", "表1", "图A.2".
-_CLAUSE_REF = re.compile(
-    r"附录\s*[A-Z](?![A-Za-z])"
-    r"|(?<![A-Za-z0-9.])[A-Z]\.\d{1,3}(?:\.\d{1,3}){0,4}(?![A-Za-z0-9.])"
-    r"|(?<![A-Za-z0-9.])\d{1,3}(?:\.\d{1,3}){1,4}(?![A-Za-z0-9.])"
-    r"|第[零〇一二三四五六七八九十百千两\d]{1,6}[编章节条]"
-    r"|[表图]\s*[A-Z]?\.?\d{1,3}(?![\d.])"
-)
 _WORD = re.compile(r"[\w\u4e00-\u9fff]")
 
 # Function words and particles that carry no retrieval signal.  Deliberately short: the
@@ -145,9 +138,13 @@ class Tokenizer:
                 tokens.append(base)
             blank(m.start, m.end)
         blanked = "".join(chars)
-        for m in _CLAUSE_REF.finditer(blanked):
-            tokens.append(normalize_clause_no(m.group(0)))
-            blank(m.start(), m.end())
+        # Clause references worth keeping whole: "5.2.1", "A.1.2", "附录B", "第三条", "表1",
+        # "图A.2", and dotted numbers with units ("0.5 m" keeps "0.5").
+        for ref in find_refs(blanked, tables=True, quantities=True, skip=()):
+            if not ref.candidates:  # "第二款" is no clause: jieba's words, as ever
+                continue
+            tokens.append(normalize_clause_no(ref.text))
+            blank(ref.start, ref.end)
         return tokens, "".join(chars)
 
     def tokenize(self, text: str) -> list[str]:

@@ -17,7 +17,6 @@ users get.  The steps:
 from __future__ import annotations
 
 import logging
-import re
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -26,11 +25,13 @@ from typing import Any, Literal, Protocol
 from langchain_core.language_models import BaseChatModel
 
 from grammar.schema import Clause
+from index.retrievers import pipeline_for
 from qa.citations import Citation, verify_citations
-from qa.elements import Element, detect_element, governs, is_general, is_how_to, is_instance
+from qa.elements import Element, governs, is_instance
 from qa.extractive import Evidence, compose_answer
+from qa.plan import QueryPlan, make_plan, merge_follow_up
 from qa.prompting import answer_prompt, render_clauses, render_history
-from qa.relevance import RelevancePolicy, absent_documents, content_grams, coverage
+from qa.relevance import RelevancePolicy, absent_documents, coverage
 
 log = logging.getLogger(__name__)
 
@@ -89,32 +90,31 @@ class AnswerResult:
         return out
 
 
-_ANAPHORA = re.compile(
-    r"^(那|那么|还有|另外|再|它|其|该|这|上述|以上|同样|此外)|它|这个|那个|上述|该条|这条|这一章"
-)
-
-
 def retrieval_query(question: str, history: Sequence[tuple[str, str]]) -> str:
-    """The text to search with.  A follow-up that refers back ("那它的格式呢？") or has no
-    topic of its own ("还有呢？") is searched together with the previous question, so it
-    still finds the clauses on normative references; a short question with its own topic
-    ("术语和定义怎么写？") is searched on its own."""
-    q = question.strip()
-    if not history:
-        return q
-    own_topic = detect_element(q) is not None or sum(1 for g in content_grams(q) if len(g) > 1) >= 2
-    if _ANAPHORA.search(q) or not own_topic:
-        return f"{history[-1][0].strip()} {q}"
-    return q
+    """The text to search with (kept for callers of the old name; see
+    :func:`qa.plan.merge_follow_up`)."""
+    return merge_follow_up(question, history)
 
 
 @dataclass(slots=True)
 class _Plan:
-    query: str
-    element: Element | None
-    how_to: bool
+    """The query plan plus what retrieval returned for it."""
+
+    plan: QueryPlan
     hits: list[HitLike]
     covers: list[float]
+
+    @property
+    def query(self) -> str:
+        return self.plan.search.topic
+
+    @property
+    def element(self) -> Element | None:
+        return self.plan.element
+
+    @property
+    def how_to(self) -> bool:
+        return self.plan.how_to
 
 
 class Answerer:
@@ -150,25 +150,25 @@ class Answerer:
     def _plan(
         self, question: str, history: Sequence[tuple[str, str]], filters: Any | None
     ) -> _Plan:
-        base = retrieval_query(question, history)
-        element = detect_element(question) or detect_element(base)
-        how_to = is_how_to(question)
-        query = base
-        if element is not None:
-            extra = " ".join(dict.fromkeys((element.name, *element.expand)))
-            query = f"{base} {extra}"
-        hits = list(
-            self.searcher.search(
-                query, k=self.k, mode=self.search_mode, filters=filters, weights=self.weights
+        plan = make_plan(question, history, self._documents())
+        retrieve = getattr(self.searcher, "retrieve", None)
+        if callable(retrieve):
+            pipeline = pipeline_for(self.search_mode, exact=True)
+            hits = list(
+                retrieve(plan.search, self.k, pipeline, filters=filters, weights=self.weights)
             )
-        )
-        # Wording overlap is judged on the question itself; a follow-up too short to carry
-        # its topic ("那它呢？") borrows the previous question's wording too.
-        grams = content_grams(question)
-        if len([g for g in grams if len(g) > 1]) < 2:
-            grams = content_grams(base)
-        covers = [coverage(grams, _haystack(h.clause)) for h in hits]
-        return _Plan(query, element, how_to, hits, covers)
+        else:  # a searcher that only takes text (LangChain-style wrappers, tests)
+            hits = list(
+                self.searcher.search(
+                    plan.search.text + _expansion(plan),
+                    k=self.k,
+                    mode=self.search_mode,
+                    filters=filters,
+                    weights=self.weights,
+                )
+            )
+        covers = [coverage(set(plan.grams), _haystack(h.clause)) for h in hits]
+        return _Plan(plan, hits, covers)
 
     def _evidence(self, plan: _Plan, question: str) -> list[Evidence]:
         """The clauses to answer from, best first; empty means refuse."""
@@ -187,7 +187,9 @@ class Answerer:
             return []
         top_text = " ".join(h.clause.text + h.clause.doc_title for h in plan.hits[:3])
         nos = [h.clause.clause_no for h in plan.hits[:3]]
-        if missing := absent_documents(question, self._documents(), top_text, nos):
+        if missing := absent_documents(
+            question, self._documents(), top_text, nos, named=plan.plan.named
+        ):
             log.info("question names documents not in the knowledge base: %s", missing)
             return []
         best_dense = max((h.dense_score or 0.0) for h in plan.hits[:3])
@@ -201,7 +203,7 @@ class Answerer:
         order = [lead, *(i for i in range(len(plan.hits)) if i != lead)]
         # "范围一章怎么写？" asks about the whole element: every clause governing it helps.
         # "没有术语时术语和定义一章写什么？" asks one thing about it: cite what matches.
-        general = plan.element is not None and is_general(question, plan.element)
+        general = plan.plan.general
         lead_cov = plan.covers[lead]
         chosen: list[Evidence] = []
         for i in order:
@@ -317,6 +319,13 @@ class Answerer:
             content = chunk.content
             if isinstance(content, str) and content:
                 yield content
+
+
+def _expansion(plan: QueryPlan) -> str:
+    """The element vocabulary appended to the searched text (for text-only searchers)."""
+    if plan.element is None:
+        return ""
+    return " " + " ".join(dict.fromkeys((plan.element.name, *plan.element.expand)))
 
 
 def _haystack(clause: Clause) -> str:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from grammar.codes import code_base, code_matches, normalize_code
 from grammar.numbering import halfwidth, normalize_clause_no
+from grammar.refs import is_clause_no
 from grammar.schema import Clause
 
 __all__ = ["Citation", "normalize_clause_no", "parse_citations", "verify_citations"]
@@ -27,9 +28,6 @@ _BRACKETED = re.compile(
     r"〔([^〔〕\n]{1,80})〕|【([^【】\n]{1,80})】|\[([^\[\]\n]{1,80})\]|[（(]([^（）()\n]{1,80})[）)]"
 )
 # In round brackets only "<document>，<clause number>" counts (ordinary asides abound).
-_CLAUSE_NO_SHAPE = re.compile(
-    r"^(?:第?\d{1,3}(?:\.\d{1,3}){0,4}条?|[A-Z]\.\d{1,3}(?:\.\d{1,3}){0,4}|附录[A-Z]|第[零〇一二三四五六七八九十百千两\d]{1,6}[编章节条])$"
-)
 _SEP = re.compile(r"[，,]\s*")
 # Bracketed text that standards themselves contain: terminology source notes, and
 # placeholder numbers in drafting examples ("GB/T ××××").
@@ -144,9 +142,7 @@ def parse_citations(answer: str) -> list[ParsedCitation]:
         if _NOT_A_CITATION.match(body):
             continue  # "[来源：GB/T ××××，3.1，有修改]" inside quoted clause text
         parts = _SEP.split(body, maxsplit=1)
-        if m.group(4) is not None and (
-            len(parts) != 2 or not _CLAUSE_NO_SHAPE.match(halfwidth(parts[1]).replace(" ", ""))
-        ):
+        if m.group(4) is not None and (len(parts) != 2 or not is_clause_no(parts[1])):
             continue
         if len(parts) == 2:
             doc_ref, no = parts[0].strip(), normalize_clause_no(parts[1])

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from grammar.refs import mask_refs
 from grammar.schema import Clause, ClauseKind
 from qa.relevance import content_grams
 
@@ -75,11 +76,6 @@ _HOW_TO = re.compile(
 _DRAFTING = re.compile(r"编写|起草|表述|宜|应包括|应写明|给出|编号|列出|引导语|层次")
 
 
-_CLAUSE_REF = re.compile(
-    r"第[零〇一二三四五六七八九十百千两\d]{1,6}[编章节条款项]|[\dA-Z](?:\.\d+)*[章条款]"
-)
-
-
 # One-character element names (条, 章, 段, 注, 图, 表) are parts of everyday words (条例,
 # 注意, 规章, 手段, 意图, 表示); they count only where they stand as a word.
 _SINGLE_OK_BEFORE = "的个一两几各每本该此"
@@ -127,7 +123,7 @@ def detect_element(question: str) -> Element | None:
     """The element a question asks about, if any; how-to phrasing is not required (a
     bare "规范性引用文件？" is also about the element)."""
     # "第十条", "8.6条", "第3章" name a clause; their 条/章 is not the element 条/章.
-    q = _CLAUSE_REF.sub("＃", question.replace(" ", ""))
+    q = mask_refs(question.replace(" ", ""))
     best: tuple[int, Element] | None = None
     for element in ELEMENTS:
         for name in element.names():

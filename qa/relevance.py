@@ -21,8 +21,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from grammar.codes import code_base, code_matches, find_codes, without_codes
+from grammar.codes import code_base, find_codes
 from grammar.numbering import halfwidth, normalize_clause_no
+from grammar.refs import clause_numbers
+from index.exact import code_named
 
 # Words that carry the question's form, not its topic.
 log = logging.getLogger(__name__)
@@ -141,9 +143,6 @@ class RelevancePolicy:
         return dense >= best_dense - self.evidence_margin
 
 
-_CLAUSE_NO = re.compile(
-    r"(?<![\d.])\d{1,3}(?:\.\d{1,3}){1,4}(?![\d.])\s*条?|第[零〇一二三四五六七八九十百千两\d]{1,6}[章节条]|附录\s*[A-Z]"
-)
 _LOCAL = re.compile(r"([\u4e00-\u9fff]{2,3}(?:省|市|自治区))[\u4e00-\u9fff]*?(条例|办法|规定)$")
 _TITLE_REF = re.compile(
     r"《([^《》]{2,40})》|([\u4e00-\u9fff]{2,6}(?:省|市|自治区)[\u4e00-\u9fff]{0,12}?(?:条例|办法|规定))"
@@ -151,7 +150,12 @@ _TITLE_REF = re.compile(
 
 
 def absent_documents(
-    question: str, documents: Sequence[Any], context: str, clause_nos: Sequence[str] = ()
+    question: str,
+    documents: Sequence[Any],
+    context: str,
+    clause_nos: Sequence[str] = (),
+    *,
+    named: Sequence[str] | None = None,
 ) -> list[str]:
     """Documents the question names (a standard code, 《title》, "北京市标准化条例") that
     are neither in the knowledge base nor mentioned by the retrieved clauses.
@@ -160,20 +164,22 @@ def absent_documents(
     ("GB/T 1.1—2020 的 8.6 条") of a document only *mentioned* in the knowledge base is
     refused unless such a clause was retrieved (a web copy of that standard's text).
 
+    ``named``: documents the query plan found named by code or title.  A document is
+    present when any document matches either: "GB/T 1.1—2020《标准化工作导则》" is answered
+    from the document of that title even when its code was never stored.
+
     Such a question asks about a document we do not have; answering from a similar one
     (上海 instead of 北京, another standard's clause 5.1) would mislead, so we refuse.
     """
-    doc_codes = [getattr(d, "standard_code", None) for d in documents]
     titles = [re.sub(r"\s", "", getattr(d, "title", "")) for d in documents]
     ctx = re.sub(r"\s", "", halfwidth(context))
-    bare = without_codes(halfwidth(question))  # "1.1" of "GB/T 1.1" is no clause
-    asked = {normalize_clause_no(m.group(0)) for m in _CLAUSE_NO.finditer(bare)}
+    asked = clause_numbers(question)  # codes are skipped: "1.1" of "GB/T 1.1" is no clause
     found = asked & {normalize_clause_no(n) for n in clause_nos}
     # Asking for a clause number that none of the retrieved clauses carries.
     asks_clause = bool(asked) and not found
     missing: list[str] = []
     for m in find_codes(question):
-        if any(code_matches(m.code, c) for c in doc_codes):
+        if named or any(code_named(m.code, d) for d in documents):
             continue
         # Mentioned by a retrieved clause: the KB talks *about* it (how to cite it…) —
         # unless the question wants one of its clauses ("GB/T 1.1—2020 的 8.6 条").

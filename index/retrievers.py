@@ -1,0 +1,222 @@
+"""Retrievers and ranking stages as plain functions, composed into search pipelines.
+
+A *retriever* turns a :class:`Context` (snapshot, embedder, parsed query) into a ranking
+``[(clause_id, score, route)]``, best first; a *stage* turns a ranking into another one.
+A pipeline is a retriever followed by stages (:func:`compose`); the ablations of the
+evaluation are just other compositions (:data:`PIPELINES`):
+
+========================  =============================================================
+``dense``                 FAISS cosine over every embedded window (a clause scores as
+                          its best window)
+``bm25``                  jieba/bm25s over heading path and body
+``hybrid``                reciprocal rank fusion of the two (:func:`index.fusion.rrf`)
+``hybrid+exact``          hybrid, then the documents the question names rise
+                          (:func:`boost_named`), then the clauses it names come first
+                          (:func:`exact_first`) — the default
+========================  =============================================================
+
+The context remembers every clause's dense and BM25 score met on the way, so the final
+hits carry both (the refusal gate and the reranker read them).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from index.embedders import Embedder
+from index.fusion import rrf
+from index.query import SearchQuery
+from index.snapshot import Snapshot
+from index.tokenize import tokenize
+
+log = logging.getLogger(__name__)
+
+CANDIDATES = 50  # per retriever, before fusion
+Scored = tuple[str, float, str]  # clause id, score, route
+Ranking = list[Scored]
+Retriever = Callable[["Context"], Ranking]
+Stage = Callable[["Context", Ranking], Ranking]
+Pipeline = Callable[["Context"], Ranking]
+
+
+@dataclass(slots=True)
+class Context:
+    """One search in progress: what it reads and what the retrievers learnt."""
+
+    snap: Snapshot
+    embedder: Embedder
+    query: SearchQuery
+    k: int = 10
+    allowed: set[str] | None = None  # doc ids a filtered search may return
+    weights: tuple[float, float] = (1.0, 1.0)  # (dense, bm25) in fusion
+    dense_scores: dict[str, float] = field(default_factory=dict)
+    bm25_scores: dict[str, float] = field(default_factory=dict)
+    _qvec: np.ndarray | None = None
+
+    @property
+    def depth(self) -> int:
+        return max(CANDIDATES, 3 * self.k)
+
+    def qvec(self) -> np.ndarray:
+        """The query embedding (computed once per search)."""
+        if self._qvec is None:
+            self._qvec = self.embedder.embed_queries([self.query.topic])[0]
+        return self._qvec
+
+    def fill_dense(self, clause_ids: list[str]) -> None:
+        """Cosine scores for clauses no dense search returned (a BM25-only or exact hit),
+        read from their stored vectors."""
+        snap = self.snap
+        missing = [c for c in clause_ids if c not in self.dense_scores and c in snap.clauses]
+        if not missing or not snap.dense.ntotal:
+            return
+        vids, owner = snap.vector_ids(missing)
+        try:
+            sims = snap.dense.vectors(vids) @ self.qvec()
+        except RuntimeError:  # vector missing (index older than store): leave None
+            log.debug("some vectors missing for dense scores")
+            return
+        for i, sim in zip(owner, sims.tolist(), strict=True):
+            if sim > self.dense_scores.get(missing[i], -2.0):
+                self.dense_scores[missing[i]] = sim
+
+
+# ------------------------------------------------------------------ retrievers
+def dense(ctx: Context) -> Ranking:
+    """Nearest clauses by cosine of the query embedding (best window per clause)."""
+    snap = ctx.snap
+    allowed_ids = None
+    if ctx.allowed is not None:
+        allowed_ids, _ = snap.vector_ids(
+            [c.clause_id for d in ctx.allowed for c in snap.by_doc.get(d, [])]
+        )
+    best: dict[str, float] = {}
+    for fid, score in snap.dense.search(ctx.qvec(), ctx.depth * 2, allowed_ids):
+        c = snap.by_fid.get(fid)
+        if c is not None and score > best.get(c.clause_id, -2.0):
+            best[c.clause_id] = score
+    ranked = sorted(best.items(), key=lambda kv: -kv[1])[: ctx.depth]
+    ctx.dense_scores.update(ranked)
+    return [(cid, s, "dense") for cid, s in ranked]
+
+
+def bm25(ctx: Context) -> Ranking:
+    """Best clauses by BM25 over the tokenised topic."""
+    snap = ctx.snap
+    mask = None
+    if ctx.allowed is not None:
+        mask = np.fromiter(
+            (c is not None and c.doc_id in ctx.allowed for c in snap.bm25_rows),
+            dtype=bool,
+            count=len(snap.bm25_rows),
+        )
+    out: Ranking = []
+    for row, score in snap.bm25.top(tokenize(ctx.query.topic), ctx.depth, mask):
+        c = snap.bm25_rows[row]
+        if c is not None:
+            out.append((c.clause_id, score, "bm25"))
+            ctx.bm25_scores[c.clause_id] = score
+    return out
+
+
+def fused(*retrievers: Retriever, route: str = "hybrid") -> Retriever:
+    """A retriever fusing others by RRF, weighted by ``ctx.weights`` (one per retriever;
+    a retriever whose weight is 0 is not run at all)."""
+
+    def run(ctx: Context) -> Ranking:
+        weights = list(ctx.weights) + [1.0] * (len(retrievers) - len(ctx.weights))
+        lists = [
+            [cid for cid, _, _ in r(ctx)] if w > 0 else []
+            for r, w in zip(retrievers, weights, strict=False)
+        ]
+        return [(cid, s, route) for cid, s in rrf(lists, weights[: len(lists)])]
+
+    return run
+
+
+hybrid: Retriever = fused(dense, bm25)
+
+
+# ------------------------------------------------------------------ stages
+def boost_named(ctx: Context, ranked: Ranking) -> Ranking:
+    """ "标准化法规定了哪些……": the documents the question names form a third ranking (their
+    clauses in the current order), fused in, so they rise without hiding the rest."""
+    named = ctx.query.named
+    if not named or len(named) >= len(ctx.snap.docs):
+        return ranked
+    wanted = set(named)
+    route = {cid: r for cid, _, r in ranked}
+    ids = [cid for cid, _, _ in ranked]
+    inside = [cid for cid in ids if ctx.snap.clauses[cid].doc_id in wanted]
+    return [(cid, s, route[cid]) for cid, s in rrf([ids, inside], (1.0, 1.0))]
+
+
+def exact_matches(ctx: Context) -> tuple[list[str], bool]:
+    """Clause ids the query names, and whether some reference named no document.
+
+    A reference without a document ("第三条讲了什么") matches in many documents; the
+    caller then promotes only the best-ranked match, so the exact route never floods the
+    results with every document's "第三条"."""
+    snap = ctx.snap
+    named: list[str] = []
+    unnamed = False
+    for ref in ctx.query.refs:
+        docs = tuple(snap.by_doc) if ref.doc_ids is None else ref.doc_ids
+        for d in docs:
+            if ctx.allowed is not None and d not in ctx.allowed:
+                continue
+            for c in snap.by_doc.get(d, []):
+                if c.clause_no in ref.clause_nos and c.clause_id not in named:
+                    named.append(c.clause_id)
+                    break
+        unnamed = unnamed or ref.doc_ids is None
+    return named, unnamed
+
+
+def exact_first(ctx: Context, ranked: Ranking) -> Ranking:
+    """Clauses the question names ("8.6 条", "第三条") lead, in the current order."""
+    ids, unnamed = exact_matches(ctx)
+    if not ids:
+        return ranked
+    top = ranked[0][1] if ranked else 1.0
+    pos = {cid: i for i, (cid, _, _) in enumerate(ranked)}
+    ids.sort(key=lambda cid: pos.get(cid, len(pos)))
+    if unnamed and len(ids) > 1:
+        ids = ids[:1]  # no document named: only the likeliest one
+    lead = [(cid, top + (len(ids) - i) * 1e-3, "exact") for i, cid in enumerate(ids)]
+    chosen = set(ids)
+    return lead + [item for item in ranked if item[0] not in chosen]
+
+
+def compose(retriever: Retriever, *stages: Stage) -> Pipeline:
+    """A pipeline: ``retriever`` then each stage in turn."""
+
+    def run(ctx: Context) -> Ranking:
+        ranked = retriever(ctx)
+        for stage in stages:
+            ranked = stage(ctx, ranked)
+        return ranked
+
+    return run
+
+
+def pipeline_for(mode: str, *, exact: bool) -> Pipeline:
+    """The composition behind ``Searcher.search(mode=…, exact=…)``."""
+    base = {"dense": dense, "bm25": bm25, "hybrid": hybrid}[mode]
+    if not exact:
+        return compose(base)
+    if mode == "hybrid":
+        return compose(base, boost_named, exact_first)
+    return compose(base, exact_first)
+
+
+PIPELINES: dict[str, Pipeline] = {
+    "dense": compose(dense),
+    "bm25": compose(bm25),
+    "hybrid": compose(hybrid),
+    "hybrid+exact": compose(hybrid, boost_named, exact_first),
+}

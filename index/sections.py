@@ -1,0 +1,101 @@
+"""Sections: a heading with no body of its own stands for its whole subtree.
+
+"6.2 前言" in a drafting guide has no text; its content is 6.2.1–6.2.4.  Indexed as an
+empty clause it is findable only by its title and, when it wins, an answer quoting it says
+nothing ("6.2 前言：前言").  Here such a heading becomes a *section*:
+
+* it is embedded and BM25-indexed as its heading path, its children's titles and the
+  opening sentences of its children (:func:`section_passage`), so a question about the
+  topic as a whole finds it;
+* when it wins, the answer gives its children in document order (``qa.extractive``);
+* an empty heading without children (a stray TOC line, a lost body) is never evidence.
+
+The segmenter may mark sections itself (``clause.extra["section"]`` or a ``section``
+kind); without the mark a clause whose body is (nearly) empty and that has children is
+taken for one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+from grammar.schema import Clause, HeadingRef
+
+MAX_BODY = 12  # characters of own text a heading may carry and still be a section
+SECTION_CHILDREN = 12  # children listed in a section's passage and answer
+OPENING = 40  # characters of each child's text in the section's passage
+
+_SPACE = re.compile(r"\s+")
+
+
+def body_chars(clause: Clause) -> int:
+    """Characters of real text in the clause body (spaces and punctuation-only lines
+    ignored)."""
+    return len(re.sub(r"[\s\W_]+", "", clause.text))
+
+
+def marked_section(clause: Clause) -> bool:
+    """The segmenter said so (forward compatible with a schema that marks sections)."""
+    return bool(clause.extra.get("section")) or str(clause.kind) == "section"
+
+
+def is_empty(clause: Clause) -> bool:
+    """A heading without a body of its own: never evidence by itself."""
+    return body_chars(clause) <= MAX_BODY
+
+
+def _ref(clause: Clause) -> HeadingRef:
+    return HeadingRef(clause.clause_no, clause.clause_title)
+
+
+def children_map(clauses: Iterable[Clause]) -> dict[str, list[Clause]]:
+    """Direct children of every clause, in document order (clauses of one or more
+    documents; each document's clauses are ordered by ``seq``)."""
+    by_doc: dict[str, list[Clause]] = {}
+    for c in clauses:
+        by_doc.setdefault(c.doc_id, []).append(c)
+    out: dict[str, list[Clause]] = {}
+    for cs in by_doc.values():
+        cs.sort(key=lambda c: c.seq)
+        stack: list[Clause] = []  # open ancestors, outermost first
+        for c in cs:
+            depth = len(c.heading_path)
+            while stack and (
+                len(stack[-1].heading_path) >= depth
+                or c.heading_path[len(stack[-1].heading_path)] != _ref(stack[-1])
+            ):
+                stack.pop()
+            if stack and len(stack[-1].heading_path) == depth - 1:
+                out.setdefault(stack[-1].clause_id, []).append(c)
+            stack.append(c)
+    return out
+
+
+def is_section(clause: Clause, children: Sequence[Clause] | None) -> bool:
+    """A heading that stands for its subtree: marked so, or empty with children."""
+    if not children:
+        return False
+    return marked_section(clause) or is_empty(clause)
+
+
+def _opening(text: str) -> str:
+    first = _SPACE.sub(" ", text).strip()
+    return first[:OPENING]
+
+
+def section_passage(clause: Clause, children: Sequence[Clause]) -> str:
+    """What a section is embedded as: document title, heading path, then each child's
+    heading and the opening of its text."""
+    head = f"{clause.doc_title}｜{' > '.join(clause.path_labels())}\n"
+    parts = [clause.text.strip()] if clause.text.strip() else []
+    for child in children[:SECTION_CHILDREN]:
+        opening = _opening(child.text)
+        parts.append(f"{child.heading} {opening}".strip())
+    return head + "；".join(parts)
+
+
+def section_bm25_text(clause: Clause, children: Sequence[Clause]) -> str:
+    """What BM25 sees of a section: heading path, own text and the children's titles."""
+    titles = " ".join(c.clause_title for c in children if c.clause_title)
+    return f"{clause.doc_title} {' '.join(clause.path_labels())} {titles}\n{clause.text}"

@@ -1,0 +1,72 @@
+"""Everything one search reads, as one immutable object.
+
+:class:`index.search.Searcher` builds a :class:`Snapshot` aside and swaps it in whole, so
+a search running in another thread (the app serves several sessions) never sees half of an
+update; the retrievers in :mod:`index.retrievers` read only from it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from grammar.codes import code_matches, normalize_code
+from grammar.schema import Clause, DocumentInfo
+from index.bm25 import BM25Index
+from index.dense import DenseIndex, faiss_ids, window_key
+
+
+@dataclass(slots=True, frozen=True)
+class SearchFilters:
+    """Restrict a search to some documents and/or standard codes (codes match with or
+    without year: "GB/T 1.1" matches "GB/T 1.1—2020")."""
+
+    doc_ids: tuple[str, ...] = ()
+    standard_codes: tuple[str, ...] = ()
+
+    def __bool__(self) -> bool:
+        return bool(self.doc_ids or self.standard_codes)
+
+
+@dataclass(slots=True, frozen=True)
+class Snapshot:
+    dense: DenseIndex
+    bm25: BM25Index
+    meta: dict[str, Any]
+    clauses: dict[str, Clause]
+    by_fid: dict[int, Clause]
+    by_doc: dict[str, list[Clause]]
+    bm25_rows: list[Clause | None]
+    docs: list[DocumentInfo]
+    windows: dict[str, int]
+    generation: int
+    children: dict[str, list[Clause]]  # direct children per clause id, document order
+
+    def vector_ids(self, clause_ids: Sequence[str]) -> tuple[np.ndarray, list[int]]:
+        """FAISS ids of all windows of ``clause_ids`` and, per id, the clause's position."""
+        keys: list[str] = []
+        owner: list[int] = []
+        for i, cid in enumerate(clause_ids):
+            for w in range(self.windows.get(cid, 1)):
+                keys.append(window_key(cid, w))
+                owner.append(i)
+        return faiss_ids(keys), owner
+
+    def allowed(self, filters: SearchFilters | None) -> set[str] | None:
+        """Doc ids a filtered search may return (None: no filter)."""
+        if not filters:
+            return None
+        docs = {d.doc_id for d in self.docs}
+        if filters.doc_ids:
+            docs &= set(filters.doc_ids)
+        if filters.standard_codes:
+            wanted = [normalize_code(raw) or raw.strip() for raw in filters.standard_codes]
+            docs = {
+                d.doc_id
+                for d in self.docs
+                if d.doc_id in docs and any(code_matches(w, d.standard_code) for w in wanted)
+            }
+        return docs

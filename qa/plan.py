@@ -1,0 +1,89 @@
+"""Parse the question once: the query plan that retrieval and the refusal gate both read.
+
+Before, the answerer, the searcher and the refusal gate each re-read the question for
+what they needed (the follow-up merge, the element, named documents, clause numbers), with
+slightly different rules.  :func:`make_plan` reads it once:
+
+* ``text`` — the question, merged with the previous one when it is a follow-up that
+  refers back ("那它的格式呢？") or has no topic of its own;
+* ``element`` — the drafting element asked about ("范围一章怎么写？" → 范围), with how-to
+  phrasing and whether the whole element is asked (``general``);
+* ``search`` — the :class:`index.query.SearchQuery`: topic without document names, plus
+  the element's vocabulary; documents named by code or title; clause references;
+* ``grams`` — the question's content words (character bigrams) for wording overlap.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from index.query import SearchQuery, parse_query
+from qa.elements import Element, detect_element, is_general, is_how_to
+from qa.relevance import content_grams
+
+_ANAPHORA = re.compile(
+    r"^(那|那么|还有|另外|再|它|其|该|这|上述|以上|同样|此外)|它|这个|那个|上述|该条|这条|这一章"
+)
+
+
+def merge_follow_up(question: str, history: Sequence[tuple[str, str]]) -> str:
+    """The text to search with.  A follow-up that refers back ("那它的格式呢？") or has no
+    topic of its own ("还有呢？") is searched together with the previous question, so it
+    still finds the clauses on normative references; a short question with its own topic
+    ("术语和定义怎么写？") is searched on its own."""
+    q = question.strip()
+    if not history:
+        return q
+    own_topic = detect_element(q) is not None or sum(1 for g in content_grams(q) if len(g) > 1) >= 2
+    if _ANAPHORA.search(q) or not own_topic:
+        return f"{history[-1][0].strip()} {q}"
+    return q
+
+
+@dataclass(slots=True, frozen=True)
+class QueryPlan:
+    """Everything read from one question (see module docstring)."""
+
+    question: str
+    text: str
+    element: Element | None
+    how_to: bool
+    general: bool
+    search: SearchQuery
+    grams: frozenset[str]
+
+    @property
+    def named(self) -> tuple[str, ...] | None:
+        """Documents named by code or title (None: none; empty: named but absent)."""
+        return self.search.named
+
+
+def make_plan(
+    question: str, history: Sequence[tuple[str, str]] = (), documents: Iterable[Any] = ()
+) -> QueryPlan:
+    """Build the plan of ``question`` against the knowledge base's ``documents``."""
+    text = merge_follow_up(question, history)
+    element = detect_element(question) or detect_element(text)
+    expand: tuple[str, ...] = ()
+    focus: tuple[str, ...] = ()
+    if element is not None:
+        expand = (element.name, *element.expand)
+        focus = element.names()
+    search = parse_query(text, list(documents), expand=expand, focus=focus)
+    # Wording overlap is judged on the question itself; a follow-up too short to carry
+    # its topic ("那它呢？") borrows the previous question's wording too.
+    grams = content_grams(question)
+    if len([g for g in grams if len(g) > 1]) < 2:
+        grams = content_grams(text)
+    return QueryPlan(
+        question=question,
+        text=text,
+        element=element,
+        how_to=is_how_to(question),
+        general=element is not None and is_general(question, element),
+        search=search,
+        grams=frozenset(grams),
+    )
