@@ -3,7 +3,9 @@
 JSON (stdout) contract: ``{"question", "answer", "citations": [{"doc_title",
 "standard_code", "clause_no", "clause_title", "heading_path", "text", "score", "label",
 "clause_id", "doc_id", "source", "page"}], "refused", "mode", "invalid_citations",
-"element", "query", "timings_ms"}``.  Progress and logs go to stderr.  Exit status 0 when
+"element", "query", "timings_ms"}``, plus ``"drafting": {"element", "rules": [citation…],
+"patterns": [{"text", "citation", "clause_id"}], "examples": [citation…]}`` when the question
+asks how to write an element of a standard (see :mod:`qa.drafting`).  Progress and logs go to stderr.  Exit status 0 when
 answered or refused, 2 for usage errors (empty question, unknown knowledge base, LLM mode
 without a configured model).
 """
@@ -17,6 +19,7 @@ import sys
 from ingest.logsetup import configure_cli_logging
 from ingest.workspace import DEFAULT_KB, resolve_workspace
 from qa.answer import Answerer
+from qa.drafting import drafting_help, drafting_text
 from qa.llm import LLMConfig, LLMNotConfigured, make_chat_model
 
 
@@ -62,11 +65,11 @@ def main(argv: list[str] | None = None) -> int:
     answerer = Answerer(searcher, mode=mode, chat_model=chat, k=args.k)
     if args.json:
         result = answerer.answer(args.question)
-        print(
-            json.dumps(
-                result.to_json(include_retrieved=args.retrieved), ensure_ascii=False, indent=1
-            )
-        )
+        out = result.to_json(include_retrieved=args.retrieved)
+        help_ = drafting_help(args.question, searcher)
+        if help_:
+            out["drafting"] = help_.to_json()
+        print(json.dumps(out, ensure_ascii=False, indent=1))
         return 0
     result = None
     for item in answerer.stream(args.question):
@@ -85,4 +88,7 @@ def main(argv: list[str] | None = None) -> int:
             )
     else:
         print(result.answer)
+    help_ = drafting_help(args.question, searcher)
+    if help_:
+        print(drafting_text(help_))
     return 0

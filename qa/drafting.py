@@ -239,3 +239,16 @@ def drafting_help(
     # Standards written to the 2020 rules ("本文件") first, then by code; one per document.
     examples.sort(key=lambda c: ("本文件" not in c.text, c.standard_code is None, c.doc_title))
     return DraftingHelp(element.name, rules, patterns, examples[:max_examples])
+
+
+def drafting_text(help_: DraftingHelp) -> str:
+    """The three parts as plain text (the CLI's text mode)."""
+    lines = [f"\n【起草参考：{help_.element}】", "规则："]
+    lines += [f"  {cite(c)} {c.clause_title}".rstrip() for c in help_.rules] or ["  （知识库中无）"]
+    lines.append("句式：")
+    lines += [f"  {p.text}  {cite(p.clause)}" for p in help_.patterns] or ["  （规则未给出）"]
+    lines.append("示例：")
+    lines += [
+        f"  {cite(c)} {example_text(c, 80)}".replace("\n", " ") for c in help_.examples
+    ] or ["  （知识库中无）"]
+    return "\n".join(lines)

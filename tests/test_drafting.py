@@ -75,3 +75,16 @@ def test_pattern_fill() -> None:
     c = Clause("d:1", "d", "t", None, "7.1.2", "", [], ClauseKind.CLAUSE, None, "", "", None, 0, 0, 0)
     p = Pattern("本文件规定了……的要求，适用于……。", c)
     assert p.fill("社区助浴服务") == "本文件规定了社区助浴服务的要求，适用于……。"
+
+
+def test_qa_cli_json_carries_drafting(sample_workspace, capsys) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from qa.cli import main
+
+    assert main(["范围一章怎么写？", "--workspace", str(sample_workspace), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    d = out["drafting"]
+    assert d["element"] == "范围" and d["rules"] and d["patterns"] and d["examples"]
+    assert main(["投诉处理的时限是多少？", "--workspace", str(sample_workspace), "--json"]) == 0
+    assert "drafting" not in json.loads(capsys.readouterr().out)
