@@ -1,0 +1,160 @@
+"""Structure gold: the segmenter's outline against hand-checked outlines.
+
+The bundled samples must segment exactly (precision = recall = 1, code and title right).
+The real corpus in ``../shared/corpus/standards`` (never copied into the repository; the
+tests skip when it is absent) must reach the issue's target: heading precision and recall
+of at least 0.98, micro-averaged over all headings, and the right standard code and title
+for every document.
+
+Known shortfalls are marked ``xfail(strict=False)`` with the figure measured when the mark
+was set; remove a mark once the document passes (``python -m eval.outline`` prints the
+current scores).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from eval.outline import (
+    GOLD_DIR,
+    SAMPLES_GOLD_DIR,
+    TARGET,
+    OutlineScore,
+    gold_files,
+    load_gold,
+    micro,
+    score_file,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT / "samples" / "standards"
+
+
+def _corpus() -> Path:
+    env = os.environ.get("STDQA_STANDARDS_CORPUS")
+    return Path(env) if env else ROOT.parent / "shared" / "corpus" / "standards"
+
+
+CORPUS = _corpus()
+CORPUS_GOLD = gold_files(GOLD_DIR)
+SAMPLE_GOLD = gold_files(SAMPLES_GOLD_DIR)
+
+# Measured before the segmenter fixes of issue 11 (see README "per-document outline scores").
+KNOWN_BAD_CODE = {
+    "DB2101T_0079-2023_procurement_expert_credit_management.md",
+    "GBT_11982.1-2005_pvc_sheet_flooring_web_article.html",
+    "GBT_28181-2022_video_surveillance_networking.md",
+    "GBT_28449-2018_cybersecurity_evaluation_process_guide_ocr_damaged.md",
+    "JTT_1078-2016_vehicle_video_communication_protocol.pdf",
+    "JTT_808-2019_vehicle_terminal_protocol.md",
+    "SL_651-2014_hydrological_monitoring_data_protocol.pdf",
+}
+KNOWN_BAD_TITLE = {
+    "GBT_11982.1-2005_pvc_sheet_flooring_web_article.html",
+    "GBT_22240-2020_cybersecurity_protection_grading_guide.md",
+    "GBT_25070-2019_cybersecurity_protection_security_design.md",
+    "GBT_28181-2016_video_surveillance_networking.pdf",
+    "GBT_28181-2016_video_surveillance_networking_collapsed_toc.md",
+    "GBT_28449-2018_cybersecurity_evaluation_process_guide_ocr_damaged.md",
+    "JRT_0060-2021_securities_futures_cybersecurity_baseline.md",
+    "JRT_0071.2-2020_financial_cybersecurity_basic_requirements.md",
+    "JTT_1078-2016_vehicle_video_communication_protocol.md",
+    "JTT_1078-2016_vehicle_video_communication_protocol.pdf",
+    "JTT_808-2011_vehicle_terminal_protocol_approval_draft.pdf",
+    "JTT_809-2011_vehicle_platform_data_exchange.pdf",
+    "SJT_XXXXX.5-2012draft_it_service_desktop_peripheral_maintenance.md",
+    "SL_651-2014_hydrological_monitoring_data_protocol.pdf",
+    "TGDRTA_002-2020_vehicle_video_alarm_protocol.pdf",
+    "TJSATL_12-2017_vehicle_active_safety_protocol.pdf",
+}
+# Micro-averaged heading precision / recall over the corpus when the mark was set.
+OVERALL_XFAIL = "segmenter below target (P 0.912 / R 0.831 before issue 11's fixes)"
+
+
+def _marked(files: set[str], reason: str) -> list[object]:
+    out = []
+    for g in CORPUS_GOLD:
+        name = load_gold(g).file
+        marks = [pytest.mark.xfail(reason=reason, strict=False)] if name in files else []
+        out.append(pytest.param(name, marks=marks, id=name[:40]))
+    return out
+
+
+# --- the gold files themselves ------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", CORPUS_GOLD + SAMPLE_GOLD, ids=lambda p: p.name[:40])
+def test_gold_file_is_well_formed(path: Path) -> None:
+    """Every entry has a number; parents are earlier entries; no body text (short titles)."""
+    gold = load_gold(path)
+    assert gold.file and gold.title and gold.headings
+    seen: set[str] = set()
+    for h in gold.headings:
+        assert h.no, path
+        assert len(h.title) <= 12, (path.name, h)
+        assert not h.parent or h.parent in seen, (path.name, h)
+        seen.add(h.no)
+
+
+def test_every_corpus_document_and_sample_has_gold() -> None:
+    assert len(SAMPLE_GOLD) == len(list(SAMPLES.glob("*.txt")))
+    if CORPUS.is_dir():
+        files = {
+            p.name
+            for p in CORPUS.iterdir()
+            if p.suffix in (".md", ".pdf", ".html") and p.stem != "README"
+        }
+        assert files == {load_gold(g).file for g in CORPUS_GOLD}
+
+
+# --- samples: exact ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", SAMPLE_GOLD, ids=lambda p: p.name[:40])
+def test_sample_outline_is_exact(path: Path) -> None:
+    gold = load_gold(path)
+    s = score_file(gold, SAMPLES / gold.file)
+    assert (s.precision, s.recall) == (1.0, 1.0), (s.missed[:10], s.extra[:10])
+    assert s.title_agreement >= 0.95
+    assert s.code_ok, (s.code_found, s.code_expected)
+    assert s.title_ok, (s.title_found, s.title_expected)
+
+
+# --- the real corpus -----------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def corpus_scores() -> dict[str, OutlineScore]:
+    if not CORPUS.is_dir():
+        pytest.skip("../shared/corpus/standards not present")
+    scores = {}
+    for g in CORPUS_GOLD:
+        gold = load_gold(g)
+        scores[gold.file] = score_file(gold, CORPUS / gold.file)
+    return scores
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(reason=OVERALL_XFAIL, strict=False)
+def test_corpus_heading_precision_and_recall(corpus_scores: dict[str, OutlineScore]) -> None:
+    m = micro(list(corpus_scores.values()))
+    worst = sorted(corpus_scores.values(), key=lambda s: s.recall + s.precision)[:5]
+    detail = [(s.file[:30], round(s.precision, 3), round(s.recall, 3)) for s in worst]
+    assert m["precision"] >= TARGET and m["recall"] >= TARGET, (m, detail)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", _marked(KNOWN_BAD_CODE, "standard code not found yet"))
+def test_corpus_standard_code(name: str, corpus_scores: dict[str, OutlineScore]) -> None:
+    s = corpus_scores[name]
+    assert s.code_ok, (s.code_found, s.code_expected)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", _marked(KNOWN_BAD_TITLE, "document title wrong"))
+def test_corpus_document_title(name: str, corpus_scores: dict[str, OutlineScore]) -> None:
+    s = corpus_scores[name]
+    assert s.title_ok, (s.title_found, s.title_expected)
