@@ -1,5 +1,8 @@
 """``python -m ingest PATH... [--kb NAME]``: put files into a knowledge base.
 
+``python -m ingest --outline DOC_ID_OR_PATH [--kb NAME] [--json]`` prints one document's
+clause tree and its anomalies instead (see :mod:`ingest.outline`).
+
 Prints a summary (files, documents, clauses, and every skipped file with its reason) to
 stdout, or the same as JSON with ``--json``; progress and logs go to stderr.  Exit status:
 0 when at least one file is in the knowledge base afterwards (ingested, or unchanged), 1
@@ -50,6 +53,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         help="从知识库删除一个文档（doc_id）或一个源文件（路径），可重复",
+    )
+    p.add_argument(
+        "--outline",
+        metavar="DOC_ID_OR_PATH",
+        help="显示一篇文档的条款树及异常（编号跳跃、重复、空条款、可疑标题）；"
+        "给出不在知识库中的文件时只临时切分、不入库",
     )
     p.add_argument("--json", action="store_true", help="以 JSON 输出结果")
     p.add_argument("-q", "--quiet", action="store_true", help="不显示进度条")
@@ -108,6 +117,18 @@ def _remove(store: ClauseStore, targets: Iterable[str]) -> int:
     return status
 
 
+def _outline(target: str, store: ClauseStore, as_json: bool) -> int:
+    from ingest.outline_cli import OutlineTargetError, print_outlines, resolve_outlines
+
+    try:
+        docs = resolve_outlines(target, store)
+    except OutlineTargetError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
+    print_outlines(docs, as_json)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     configure_cli_logging(args.verbose)
@@ -119,6 +140,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
 
+    if args.outline:
+        return _outline(args.outline, store, args.json)
     if (args.list or args.remove) and not store.exists:
         known = "、".join(list_kbs(workspace)) or "（无）"
         print(f"错误：知识库 {args.kb!r} 不存在（已有：{known}）", file=sys.stderr)
