@@ -173,6 +173,14 @@ def test_reuploading_a_changed_file_replaces_its_clauses(workspace: Path) -> Non
     assert "每季度参加培训" in texts and "每年参加培训" not in texts
 
 
+def test_kb_page_shows_outline_as_data(workspace: Path) -> None:
+    at = run_app(page="知识库", kb=UPLOAD_KB)
+    [table] = [d for d in at.dataframe if "异常" in d.value.columns]
+    labels = [x.strip("\u3000") for x in table.value["条款"]]
+    assert "2.1" in labels and "2 服务要求" in labels
+    assert any("未发现异常" in s.value for s in at.success)
+
+
 def test_kb_page_lists_and_deletes(workspace: Path) -> None:
     at = run_app(page="知识库", kb=UPLOAD_KB)
     assert [m.label for m in at.metric][:2] == ["文档", "条款"]

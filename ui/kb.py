@@ -15,12 +15,14 @@ from typing import TYPE_CHECKING
 
 import streamlit as st
 
+from ingest.outline import outline
 from ingest.pipeline import FileResult, FileStatus, IngestReport, ingest_paths
 from ingest.workspace import WorkspaceError, kb_path, validate_kb_name
 from ui import state
 from ui.safety import UnsafeUpload, save_upload
 
 if TYPE_CHECKING:
+    from grammar.schema import DocumentInfo
     from index.search import Searcher
 
 UPLOAD_TYPES = ["pdf", "docx", "txt", "md", "html", "htm"]
@@ -182,6 +184,7 @@ def _documents_section(searcher: Searcher) -> None:
     )
     if not docs:
         return
+    _outline_section(searcher, docs)
     with st.expander("删除文档"):
         labels = {
             d.doc_id: f"{d.standard_code + ' ' if d.standard_code else ''}{d.title}" for d in docs
@@ -194,6 +197,51 @@ def _documents_section(searcher: Searcher) -> None:
             if delete_document(searcher, doc_id):
                 st.session_state[NOTICE_KEY] = ("success", f"已删除：{labels[doc_id]}")
             st.rerun()
+
+
+ANOMALY_LABELS = {
+    "gap": "编号跳跃",
+    "duplicate": "编号重复",
+    "empty": "空条款",
+    "title": "可疑标题",
+}
+
+
+def _outline_section(searcher: Searcher, docs: list[DocumentInfo]) -> None:
+    """The clause tree of one document with anomalies flagged (same as ``python -m ingest
+    --outline``).  Shown as data tables: document text is never rendered as Markdown/HTML."""
+    with st.expander("条款结构与异常"):
+        labels = {
+            d.doc_id: f"{d.standard_code + ' ' if d.standard_code else ''}{d.title}" for d in docs
+        }
+        doc_id = st.selectbox(
+            "文档", list(labels), format_func=labels.__getitem__, key="kb_outline_doc"
+        )
+        if not doc_id:
+            return
+        result = outline(searcher.clauses_of(doc_id))
+        flagged = result.flagged()
+        if result.anomalies:
+            st.warning(f"发现 {len(result.anomalies)} 处可能的切分问题，见下表“异常”列。")
+        else:
+            st.success("未发现异常。")
+        st.dataframe(
+            [
+                {
+                    "条款": ("\u3000" * n.depth) + n.label,
+                    "类型": n.kind,
+                    "字数": n.chars,
+                    "页": n.page,
+                    "异常": "；".join(
+                        f"{ANOMALY_LABELS.get(str(a.kind), str(a.kind))}：{a.message}"
+                        for a in flagged.get(n.seq, [])
+                    ),
+                }
+                for n in result.nodes
+            ],
+            hide_index=True,
+            key="kb_outline_table",
+        )
 
 
 def _stats_section(searcher: Searcher) -> None:
