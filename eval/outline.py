@@ -191,12 +191,17 @@ def clause_headings(clauses: Iterable[Clause]) -> list[Heading]:
     """The outline the segmenter produced: one entry per clause (parts of a clause split
     for the embedder count once); the preamble and 目次 are not headings."""
     out: list[Heading] = []
+    open_at: dict[int, str] = {}  # depth -> clause number of the latest clause there
     for c in clauses:
         if c.kind is ClauseKind.PREAMBLE or int(c.extra.get("part", 0) or 0) > 0:
             continue
+        depth = len(c.heading_path)
+        open_at[depth] = c.clause_no
         if c.kind is ClauseKind.ELEMENT and c.clause_no in _IGNORED_ELEMENTS:
             continue
-        parent = c.heading_path[-1].no if c.heading_path else ""
+        # The parent is the enclosing clause itself (a heading path may label a section
+        # "第一节" while its number is "第三章第一节").
+        parent = open_at.get(depth - 1, c.heading_path[-1].no) if c.heading_path else ""
         if parent in _IGNORED_ELEMENTS:
             parent = ""
         out.append(Heading(norm_no(c.clause_no), norm_no(parent), c.clause_title))

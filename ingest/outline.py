@@ -116,8 +116,13 @@ def build_tree(clauses: Iterable[Clause]) -> list[OutlineNode]:
             continue
         merged.append((c, len(c.text.strip())))
     nodes = []
+    open_at: dict[int, str] = {}  # depth -> number of the latest clause at that depth
     for c, chars in merged:
-        parent = c.heading_path[-1].no if c.heading_path else ""
+        depth = len(c.heading_path)
+        open_at[depth] = c.clause_no
+        # The enclosing clause's own number (a heading path labels a section "第一节"
+        # while its number is "第三章第一节").
+        parent = open_at.get(depth - 1, c.heading_path[-1].no) if c.heading_path else ""
         nodes.append(
             OutlineNode(
                 clause_no=c.clause_no,
