@@ -43,7 +43,8 @@ Outputs per set: ``<out>/<set>/report.md``, ``report.html``, ``results.json``, p
 every answered question: faithfulness (share of the answer's statements supported by the
 cited clauses) and relevancy (1–5 rating mapped to 0–1); see :mod:`eval.judge`.
 
-Modes: ``bm25``, ``dense``, ``hybrid``, ``hybrid+exact``, ``naive``.
+Modes: ``bm25``, ``dense``, ``hybrid``, ``hybrid+exact``, ``hybrid+exact+rerank`` (the
+default pipeline reranked, :mod:`qa.rerank`), ``naive``.
 
 ``--check`` compares with ``eval/thresholds.json``::
 

@@ -91,6 +91,14 @@ def citation_precision(cited: Iterable[str], gold: Mapping[str, int]) -> float |
     return len(ids & set(gold)) / len(ids) if ids else None
 
 
+def first_citation_hit(cited: Sequence[str], gold: Mapping[str, int]) -> float | None:
+    """1.0 when the answer's first citation is a target clause (it holds the answer),
+    0.0 when it is another; None when nothing was cited."""
+    if not cited:
+        return None
+    return 1.0 if cited[0] in targets(gold) else 0.0
+
+
 def citation_recall(cited: Iterable[str], gold: Mapping[str, int]) -> float | None:
     """Target (grade-2) gold clauses cited / target gold clauses; None without gold."""
     want = targets(gold)
@@ -158,3 +166,44 @@ def mean(values: Iterable[float | None]) -> float | None:
     """Mean of the defined values (None entries are not applicable and are skipped)."""
     xs = [v for v in values if v is not None]
     return sum(xs) / len(xs) if xs else None
+
+
+# ------------------------------------------------------------------ refusal calibration
+def refusal_curve(
+    items: Iterable[tuple[bool, float | None, bool]], thresholds: Sequence[float]
+) -> list[dict[str, float | None]]:
+    """Share refused, answerable and unanswerable, if the refusal gate's threshold were
+    each of ``thresholds``.
+
+    ``items``: ``(answerable, relevance, refused_otherwise)`` per question — the gate
+    score of the question's best hit (None: nothing usable was retrieved, always refused)
+    and whether it is refused for another reason (a named document that is absent).
+    """
+    rows = list(items)
+    out: list[dict[str, float | None]] = []
+    for t in thresholds:
+        ans = [other or r is None or r < t for a, r, other in rows if a]
+        un = [other or r is None or r < t for a, r, other in rows if not a]
+        out.append(
+            {
+                "threshold": t,
+                "answerable_refused": sum(ans) / len(ans) if ans else None,
+                "unanswerable_refused": sum(un) / len(un) if un else None,
+            }
+        )
+    return out
+
+
+def best_threshold(
+    items: Sequence[tuple[bool, float | None, bool]], thresholds: Sequence[float]
+) -> float:
+    """The threshold with the lowest balanced error (share of answerable refused plus
+    share of unanswerable answered); ties go to the lower threshold (refuse less)."""
+    best = (math.inf, thresholds[0])
+    for row in refusal_curve(items, thresholds):
+        a = row["answerable_refused"] or 0.0
+        u = row["unanswerable_refused"]
+        err = a + (1.0 - u if u is not None else 0.0)
+        if err < best[0] - 1e-12:
+            best = (err, float(row["threshold"] or 0.0))
+    return best[1]

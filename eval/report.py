@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from eval import metrics as M
 from eval.runner import NAIVE, NAIVE_CLAUSE, K, SetRun
 from eval.summary import summarize
 
@@ -24,6 +25,7 @@ MODE_LABELS = {
     "dense": "dense",
     "hybrid": "hybrid",
     "hybrid+exact": "hybrid+exact",
+    "hybrid+exact+rerank": "hybrid+exact+rerank",
     NAIVE: "naive 500-char chunks",
     NAIVE_CLAUSE: "naive, read per clause",
 }
@@ -185,6 +187,7 @@ def build_blocks(
             "citation_validity",
             "citation_precision",
             "citation_recall",
+            "first_citation",
             "key_fact_coverage",
             "refusal_accuracy",
             "correct_refusal_rate",
@@ -198,6 +201,8 @@ def build_blocks(
             ["latency p50 / p95 ms", f"{_ms(ans['latency_p50_ms'])} / {_ms(ans['latency_p95_ms'])}"]
         )
         b.append(Block("table", rows=rows))
+
+    b += _calibration(run)
 
     b.append(Block("h2", "By question type"))
     head = [
@@ -223,6 +228,51 @@ def build_blocks(
 
     b.extend(_failures(run))
     return b
+
+
+GATE_GRID = tuple(round(0.86 + 0.0025 * i, 4) for i in range(25))
+
+
+def gate_items(run: SetRun) -> list[tuple[bool, float | None, bool]]:
+    """(answerable, gate score, refused because a named document is absent) per question."""
+    return [
+        (r.question.answerable, r.answer.relevance, r.answer.absent)
+        for r in run.results
+        if r.answer is not None
+    ]
+
+
+def _calibration(run: SetRun) -> list[Block]:
+    """The refusal gate's calibration curve: share refused vs threshold."""
+    from qa.relevance import RelevancePolicy
+
+    policy = RelevancePolicy.for_model(run.config.get("embedder"))
+    items = gate_items(run)
+    if not any(rel is not None for _, rel, _ in items):
+        return []
+    rows = [["threshold", "answerable refused", "unanswerable refused"]]
+    for row in M.refusal_curve(items, GATE_GRID[::2]):
+        mark = (
+            " ◀"
+            if policy.min_gate is not None and abs(row["threshold"] - policy.min_gate) < 0.0026
+            else ""
+        )
+        rows.append(
+            [
+                f"{row['threshold']:.4f}{mark}",
+                fmt(row["answerable_refused"], pct=True),
+                fmt(row["unanswerable_refused"], pct=True),
+            ]
+        )
+    text = (
+        "Share of questions the refusal gate would refuse at each threshold of its relevance "
+        "score (cosine + wording and governing bonus, best of the top three usable hits). "
+        f"◀ marks the calibrated threshold ({policy.min_gate}), chosen by leave-one-set-out "
+        "cross-validation (python -m eval.calibrate), never on the set it is scored on alone."
+        if policy.min_gate is not None
+        else "Share of questions the refusal gate would refuse at each threshold of its score."
+    )
+    return [Block("h2", "Refusal calibration"), Block("p", text), Block("table", rows=rows)]
 
 
 def _failures(run: SetRun) -> list[Block]:

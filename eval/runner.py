@@ -24,14 +24,18 @@ from eval.questions import Question, QuestionSet
 from grammar.schema import Clause
 from index.retrievers import PIPELINES
 from ingest.store import ClauseStore
+from qa.answer import retrieve
 from qa.plan import make_plan
+from qa.rerank import default_reranker
 
 if TYPE_CHECKING:
     from eval.judge import Judge, JudgeOutcome
 
 log = logging.getLogger(__name__)
 
-MODES = ("bm25", "dense", "hybrid", "hybrid+exact")  # names in index.retrievers.PIPELINES
+# Pipelines of index.retrievers.PIPELINES, and the default one reranked (qa.rerank).
+RERANK = "hybrid+exact+rerank"
+MODES = ("bm25", "dense", "hybrid", "hybrid+exact", RERANK)
 NAIVE = "naive"
 # The same naive results read at clause granularity: each chunk's clauses in document
 # order, one rank position per clause — what a reader of k citations would get.
@@ -92,6 +96,9 @@ class AnswerOutcome:
     key_facts: float | None
     ms: float
     judge: JudgeOutcome | None = None  # only with --judge, for answered questions
+    first: float | None = None  # the first citation holds the answer (answered, scored)
+    relevance: float | None = None  # the refusal gate's score (calibration curve)
+    absent: bool = False  # refused because a named document is absent
 
     def to_json(self) -> dict[str, Any]:
         out = {
@@ -102,6 +109,9 @@ class AnswerOutcome:
             "citation_validity": self.validity,
             "citation_precision": self.precision,
             "citation_recall": self.recall,
+            "first_citation": self.first,
+            "relevance": self.relevance,
+            "absent_documents": self.absent,
             "key_fact_coverage": self.key_facts,
             "ms": round(self.ms, 1),
         }
@@ -164,17 +174,29 @@ def _search(searcher: SearcherLike, question: str, mode: str) -> tuple[list[list
     """Rank with the pipeline ``mode`` (a composition of :mod:`index.retrievers`) over the
     same query plan the answerer builds, so retrieval is measured as users get it."""
     t0 = time.perf_counter()
-    retrieve = getattr(searcher, "retrieve", None)
-    if callable(retrieve):
+    if callable(getattr(searcher, "retrieve", None)):
         docs = searcher.documents() if hasattr(searcher, "documents") else []
         plan = make_plan(question, (), docs)
-        hits = retrieve(plan.search, K, PIPELINES[mode])
-    elif mode == "hybrid+exact":
+        if mode == RERANK:
+            hits, _ = retrieve(searcher, plan, K, PIPELINES["hybrid+exact"], _reranker())
+        else:
+            hits, _ = retrieve(searcher, plan, K, PIPELINES[mode])
+    elif mode in ("hybrid+exact", RERANK):
         hits = searcher.search(question, k=K, mode="hybrid", exact=True)
     else:
         hits = searcher.search(question, k=K, mode=mode, exact=False)
     ms = (time.perf_counter() - t0) * 1000
     return [[h.clause.clause_id] for h in hits], ms
+
+
+_RERANKER: list[Any] = []
+
+
+def _reranker() -> Any:
+    """The reranker the answerer uses by default (loaded once)."""
+    if not _RERANKER:
+        _RERANKER.append(default_reranker())
+    return _RERANKER[0]
 
 
 def _answer(
@@ -194,6 +216,9 @@ def _answer(
         validity=M.citation_validity(len(res.citations), len(res.invalid_citations)),
         precision=M.citation_precision(cited, gold) if scored else None,
         recall=M.citation_recall(cited, gold) if scored else None,
+        first=M.first_citation_hit(cited, gold) if scored else None,
+        relevance=getattr(res, "relevance", None),
+        absent=bool(getattr(res, "absent_documents", None)),
         key_facts=M.key_fact_coverage(res.answer, q.key_facts, q.key_facts_fp)
         if q.answerable
         else None,

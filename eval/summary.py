@@ -62,6 +62,7 @@ def answer_summary(
         "citation_validity": M.citation_validity(n_valid, n_invalid),
         "citation_precision": M.mean(a.precision for a in answers),
         "citation_recall": M.mean(a.recall for a in answers),
+        "first_citation": M.mean(a.first for a in answers),
         "key_fact_coverage": M.mean(a.key_facts for a in answers),
     }
     refusals = M.refusal_summary((r.question.answerable, r.answer.refused) for r in rs if r.answer)

@@ -34,6 +34,7 @@ from index.embed_cache import EmbeddingCache, cache_path, embed_with_cache
 from index.embedders import Embedder
 from index.errors import IndexCorrupt, IndexModelMismatch
 from index.layout import INDEX_FORMAT, IndexPaths, read_meta
+from index.sections import children_map, is_section, section_bm25_text, section_passage
 from index.tokenize import tokenize
 from ingest.atomic import dir_lock, write_json_atomic, write_text_atomic
 from ingest.store import ClauseStore, SourceEntry, source_key
@@ -62,13 +63,16 @@ def passage_text(clause: Clause) -> str:
     return passage_windows(clause)[0]
 
 
-def passage_windows(clause: Clause) -> list[str]:
+def passage_windows(clause: Clause, children: Sequence[Clause] | None = None) -> list[str]:
     """Every embedded passage of a clause.
 
-    A long clause (a scraped page without headings can give 900 characters) is embedded as
+    A section (a heading whose content is its ``children``, see :mod:`index.sections`) is
+    one passage of its heading path, child titles and their opening words.  A long clause (a scraped page without headings can give 900 characters) is embedded as
     overlapping windows of its body, each with the title/heading prefix, so that a question
     about its end is not invisible to dense search; the clause scores as its best window.
     """
+    if is_section(clause, children):
+        return [section_passage(clause, children or ())[: PASSAGE_CHARS * 2]]
     prefix = _prefix(clause)
     body = clause.text
     if len(prefix) + len(body) <= PASSAGE_CHARS:
@@ -80,9 +84,11 @@ def passage_windows(clause: Clause) -> list[str]:
     return [prefix + body[i : i + width] for i in starts]
 
 
-def bm25_text(clause: Clause) -> str:
+def bm25_text(clause: Clause, children: Sequence[Clause] | None = None) -> str:
     """What BM25 sees: heading path and body (document title too, so a query naming the
-    document favours its clauses)."""
+    document favours its clauses); a section also its children's titles."""
+    if is_section(clause, children):
+        return section_bm25_text(clause, children or ())
     return f"{clause.doc_title} {' '.join(clause.path_labels())}\n{clause.text}"
 
 
@@ -244,11 +250,12 @@ def _add_sources(
     cache = EmbeddingCache(cache_path(store.root.parent.parent), embedder.name, embedder.dim)
     try:
         for entry, clauses in work:
+            kids = children_map(clauses)
             vectors: list[np.ndarray] = []
             windows: list[int] = []
             for i in range(0, len(clauses), EMBED_BATCH):
                 batch = clauses[i : i + EMBED_BATCH]
-                per_clause = [passage_windows(c) for c in batch]
+                per_clause = [passage_windows(c, kids.get(c.clause_id)) for c in batch]
                 windows += [len(w) for w in per_clause]
                 texts = [t for w in per_clause for t in w]
                 vectors.append(embed_with_cache(cache, texts, embedder.embed_passages))
@@ -261,7 +268,7 @@ def _add_sources(
                 vids = vector_ids(ids, windows)
                 dense.remove(vids)  # idempotent if a previous sync died half-way
                 dense.add(vids, np.vstack(vectors))
-            tokens = [tokenize(bm25_text(c)) for c in clauses]
+            tokens = [tokenize(bm25_text(c, kids.get(c.clause_id))) for c in clauses]
             _write_tokens(paths, entry, ids, tokens, windows)
     finally:
         cache.close()

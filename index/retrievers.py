@@ -22,6 +22,8 @@ hits carry both (the refusal gate and the reranker read them).
 from __future__ import annotations
 
 import logging
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -43,6 +45,31 @@ Stage = Callable[["Context", Ranking], Ranking]
 Pipeline = Callable[["Context"], Ranking]
 
 
+class QueryVectors:
+    """A small LRU of query embeddings: the evaluation asks each question under several
+    pipelines, the app re-runs a question after a settings change, and one query
+    embedding costs more than the rest of a search."""
+
+    def __init__(self, size: int = 512) -> None:
+        self.size = size
+        self._data: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, text: str) -> np.ndarray | None:
+        with self._lock:
+            vec = self._data.get(text)
+            if vec is not None:
+                self._data.move_to_end(text)
+            return vec
+
+    def put(self, text: str, vec: np.ndarray) -> None:
+        with self._lock:
+            self._data[text] = vec
+            self._data.move_to_end(text)
+            while len(self._data) > self.size:
+                self._data.popitem(last=False)
+
+
 @dataclass(slots=True)
 class Context:
     """One search in progress: what it reads and what the retrievers learnt."""
@@ -55,6 +82,7 @@ class Context:
     weights: tuple[float, float] = (1.0, 1.0)  # (dense, bm25) in fusion
     dense_scores: dict[str, float] = field(default_factory=dict)
     bm25_scores: dict[str, float] = field(default_factory=dict)
+    query_cache: QueryVectors | None = None
     _qvec: np.ndarray | None = None
 
     @property
@@ -64,7 +92,13 @@ class Context:
     def qvec(self) -> np.ndarray:
         """The query embedding (computed once per search)."""
         if self._qvec is None:
-            self._qvec = self.embedder.embed_queries([self.query.topic])[0]
+            topic = self.query.topic
+            cached = self.query_cache.get(topic) if self.query_cache is not None else None
+            if cached is None:
+                cached = self.embedder.embed_queries([topic])[0]
+                if self.query_cache is not None:
+                    self.query_cache.put(topic, cached)
+            self._qvec = cached
         return self._qvec
 
     def fill_dense(self, clause_ids: list[str]) -> None:
@@ -169,10 +203,13 @@ def exact_matches(ctx: Context) -> tuple[list[str], bool]:
         for d in docs:
             if ctx.allowed is not None and d not in ctx.allowed:
                 continue
-            for c in snap.by_doc.get(d, []):
-                if c.clause_no in ref.clause_nos and c.clause_id not in named:
+            same = [c for c in snap.by_doc.get(d, []) if c.clause_no in ref.clause_nos]
+            # A 目次 line or a lost body leaves an empty heading with the same number: the
+            # clause with text (or the section with children) is the one meant.
+            full = [c for c in same if c.text.strip() or snap.children.get(c.clause_id)]
+            for c in (full or same)[:1]:
+                if c.clause_id not in named:
                     named.append(c.clause_id)
-                    break
         unnamed = unnamed or ref.doc_ids is None
     return named, unnamed
 

@@ -31,6 +31,7 @@ from index.retrievers import (
     PIPELINES,
     Context,
     Pipeline,
+    QueryVectors,
     Ranking,
     pipeline_for,
 )
@@ -110,6 +111,7 @@ class Searcher:
         self.kb = kb
         self.store = store
         self.embedder = embedder
+        self._qvecs = QueryVectors()
         self._snap = self._snapshot(dense, bm25, meta)
 
     # ---------------------------------------------------------------- opening
@@ -281,6 +283,7 @@ class Searcher:
             k=k,
             allowed=snap.allowed(filters),
             weights=(float(weights[0]), float(weights[1])),
+            query_cache=self._qvecs,
         )
         ranked = pipeline(ctx)[:k]
         return hits_of(ctx, ranked)

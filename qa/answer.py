@@ -26,12 +26,15 @@ from langchain_core.language_models import BaseChatModel
 
 from grammar.schema import Clause
 from index.retrievers import pipeline_for
+from index.sections import is_section
 from qa.citations import Citation, verify_citations
 from qa.elements import Element, governs, is_instance
 from qa.extractive import Evidence, compose_answer
 from qa.plan import QueryPlan, make_plan, merge_follow_up
 from qa.prompting import answer_prompt, render_clauses, render_history
 from qa.relevance import RelevancePolicy, absent_documents, coverage
+from qa.rerank import DEPTH, Reranker, default_reranker, renumber, rerank
+from qa.usable import unusable
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +75,8 @@ class AnswerResult:
     query: str = ""
     retrieved: list[Citation] = field(default_factory=list)
     timings_ms: dict[str, float] = field(default_factory=dict)
+    relevance: float | None = None  # refusal gate score of the best of the top three hits
+    absent_documents: list[str] = field(default_factory=list)  # why refused, if so
 
     def to_json(self, *, include_retrieved: bool = False) -> dict[str, object]:
         out: dict[str, object] = {
@@ -84,6 +89,8 @@ class AnswerResult:
             "element": self.element,
             "query": self.query,
             "timings_ms": {k: round(v, 1) for k, v in self.timings_ms.items()},
+            "relevance": None if self.relevance is None else round(self.relevance, 5),
+            "absent_documents": self.absent_documents,
         }
         if include_retrieved:
             out["retrieved"] = [c.to_json() for c in self.retrieved]
@@ -103,6 +110,10 @@ class _Plan:
     plan: QueryPlan
     hits: list[HitLike]
     covers: list[float]
+    children: list[list[Clause]] = field(default_factory=list)
+    reranked: bool = False
+    relevance: float | None = None  # the refusal gate's score (best of the top three)
+    absent: list[str] = field(default_factory=list)  # named documents not in the KB
 
     @property
     def query(self) -> str:
@@ -131,6 +142,7 @@ class Answerer:
         search_mode: str = "hybrid",
         weights: tuple[float, float] = (1.0, 1.0),
         policy: RelevancePolicy | None = None,
+        reranker: Reranker | str | None = "auto",
     ) -> None:
         if mode == "llm" and chat_model is None:
             raise ValueError("LLM mode needs a chat model (qa.llm.make_chat_model)")
@@ -145,80 +157,108 @@ class Answerer:
             embedder = getattr(searcher, "embedder", None)
             policy = RelevancePolicy.for_model(embedder.name) if embedder else RelevancePolicy()
         self.policy = policy
+        # "auto": the user's cross-encoder (STDQA_RERANKER) or the stored linear model.
+        self.reranker: Reranker | None = (
+            default_reranker() if reranker == "auto" else reranker  # type: ignore[assignment]
+        )
 
     # ------------------------------------------------------------ retrieval
     def _plan(
         self, question: str, history: Sequence[tuple[str, str]], filters: Any | None
     ) -> _Plan:
         plan = make_plan(question, history, self._documents())
-        retrieve = getattr(self.searcher, "retrieve", None)
-        if callable(retrieve):
-            pipeline = pipeline_for(self.search_mode, exact=True)
-            hits = list(
-                retrieve(plan.search, self.k, pipeline, filters=filters, weights=self.weights)
-            )
-        else:  # a searcher that only takes text (LangChain-style wrappers, tests)
-            hits = list(
-                self.searcher.search(
-                    plan.search.text + _expansion(plan),
-                    k=self.k,
-                    mode=self.search_mode,
-                    filters=filters,
-                    weights=self.weights,
-                )
-            )
-        covers = [coverage(set(plan.grams), _haystack(h.clause)) for h in hits]
-        return _Plan(plan, hits, covers)
+        hits, children = retrieve(
+            self.searcher,
+            plan,
+            self.k,
+            pipeline_for(self.search_mode, exact=True),
+            self.reranker,
+            filters=filters,
+            weights=self.weights,
+            mode=self.search_mode,
+        )
+        covers = [
+            coverage(set(plan.grams), _haystack(h.clause, kids))
+            for h, kids in zip(hits, children, strict=True)
+        ]
+        return _Plan(plan, hits, covers, children, reranked=self.reranker is not None)
 
     def _evidence(self, plan: _Plan, question: str) -> list[Evidence]:
-        """The clauses to answer from, best first; empty means refuse."""
-        if not plan.hits:
-            return []
-        governing = [
-            plan.element is not None and governs(h.clause, plan.element) for h in plan.hits
+        """The clauses to answer from, the lead first; empty means refuse."""
+        element = plan.element
+        # Reference lists, 目次, cover matter and empty headings are never evidence for a
+        # content question; they do not count for the refusal gate either.
+        keep = [
+            i
+            for i, h in enumerate(plan.hits)
+            if unusable(h.clause, element, section=bool(plan.children[i])) is None
         ]
+        if not keep:
+            return []
+        hits = [plan.hits[i] for i in keep]
+        covers = [plan.covers[i] for i in keep]
+        kids = [plan.children[i] for i in keep]
+        governing = [element is not None and governs(h.clause, element) for h in hits]
+        gates = [
+            1.0 if h.route == "exact" else self.policy.gate(h.dense_score, cov, gov)
+            for h, cov, gov in zip(hits[:3], covers[:3], governing[:3], strict=False)
+        ]
+        plan.relevance = max((g for g in gates if g is not None), default=None)
         top_ok = any(
             # A clause that governs the element asked about ("范围一章怎么写？" → the
             # guide's clause on writing 范围) is on topic even when the wording differs.
             self.policy.accepts(h.dense_score, cov, exact=h.route == "exact", governing=gov)
-            for h, cov, gov in zip(plan.hits[:3], plan.covers[:3], governing[:3], strict=False)
+            for h, cov, gov in zip(hits[:3], covers[:3], governing[:3], strict=False)
         )
         if not top_ok:
             return []
-        top_text = " ".join(h.clause.text + h.clause.doc_title for h in plan.hits[:3])
-        nos = [h.clause.clause_no for h in plan.hits[:3]]
+        top_text = " ".join(h.clause.text + h.clause.doc_title for h in hits[:3])
+        nos = [h.clause.clause_no for h in hits[:3]]
         if missing := absent_documents(
             question, self._documents(), top_text, nos, named=plan.plan.named
         ):
             log.info("question names documents not in the knowledge base: %s", missing)
+            plan.absent = missing
             return []
-        best_dense = max((h.dense_score or 0.0) for h in plan.hits[:3])
-        # The top hits are usually near-ties in fused score; the one sharing most of the
-        # question's wording ("岗前培训" vs "继续培训") is the likelier answer, so it leads
-        # (a small handicap per rank keeps the retrieval order when wording is level).
-        lead = max(
-            range(min(LEAD_POOL, len(plan.hits))),
-            key=lambda i: (plan.hits[i].route == "exact", plan.covers[i] - LEAD_HANDICAP * i, -i),
-        )
-        order = [lead, *(i for i in range(len(plan.hits)) if i != lead)]
+        best_dense = max((h.dense_score or 0.0) for h in hits[:3])
+        if plan.reranked:
+            lead = 0  # the reranker already weighed wording, headings and both scores
+        else:
+            # The top hits are usually near-ties in fused score; the one sharing most of
+            # the question's wording ("岗前培训" vs "继续培训") is the likelier answer, so
+            # it leads (a small handicap per rank keeps the order when wording is level).
+            lead = max(
+                range(min(LEAD_POOL, len(hits))),
+                key=lambda i: (hits[i].route == "exact", covers[i] - LEAD_HANDICAP * i, -i),
+            )
+        order = [lead, *(i for i in range(len(hits)) if i != lead)]
         # "范围一章怎么写？" asks about the whole element: every clause governing it helps.
         # "没有术语时术语和定义一章写什么？" asks one thing about it: cite what matches.
         general = plan.plan.general
-        lead_cov = plan.covers[lead]
+        lead_cov = covers[lead]
         chosen: list[Evidence] = []
+        inside: set[str] = set()  # clauses already shown as a chosen section's children
         for i in order:
-            h, cov, gov = plan.hits[i], plan.covers[i], governing[i]
-            example = plan.element is not None and is_instance(h.clause, plan.element) and not gov
+            h, cov, gov = hits[i], covers[i], governing[i]
+            if h.clause.clause_id in inside:
+                continue
+            example = element is not None and is_instance(h.clause, element) and not gov
             if (
                 not chosen
                 or h.route == "exact"
                 or (gov and general)
                 or self.policy.also_cite(h.dense_score, best_dense, cov, lead_cov)
             ):
-                chosen.append(Evidence(h.clause, h.score, cov, governing=gov, example=example))
-        if plan.element is not None:
-            # Governing clauses first, then the rest, then examples; stable within groups.
-            chosen.sort(key=lambda e: (not e.governing, e.example))
+                ev = Evidence(
+                    h.clause, h.score, cov, governing=gov, example=example, children=kids[i]
+                )
+                ev.lead = not chosen
+                chosen.append(ev)
+                inside |= {k.clause_id for k in kids[i]}
+        chosen = [e for e in chosen if e.lead or e.clause.clause_id not in inside]
+        if element is not None:
+            # The lead, governing clauses, then the rest, then examples; stable in groups.
+            chosen.sort(key=lambda e: (not e.lead, not e.governing, e.example))
         return chosen[: self.max_evidence]
 
     def _documents(self) -> list[Any]:
@@ -261,6 +301,8 @@ class Answerer:
             element=plan.element.name if plan.element else None,
             query=plan.query,
             retrieved=retrieved,
+            relevance=plan.relevance,
+            absent_documents=plan.absent,
         )
         if not evidence:
             base.timings_ms = {"retrieve": (t1 - t0) * 1000, "total": (t1 - t0) * 1000}
@@ -278,7 +320,8 @@ class Answerer:
                 yield chunk
             text = "".join(pieces).strip()
 
-        pool = [h.clause for h in plan.hits]
+        # A section's children are evidence through it: they may be cited.
+        pool = [h.clause for h in plan.hits] + [k for kids in plan.children for k in kids]
         checked = verify_citations(text, pool)
         scores = {h.clause.clause_id: h.score for h in plan.hits}
         if self.mode == "llm" and not checked.valid:
@@ -312,13 +355,56 @@ class Answerer:
         assert self.chat_model is not None
         messages = answer_prompt().format_messages(
             history=render_history(history),
-            clauses=render_clauses([e.clause for e in evidence]),
+            # A section is shown to the model as its children (it has no text of its own).
+            clauses=render_clauses([c for e in evidence for c in (e.children or [e.clause])]),
             question=question,
         )
         for chunk in self.chat_model.stream(messages):
             content = chunk.content
             if isinstance(content, str) and content:
                 yield content
+
+
+def section_children(searcher: Any, clause: Clause) -> list[Clause]:
+    """A section's children (empty for a leaf, or a searcher that does not know)."""
+    children = getattr(searcher, "children", None)
+    kids = list(children(clause.clause_id)) if callable(children) else []
+    return kids if is_section(clause, kids) else []
+
+
+def retrieve(
+    searcher: Any,
+    plan: QueryPlan,
+    k: int,
+    pipeline: Any,
+    reranker: Reranker | None = None,
+    *,
+    filters: Any | None = None,
+    weights: tuple[float, float] = (1.0, 1.0),
+    mode: str = "hybrid",
+) -> tuple[list[HitLike], list[list[Clause]]]:
+    """Hits for a plan (and each hit's children when it is a section): the pipeline's
+    ranking, reranked over ``DEPTH`` candidates when a reranker is given."""
+    depth = max(k, DEPTH) if reranker is not None else k
+    fetch = getattr(searcher, "retrieve", None)
+    if callable(fetch):
+        hits = list(fetch(plan.search, depth, pipeline, filters=filters, weights=weights))
+    else:  # a searcher that only takes text (LangChain-style wrappers, tests)
+        hits = list(
+            searcher.search(
+                plan.search.text + _expansion(plan),
+                k=depth,
+                mode=mode,
+                filters=filters,
+                weights=weights,
+            )
+        )
+    children = [section_children(searcher, h.clause) for h in hits]
+    if reranker is not None and len(hits) > 1:
+        order = rerank(reranker, plan, hits, children)
+        hits = renumber(hits, order)
+        children = [children[i] for i in order]
+    return hits[:k], children[:k]
 
 
 def _expansion(plan: QueryPlan) -> str:
@@ -328,5 +414,9 @@ def _expansion(plan: QueryPlan) -> str:
     return " " + " ".join(dict.fromkeys((plan.element.name, *plan.element.expand)))
 
 
-def _haystack(clause: Clause) -> str:
-    return " ".join((clause.doc_title, *clause.path_labels(), clause.text))
+def _haystack(clause: Clause, children: Sequence[Clause] = ()) -> str:
+    """What wording overlap is measured on: document, heading path, text (a section's
+    children's headings and text too)."""
+    parts = [clause.doc_title, *clause.path_labels(), clause.text]
+    parts += [f"{k.heading} {k.text}" for k in children]
+    return " ".join(parts)

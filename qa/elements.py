@@ -167,6 +167,9 @@ def is_instance(clause: Clause, element: Element) -> bool:
     ) or clause.clause_no == element.name
 
 
+_FUNCTION_CHARS = re.compile(r"[里中内要都该应需得啥些的了呀吗呢吧]")
+
+
 def is_general(question: str, element: Element) -> bool:
     """Does the question ask about the element as a whole ("范围一章怎么写？", "规范性引用
     文件怎么列？") rather than one detail of it?  Judged by what is left of the question's
@@ -176,4 +179,7 @@ def is_general(question: str, element: Element) -> bool:
     for name in sorted(element.names(), key=len, reverse=True):
         rest = rest.replace(name, " ")
     rest = _HOW_TO.sub(" ", rest)
+    # Single function characters around the element ("前言里要写什么", "范围中应该写啥")
+    # are not a topic of their own.
+    rest = _FUNCTION_CHARS.sub(" ", rest)
     return not any(len(g) > 1 for g in content_grams(rest))

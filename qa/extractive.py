@@ -11,76 +11,120 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from grammar.schema import Clause
 from qa.citations import cite
 from qa.elements import Element
-from qa.relevance import content_grams, coverage, sentences
+from qa.relevance import content_grams, coverage
 
-MAX_EXCERPT = 220
+MAX_EXCERPT = 360  # characters of one clause's excerpt (a lead-in keeps its items)
+MAX_LIST = 900  # ... but a lead-in with its list may run to this
+SECTION_CAP = 8  # children of a section shown in an answer
 
 
 @dataclass(slots=True)
 class Evidence:
-    """A clause chosen to answer from, with why."""
+    """A clause chosen to answer from, with why.  ``children``: set when the clause is a
+    section (a heading standing for its subtree); the answer then gives them instead."""
 
     clause: Clause
     score: float
     coverage: float
     governing: bool = False
     example: bool = False
+    children: list[Clause] = field(default_factory=list)
+    lead: bool = False
 
 
-def excerpt(clause: Clause, question: str, limit: int = MAX_EXCERPT) -> str:
-    """The clause's most relevant sentences, in their original order, within ``limit``.
+_ITEM = re.compile(r"^(?:[a-z][)）]|\d{1,2}[)）]|——|—|·|•|●|-\s|\(?\d{1,2}\)|[①-⑳])")
+_SPLIT = re.compile(r"(?<=[。；！？!?;])")
 
-    Short clauses are quoted whole.  A sentence that introduces a list ("…：") brings its
-    items along, since a lead-in without its items says nothing.
-    """
-    text = clause.text.strip()
-    if not text:
-        return clause.clause_title
-    if len(text) <= limit:
-        return " ".join(line.strip() for line in text.splitlines() if line.strip())
-    parts = sentences(text)
-    grams = content_grams(question)
-    ranked = sorted(range(len(parts)), key=lambda i: (-coverage(grams, parts[i]), i))
-    chosen: set[int] = set()
-    used = 0
-    for i in ranked:
-        if used >= limit:
-            break
-        group = [i]
-        if parts[i].endswith(("：", ":")):
-            j = i + 1
-            while j < len(parts) and used + sum(len(parts[k]) for k in group) < limit * 1.5:
-                group.append(j)
-                if not parts[j].endswith(("；", ";")):
-                    break
-                j += 1
-        for k in group:
-            if k not in chosen:
-                chosen.add(k)
-                used += len(parts[k])
-    if not chosen:
-        chosen = {0}
-    picked = [parts[i] for i in sorted(chosen)]
-    out = " ".join(picked)
-    if len(out) > limit * 1.6:
-        out = out[: int(limit * 1.6)].rstrip() + "……"
-    elif sorted(chosen) != list(range(len(parts))):
-        out += "……" if not out.endswith(("。", "；")) else ""
+
+def _units(text: str) -> list[str]:
+    """Lines of a clause, long prose lines cut into sentences; list items and table rows
+    stay whole lines."""
+    out: list[str] = []
+    for line in text.splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        if len(line) > 120 and not _ITEM.match(line) and "|" not in line:
+            out += [p.strip() for p in _SPLIT.split(line) if p.strip()]
+        else:
+            out.append(line)
     return out
 
 
+def excerpt_lines(clause: Clause, question: str, limit: int = MAX_EXCERPT) -> list[str]:
+    """The clause's most relevant lines, in their original order, within ``limit``.
+
+    Short clauses are quoted whole, line by line (列项, table rows and line breaks kept).
+    A line that introduces a list ("…：") brings its items along, since a lead-in without
+    its items says nothing; an item brings its lead-in.
+    """
+    units = _units(clause.text)
+    if not units:
+        return [clause.clause_title] if clause.clause_title else []
+    if sum(len(u) for u in units) <= limit:
+        return units
+    grams = content_grams(question)
+    ranked = sorted(range(len(units)), key=lambda i: (-coverage(grams, units[i]), i))
+    chosen: set[int] = set()
+    used = 0
+
+    def take(i: int) -> None:
+        nonlocal used
+        if i not in chosen:
+            chosen.add(i)
+            used += len(units[i])
+
+    for i in ranked:
+        if used >= limit:
+            break
+        start = i
+        if _ITEM.match(units[i]):  # an item: back to its lead-in
+            while start > 0 and _ITEM.match(units[start]):
+                start -= 1
+        take(start)
+        if units[start].endswith(("：", ":")) or _ITEM.match(units[i]):
+            j = start + 1
+            while j < len(units) and _ITEM.match(units[j]) and used < MAX_LIST:
+                take(j)
+                j += 1
+        take(i)
+    picked = sorted(chosen)
+    lines = [units[i] for i in picked]
+    if picked != list(range(len(units))):
+        lines[-1] = lines[-1] + ("……" if not lines[-1].endswith(("。", "；", "：")) else "")
+    return lines
+
+
+def excerpt(clause: Clause, question: str, limit: int = MAX_EXCERPT) -> str:
+    """:func:`excerpt_lines` joined on one line (for callers that need plain text)."""
+    return " ".join(excerpt_lines(clause, question, limit))
+
+
 _MD_ACTIVE = re.compile(r"([\\`*_\[\]<>#!|~])")
+_MD_LINE_START = re.compile(r"^(\s*)(\d{1,9})([.)])(?=\s|$)|^(\s*)([-+=])(?=\s|$)")
 
 
 def md_text(text: str) -> str:
     """Document text made inert for Markdown: no links, images, emphasis or HTML from a
     document can take effect in the answer (which is Markdown: **bold**, - lists)."""
     return _MD_ACTIVE.sub(r"\\\1", text)
+
+
+def md_line(text: str) -> str:
+    """One line of document text for a Markdown list item: inert (:func:`md_text`), and
+    a leading "1)" or "-" stays text instead of opening a nested list."""
+    return _MD_LINE_START.sub(_escape_marker, md_text(text))
+
+
+def _escape_marker(m: re.Match[str]) -> str:
+    if m.group(2) is not None:
+        return f"{m.group(1)}{m.group(2)}\\{m.group(3)}"
+    return f"{m.group(4)}\\{m.group(5)}"
 
 
 def _doc_heading(clause: Clause) -> str:
@@ -97,11 +141,43 @@ def _clause_heading(clause: Clause) -> str:
     return head
 
 
+HARD_BREAK = "  \n"
+
+
+def _item(clause: Clause, question: str, indent: str, prefix: str = "") -> str:
+    """One bullet: heading, the excerpt with its line breaks, the citation at the end."""
+    lines = [md_line(x) for x in excerpt_lines(clause, question)]
+    head = f"{indent}- {prefix}{md_text(_clause_heading(clause))}："
+    if not lines:
+        return head + cite(clause)
+    cont = indent + "  "
+    if len(lines) == 1:
+        return f"{head}{lines[0]}{cite(clause)}"
+    body = HARD_BREAK.join([lines[0], *(cont + x for x in lines[1:])])
+    return f"{head}{body}{cite(clause)}"
+
+
+def ordered(evidence: Sequence[Evidence]) -> list[list[Evidence]]:
+    """Evidence grouped by document — the lead's document first, the others in order of
+    their best clause — and in document order inside a document, except that the lead
+    clause opens the answer."""
+    groups: dict[str, list[Evidence]] = {}
+    for ev in evidence:
+        groups.setdefault(ev.clause.doc_id, []).append(ev)
+    out = []
+    for items in groups.values():
+        lead = [e for e in items if e.lead]
+        rest = sorted((e for e in items if not e.lead), key=lambda e: e.clause.seq)
+        out.append(lead + rest)
+    return out
+
+
 def compose_answer(
     question: str, evidence: Sequence[Evidence], element: Element | None, how_to: bool
 ) -> str:
     """Markdown answer: an opening line, then clauses grouped by document, each statement
-    followed by its citation."""
+    followed by its citation; a section gives its children (capped) in document order.
+    No clause is shown twice."""
     if element is not None and how_to:
         opening = f"关于“{element.name}”的编写，知识库中的相关条款规定如下："
     elif element is not None:
@@ -109,24 +185,27 @@ def compose_answer(
     else:
         opening = "根据知识库中的相关条款："
     lines = [opening, ""]
-    order: list[str] = []
-    groups: dict[str, list[Evidence]] = {}
-    for ev in evidence:
-        key = ev.clause.doc_id
-        if key not in groups:
-            order.append(key)
-            groups[key] = []
-        groups[key].append(ev)
-    for key in order:
-        items = groups[key]
+    shown: set[str] = set()
+    for items in ordered(evidence):
         lines.append(_doc_heading(items[0].clause))
         for ev in items:
-            prefix = "示例——" if ev.example else ""
-            lines.append(
-                f"- {prefix}{md_text(_clause_heading(ev.clause))}："
-                f"{md_text(excerpt(ev.clause, question))}"
-                f"{cite(ev.clause)}"
-            )
+            c = ev.clause
+            if c.clause_id in shown:
+                continue
+            shown.add(c.clause_id)
+            if ev.children:
+                kids = [k for k in ev.children if k.clause_id not in shown][:SECTION_CAP]
+                lines.append(f"- **{md_text(_clause_heading(c))}**")
+                if c.text.strip():
+                    lines.append(_item(c, question, "  "))
+                for k in kids:
+                    shown.add(k.clause_id)
+                    lines.append(_item(k, question, "  "))
+                more = len(ev.children) - SECTION_CAP
+                if more > 0:
+                    lines.append(f"  - ……（另有 {more} 条，见{md_text(_clause_heading(c))}）")
+                continue
+            lines.append(_item(c, question, "", "示例——" if ev.example else ""))
         lines.append("")
     lines.append("以上内容摘自知识库中的条款原文，引用前请核对标准全文及其现行有效版本。")
     return "\n".join(lines).strip()

@@ -67,11 +67,16 @@ def make_plan(
     """Build the plan of ``question`` against the knowledge base's ``documents``."""
     text = merge_follow_up(question, history)
     element = detect_element(question) or detect_element(text)
+    general = element is not None and is_general(question, element)
     expand: tuple[str, ...] = ()
     focus: tuple[str, ...] = ()
     if element is not None:
-        expand = (element.name, *element.expand)
         focus = element.names()
+        # "范围一章怎么写？" has no topic but the element: its vocabulary finds the clauses
+        # governing it.  "规范性引用文件怎么排序？" has its own topic (排序); expanding it
+        # would pull the element's other clauses (引导语, 注日期) above the answer.
+        if general:
+            expand = (element.name, *element.expand)
     search = parse_query(text, list(documents), expand=expand, focus=focus)
     # Wording overlap is judged on the question itself; a follow-up too short to carry
     # its topic ("那它呢？") borrows the previous question's wording too.
@@ -83,7 +88,7 @@ def make_plan(
         text=text,
         element=element,
         how_to=is_how_to(question),
-        general=element is not None and is_general(question, element),
+        general=general,
         search=search,
         grams=frozenset(grams),
     )

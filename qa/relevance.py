@@ -99,6 +99,11 @@ class RelevancePolicy:
     evidence_margin: float = 0.006
     relative_coverage: float = 0.8
     dense_calibrated: bool = True
+    # One relevance score (:meth:`gate`) against one threshold, chosen by leave-one-set-out
+    # cross-validation (``python -m eval.calibrate``); None: the rules above.
+    min_gate: float | None = None
+    gate_cover: float = 0.02
+    gate_governing: float = 0.015
 
     @classmethod
     def for_model(cls, model: str | None, path: Path = CALIBRATION_FILE) -> RelevancePolicy:
@@ -117,12 +122,24 @@ class RelevancePolicy:
         fields = {k: v for k, v in entry.items() if k in cls.__dataclass_fields__}
         return cls(**fields)
 
+    def gate(self, dense: float | None, cover: float, governing: bool = False) -> float | None:
+        """How relevant a hit is, on the cosine scale: its cosine plus a bonus for the
+        question's wording it contains and for governing the element asked about (a
+        paraphrased question shares few words; a clause that names the element is on
+        topic anyway).  None without a calibrated cosine."""
+        if not self.dense_calibrated or dense is None:
+            return None
+        return dense + self.gate_cover * cover + (self.gate_governing if governing else 0.0)
+
     def accepts(
         self, dense: float | None, cover: float, exact: bool = False, governing: bool = False
     ) -> bool:
         """May we answer from a hit with this cosine and wording coverage?"""
         if exact:
             return True
+        if self.min_gate is not None and self.dense_calibrated and dense is not None:
+            g = self.gate(dense, cover, governing)
+            return g is not None and g >= self.min_gate
         if not self.dense_calibrated or dense is None:
             return cover >= self.strong_coverage or (governing and cover >= self.min_coverage)
         if governing or cover >= self.strong_coverage:

@@ -147,6 +147,7 @@ def test_eval_cli_end_to_end(
         "dense",
         "hybrid",
         "hybrid+exact",
+        "hybrid+exact+rerank",
         "naive",
         "naive@clause",
     }

@@ -61,7 +61,9 @@ def render_citations(result: AnswerResult, searcher: object, idx: int) -> None:
     terms = render.query_terms(f"{result.question} {result.query}")
     st.markdown(f"**引用条款（{len(result.citations)}）**")
     for c in result.citations:
-        st.markdown(render.citation_card(c, terms), unsafe_allow_html=True)
+        # The answer already quotes the clause; the card names it and the expander
+        # shows it in full, in context (each clause shown once).
+        st.markdown(render.citation_card(c, terms, with_text=False), unsafe_allow_html=True)
         with st.expander(f"上下文：{c.label}"):
             clauses = searcher.clauses_of(c.doc_id)  # type: ignore[attr-defined]
             near = render.neighbours(clauses, c.clause_id)

@@ -104,6 +104,7 @@ def _card(
     text: str,
     terms: Iterable[str],
     extra: str = "",
+    with_text: bool = True,
 ) -> str:
     meta = " · ".join(
         escape(x) for x in (f"《{doc_title}》", standard_code or "", heading) if x.strip()
@@ -114,12 +115,15 @@ def _card(
         f'<div class="stdqa-label">{escape(label)}</div>'
         f'<div class="stdqa-meta">{meta}{escape(extra)}</div>'
         + (f'<div class="stdqa-path">{path}</div>' if path else "")
-        + f'<div class="stdqa-text">{highlight(text, terms)}</div></div>'
+        + (f'<div class="stdqa-text">{highlight(text, terms)}</div>' if with_text else "")
+        + "</div>"
     )
 
 
-def citation_card(citation: Citation, terms: Iterable[str]) -> str:
-    """A citation as a card: label 〔…〕, document, code, clause, heading path, text."""
+def citation_card(citation: Citation, terms: Iterable[str], *, with_text: bool = True) -> str:
+    """A citation as a card: label 〔…〕, document, code, clause, heading path, text
+    (``with_text=False`` under an answer that already quotes the clause: each clause is
+    shown once, its full text one click away in the context expander)."""
     heading = f"{citation.clause_no} {citation.clause_title}".strip()
     return _card(
         CARD_CLASS,
@@ -130,6 +134,7 @@ def citation_card(citation: Citation, terms: Iterable[str]) -> str:
         heading_path=citation.heading_path,
         text=citation.text,
         terms=terms,
+        with_text=with_text,
     )
 
 

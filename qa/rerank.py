@@ -1,0 +1,229 @@
+"""Rerank retrieved clauses with what the domain tells us — no model download needed.
+
+Hybrid retrieval ranks by two scores that both miss things a drafter takes for granted:
+the clause *titled* with the element asked about governs it; an empty heading or a
+reference list is not an answer; a clause both retrievers agree on is likelier than one
+only BM25 found.  :class:`LinearReranker` scores each candidate with such features
+(:data:`FEATURES`) combined by a logistic regression trained on the question sets with
+leave-one-set-out cross-validation (``python -m eval.train_rerank``); its weights live in
+``qa/rerank.json`` (a few hundred bytes).
+
+A user with a cross-encoder (``STDQA_RERANKER=BAAI/bge-reranker-base`` or a local path)
+gets :class:`CrossEncoderReranker` instead; sentence-transformers is then required.
+
+Clauses reached by the exact route ("8.6 条") keep their place at the top: the user named
+them.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+
+from grammar.schema import Clause, ClauseKind
+from qa.elements import governs, is_instance
+from qa.plan import QueryPlan
+from qa.relevance import coverage
+from qa.usable import unusable
+
+log = logging.getLogger(__name__)
+
+WEIGHTS_FILE = Path(__file__).with_name("rerank.json")
+ENV = "STDQA_RERANKER"
+DEPTH = 20  # candidates the reranker sees
+
+FEATURES: tuple[str, ...] = (
+    "inv_rank",  # 1 / fused rank
+    "fused_rel",  # fused score / best fused score
+    "dense_rel",  # cosine minus the best cosine among candidates
+    "bm25_rel",  # BM25 / best BM25 (0 when BM25 did not find it)
+    "bm25_found",  # BM25 found it (with dense: both retrievers agree)
+    "cover",  # share of the question's content bigrams in heading path + text
+    "title_cover",  # ... in the heading path and title alone
+    "focus_title",  # the asked element names the clause's title (1) or its parent (0.5)
+    "governs",  # the clause governs the asked element (qa.elements.governs)
+    "instance",  # the clause *is* that element of some standard (an example)
+    "section",  # a heading standing for its children
+    "unusable",  # reference list, 目次, cover, empty heading
+    "named_doc",  # in a document the question names
+    "term",  # a terminology entry
+    "annex",  # in an annex
+    "length",  # log length of the text
+)
+
+
+class HitLike(Protocol):
+    clause: Clause
+    score: float
+    dense_score: float | None
+    route: str
+
+
+def _title_text(c: Clause) -> str:
+    return " ".join([*(h.title for h in c.heading_path), c.clause_title])
+
+
+def features(
+    plan: QueryPlan, hits: Sequence[HitLike], children: Sequence[Sequence[Clause]]
+) -> np.ndarray:
+    """One row of :data:`FEATURES` per hit."""
+    grams = set(plan.grams)
+    top = max((h.score for h in hits), default=1.0) or 1.0
+    dense = [h.dense_score for h in hits if h.dense_score is not None]
+    best_dense = max(dense, default=0.0)
+    bm = [getattr(h, "bm25_score", None) or 0.0 for h in hits]
+    best_bm = max(bm, default=0.0) or 1.0
+    focus = plan.search.focus
+    named = set(plan.named or ())
+    rows = []
+    for i, h in enumerate(hits):
+        c = h.clause
+        kids = children[i] if i < len(children) else ()
+        hay = " ".join([c.doc_title, *c.path_labels(), c.text, *(k.heading for k in kids)])
+        own_title = re.sub(r"\s", "", c.clause_title)
+        parent = re.sub(r"\s", "", c.heading_path[-1].title) if c.heading_path else ""
+        focus_title = 0.0
+        if focus and any(f in own_title for f in focus):
+            focus_title = 1.0
+        elif focus and any(f in parent for f in focus):
+            focus_title = 0.5
+        el = plan.element
+        rows.append(
+            [
+                1.0 / (i + 1),
+                h.score / top,
+                (h.dense_score - best_dense) if h.dense_score is not None else -0.1,
+                bm[i] / best_bm,
+                1.0 if getattr(h, "bm25_score", None) is not None else 0.0,
+                coverage(grams, hay),
+                coverage(grams, _title_text(c)),
+                focus_title,
+                1.0 if el is not None and governs(c, el) else 0.0,
+                1.0 if el is not None and is_instance(c, el) else 0.0,
+                1.0 if kids else 0.0,
+                1.0 if unusable(c, el, section=bool(kids)) else 0.0,
+                1.0 if c.doc_id in named else 0.0,
+                1.0 if c.kind == ClauseKind.TERM else 0.0,
+                1.0 if c.annex_type is not None else 0.0,
+                math.log1p(len(c.text)) / 8.0,
+            ]
+        )
+    return np.asarray(rows, dtype=np.float64).reshape(len(hits), len(FEATURES))
+
+
+@dataclass(slots=True, frozen=True)
+class LinearReranker:
+    """Logistic-regression scores over standardised :data:`FEATURES`."""
+
+    weights: tuple[float, ...]
+    bias: float
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    name: str = "linear"
+
+    @classmethod
+    def load(cls, path: Path = WEIGHTS_FILE) -> LinearReranker | None:
+        """The stored model, or None when missing or made for other features."""
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if tuple(data.get("features", ())) != FEATURES:
+            log.warning("%s was trained on other features; reranking off", path)
+            return None
+        return cls(
+            tuple(data["weights"]),
+            float(data["bias"]),
+            tuple(data["mean"]),
+            tuple(data["scale"]),
+        )
+
+    def scores(self, x: np.ndarray) -> np.ndarray:
+        z = (x - np.asarray(self.mean)) / np.asarray(self.scale)
+        return z @ np.asarray(self.weights) + self.bias
+
+    def order(
+        self, plan: QueryPlan, hits: Sequence[HitLike], children: Sequence[Sequence[Clause]]
+    ) -> list[int]:
+        s = self.scores(features(plan, hits, children))
+        return sorted(range(len(hits)), key=lambda i: (-s[i], i))
+
+
+class CrossEncoderReranker:
+    """A sentence-transformers CrossEncoder the user named (``STDQA_RERANKER``)."""
+
+    def __init__(self, model: str) -> None:
+        try:
+            from sentence_transformers import CrossEncoder
+        except ImportError as exc:  # pragma: no cover - depends on the environment
+            raise RuntimeError(
+                f"{ENV}={model} 需要 sentence-transformers：pip install sentence-transformers"
+            ) from exc
+        self.name = model
+        self._model: Any = CrossEncoder(model)
+
+    def order(
+        self, plan: QueryPlan, hits: Sequence[HitLike], children: Sequence[Sequence[Clause]]
+    ) -> list[int]:
+        pairs = []
+        for i, h in enumerate(hits):
+            c = h.clause
+            kids = children[i] if i < len(children) else ()
+            text = c.text or "；".join(k.heading for k in kids)
+            pairs.append((plan.text, f"{' > '.join(c.path_labels())}\n{text}"[:512]))
+        s = np.asarray(self._model.predict(pairs), dtype=np.float64).reshape(-1)
+        return sorted(range(len(hits)), key=lambda i: (-s[i], i))
+
+
+class Reranker(Protocol):
+    name: str
+
+    def order(
+        self, plan: QueryPlan, hits: Sequence[HitLike], children: Sequence[Sequence[Clause]]
+    ) -> list[int]: ...
+
+
+def default_reranker() -> Reranker | None:
+    """The user's cross-encoder when ``STDQA_RERANKER`` names one, else the stored
+    linear model (None when it is missing)."""
+    name = os.environ.get(ENV, "").strip()
+    if name:
+        return CrossEncoderReranker(name)
+    return LinearReranker.load()
+
+
+def rerank(
+    reranker: Reranker,
+    plan: QueryPlan,
+    hits: Sequence[HitLike],
+    children: Sequence[Sequence[Clause]],
+) -> list[int]:
+    """New order of ``hits`` (indices): exact-route hits first as they were, then the rest
+    as the reranker orders them."""
+    exact = [i for i, h in enumerate(hits) if h.route == "exact"]
+    rest = [i for i in range(len(hits)) if hits[i].route != "exact"]
+    if len(rest) < 2:
+        return exact + rest
+    sub = reranker.order(plan, [hits[i] for i in rest], [children[i] for i in rest])
+    return exact + [rest[j] for j in sub]
+
+
+def renumber(hits: Sequence[Any], order: Sequence[int]) -> list[Any]:
+    """``hits`` in ``order`` with ranks 1..n (index.search.Hit is a dataclass)."""
+    out = []
+    for rank, i in enumerate(order, start=1):
+        h = hits[i]
+        try:
+            out.append(replace(h, rank=rank))
+        except TypeError:  # not a dataclass (a test double): keep it as it is
+            out.append(h)
+    return out

@@ -1,0 +1,213 @@
+"""Sections, usable evidence, answer composition, reranking and refusal calibration —
+each on hand-built clauses, no index."""
+
+from __future__ import annotations
+
+import json
+import sys
+import types
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from eval import metrics as M
+from eval.calibrate import leave_one_set_out
+from eval.train_rerank import Group, fit, score
+from grammar.schema import Clause, ClauseKind, HeadingRef
+from index.sections import children_map, is_section, section_passage
+from qa.extractive import Evidence, compose_answer
+from qa.plan import make_plan
+from qa.rerank import FEATURES, CrossEncoderReranker, LinearReranker, features, rerank
+from qa.usable import is_reference_list, unusable
+
+
+def mk(
+    no: str,
+    title: str,
+    text: str,
+    seq: int,
+    path: tuple[tuple[str, str], ...] = (),
+    kind: ClauseKind = ClauseKind.CLAUSE,
+    doc: str = "g",
+) -> Clause:
+    return Clause(
+        f"{doc}:{seq:05d}",
+        doc,
+        "服务标准编写指南",
+        "T/XX 002—2025",
+        no,
+        title,
+        [HeadingRef(*p) for p in path],
+        kind,
+        None,
+        text,
+        "",
+        None,
+        0,
+        0,
+        seq,
+    )
+
+
+SEC = mk("6.2", "前言", "", 1, (("6", "资料性要素的编写"),))
+P = (("6", "资料性要素的编写"), ("6.2", "前言"))
+C1 = mk("6.2.1", "", "前言不编章号，也不包含要求。", 2, P)
+C2 = mk(
+    "6.2.2",
+    "",
+    "前言宜依次给出下列内容：\na) 文件起草所依据的标准；\nb) 文件与其他文件的关系；\nc) 专利说明。",
+    3,
+    P,
+)
+C3 = mk("6.2.3", "", "尚未识别出专利时，专利说明表述为“请注意……”。", 4, P)
+CH6 = mk("6", "资料性要素的编写", "", 0, kind=ClauseKind.CHAPTER)
+DOC = [CH6, SEC, C1, C2, C3]
+
+
+def test_children_and_sections() -> None:
+    kids = children_map(DOC)
+    assert [c.clause_no for c in kids[SEC.clause_id]] == ["6.2.1", "6.2.2", "6.2.3"]
+    assert [c.clause_no for c in kids[CH6.clause_id]] == ["6.2"]
+    assert is_section(SEC, kids[SEC.clause_id]) and not is_section(C2, kids.get(C2.clause_id))
+    passage = section_passage(SEC, kids[SEC.clause_id])
+    assert "6.2 前言" in passage and "6.2.2" in passage and "前言宜依次给出" in passage
+
+
+def test_unusable_evidence() -> None:
+    refs = mk(
+        "2",
+        "规范性引用文件",
+        "下列文件……适用于本文件。\nGB/T 1.1—2020 标准化工作导则\nGB/T 28222 服务标准编写通则",
+        5,
+        kind=ClauseKind.CHAPTER,
+    )
+    assert is_reference_list(refs)
+    assert unusable(refs, None) == "reference list"
+    plan = make_plan("规范性引用文件怎么列？")
+    assert unusable(refs, plan.element) is None  # asked about that element: an example
+    toc = mk("目次", "目次", "前言……Ⅲ\n1 范围……1\n2 规范性引用文件……1", 6, kind=ClauseKind.ELEMENT)
+    assert unusable(toc, None) == "toc"
+    cover = mk("", "", "ICS 01.120\n2025-05-20 发布", 7, kind=ClauseKind.PREAMBLE)
+    assert unusable(cover, None) == "cover"
+    assert unusable(SEC, None) == "empty heading" and unusable(SEC, None, section=True) is None
+    assert unusable(C2, None) is None
+
+
+def test_answer_keeps_lists_orders_by_document_and_shows_each_clause_once() -> None:
+    ev = [
+        Evidence(C3, 1.0, 0.5, lead=True),
+        Evidence(C2, 0.9, 0.5),
+        Evidence(C1, 0.8, 0.5),
+        Evidence(C2, 0.7, 0.5),  # the same clause again: shown once
+    ]
+    text = compose_answer("前言里要写什么？", ev, None, False)
+    lines = text.splitlines()
+    order = [ln.split("：")[0].strip("- ") for ln in lines if ln.startswith("- ")]
+    assert order == ["6.2.3", "6.2.1", "6.2.2"]  # the lead, then document order
+    assert text.count("〔T/XX 002—2025，6.2.2〕") == 1
+    assert "  a) 文件起草所依据的标准；" in text and "  b) 文件与其他文件的关系；" in text
+
+
+def test_section_answer_lists_children_in_document_order() -> None:
+    ev = [Evidence(SEC, 1.0, 0.5, children=[C1, C2, C3], lead=True)]
+    text = compose_answer("前言里要写什么？", ev, None, False)
+    assert "**6.2 前言**" in text
+    pos = [text.index(f"〔T/XX 002—2025，{n}〕") for n in ("6.2.1", "6.2.2", "6.2.3")]
+    assert pos == sorted(pos)
+    assert "〔T/XX 002—2025，6.2〕" not in text  # the empty heading itself is no evidence
+
+
+@dataclass
+class H:
+    clause: Clause
+    score: float
+    dense_score: float | None
+    route: str = "hybrid"
+    bm25_score: float | None = None
+    rank: int = 0
+
+
+def test_linear_reranker_and_exact_first(tmp_path: Path) -> None:
+    plan = make_plan("前言里要写什么？")
+    hits = [H(C1, 0.03, 0.88), H(SEC, 0.02, 0.87), H(C2, 0.01, 0.86, "exact")]
+    x = features(plan, hits, [[], [C1, C2, C3], []])
+    assert x.shape == (3, len(FEATURES))
+    w = [0.0] * len(FEATURES)
+    w[FEATURES.index("section")] = 1.0
+    path = tmp_path / "r.json"
+    path.write_text(
+        json.dumps(
+            {
+                "features": list(FEATURES),
+                "weights": w,
+                "bias": 0.0,
+                "mean": [0.0] * len(FEATURES),
+                "scale": [1.0] * len(FEATURES),
+            }
+        )
+    )
+    model = LinearReranker.load(path)
+    assert model is not None
+    order = rerank(model, plan, hits, [[], [C1, C2, C3], []])
+    assert order == [2, 1, 0]  # exact stays first, then the section the model prefers
+    path.write_text(json.dumps({"features": ["other"], "weights": [1.0]}))
+    assert LinearReranker.load(path) is None
+
+
+def test_cross_encoder_named_by_the_user_replaces_the_linear_model(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    class FakeCE:
+        def __init__(self, name: str) -> None:
+            self.name = name
+
+        def predict(self, pairs: list[tuple[str, str]]) -> list[float]:
+            return [1.0 if "依次给出" in p[1] else 0.0 for p in pairs]
+
+    monkeypatch.setitem(
+        sys.modules, "sentence_transformers", types.SimpleNamespace(CrossEncoder=FakeCE)
+    )
+    monkeypatch.setenv("STDQA_RERANKER", "/models/tiny-ce")
+    from qa.rerank import default_reranker
+
+    ce = default_reranker()
+    assert isinstance(ce, CrossEncoderReranker) and ce.name == "/models/tiny-ce"
+    plan = make_plan("前言里要写什么？")
+    hits = [H(C1, 0.03, 0.88), H(C2, 0.02, 0.87)]
+    assert rerank(ce, plan, hits, [[], []]) == [1, 0]
+
+
+def test_fit_learns_a_separating_feature() -> None:
+    rng = np.random.default_rng(0)
+    groups = []
+    for q in range(20):
+        x = rng.normal(size=(10, 3))
+        y = np.zeros(10)
+        y[q % 10] = 1.0
+        x[q % 10, 1] += 3.0
+        groups.append(Group(str(q), x, y, np.zeros(10, dtype=bool)))
+    model = fit(groups)
+    assert score(groups, model)["recall@1"] > score(groups, None)["recall@1"]
+
+
+def test_first_citation_and_refusal_curve() -> None:
+    assert M.first_citation_hit(["a", "b"], {"a": 2}) == 1.0
+    assert M.first_citation_hit(["b", "a"], {"a": 2}) == 0.0
+    assert M.first_citation_hit([], {"a": 2}) is None
+    items = [(True, 0.90, False), (True, 0.89, False), (False, 0.87, False), (False, 0.95, True)]
+    curve = M.refusal_curve(items, [0.88, 0.895])
+    assert curve[0]["answerable_refused"] == 0.0 and curve[0]["unanswerable_refused"] == 1.0
+    assert curve[1]["answerable_refused"] == 0.5
+    assert M.best_threshold(items, [0.86, 0.88, 0.895]) == 0.88
+
+
+def test_calibration_threshold_is_chosen_on_the_other_sets() -> None:
+    sets = {
+        "a": [(True, 0.90, False), (False, 0.87, False)],
+        "b": [(True, 0.91, False), (False, 0.88, False)],
+    }
+    cv = leave_one_set_out(sets)
+    assert set(cv) == {"a", "b"}
+    assert cv["a"]["threshold"] > 0.88  # chosen on b alone
