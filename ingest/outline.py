@@ -7,6 +7,10 @@ visible at a glance, and the anomaly list points at the places worth looking at:
 
 * ``gap`` — a sibling number is skipped (5.1 → 5.3, 附录A → 附录C, 第三条 → 第五条): a
   heading was probably swallowed into the clause before it;
+* ``order`` — a number smaller than one already seen at its level (7 after 9), or a
+  chapter after an annex: usually a table row or a 目次 entry taken as a heading;
+* ``parent`` — a number hung under the wrong clause (6.3.3.1 directly under 6.3, 6.1 at
+  top level): its parent heading was lost;
 * ``duplicate`` — the same number twice: a 目次 entry or a table row taken as a heading,
   or a renumbered document;
 * ``empty`` — a clause with no text and no sub-clauses (a heading without body that is
@@ -43,6 +47,8 @@ _CHAPTER = re.compile(r"^第([零〇一二三四五六七八九十百千两\d]+)
 
 class AnomalyKind(StrEnum):
     GAP = "gap"
+    ORDER = "order"
+    PARENT = "parent"
     DUPLICATE = "duplicate"
     EMPTY = "empty"
     TITLE = "title"
@@ -172,6 +178,15 @@ def _sequence_key(no: str) -> tuple[str, int] | None:
     return None
 
 
+def _implied_parent(no: str) -> str | None:
+    """The parent a GB/T number names by itself: "6.3.3.1" → "6.3.3", "A.1" → "附录A";
+    None for chapters, annexes and other families."""
+    if not _GB.match(no) or "." not in no:
+        return None
+    head = no.rsplit(".", 1)[0]
+    return f"附录{head}" if head.isalpha() else head
+
+
 def _suspicious_title(title: str) -> str | None:
     t = title.strip()
     if not t:
@@ -202,8 +217,8 @@ _NUMBERED = {
 
 
 def find_anomalies(nodes: list[OutlineNode]) -> list[Anomaly]:
-    """Numbering gaps, duplicate numbers, empty clauses and suspicious titles, in
-    document order."""
+    """Numbering gaps, out-of-order numbers, wrong parents, duplicate numbers, empty
+    clauses and suspicious titles, in document order."""
     out: list[Anomaly] = []
     seen: dict[str, int] = {}
     last: dict[str, int] = {}
@@ -224,7 +239,16 @@ def find_anomalies(nodes: list[OutlineNode]) -> list[Anomaly]:
                 if key is not None:
                     series, ordinal = key
                     expected = last.get(series, 0) + 1
-                    if ordinal > expected:
+                    if ordinal < expected or (series == "章" and "附录" in last):
+                        out.append(
+                            Anomaly(
+                                AnomalyKind.ORDER,
+                                n.clause_no,
+                                n.seq,
+                                f"编号倒序：{n.clause_no} 出现在同级更大的编号或附录之后",
+                            )
+                        )
+                    elif ordinal > expected:
                         missing = _missing_label(n.clause_no, series, expected, ordinal)
                         out.append(
                             Anomaly(
@@ -235,6 +259,17 @@ def find_anomalies(nodes: list[OutlineNode]) -> list[Anomaly]:
                             )
                         )
                     last[series] = max(last.get(series, 0), ordinal)
+            implied = _implied_parent(n.clause_no)
+            if implied is not None and implied != n.parent:
+                where = f"挂在 {n.parent} 下" if n.parent else "位于顶层"
+                out.append(
+                    Anomaly(
+                        AnomalyKind.PARENT,
+                        n.clause_no,
+                        n.seq,
+                        f"层级不符：{n.clause_no} 的上级应为 {implied}，实际{where}",
+                    )
+                )
         if n.kind != str(ClauseKind.PREAMBLE) and n.chars == 0 and n.children == 0:
             out.append(
                 Anomaly(AnomalyKind.EMPTY, n.clause_no, n.seq, "空条款：既无正文也无下级条款")

@@ -208,3 +208,23 @@ def test_cli_outline_unknown_target_is_a_usage_error(
     empty = tmp_path / "empty.txt"
     empty.write_text("  \n", encoding="utf-8")
     assert main(["--outline", str(empty), "--workspace", str(tmp_path / "ws")]) == 2
+
+
+def test_out_of_order_numbers_and_chapters_after_annexes() -> None:
+    spec = [("1", "范围", "x"), ("2", "要求", "x"), ("3", "方法", "x"), ("2", "表行", "x")]
+    assert kinds_at(spec) == [("duplicate", "2")]
+    spec = [("1", "范围", "x"), ("3", "要求", "x"), ("2", "表行", "x")]
+    assert kinds_at(spec) == [("gap", "3"), ("order", "2")]
+    spec = [("1", "范围", "x"), ("附录A", "甲", "x"), ("2", "表行", "x")]
+    assert kinds_at(spec) == [("order", "2")]
+
+
+def test_number_under_the_wrong_parent() -> None:
+    clauses = make([("1", "范围", "x"), ("1.1", "总则", "x"), ("1.1.1", "细则", "x")])
+    clauses += make([("2.1", "方法", "x")])  # chapter 2 lost: 2.1 sits at top level
+    clauses[3].seq = 3
+    clauses[2].heading_path = clauses[2].heading_path[:1]  # 1.1.1 hung directly under 1
+    got = [(str(a.kind), a.clause_no) for a in find_anomalies(build_tree(clauses))]
+    assert ("parent", "1.1.1") in got and ("parent", "2.1") in got
+    [msg] = [a.message for a in find_anomalies(build_tree(clauses)) if a.clause_no == "2.1"]
+    assert "上级应为 2" in msg and "顶层" in msg

@@ -201,6 +201,8 @@ def _documents_section(searcher: Searcher) -> None:
 
 ANOMALY_LABELS = {
     "gap": "编号跳跃",
+    "order": "编号倒序",
+    "parent": "层级不符",
     "duplicate": "编号重复",
     "empty": "空条款",
     "title": "可疑标题",
