@@ -114,7 +114,7 @@ def build_tree(clauses: Iterable[Clause]) -> list[OutlineNode]:
     for c in clauses:
         if (
             merged
-            and int(c.extra.get("part", 0) or 0) > 0
+            and int(c.extra.get("part", 0) or 0) > 1
             and merged[-1][0].clause_no == c.clause_no
         ):
             first, chars = merged[-1]

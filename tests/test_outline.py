@@ -81,10 +81,11 @@ def test_tree_depth_parent_chars_children() -> None:
 
 
 def test_parts_of_a_long_clause_are_one_node() -> None:
-    clauses = make([("1", "范围", "甲" * 10), ("1", "范围", "乙" * 5)])
-    clauses[1].extra = {"part": 1, "parts": 2}
-    [node] = build_tree(clauses)
-    assert node.chars == 15
+    clauses = make([("1", "范围", "甲" * 10), ("1", "范围", "乙" * 5), ("1", "范围", "丙")])
+    clauses[0].extra = {"part": 1, "parts": 2}  # parts are numbered from 1 (ingest.chunk)
+    clauses[1].extra = {"part": 2, "parts": 2}
+    nodes = build_tree(clauses)  # the third is a duplicate "1", not a part
+    assert [n.chars for n in nodes] == [15, 1]
 
 
 def test_clean_document_has_no_anomalies() -> None:
