@@ -221,16 +221,13 @@ class Answerer:
             plan.absent = missing
             return []
         best_dense = max((h.dense_score or 0.0) for h in hits[:3])
-        if plan.reranked:
-            lead = 0  # the reranker already weighed wording, headings and both scores
-        else:
-            # The top hits are usually near-ties in fused score; the one sharing most of
-            # the question's wording ("岗前培训" vs "继续培训") is the likelier answer, so
-            # it leads (a small handicap per rank keeps the order when wording is level).
-            lead = max(
-                range(min(LEAD_POOL, len(hits))),
-                key=lambda i: (hits[i].route == "exact", covers[i] - LEAD_HANDICAP * i, -i),
-            )
+        # The top hits (reranked or not) are often near-ties; the one sharing most of the
+        # question's wording ("岗前培训" vs "继续培训") is the likelier answer, so it leads
+        # (a small handicap per rank keeps the ranking when wording is level).
+        lead = max(
+            range(min(LEAD_POOL, len(hits))),
+            key=lambda i: (hits[i].route == "exact", covers[i] - LEAD_HANDICAP * i, -i),
+        )
         order = [lead, *(i for i in range(len(hits)) if i != lead)]
         # "范围一章怎么写？" asks about the whole element: every clause governing it helps.
         # "没有术语时术语和定义一章写什么？" asks one thing about it: cite what matches.
@@ -243,12 +240,10 @@ class Answerer:
             if h.clause.clause_id in inside:
                 continue
             example = element is not None and is_instance(h.clause, element) and not gov
-            if (
-                not chosen
-                or h.route == "exact"
-                or (gov and general)
-                or self.policy.also_cite(h.dense_score, best_dense, cov, lead_cov)
-            ):
+            # A section (whose coverage counts all its children) joins only as the lead,
+            # named, or when the whole element is asked about — never as a side remark.
+            side = not kids[i] and self.policy.also_cite(h.dense_score, best_dense, cov, lead_cov)
+            if not chosen or h.route == "exact" or (gov and general) or side:
                 ev = Evidence(
                     h.clause, h.score, cov, governing=gov, example=example, children=kids[i]
                 )

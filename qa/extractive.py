@@ -194,14 +194,16 @@ def compose_answer(
                 continue
             shown.add(c.clause_id)
             if ev.children:
-                kids = [k for k in ev.children if k.clause_id not in shown][:SECTION_CAP]
+                # An empty child heading (a sub-section) is no evidence by itself.
+                eligible = [k for k in ev.children if k.clause_id not in shown and k.text.strip()]
+                kids = eligible[:SECTION_CAP]
                 lines.append(f"- **{md_text(_clause_heading(c))}**")
                 if c.text.strip():
                     lines.append(_item(c, question, "  "))
                 for k in kids:
                     shown.add(k.clause_id)
                     lines.append(_item(k, question, "  "))
-                more = len(ev.children) - SECTION_CAP
+                more = len(eligible) - SECTION_CAP
                 if more > 0:
                     lines.append(f"  - ……（另有 {more} 条，见{md_text(_clause_heading(c))}）")
                 continue
