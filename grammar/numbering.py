@@ -159,6 +159,9 @@ _REF_FOLLOWERS = (
 _SP = r"[ \t]"
 _GB_NUM = r"(?P<num>[1-9]\d{0,2}(?:\.[1-9]\d{0,2}){0,4})"
 RE_GB = re.compile(rf"^{_GB_NUM}(?=$|{_SP})")
+# A number glued to its Chinese title by a transcription that lost the space ("3术语和定义",
+# "3.25个人金融信息"): only ever a heading when the sequence says so (see ingest.segment).
+RE_GB_GLUED = re.compile(rf"^{_GB_NUM}(?=[\u4e00-\u9fff])")
 # The letter must not run into a word: "附录A 服务流程", "附录A（规范性）", not "附录A给出".
 RE_ANNEX = re.compile(rf"^附{_SP}*录{_SP}*(?P<letter>[A-Z])(?=$|{_SP}|\(|[:：]|[^\w])")
 RE_ANNEX_CLAUSE = re.compile(
@@ -207,6 +210,7 @@ class HeadingMatch:
     rest_start: int
     annex_type: AnnexType | None = None
     rest_end: int | None = None
+    glued: bool = False
 
 
 def _followed_by_reference(half: str, end: int) -> bool:
@@ -255,11 +259,12 @@ def _slide_title_ok(title: str) -> bool:
     return bool(_CJK_CHAR.search(title)) and not re.search(r"[。；;，,！!？?]", title)
 
 
-def match_at(line: str, pos: int = 0) -> HeadingMatch | None:
+def match_at(line: str, pos: int = 0, *, glued: bool = False) -> HeadingMatch | None:
     """Parse a heading-shaped number starting exactly at ``line[pos]``.
 
     Syntactic only: returns None for shapes that are plainly references ("5.2.1的规定",
-    "附录A给出", "第三条规定"), but a match is not yet a decision.
+    "附录A给出", "第三条规定"), but a match is not yet a decision.  With ``glued``, a GB
+    number run into its Chinese title ("3术语和定义") is returned too, marked ``glued``.
     """
     half = halfwidth(line)
     s = half[pos:]
@@ -291,6 +296,10 @@ def match_at(line: str, pos: int = 0) -> HeadingMatch | None:
         if _followed_by_reference(s, m.end()):
             return None
         return HeadingMatch(_gb(m.group("num")), pos, pos + m.end())
+    if glued and (m := RE_GB_GLUED.match(s)):
+        if _followed_by_reference(s, m.end()):
+            return None
+        return HeadingMatch(_gb(m.group("num")), pos, pos + m.end(), glued=True)
 
     if m := RE_REG.match(s):
         end = m.end()
@@ -343,10 +352,10 @@ def match_at(line: str, pos: int = 0) -> HeadingMatch | None:
     return None
 
 
-def match_heading(line: str) -> HeadingMatch | None:
+def match_heading(line: str, *, glued: bool = False) -> HeadingMatch | None:
     """Heading-shaped number at the start of ``line`` (leading whitespace skipped)."""
     stripped = len(line) - len(line.lstrip(" \t\u3000"))
-    return match_at(line, stripped)
+    return match_at(line, stripped, glued=glued)
 
 
 def is_aux_block(line: str) -> bool:

@@ -79,6 +79,9 @@ class Clause:
         start, end: character offsets of the clause (heading included) in the cleaned
             document text stored next to the clauses.
         seq: position of the clause within its document, from 0.
+        is_section: the heading has no body of its own, only sub-clauses ("4 要求" directly
+            followed by "4.1"): it stands for its whole subtree and is never an answer by
+            itself.  Absent in stores written before it existed (loads as False).
     """
 
     clause_id: str
@@ -97,6 +100,7 @@ class Clause:
     end: int
     seq: int
     extra: dict[str, Any] = field(default_factory=dict)
+    is_section: bool = False
 
     @property
     def heading(self) -> str:
@@ -135,6 +139,7 @@ class Clause:
             end=int(d.get("end", 0)),
             seq=int(d.get("seq", 0)),
             extra=dict(d.get("extra") or {}),
+            is_section=bool(d.get("is_section", False)),
         )
 
 

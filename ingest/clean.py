@@ -169,6 +169,10 @@ def clean_lines(lines: list[Line]) -> Cleaned:
             else:
                 out._count("diagram")
             continue
+        if (code := md.one_line_fence(text)) is not None:
+            if code:
+                out.lines.append(Line(code, line.page, literal=True))
+            continue
         if (opened := md.fence_start(text)) is not None:
             fence, fence_drop = opened
             out._count("code_fence")

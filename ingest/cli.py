@@ -77,6 +77,9 @@ def _print_summary(report: IngestReport) -> None:
         f"  本次写入 {d['documents']} 篇文档、{d['clauses']} 个条款；"
         f"知识库现有 {d['kb_documents']} 篇文档、{d['kb_clauses']} 个条款"
     )
+    for f in report.files:
+        for w in f.warnings:
+            print(f"  警告：{f.path}：{w}")
     for path in report.removed_sources:
         print(f"  已移除（文件不存在）：{path}")
     bad = [

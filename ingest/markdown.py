@@ -92,11 +92,27 @@ def read_front_matter(texts: list[str]) -> tuple[FrontMatter | None, int]:
 
 
 def fence_start(text: str) -> tuple[str, bool] | None:
-    """(fence marker, is a diagram) when ``text`` opens a code fence."""
+    """(fence marker, is a diagram) when ``text`` opens a code fence that runs over the
+    following lines; a fence closed on the same line ("```xml<a/>```") opens nothing."""
     m = _FENCE.match(text)
     if not m:
         return None
-    return m.group(1)[0] * 3, m.group(2).lower() in _DIAGRAM_LANGS
+    marker = m.group(1)[0] * 3
+    if marker in text[m.end() :]:
+        return None
+    return marker, m.group(2).lower() in _DIAGRAM_LANGS
+
+
+def one_line_fence(text: str) -> str | None:
+    """The content of "```xml<a/>```" (a fence opened and closed on one line)."""
+    m = _FENCE.match(text)
+    if not m:
+        return None
+    marker = m.group(1)[0] * 3
+    rest = text[m.end() :]
+    if marker not in rest:
+        return None
+    return rest.split(marker, 1)[0].strip()
 
 
 def is_fence_end(text: str, marker: str) -> bool:

@@ -44,6 +44,7 @@ class FileResult:
     reason: str = ""
     documents: int = 0
     clauses: int = 0
+    warnings: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -52,6 +53,7 @@ class FileResult:
             "reason": self.reason,
             "documents": self.documents,
             "clauses": self.clauses,
+            "warnings": self.warnings,
         }
 
 
@@ -99,6 +101,7 @@ class ProcessedDocument:
     info: DocumentInfo
     clauses: list[Clause]
     text: str
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -162,7 +165,9 @@ def process_file(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Processed
             char_count=len(seg.text),
             pages=raw.page_count,
         )
-        documents.append(ProcessedDocument(info, clauses, seg.text))
+        for w in seg.warnings:
+            log.warning("%s: %s", path.name, w)
+        documents.append(ProcessedDocument(info, clauses, seg.text, seg.warnings))
     if not documents:
         raise UnreadableFile("没有可切分的条款（正文为空）")
     return ProcessedFile(raw.fmt, documents)
@@ -270,7 +275,10 @@ def ingest_file(
     if moved_from is not None:
         store.remove_source(moved_from)
         log.info("%s moved to %s", moved_from, source)
-    return FileResult(shown, FileStatus.INGESTED, "", len(processed.documents), len(clauses))
+    warnings = [w for d in processed.documents for w in d.warnings]
+    return FileResult(
+        shown, FileStatus.INGESTED, "", len(processed.documents), len(clauses), warnings
+    )
 
 
 def prune_missing(store: ClauseStore, folders: Iterable[Path]) -> list[str]:

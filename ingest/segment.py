@@ -109,6 +109,8 @@ _DOC_TYPE_END = re.compile(
 # Words that make the number after them a cross-reference ("详见第一章…", "按照一、…").
 _REF_BEFORE = re.compile(r"(?:见|按|依|据|照|同|如|参考|参阅)$")
 _REQUIREMENT = re.compile(r"应|宜|不得|可以|必须")
+# Measure words and units that make a number glued to them a quantity ("3个", "5年").
+_QUANTIFIERS = frozenset("个年月日天周次名人家种类项级倍米元份台套条款页位度分秒号层")
 
 
 # Numbering of GB/T 1.1 text proper (章, 条, 术语, 附录): its headings follow the standard's
@@ -319,6 +321,7 @@ class _Node:
     body: list[str] = field(default_factory=list)
     end: int = 0
     emit: bool = True
+    children: int = 0
 
     def ref(self) -> HeadingRef:
         return HeadingRef(self.label, self.title)
@@ -330,6 +333,7 @@ class SegmentedDocument:
 
     clauses: list[Clause]
     text: str
+    warnings: list[str] = field(default_factory=list)
 
 
 class _Segmenter:
@@ -348,6 +352,9 @@ class _Segmenter:
         self.max_chapter = 0
         self.reg_last: dict[ClauseKind, int] = {}
         self.toc_node: _Node | None = None
+        self.annex_seen = False
+        self.gb_chapters = 0
+        self.toc: set[int] = set()
 
     # ------------------------------------------------------------ plausibility
     def _chapter_alias(self) -> int | None:
@@ -391,7 +398,11 @@ class _Segmenter:
                 return key[:-1] == opened.num.key and key[-1] == 1
             return key == (self._chapter_alias(), 1)
         # mode == "line"
+        if _table_row(rest):
+            return False
         if num.kind is ClauseKind.CHAPTER:
+            if self.annex_seen:
+                return False  # chapters precede annexes: "9 …" in an annex is a table row
             head = _GB_IN_REST.split(rest, maxsplit=1)[0]
             if not title_like(head, 40):
                 return False
@@ -413,11 +424,32 @@ class _Segmenter:
         # Gap tolerance for noisy text: later in document order, within the next chapter.
         return key > self.gb_last and key[0] <= self.gb_last[0] + 1
 
+    def _accept_glued(self, num: Numbering, mode: str, rest: str) -> bool:
+        """A number run into its title ("3术语和定义") is a heading only on a line of its
+        own, with a short title, as the exact next number: "3个工作日内…" is a sentence."""
+        if mode != "line" or not title_like(rest, 30) or rest[:1] in _QUANTIFIERS:
+            return num.kind is not ClauseKind.CHAPTER and mode == "line" and self._exact_next(num)
+        return self._exact_next(num)
+
+    def _exact_next(self, num: Numbering) -> bool:
+        key = num.key
+        if key in self.gb_seen:
+            return False
+        if len(key) == 1:
+            return key[0] == self.max_chapter + 1
+        return self._gb_pred_seen(key)
+
     def _stale(self, key: tuple[int, ...], mode: str) -> bool:
         """A number seen before only as an empty heading (a TOC entry that escaped
         detection, a heading repeated across a page break): the real heading replaces it."""
         old = self.gb_seen[key]
-        return mode == "line" and not old.body and old is not self.nodes[-1] and old.emit
+        return (
+            mode == "line"
+            and not old.body
+            and not old.children
+            and old is not self.nodes[-1]
+            and old.emit
+        )
 
     def _accept_reg(self, num: Numbering, mode: str) -> bool:
         n = num.key[0]
@@ -433,6 +465,8 @@ class _Segmenter:
     def _accept_outline(self, num: Numbering, mode: str, opened: _Node | None) -> bool:
         if self.stack and self.stack[-1].kind is ClauseKind.ARTICLE:
             return False  # "（一）…" items belong to the article
+        if self.family_order and next(iter(self.family_order)) is Family.GB and self.gb_chapters:
+            return False  # in a GB/T-numbered text, "1." and "（1）" are 列项 and table notes
         if num.level == OUTLINE_PART:
             return mode == "line"
         if mode == "line":
@@ -494,6 +528,8 @@ class _Segmenter:
         num = hm.numbering
         rest = line[hm.rest_start :]
         if num.family is Family.GB:
+            if hm.glued and not self._accept_glued(num, mode, rest):
+                return False
             return self._accept_gb(num, mode, rest, opened)
         if num.family is Family.REG:
             return self._accept_reg(num, mode)
@@ -589,6 +625,8 @@ class _Segmenter:
         )
         if self.nodes:
             self.nodes[-1].end = start
+        if ancestors:
+            ancestors[-1].children += 1
         self.nodes.append(node)
         self.stack.append(node)
         if num.family is Family.GB:
@@ -598,6 +636,9 @@ class _Segmenter:
             self.gb_last = num.key
             if num.kind is ClauseKind.CHAPTER:
                 self.max_chapter = max(self.max_chapter, num.key[0])
+                self.gb_chapters += 1
+            elif num.kind is ClauseKind.ANNEX:
+                self.annex_seen = True
         elif num.family is Family.REG:
             self.reg_last[num.kind] = num.key[0]
             # A new chapter restarts section numbering.
@@ -669,7 +710,7 @@ class _Segmenter:
             if (hm := _match_line(line.text)) is not None:
                 n = hm.numbering
                 self.last_line_of[(n.family, n.kind, n.level, n.key)] = k
-        toc = toc_lines(lines)
+        toc = self.toc = toc_lines(lines)
         i = 0
         while i < len(lines):
             self.line_index = i
@@ -811,6 +852,31 @@ class _Segmenter:
         return self.nodes
 
 
+_ASCII_TOKEN = re.compile(r"^[A-Za-z0-9_\[\]()./:+\-]+$")
+_NUMBER_TOKEN = re.compile(r"^[0-9]+(?:[.\-~～][0-9]+)*$")
+_TICK = re.compile(r"[√×✓✗■□]")
+
+
+def _table_row(rest: str) -> bool:
+    """The text after a number reads as a flattened table row, not a title: a tick mark,
+    cells that are numbers or clause references ("定位性能 4.5.2 5.5.2"), or a last cell
+    that is a data-type word ("报警使能 DWORD", "BYTE[16]")."""
+    tokens = halfwidth(rest).split()
+    if len(tokens) < 2 or len(rest) > 60 or re.search(r"[。；;，,]", rest):
+        return False
+    if _TICK.search(rest):
+        return True
+    if sum(1 for t in tokens[1:] if _NUMBER_TOKEN.match(t)) >= 1 and len(tokens) >= 3:
+        return True
+    last = tokens[-1]
+    return (
+        bool(_ASCII_TOKEN.match(last))
+        and last.upper() == last
+        and any(ch.isalpha() for ch in last)
+        and not any("\u4e00" <= ch <= "\u9fff" for ch in last)
+    )
+
+
 def _opens_list(line: str, hm: HeadingMatch) -> bool:
     """The heading's short title is glued to the first number of a deeper level
     ("一、工作规范方面:1、…", "第一章总则第一条…"): a heading that opens a list."""
@@ -836,7 +902,7 @@ def _opens_list(line: str, hm: HeadingMatch) -> bool:
 
 def _match_line(text: str) -> HeadingMatch | None:
     stripped = len(text) - len(text.lstrip(" \t\u3000"))
-    return match_at(text, stripped)
+    return match_at(text, stripped, glued=True)
 
 
 def segment_lines(
@@ -859,6 +925,7 @@ def segment_lines(
     seg.run(lines, line_starts)
     nodes = seg.finish(len(doc_text))
 
+    parents = {id(a) for n in nodes if n.emit for a in n.ancestors}
     clauses: list[Clause] = []
     for node in nodes:
         if not node.emit:
@@ -888,9 +955,44 @@ def segment_lines(
                 start=node.start,
                 end=max(node.end, node.start),
                 seq=len(clauses),
+                is_section=not body and id(node) in parents,
             )
         )
-    return SegmentedDocument(clauses=clauses, text=doc_text)
+    return SegmentedDocument(clauses, doc_text, _coverage_warnings(lines, seg.toc, clauses))
+
+
+# A document whose body yields fewer numbered clauses than this share of its heading-shaped
+# lines, or whose clauses hold less than this share of its text, is reported.
+_MIN_HEADING_SHARE = 0.5
+_MIN_TEXT_SHARE = 0.6
+_MIN_HEADINGS_TO_JUDGE = 8
+
+
+def _coverage_warnings(lines: list[Line], toc: set[int], clauses: list[Clause]) -> list[str]:
+    """Say so when the clauses plainly miss what the text holds (a TOC that swallowed the
+    body, a numbering the segmenter refused): never accept such a result silently."""
+    out: list[str] = []
+    # Distinct multi-level numbers ("5.2.1", "A.3") that open a line with a short title:
+    # table rows start with "1", "2", rarely with "5.2.1".
+    shaped_keys: set[str] = set()
+    for k, line in enumerate(lines):
+        if k in toc or line.literal:
+            continue
+        hm = _match_line(line.text)
+        if hm is None or hm.numbering.family is not Family.GB or hm.numbering.level < 2:
+            continue
+        if title_like(line.text[hm.rest_start :], 40):
+            shaped_keys.add(hm.numbering.label)
+    shaped = len(shaped_keys)
+    numbered = len({c.clause_no for c in clauses if c.clause_no in shaped_keys})
+    if shaped >= _MIN_HEADINGS_TO_JUDGE and numbered < _MIN_HEADING_SHARE * shaped:
+        out.append(f"正文中 {shaped} 个像条款标题的编号只有 {numbered} 个成为条款，请检查结构")
+    body_chars = sum(len(ln.text) for k, ln in enumerate(lines) if k not in toc)
+    kept = sum(len(c.text) + len(c.clause_title) + len(c.clause_no) for c in clauses)
+    if body_chars >= 2000 and kept < _MIN_TEXT_SHARE * body_chars:
+        share = round(100 * kept / body_chars)
+        out.append(f"条款只覆盖正文的 {share}%（其余可能被目录或封面吞掉），请检查结构")
+    return out
 
 
 __all__ = ["ANNEX_BASE", "SegmentedDocument", "segment_lines", "split_title", "title_like"]

@@ -262,7 +262,9 @@ Video communication protocol
 
 
 def test_title_above_chapter_one_when_cover_lost() -> None:
-    lines = L("目次\n前言\n本标准按照规则起草。\n本标准技术审查人：\n示例监测数据通信规约\n1 范围\n本标准规定了…。")
+    lines = L(
+        "目次\n前言\n本标准按照规则起草。\n本标准技术审查人：\n示例监测数据通信规约\n1 范围\n本标准规定了…。"
+    )
     assert detect_title(lines) == "示例监测数据通信规约"
 
 

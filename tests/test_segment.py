@@ -722,7 +722,9 @@ def test_toc_never_becomes_structure_nor_swallows_body(toc: str) -> None:
 
 def test_toc_numbering_that_disagrees_with_body() -> None:
     # The TOC lists "3 评价", the body calls chapter 3 "服务评价" and adds 3.1.
-    clauses = seg("目次\n1 范围 1\n3 评价 2\n1 范围\n适用于示例。\n3 服务评价\n3.1 方法\n每年评价。")
+    clauses = seg(
+        "目次\n1 范围 1\n3 评价 2\n1 范围\n适用于示例。\n3 服务评价\n3.1 方法\n每年评价。"
+    )
     assert nos(clauses) == ["1", "3", "3.1"]
     assert by_no(clauses, "3").clause_title == "服务评价"
 
