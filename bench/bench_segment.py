@@ -1,6 +1,7 @@
 """Segmentation throughput: clauses per second for clean → split → segment → chunk.
 
-Reads the bundled samples (and ../shared/corpus/web-guides when present) once, then runs
+Reads the bundled samples (and ../shared/corpus/web-guides and the Markdown/HTML real
+standards of ../shared/corpus/standards when present) once, then runs
 the in-memory stages repeatedly; file reading and embedding are excluded, as the target
 (≥ 5,000 clauses/s on 2 cores) is about the clause grammar.
 
@@ -33,6 +34,11 @@ def corpus() -> list[tuple[str, list[Line]]]:
     web = ROOT.parent / "shared" / "corpus" / "web-guides"
     if web.is_dir():
         files += sorted(web.glob("*.txt"))
+    # Real standards (Markdown and HTML transcriptions; PDFs are slow to read, not to segment).
+    standards = ROOT.parent / "shared" / "corpus" / "standards"
+    if standards.is_dir():
+        files += sorted(p for p in standards.glob("*.*") if p.suffix in (".md", ".html"))
+        files = [p for p in files if p.name != "README.md"]
     return [(str(f), read_document(f).lines) for f in files]
 
 

@@ -36,9 +36,13 @@ _HALF = {0xFF01 + i: 0x21 + i for i in range(94)}
 _HALF.update({0x3000: 0x20, 0x00A0: 0x20, 0x2002: 0x20, 0x2003: 0x20, 0x2009: 0x20})
 
 
+_NEEDS_HALF = re.compile("[\uff01-\uff5e\u3000\u00a0\u2002\u2003\u2009]")
+
+
 def halfwidth(text: str) -> str:
     """Full-width ASCII forms and unusual spaces to plain ASCII, length-preserving."""
-    return text.translate(_HALF)
+    # translate() looks every character up in a dict; most lines need nothing mapped.
+    return text.translate(_HALF) if _NEEDS_HALF.search(text) else text
 
 
 # ---------------------------------------------------------------- Chinese numerals
@@ -162,6 +166,9 @@ RE_GB = re.compile(rf"^{_GB_NUM}(?=$|{_SP})")
 # A number glued to its Chinese title by a transcription that lost the space ("3术语和定义",
 # "3.25个人金融信息"): only ever a heading when the sequence says so (see ingest.segment).
 RE_GB_GLUED = re.compile(rf"^{_GB_NUM}(?=[\u4e00-\u9fff])")
+RE_ANNEX_CLAUSE_GLUED = re.compile(
+    r"^(?P<letter>[A-Z])\.(?P<rest>[1-9]\d{0,2}(?:\.[1-9]\d{0,2}){0,4})(?=[\u4e00-\u9fff])"
+)
 # The letter must not run into a word: "附录A 服务流程", "附录A（规范性）", not "附录A给出".
 RE_ANNEX = re.compile(rf"^附{_SP}*录{_SP}*(?P<letter>[A-Z])(?=$|{_SP}|\(|[:：]|[^\w])")
 RE_ANNEX_CLAUSE = re.compile(
@@ -259,6 +266,9 @@ def _slide_title_ok(title: str) -> bool:
     return bool(_CJK_CHAR.search(title)) and not re.search(r"[。；;，,！!？?]", title)
 
 
+_MATCH_WINDOW = 120
+
+
 def match_at(line: str, pos: int = 0, *, glued: bool = False) -> HeadingMatch | None:
     """Parse a heading-shaped number starting exactly at ``line[pos]``.
 
@@ -266,8 +276,9 @@ def match_at(line: str, pos: int = 0, *, glued: bool = False) -> HeadingMatch | 
     "附录A给出", "第三条规定"), but a match is not yet a decision.  With ``glued``, a GB
     number run into its Chinese title ("3术语和定义") is returned too, marked ``glued``.
     """
-    half = halfwidth(line)
-    s = half[pos:]
+    # Every pattern looks at the first few dozen characters only; mapping the whole line
+    # for each candidate position made long lines (flattened tables) quadratic.
+    s = halfwidth(line[pos : pos + _MATCH_WINDOW])
     if not s:
         return None
 
@@ -291,6 +302,11 @@ def match_at(line: str, pos: int = 0, *, glued: bool = False) -> HeadingMatch | 
             return None
         num = annex_clause_numbering(m.group("letter"), m.group("rest"))
         return HeadingMatch(num, pos, pos + m.end())
+    if glued and (m := RE_ANNEX_CLAUSE_GLUED.match(s)):
+        if _followed_by_reference(s, m.end()):
+            return None
+        num = annex_clause_numbering(m.group("letter"), m.group("rest"))
+        return HeadingMatch(num, pos, pos + m.end(), glued=True)
 
     if m := RE_GB.match(s):
         if _followed_by_reference(s, m.end()):

@@ -78,6 +78,8 @@ _SPACED_PAIR = re.compile(rf"(?<=[{_CJK_P}]) (?=[{_CJK_P}])")
 _WIDE_GAP = re.compile(rf"(?<=[{_CJK_P}])[ \t\u3000]{{2,}}(?=[{_CJK_P}])")
 _CJK_CHAR = re.compile(rf"[{_CJK}]")
 _ONE_CJK_LINE = re.compile(rf"^\s*[{_CJK}]\s*$")
+# A heading number whose dots a transcription lost: "8 3 1 标题" (only on "#" lines).
+_LOST_DOTS = re.compile(r"^[1-9]\d{0,2}(?: [1-9]\d{0,2}){1,4} (?=[\u4e00-\u9fff])")
 # Clause numbers spaced apart by a PDF text layer or OCR: "3. 1", "4. 2. 1", "A. 1".
 _SPACED_NUMBER = re.compile(
     r"^(\s*(?:[1-9]\d{0,2}|[A-Z]))((?:\s?\.\s?[1-9]\d{0,2})+)(?=\s|[\u4e00-\u9fff]|$)"
@@ -242,7 +244,9 @@ def clean_lines(lines: list[Line]) -> Cleaned:
 
         text = md.strip_quote(text)
         if m := _MD_HEADING.match(text):
-            text = text[m.end() :]
+            # "#" marks a heading: a number whose dots were lost ("3 1 术语和定义") is
+            # one number there, never three.
+            text = _LOST_DOTS.sub(lambda d: ".".join(d.group(0).split()) + " ", text[m.end() :])
             if out.markdown_title is None and len(out.lines) <= 3 and _markdown_title(text):
                 from ingest.metadata import split_code_title
 

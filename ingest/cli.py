@@ -3,6 +3,9 @@
 ``python -m ingest --outline DOC_ID_OR_PATH [--kb NAME] [--json]`` prints one document's
 clause tree and its anomalies instead (see :mod:`ingest.outline`).
 
+``python -m ingest --resegment [--kb NAME]`` re-segments everything stored (after an
+upgrade of the segmenter) from the text kept in the store.
+
 Prints a summary (files, documents, clauses, and every skipped file with its reason) to
 stdout, or the same as JSON with ``--json``; progress and logs go to stderr.  Exit status:
 0 when at least one file is in the knowledge base afterwards (ingested, or unchanged), 1
@@ -21,9 +24,9 @@ from pathlib import Path
 from tqdm import tqdm
 
 from ingest.logsetup import configure_cli_logging
-from ingest.pipeline import FileStatus, IngestReport, ingest_paths
+from ingest.pipeline import FileStatus, IngestReport, ingest_paths, resegment_store
 from ingest.readers import DEFAULT_MAX_BYTES
-from ingest.store import ClauseStore, StoreError
+from ingest.store import ClauseStore, SourceEntry, StoreError
 from ingest.workspace import DEFAULT_KB, WorkspaceError, kb_path, list_kbs, resolve_workspace
 
 log = logging.getLogger("ingest")
@@ -59,6 +62,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DOC_ID_OR_PATH",
         help="显示一篇文档的条款树及异常（编号跳跃、重复、空条款、可疑标题）；"
         "给出不在知识库中的文件时只临时切分、不入库",
+    )
+    p.add_argument(
+        "--resegment",
+        action="store_true",
+        help="升级后用已存的文本重新切分知识库中的全部文档（无需原文件）",
     )
     p.add_argument("--json", action="store_true", help="以 JSON 输出结果")
     p.add_argument("-q", "--quiet", action="store_true", help="不显示进度条")
@@ -132,6 +140,29 @@ def _outline(target: str, store: ClauseStore, as_json: bool) -> int:
     return 0
 
 
+def _resegment(store: ClauseStore, args: argparse.Namespace) -> int:
+    def wrap(entries: list[SourceEntry]) -> Iterable[SourceEntry]:
+        return tqdm(
+            entries, desc="重新切分", unit="文件", disable=args.quiet or None, file=sys.stderr
+        )
+
+    report = resegment_store(store, kb=args.kb, wrap=wrap)
+    d = report.to_dict()
+    if args.json:
+        print(json.dumps(d, ensure_ascii=False, indent=1))
+    else:
+        print(
+            f"知识库 {report.kb}：重新切分 {report.sources} 个文件，条款 "
+            f"{report.clauses_before} → {report.clauses_after}，其中 {report.changed} 个新增或有变化"
+            "（下次索引同步只需为这些条款计算向量）"
+        )
+        for w in report.warnings:
+            print(f"  警告：{w}")
+        for f in report.failed:
+            print(f"  失败：{f}")
+    return 0 if not report.failed else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     configure_cli_logging(args.verbose)
@@ -145,7 +176,7 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.outline:
         return _outline(args.outline, store, args.json)
-    if (args.list or args.remove) and not store.exists:
+    if (args.list or args.remove or args.resegment) and not store.exists:
         known = "、".join(list_kbs(workspace)) or "（无）"
         print(f"错误：知识库 {args.kb!r} 不存在（已有：{known}）", file=sys.stderr)
         return 2
@@ -154,6 +185,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.remove:
         return _remove(store, args.remove)
+    if args.resegment:
+        return _resegment(store, args)
     if not args.paths:
         print("错误：请给出要导入的文件或文件夹（或使用 --list / --remove）", file=sys.stderr)
         return 2

@@ -35,6 +35,7 @@ _TAG = re.compile(
 )
 _ROW_END = re.compile(r"</tr\s*>", re.IGNORECASE)
 _CELL_END = re.compile(r"</t[dh]\s*>", re.IGNORECASE)
+_INLINE_TRIGGER = re.compile(r"[<&$\[]")
 _LATEX_BLOCK = re.compile(r"\$\$(.*?)\$\$")
 _LATEX_INLINE = re.compile(r"(?<![\\$])\$([^$\n]{1,200})\$(?!\$)")
 _LATEX_CMD = re.compile(r"\\(?:mathrm|text|textrm|mathbf|operatorname)\s*\{([^{}]*)\}")
@@ -163,6 +164,8 @@ def _latex(expr: str) -> str:
 
 def inline(text: str) -> str:
     """Inline residue: entities, tags, images, links (their text stays), LaTeX."""
+    if not _INLINE_TRIGGER.search(text):
+        return text.replace("\xa0", " ").strip()
     text = _IMAGE.sub("", text)
     text = _LINK.sub(r"\1", text)
     had_tag = "<" in text and bool(_TAG.search(text))

@@ -21,10 +21,10 @@ from ingest.chunk import split_long_clauses
 from ingest.clean import clean_lines
 from ingest.metadata import detect_standard_code, detect_title, is_cover_title
 from ingest.readers import DEFAULT_MAX_BYTES, SUPPORTED_SUFFIXES, read_document
-from ingest.readers.base import UnreadableFile
+from ingest.readers.base import Line, RawDocument, UnreadableFile
 from ingest.segment import segment_lines
 from ingest.split import split_documents
-from ingest.store import ClauseStore, sha256_file
+from ingest.store import ClauseStore, SourceEntry, sha256_file
 
 log = logging.getLogger(__name__)
 
@@ -108,6 +108,7 @@ class ProcessedDocument:
 class ProcessedFile:
     fmt: str
     documents: list[ProcessedDocument]
+    lines: list[Line] = field(default_factory=list)
 
 
 def make_doc_id(source: str, index: int) -> str:
@@ -120,8 +121,14 @@ def process_file(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Processed
 
     Raises :class:`UnreadableFile` with a one-line reason when there is nothing to ingest.
     """
-    source = str(path.resolve())
     raw = read_document(path, max_bytes=max_bytes)
+    return process_raw(raw, path)
+
+
+def process_raw(raw: RawDocument, path: Path) -> ProcessedFile:
+    """The in-memory stages (clean → split → segment → chunk) on extracted lines; what
+    ``--resegment`` re-runs on the lines kept in the store."""
+    source = str(path.resolve())
     cleaned = clean_lines(raw.lines)
     if not cleaned.lines:
         raise UnreadableFile("清理后没有正文（只有网站模板、页码或空白）")
@@ -170,7 +177,7 @@ def process_file(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Processed
         documents.append(ProcessedDocument(info, clauses, seg.text, seg.warnings))
     if not documents:
         raise UnreadableFile("没有可切分的条款（正文为空）")
-    return ProcessedFile(raw.fmt, documents)
+    return ProcessedFile(raw.fmt, documents, list(raw.lines))
 
 
 _METADATA_STEMS = ("readme", "license", "licence", "changelog", "copying", "notice")
@@ -269,6 +276,7 @@ def ingest_file(
             documents=[d.info for d in processed.documents],
             clauses=clauses,
             texts={d.info.doc_id: d.text for d in processed.documents},
+            lines=processed.lines,
         )
     except OSError as exc:
         return FileResult(shown, FileStatus.FAILED, f"写入知识库失败：{exc}")
@@ -322,4 +330,109 @@ def ingest_paths(
     report.kb_documents = len(docs)
     report.kb_clauses = sum(d.clause_count for d in docs)
     report.seconds = time.perf_counter() - started
+    return report
+
+
+@dataclass(slots=True)
+class ResegmentReport:
+    """What ``--resegment`` did: sources re-segmented, and clauses before/after."""
+
+    kb: str
+    sources: int = 0
+    from_lines: int = 0
+    from_file: int = 0
+    from_text: int = 0
+    clauses_before: int = 0
+    clauses_after: int = 0
+    changed: int = 0
+    failed: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "kb": self.kb,
+            "sources": self.sources,
+            "from_stored_lines": self.from_lines,
+            "from_original_file": self.from_file,
+            "from_stored_text": self.from_text,
+            "clauses_before": self.clauses_before,
+            "clauses_after": self.clauses_after,
+            "clauses_changed": self.changed,
+            "failed": self.failed,
+            "warnings": self.warnings,
+        }
+
+
+def _from_stored_text(store: ClauseStore, entry: SourceEntry) -> ProcessedFile:
+    """Old stores kept no extracted lines: segment each document's stored text again, with
+    the title and code it was stored with (pages are not known any more)."""
+    documents = []
+    for info in entry.documents:
+        lines = [Line(t) for t in store.doc_text(info.doc_id).split("\n")]
+        seg = segment_lines(
+            lines,
+            doc_id=info.doc_id,
+            doc_title=info.title,
+            standard_code=info.standard_code,
+            source=entry.source,
+        )
+        clauses = split_long_clauses(seg.clauses, seg.text)
+        info = DocumentInfo(**{**info.to_dict(), "clause_count": len(clauses)})
+        documents.append(ProcessedDocument(info, clauses, seg.text, seg.warnings))
+    return ProcessedFile(entry.fmt, documents)
+
+
+def resegment_store(
+    store: ClauseStore,
+    *,
+    kb: str,
+    wrap: Callable[[list[SourceEntry]], Iterable[SourceEntry]] | None = None,
+) -> ResegmentReport:
+    """Re-run cleaning and segmentation on every stored source after an upgrade, without
+    the original files: from the extracted lines kept in the store; else from the file if
+    it is still there unchanged; else from the stored document text.  Clause ids stay
+    stable for unchanged documents, and the index's embedding cache (keyed by text) makes
+    the next sync embed only clauses whose text changed."""
+    report = ResegmentReport(kb=kb)
+    entries = list(store.sources().values())
+    for entry in wrap(entries) if wrap else entries:
+        report.sources += 1
+        try:
+            before = store.read_source_clauses(entry)
+            lines = store.source_lines(entry)
+            path = Path(entry.source)
+            if lines is not None:
+                fmt = entry.fmt
+                processed = process_raw(RawDocument(path, fmt, lines), path)
+                report.from_lines += 1
+            elif path.is_file() and sha256_file(path) == entry.sha256:
+                processed = process_file(path)
+                report.from_file += 1
+            else:
+                processed = _from_stored_text(store, entry)
+                report.from_text += 1
+            after = [c for d in processed.documents for c in d.clauses]
+            old = {(c.clause_no, c.clause_title, c.text) for c in before}
+            report.changed += sum(
+                1 for c in after if (c.clause_no, c.clause_title, c.text) not in old
+            )
+            report.clauses_before += len(before)
+            report.clauses_after += len(after)
+            report.warnings += [
+                f"{path.name}: {w}" for d in processed.documents for w in d.warnings
+            ]
+            store.replace_source(
+                entry.source,
+                sha256=entry.sha256,
+                size=entry.size,
+                fmt=entry.fmt,
+                documents=[d.info for d in processed.documents],
+                clauses=after,
+                texts={d.info.doc_id: d.text for d in processed.documents},
+                lines=processed.lines or lines,
+            )
+        except (UnreadableFile, OSError, KeyError, ValueError) as exc:
+            report.failed.append(f"{entry.source}: {exc}")
+            log.warning("resegment %s failed: %s", entry.source, exc)
+    store.reload()
     return report

@@ -43,6 +43,7 @@ from grammar.numbering import (
     OUTLINE_CN,
     OUTLINE_PAREN_CN,
     OUTLINE_PART,
+    RE_CAPTION,
     Family,
     HeadingMatch,
     Numbering,
@@ -54,7 +55,7 @@ from grammar.numbering import (
 from grammar.schema import AnnexType, Clause, ClauseKind, HeadingRef
 from grammar.titles import has_modal, title_like
 from ingest.readers.base import Line
-from ingest.toc import toc_lines
+from ingest.toc import toc_labels, toc_lines
 
 _SENTENCE_END = "。；;！？!?"
 _COLON = ":："
@@ -62,6 +63,10 @@ _COLON = ":："
 _INLINE_CANDIDATE = re.compile(r"[1-9A-Z第一二三四五六七八九十(（附]")
 _GB_IN_REST = re.compile(r"\s[1-9]\d{0,2}\.[1-9]")
 _GLUED_WINDOW = 25
+_TAIL_WINDOW = 30
+_TABLE_CAPTION = re.compile(r"^表[ \t]*(?:[A-Z]\.)?\d{1,3}")
+# Words after which a number is a reference or a caption's number, never a heading.
+_TAIL_BEFORE = re.compile(r"(?:表|图|式|见|按|依|据|照|和|及|与|或|、|至|第|附录)$")
 # Heading words of Chinese administrative and guidance texts that never begin a sentence,
 # so "总则为适应…" can only be the heading "总则" glued to its body.  Longest first.
 _STOCK_HEADINGS = tuple(
@@ -353,6 +358,10 @@ class _Segmenter:
         self.reg_last: dict[ClauseKind, int] = {}
         self.toc_node: _Node | None = None
         self.annex_seen = False
+        self.lines: list[Line] = []
+        self.matches: list[HeadingMatch | None] = []
+        self.toc_labels: set[str] = set()
+        self.in_table = False
         self.gb_chapters = 0
         self.toc: set[int] = set()
 
@@ -406,11 +415,7 @@ class _Segmenter:
             head = _GB_IN_REST.split(rest, maxsplit=1)[0]
             if not title_like(head, 40):
                 return False
-            return (
-                self.gb_last is None
-                or self._gb_pred_seen(key)
-                or 1 <= key[0] - self.max_chapter <= 3
-            )
+            return self._chapter_plausible(key[0])
         if self._gb_pred_seen(key):
             return True
         if self.gb_last is None:
@@ -430,6 +435,53 @@ class _Segmenter:
         if mode != "line" or not title_like(rest, 30) or rest[:1] in _QUANTIFIERS:
             return num.kind is not ClauseKind.CHAPTER and mode == "line" and self._exact_next(num)
         return self._exact_next(num)
+
+    def _chapter_plausible(self, n: int) -> bool:
+        """Is a line "n 标题" chapter n?  Flattened tables start rows with "8", "9", "10"
+        too, so beyond the plain next number the document must vouch for it: the TOC lists
+        it, or a first sub-clause "n.1" follows.  Right after a table caption the plain
+        next number needs that too."""
+        if (n,) in self.gb_seen:
+            return True  # an empty heading taken over (see _stale)
+        if self._row_run(n):
+            return False
+        listed = str(n) in self.toc_labels
+        child_later = self.last_line_of.get((Family.GB, ClauseKind.CLAUSE, 2, (n, 1)), -1)
+        vouched = listed or child_later > self.line_index
+        if len(self.toc_labels) >= 3 and not vouched:
+            return False
+        if self.gb_last is None:
+            return True
+        if n == self.max_chapter + 1:
+            return vouched or not self.in_table
+        return n - self.max_chapter <= 3 and vouched
+
+    def _row_run(self, n: int) -> bool:
+        """The line before starts with n-1 or the line after with n+1, both bare
+        integers: a run of table rows ("3 PW 错误", "4 MN 错误", …), not chapters."""
+        i = self.line_index
+        for k, want in ((i - 1, n - 1), (i + 1, n + 1)):
+            if 0 <= k < len(self.lines) and not self.lines[k].literal:
+                hm = self.matches[k]
+                if (
+                    hm is not None
+                    and hm.numbering.family is Family.GB
+                    and hm.numbering.key == (want,)
+                ):
+                    return True
+        return False
+
+    def _accept_tail(self, hm: HeadingMatch, line: str) -> bool:
+        """See ``tail_ok`` in :meth:`_inline_splits`."""
+        num = hm.numbering
+        if num.family is not Family.GB or num.level < 2 or num.kind is ClauseKind.ANNEX:
+            return False
+        title = line[hm.rest_start :].strip()
+        return (
+            title_like(title, 20, min_cjk=2, allow_modal=False)
+            and not re.search(r"\d", title)
+            and self._exact_next(num)
+        )
 
     def _exact_next(self, num: Numbering) -> bool:
         key = num.key
@@ -462,10 +514,19 @@ class _Segmenter:
             return False
         return last == 0 or n == 1 or last < n <= last + 3
 
+    def _gb_text(self) -> bool:
+        """The document is numbered the GB/T 1.1 way (chapters seen before any outline)."""
+        fo = self.family_order
+        return (
+            self.gb_chapters >= 2
+            and Family.GB in fo
+            and (Family.OUTLINE not in fo or fo[Family.GB] < fo[Family.OUTLINE])
+        )
+
     def _accept_outline(self, num: Numbering, mode: str, opened: _Node | None) -> bool:
         if self.stack and self.stack[-1].kind is ClauseKind.ARTICLE:
             return False  # "（一）…" items belong to the article
-        if self.family_order and next(iter(self.family_order)) is Family.GB and self.gb_chapters:
+        if self._gb_text():
             return False  # in a GB/T-numbered text, "1." and "（1）" are 列项 and table notes
         if num.level == OUTLINE_PART:
             return mode == "line"
@@ -630,6 +691,7 @@ class _Segmenter:
         self.nodes.append(node)
         self.stack.append(node)
         if num.family is Family.GB:
+            self.in_table = False
             if (old := self.gb_seen.get(num.key)) is not None:
                 old.emit = False  # replaced by the real heading (see _stale)
             self.gb_seen[num.key] = node
@@ -658,10 +720,13 @@ class _Segmenter:
                 q = m.start()
                 if q == 0:
                     continue
-                prev = half[:q].rstrip()
-                if not prev:
+                k = q - 1
+                while k >= 0 and half[k] in " \t\u3000":
+                    k -= 1
+                if k < 0:
                     continue
-                last = prev[-1]
+                last = half[k]
+                prev = half[max(0, k - 3) : k + 1]  # enough for the words _TAIL_BEFORE knows
                 # Within a short title right after a heading opened on this line.
                 glued_ok = (
                     opened is not None
@@ -675,10 +740,26 @@ class _Segmenter:
                 punct_ok = last in _SENTENCE_END
                 colon_ok = last in _COLON
                 lead_ok = opened is None and self._in_preamble()
-                if not (glued_ok or punct_ok or colon_ok or lead_ok):
+                # A PDF text layer runs a heading onto the end of the previous table row
+                # ("…见 6.3.3 章节6.3.3数据区"): a multi-level number and a short title
+                # that end the line.
+                tail_ok = (
+                    len(half) - q <= _TAIL_WINDOW
+                    and not _TAIL_BEFORE.search(prev)
+                    and not RE_CAPTION.match(half.lstrip())
+                    and not half[q - 1].isdigit()
+                    and half[q - 1] not in "./"
+                    and not (half[q - 1].isascii() and half[q - 1].isalpha())
+                )
+                if not (glued_ok or punct_ok or colon_ok or lead_ok or tail_ok):
                     continue
-                hm = match_at(line, q)
+                hm = match_at(line, q, glued=tail_ok)
                 if hm is None:
+                    continue
+                if tail_ok and self._accept_tail(hm, line):
+                    hit = hm
+                    break
+                if hm.glued:
                     continue
                 if punct_ok and self.accept(hm, line, "punct", opened):
                     hit = hm
@@ -706,11 +787,15 @@ class _Segmenter:
             None, "", "", ClauseKind.PREAMBLE, (-1, 0, 0), [], 0, lines[0].page if lines else None
         )
         self.nodes.append(preamble)
-        for k, line in enumerate(lines):
-            if (hm := _match_line(line.text)) is not None:
+        # Every line's heading shape, computed once (look-ahead, the main loop, checks).
+        self.matches = [None if ln.literal else _match_line(ln.text) for ln in lines]
+        for k, hm in enumerate(self.matches):
+            if hm is not None:
                 n = hm.numbering
                 self.last_line_of[(n.family, n.kind, n.level, n.key)] = k
+        self.lines = lines
         toc = self.toc = toc_lines(lines)
+        self.toc_labels = {label for label in toc_labels(lines, toc) if label.isdigit()}
         i = 0
         while i < len(lines):
             self.line_index = i
@@ -723,13 +808,15 @@ class _Segmenter:
                 i += 1
                 continue
 
-            hm = None if lines[i].literal else _match_line(text)
+            hm = self._as_listed_chapter(self.matches[i])
             if hm is not None and self.accept(hm, text, "line", None):
                 node = self.open(hm.numbering, base + hm.pos, page, hm.annex_type)
                 i = self._fill_heading_line(node, hm, text, base, page, lines, i)
                 continue
 
             # A body line; it may still contain inline headings after a full stop.
+            if _TABLE_CAPTION.match(halfwidth(text).lstrip()):
+                self.in_table = True
             current = self._body_target()
             if lines[i].literal:
                 current.body.append(text.strip())
@@ -738,6 +825,20 @@ class _Segmenter:
             splits = self._inline_splits(text, 0, None)
             self._distribute(current, text, 0, splits, base, page)
             i += 1
+
+    def _as_listed_chapter(self, hm: HeadingMatch | None) -> HeadingMatch | None:
+        """ "1、范围" in a document whose TOC lists "1 范围": the chapter, typed loosely."""
+        if (
+            hm is None
+            or hm.numbering.family is not Family.OUTLINE
+            or hm.numbering.level != OUTLINE_ARABIC
+        ):
+            return hm
+        n = hm.numbering.key[0]
+        if str(n) not in self.toc_labels or (n,) in self.gb_seen:
+            return hm
+        num = Numbering(Family.GB, ClauseKind.CHAPTER, (n,), 1, str(n))
+        return HeadingMatch(num, hm.pos, hm.rest_start)
 
     def _enter_toc(self, start: int, page: int | None) -> None:
         """TOC lines go to a node that is never emitted (one per TOC)."""
@@ -958,7 +1059,8 @@ def segment_lines(
                 is_section=not body and id(node) in parents,
             )
         )
-    return SegmentedDocument(clauses, doc_text, _coverage_warnings(lines, seg.toc, clauses))
+    warnings = _coverage_warnings(lines, seg.matches, seg.toc, clauses)
+    return SegmentedDocument(clauses, doc_text, warnings)
 
 
 # A document whose body yields fewer numbered clauses than this share of its heading-shaped
@@ -968,7 +1070,12 @@ _MIN_TEXT_SHARE = 0.6
 _MIN_HEADINGS_TO_JUDGE = 8
 
 
-def _coverage_warnings(lines: list[Line], toc: set[int], clauses: list[Clause]) -> list[str]:
+def _coverage_warnings(
+    lines: list[Line],
+    matches: list[HeadingMatch | None],
+    toc: set[int],
+    clauses: list[Clause],
+) -> list[str]:
     """Say so when the clauses plainly miss what the text holds (a TOC that swallowed the
     body, a numbering the segmenter refused): never accept such a result silently."""
     out: list[str] = []
@@ -976,10 +1083,8 @@ def _coverage_warnings(lines: list[Line], toc: set[int], clauses: list[Clause]) 
     # table rows start with "1", "2", rarely with "5.2.1".
     shaped_keys: set[str] = set()
     for k, line in enumerate(lines):
-        if k in toc or line.literal:
-            continue
-        hm = _match_line(line.text)
-        if hm is None or hm.numbering.family is not Family.GB or hm.numbering.level < 2:
+        hm = matches[k]
+        if k in toc or hm is None or hm.numbering.family is not Family.GB or hm.numbering.level < 2:
             continue
         if title_like(line.text[hm.rest_start :], 40):
             shaped_keys.add(hm.numbering.label)

@@ -5,6 +5,8 @@ Layout of ``<workspace>/kbs/<kb>/``::
     manifest.json                 which source files are in the KB, their hashes, documents
     clauses/<key>-<rev>.jsonl     the clauses of one source file (schema: grammar.schema)
     texts/<doc_id>-<rev>.txt      cleaned text of one document (clause offsets point here)
+    texts/<key>-<rev>.lines.jsonl the extracted lines of the source ([text, page, literal]),
+                                  so that ``ingest --resegment`` works without the file
 
 Why this shape: a source file is the unit of change (re-ingesting a file replaces all of its
 clauses), so each source has its own clause file.  New files are written under fresh names
@@ -29,10 +31,13 @@ from typing import Any
 
 from grammar.schema import SCHEMA_VERSION, Clause, DocumentInfo
 from ingest.atomic import dir_lock, write_json_atomic, write_jsonl_atomic, write_text_atomic
+from ingest.readers.base import Line
 
 log = logging.getLogger(__name__)
 
 MANIFEST = "manifest.json"
+# Key in a source's ``text_files`` for its extracted lines (no document id looks like it).
+LINES_KEY = "@lines"
 
 
 class StoreError(RuntimeError):
@@ -178,6 +183,19 @@ class ClauseStore:
                 if wanted is None or c.doc_id in wanted:
                     yield c
 
+    def source_lines(self, entry: SourceEntry) -> list[Line] | None:
+        """The extracted lines kept for a source (None in stores written before)."""
+        name = entry.text_files.get(LINES_KEY)
+        if not name:
+            return None
+        out: list[Line] = []
+        with open(self.root / "texts" / name, encoding="utf-8") as fh:
+            for row in fh:
+                if row.strip():
+                    text, page, literal = [*json.loads(row), None, False][:3]
+                    out.append(Line(text, page, bool(literal)))
+        return out
+
     def doc_text(self, doc_id: str) -> str:
         """Cleaned full text of a document (what clause offsets refer to)."""
         for entry in self.sources().values():
@@ -201,6 +219,7 @@ class ClauseStore:
         documents: list[DocumentInfo],
         clauses: list[Clause],
         texts: dict[str, str],
+        lines: list[Line] | None = None,
     ) -> SourceEntry:
         """Store (or replace) everything one source file produced, atomically.
 
@@ -218,6 +237,12 @@ class ClauseStore:
                 name = f"{doc_id}-{rev}.txt"
                 write_text_atomic(self.root / "texts" / name, text)
                 text_files[doc_id] = name
+            if lines:
+                name = f"{key}-{rev}.lines.jsonl"
+                write_jsonl_atomic(
+                    self.root / "texts" / name, [[ln.text, ln.page, ln.literal] for ln in lines]
+                )
+                text_files[LINES_KEY] = name
             entry = SourceEntry(
                 source=source,
                 sha256=sha256,

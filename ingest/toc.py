@@ -60,7 +60,7 @@ def _key(text: str) -> str | None:
 def has_page_number(text: str) -> bool:
     t = halfwidth(text).strip()
     return bool(_LEADERS.search(t)) or (
-        bool(_PAGE_END.search(t)) and (_key(t) is not None or _FIGURE_LIST.match(t) is not None)
+        bool(_PAGE_END.search(t)) and len(t) <= _MAX_ENTRY and not _SENTENCE.search(t)
     )
 
 
@@ -113,11 +113,11 @@ def _headless_start(lines: list[Line], i: int) -> bool:
         return False
     a, b = lines[i].text, lines[i + 1].text
     return (
-        _key(a) is not None
-        and _key(b) is not None
-        and bool(_PAGE_END.search(halfwidth(a).strip()))
+        bool(_PAGE_END.search(halfwidth(a).strip()))
         and bool(_PAGE_END.search(halfwidth(b).strip()))
         and not _SENTENCE.search(a)
+        and _key(a) is not None
+        and _key(b) is not None
         and _family(a) in (Family.GB, Family.ELEMENT)
         and _family(b) in (Family.GB, Family.ELEMENT)
     )
@@ -135,7 +135,9 @@ def _consume(lines: list[Line], j: int, skip: set[int]) -> int:
     while j < n:
         line = lines[j]
         text = line.text
-        if line.literal or not entry_like(text):
+        if line.literal:
+            return j
+        if not entry_like(text) and not _numberless_entry(lines, j):
             return j
         key = _key(text)
         paged = has_page_number(text) or is_collapsed(text)
@@ -150,6 +152,20 @@ def _consume(lines: list[Line], j: int, skip: set[int]) -> int:
     return j
 
 
+def _numberless_entry(lines: list[Line], j: int) -> bool:
+    """An entry whose number the transcription lost ("视频平台间通信协议基础"): a short
+    phrase between entries (the line after it is an entry too)."""
+    t = halfwidth(lines[j].text).strip()
+    if len(t) > 40 or _SENTENCE.search(t) or "。" in t:
+        return False
+    k = next((k for k in range(j + 1, min(len(lines), j + 3)) if lines[k].text.strip()), None)
+    if k is None or lines[k].literal:
+        return False
+    return has_page_number(lines[k].text) or (
+        _key(lines[k].text) is not None and not _body_follows(lines, k)
+    )
+
+
 def _body_follows(lines: list[Line], j: int) -> bool:
     """The line after ``j`` is body text, so ``j`` is a real heading, not an entry."""
     for k in range(j + 1, min(len(lines), j + 3)):
@@ -160,3 +176,14 @@ def _body_follows(lines: list[Line], j: int) -> bool:
             return True
         return not entry_like(nxt.text)
     return False
+
+
+def toc_labels(lines: list[Line], skip: set[int]) -> set[str]:
+    """The heading numbers a TOC lists ("1", "5.2", "附录A"): evidence for the body's
+    headings, used to tell a chapter from a table row that happens to start with "9"."""
+    out: set[str] = set()
+    for k in skip:
+        key = _key(lines[k].text)
+        if key is not None:
+            out.add(key)
+    return out

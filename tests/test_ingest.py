@@ -11,7 +11,7 @@ import pytest
 
 from grammar.schema import Clause
 from ingest import pipeline
-from ingest.pipeline import FileStatus, ingest_paths, process_file
+from ingest.pipeline import FileStatus, ingest_paths, process_file, resegment_store
 from ingest.store import ClauseStore
 from tests.conftest import ROOT, SAMPLES
 
@@ -402,3 +402,47 @@ def test_non_utf8_file_name_gets_a_clear_reason(tmp_path: Path) -> None:
     assert len(bad) == 1 and "UTF-8" in bad[0].reason
     assert report.ok and report.kb_documents == 1
     json.dumps(report.to_dict(), ensure_ascii=False).encode("utf-8")  # the summary prints
+
+
+# ---------------------------------------------------------------- resegment
+def test_resegment_from_stored_lines_without_the_file(tmp_path: Path) -> None:
+    f = write(tmp_path / "in" / "a.txt", GB_TEXT)
+    store, _ = run_ingest(tmp_path, f)
+    before = list(store.iter_clauses())
+    [entry] = store.sources().values()
+    assert store.source_lines(entry)  # the extracted lines are kept
+    f.unlink()  # resegment must not need the original file
+    report = resegment_store(store, kb="t")
+    after = list(store.iter_clauses())
+    assert report.from_lines == 1 and not report.failed
+    assert [c.clause_id for c in after] == [c.clause_id for c in before]
+    assert [c.text for c in after] == [c.text for c in before]
+    assert report.changed == 0  # identical text: the embedding cache serves every clause
+
+
+def test_resegment_old_store_falls_back_to_stored_text(tmp_path: Path) -> None:
+    f = write(tmp_path / "in" / "a.txt", GB_TEXT)
+    store, _ = run_ingest(tmp_path, f)
+    # A store written before lines were kept: drop them from the manifest.
+    manifest = json.loads((store.root / "manifest.json").read_text(encoding="utf-8"))
+    for raw in manifest["sources"].values():
+        raw["text_files"].pop("@lines")
+    (store.root / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    store.reload()
+    f.unlink()
+    before = [c.clause_no for c in store.iter_clauses()]
+    report = resegment_store(store, kb="t")
+    assert report.from_text == 1 and not report.failed
+    assert [c.clause_no for c in store.iter_clauses()] == before
+
+
+def test_cli_resegment(tmp_path: Path) -> None:
+    ws = str(tmp_path / "ws")
+    f = write(tmp_path / "in" / "a.txt", GB_TEXT)
+    assert cli(str(f), "--workspace", ws, "-q").returncode == 0
+    done = cli("--resegment", "--workspace", ws, "--json", "-q")
+    assert done.returncode == 0, done.stderr
+    d = json.loads(done.stdout)
+    assert d["sources"] == 1 and d["clauses_before"] == d["clauses_after"] == 8
+    missing = cli("--resegment", "--workspace", ws, "--kb", "无此库")
+    assert missing.returncode == 2
