@@ -193,7 +193,7 @@ def clause_headings(clauses: Iterable[Clause]) -> list[Heading]:
     out: list[Heading] = []
     open_at: dict[int, str] = {}  # depth -> clause number of the latest clause there
     for c in clauses:
-        if c.kind is ClauseKind.PREAMBLE or int(c.extra.get("part", 0) or 0) > 0:
+        if c.kind is ClauseKind.PREAMBLE or int(c.extra.get("part", 0) or 0) > 1:
             continue
         depth = len(c.heading_path)
         open_at[depth] = c.clause_no

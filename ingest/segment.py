@@ -407,8 +407,8 @@ class _Segmenter:
                 return key[:-1] == opened.num.key and key[-1] == 1
             return key == (self._chapter_alias(), 1)
         # mode == "line"
-        if _table_row(rest):
-            return False
+        if _table_row(rest) and (num.level == 1 or not self._exact_next(num)):
+            return False  # "J.1.2 SIP/2.0 401 Unauthorized" continues the numbering: a title
         if num.kind is ClauseKind.CHAPTER:
             if self.annex_seen:
                 return False  # chapters precede annexes: "9 …" in an annex is a table row
@@ -965,8 +965,8 @@ def _table_row(rest: str) -> bool:
     tokens = halfwidth(rest).split()
     if len(tokens) < 2 or len(rest) > 60 or re.search(r"[。；;，,]", rest):
         return False
-    if _TICK.search(rest):
-        return True
+    if _TICK.search(rest) or len(tokens) >= 4:
+        return True  # a title is one phrase, or two or three words; four cells are a row
     if sum(1 for t in tokens[1:] if _NUMBER_TOKEN.match(t)) >= 1 and len(tokens) >= 3:
         return True
     last = tokens[-1]
