@@ -1,0 +1,3 @@
+from check.cli import main
+
+raise SystemExit(main())
