@@ -34,6 +34,8 @@ _TOC_TAIL = re.compile(r"\s*(?:[.．…·—\-_]{2,}|\s{2,}|\t)\s*[\dIVXⅠ-Ⅻi
 _TOC_LEADER = re.compile(r"(?:[.．…·\-_]{2,})\s*[\dIVXⅠ-Ⅻivx]*\s*$")
 _MARKUP = re.compile(r"^\s{0,3}#{1,6}\s+|\*\*|__|^\s*>\s?")
 _SPACE = re.compile(r"\s+")
+# Lines between 目次 entries that are no entries: Markdown images, HTML tags, page marks.
+_DECORATION = re.compile(r"^(?:!\[[^\]]*\]\([^)]*\)|<[^>]+>|[-—\s]*\d{1,3}[-—\s]*|[IVXⅠ-Ⅻ]+)$")
 
 
 def squash(text: str) -> str:
@@ -57,6 +59,7 @@ class Para:
     clause: Clause | None
     heading: bool = False
     start: int = 0
+    half: str = ""
 
 
 @dataclass(slots=True)
@@ -78,6 +81,7 @@ class Draft:
     toc_line: int | None = None
     page_count: int | None = None
     _by_clause: dict[str, list[Para]] = field(default_factory=dict)
+    cache: dict[str, object] = field(default_factory=dict)
 
     # ------------------------------------------------------------ building
     @classmethod
@@ -122,7 +126,7 @@ class Draft:
             heading = clause is not None and s <= clause.start <= e and clause.kind is not ClauseKind.PREAMBLE
             if clause is not None and clause.start > s and not heading:
                 clause = seg.clauses[j - 1] if j > 0 else None
-            paras.append(Para(k, ln.text, src[i], ln.page, clause, heading, s))
+            paras.append(Para(k, ln.text, src[i], ln.page, clause, heading, s, halfwidth(ln.text)))
         draft = cls(name, fmt, seg.clauses, paras, toc, toc_line, pages)
         for p in paras:
             if p.clause is not None:
@@ -142,7 +146,9 @@ class Draft:
         return paras[0] if paras else None
 
     def chapters(self) -> list[Clause]:
-        return [c for c in self.clauses if c.kind is ClauseKind.CHAPTER]
+        if "chapters" not in self.cache:
+            self.cache["chapters"] = [c for c in self.clauses if c.kind is ClauseKind.CHAPTER]
+        return self.cache["chapters"]  # type: ignore[return-value]
 
     def chapter(self, no: str) -> Clause | None:
         return next((c for c in self.chapters() if c.clause_no == no), None)
@@ -175,6 +181,11 @@ class Draft:
     def body_paras(self) -> list[Para]:
         """Paragraphs of the normative text: chapters 1… and annexes, not the preamble,
         前言, 引言 or 参考文献."""
+        if "body" not in self.cache:
+            self.cache["body"] = self._body_paras()
+        return self.cache["body"]  # type: ignore[return-value]
+
+    def _body_paras(self) -> list[Para]:
         return [
             p
             for p in self.paras
@@ -241,7 +252,7 @@ def _find_toc(
     led = 0
     for k in range(r0 + 1, len(raw)):
         t = raw[k].text.strip()
-        if not squash(t):
+        if not squash(t) or _DECORATION.match(t):
             continue
         key = _entry_key(t)
         leader = bool(_TOC_LEADER.search(t) or _TOC_TAIL.search(t))

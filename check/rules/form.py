@@ -111,7 +111,7 @@ def _containers(draft: Draft, test) -> Iterator[list[tuple[Para, int | None]]]: 
                 group = []
                 continue
             if test(p.text):
-                m = re.match(r"^(?:注|示例)\s*(\d*)", halfwidth(p.text).lstrip()[:6])
+                m = re.match(r"^(?:注|示例)\s*(\d*)", p.half.lstrip()[:6])
                 num = m.group(1) if m else ""
                 group.append((p, int(num) if num else None))
         if group:
@@ -230,7 +230,7 @@ def standard_code(draft: Draft) -> Iterator[Hit]:
     for p in draft.paras[:40]:
         if p.clause is not None and p.clause.kind is not ClauseKind.PREAMBLE:
             return
-        m = _LOOSE_CODE.match(halfwidth(p.text))
+        m = _LOOSE_CODE.match(p.half)
         if not m:
             continue
         code = m.group("code")

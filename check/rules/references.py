@@ -54,6 +54,12 @@ def _kind(code: str) -> int:
 
 
 def entries(draft: Draft) -> list[Entry]:
+    if "entries" not in draft.cache:
+        draft.cache["entries"] = _entries(draft)
+    return draft.cache["entries"]  # type: ignore[return-value]
+
+
+def _entries(draft: Draft) -> list[Entry]:
     ch = draft.chapter("2")
     if ch is None or "引用" not in ch.clause_title:
         return []
@@ -61,7 +67,7 @@ def entries(draft: Draft) -> list[Entry]:
     _text, lead = _lead_in(body)
     out: list[Entry] = []
     for p in body[len(lead) :]:
-        t = halfwidth(p.text).strip()
+        t = p.half.strip()
         codes = find_codes(t[:40])
         if codes and codes[0].start == 0:
             code = codes[0].code
@@ -78,6 +84,8 @@ def entries(draft: Draft) -> list[Entry]:
 
 def _citations(draft: Draft) -> list[tuple[Para, str, str, int, int]]:
     """(para, base, code, start, end) of every code cited in chapters 3… and annexes."""
+    if "citations" in draft.cache:
+        return draft.cache["citations"]  # type: ignore[return-value]
     out = []
     for p in draft.body_paras():
         c = p.clause
@@ -87,6 +95,7 @@ def _citations(draft: Draft) -> list[tuple[Para, str, str, int, int]]:
             continue
         for m in find_codes(p.text):
             out.append((p, code_base(m.code), m.code, m.start, m.end))
+    draft.cache["citations"] = out
     return out
 
 

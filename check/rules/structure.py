@@ -36,13 +36,16 @@ def _gb_key(no: str) -> tuple[int, ...] | None:
 
 def _loose_headings(draft: Draft) -> list[tuple[tuple[int, ...], str, object]]:
     """Heading-shaped lines inside clause bodies (numbers the segmenter refused)."""
+    if "loose" in draft.cache:
+        return draft.cache["loose"]  # type: ignore[return-value]
     out = []
     for p in draft.body_paras():
         if p.heading:
             continue
-        m = _LOOSE_HEADING.match(halfwidth(p.text).strip())
+        m = _LOOSE_HEADING.match(p.half.strip())
         if m and title_like(m.group(2), 30, allow_modal=False) and not re.search(r"\d", m.group(2)):
             out.append((tuple(int(x) for x in m.group(1).split(".")), m.group(2), p))
+    draft.cache["loose"] = out
     return out
 
 
@@ -54,19 +57,23 @@ def confirmed_chapters(draft: Draft) -> list[Clause]:
     fixed chapters 1–3, or carry a Chinese title and a body sentence.  Flattened table rows
     ("15 事件使能 DWORD") are taken for chapters by a segmenter; numbering rules judge only
     confirmed chapters, so such rows never produce a numbering error."""
+    if "confirmed" in draft.cache:
+        return draft.cache["confirmed"]  # type: ignore[return-value]
     toc = {squash(e.text) for e in draft.toc or []}
-    parents = {c.clause_no.split(".", 1)[0] for c in draft.clauses if c.kind in (ClauseKind.CLAUSE, ClauseKind.TERM)}
     out = []
+    following = {id(a): b for a, b in zip(draft.clauses, draft.clauses[1:], strict=False)}
     for c in draft.chapters():
         title = c.clause_title
+        nxt = following.get(id(c))
         ok = (
-            c.clause_no in parents
+            (nxt is not None and nxt.clause_no.startswith(c.clause_no + "."))
             or squash(c.clause_no + title) in toc
             or (c.clause_no in ("1", "2", "3") and re.search(r"范围|引用|术语", title))
             or (title and not _FOREIGN.search(title) and any(re.search(r"[。：:]", p.text) for p in draft.body(c)[:3]))
         )
         if ok:
             out.append(c)
+    draft.cache["confirmed"] = out
     return out
 
 
@@ -94,12 +101,14 @@ def required_elements(draft: Draft) -> Iterator[Hit]:
     if not has_preface:
         yield Hit("缺少前言", f"在正文之前增加“前言”，首句为“{DRAFTING_BASIS}”", Location())
     chapters = [c for c in draft.chapters() if c.clause_no.isdigit()]
-    if chapters and max(int(c.clause_no) for c in chapters) <= 3:
+    if chapters and max(int(c.clause_no) for c in chapters) <= 3 and not _printed(draft, "4"):
         yield Hit("缺少核心技术要素（第3章之后没有章）", "在术语和定义之后编写规定技术内容的章", Location())
 
 
 def _confirmed_ids(draft: Draft) -> set[str]:
-    return {c.clause_id for c in confirmed_chapters(draft)}
+    if "confirmed_ids" not in draft.cache:
+        draft.cache["confirmed_ids"] = {c.clause_id for c in confirmed_chapters(draft)}
+    return draft.cache["confirmed_ids"]  # type: ignore[return-value]
 
 
 def _rank(draft: Draft, c: Clause) -> int | None:
@@ -152,6 +161,9 @@ def chapter_numbering(draft: Draft) -> Iterator[Hit]:
     nums.sort(key=lambda t: (t[2].idx if t[2] is not None else 0))
     expected = 1
     for n, c, p in nums:
+        if n > expected and all(_printed(draft, str(m)) for m in range(expected, n)) and c is not None:
+            expected = n + 1
+            continue
         if n != expected:
             msg = f"第{n}章之前缺少第{expected}章" if n > expected else f"章编号{n}重复或倒序（应为{expected}）"
             yield para_hit(p, msg, f"章从1开始连续编号，此处应为“{expected}”", clause=c)
@@ -171,10 +183,22 @@ def chapter_title(draft: Draft) -> Iterator[Hit]:
         if str(n) in nums or str(n - 1) not in nums or str(n + 1) not in nums:
             continue
         for p in draft.body_paras():
-            m = re.match(rf"^{n}[ \t\u3000]+(\S.*)$", halfwidth(p.text).strip())
+            m = re.match(rf"^{n}[ \t\u3000]+(\S.*)$", p.half.strip())
             if m and not title_like(m.group(1), 30):
                 yield para_hit(p, f"第{n}章没有章标题", "每一章都应有章标题，置于章编号之后；正文另起一段")
                 break
+
+
+def _printed(draft: Draft, no: str, *, toc: bool = False) -> bool:
+    """Is ``no`` printed at the start of some line ("5.1 协议指令集", "5. 1 …")?  Then a
+    gap at ``no`` is the segmenter missing a heading, not the draft skipping a number."""
+    key = f"printed:{no}:{toc}"
+    if key not in draft.cache:
+        pat = re.compile(r"^(?:#+\s*)?" + r"\s*\.\s*".join(re.escape(x) for x in no.split(".")) + r"(?![\d.])")
+        draft.cache[key] = any(pat.match(p.half.strip()) for p in draft.paras) or (
+            toc and any(pat.match(squash(e.text)) for e in draft.toc or [])
+        )
+    return bool(draft.cache[key])
 
 
 def _children(draft: Draft) -> dict[str, list[Clause]]:
@@ -204,7 +228,8 @@ def clause_numbering(draft: Draft) -> Iterator[Hit]:
             if last != expected:
                 pkey = _gb_key(c.clause_no)
                 # The segmenter may have refused the missing number as a heading.
-                if pkey and (*pkey[:-1], expected) in loose:
+                missing = f"{parent.replace('附录', '')}.{expected}"
+                if (pkey and (*pkey[:-1], expected) in loose) or (last > expected and _printed(draft, missing, toc=True)):
                     expected = last + 1
                     continue
                 yield clause_hit(
@@ -279,15 +304,18 @@ def hanging_paragraph(draft: Draft) -> Iterator[Hit]:
 
 def _mentions(draft: Draft) -> dict[str, tuple[int, int]]:
     """Where (paragraph, offset) each annex letter is first mentioned outside itself."""
+    if "mentions" in draft.cache:
+        return draft.cache["mentions"]  # type: ignore[return-value]
     first: dict[str, tuple[int, int]] = {}
     for p in draft.paras:
         if p.heading and p.clause is not None and p.clause.kind is ClauseKind.ANNEX:
             continue
         own = in_annex(p.clause)
-        for m in re.finditer(r"附\s*录\s*([A-Z])(?![A-Za-z])", halfwidth(p.text)):
+        for m in re.finditer(r"附\s*录\s*([A-Z])(?![A-Za-z])", p.half):
             letter = m.group(1)
             if letter != own and letter not in first:
                 first[letter] = (p.idx, m.start())
+    draft.cache["mentions"] = first
     return first
 
 
@@ -336,7 +364,7 @@ _CAPTION = re.compile(r"^(?P<kind>[表图])\s*(?:(?P<letter>[A-Z])\s*[.．]\s*)?
 def captions(draft: Draft) -> Iterator[tuple[object, str, str | None, int, bool, str]]:
     """Table and figure captions: (para, 表/图, annex letter in the number, n, continued, title)."""
     for p in draft.body_paras():
-        m = _CAPTION.match(halfwidth(p.text).strip())
+        m = _CAPTION.match(p.half.strip())
         if not m:
             continue
         title = m.group("title").strip()
@@ -347,11 +375,26 @@ def captions(draft: Draft) -> Iterator[tuple[object, str, str | None, int, bool,
         yield p, m.group("kind"), m.group("letter"), int(m.group("n")), bool(m.group("cont")), title
 
 
+def annex_at(draft: Draft, p: object) -> str | None:
+    """The annex a paragraph lies in, by position: everything after an annex heading
+    belongs to that annex (a segmenter may hang its "1.1" clauses elsewhere)."""
+    if "annex_starts" not in draft.cache:
+        draft.cache["annex_starts"] = [(draft.heading_para(a).idx, a.clause_no[-1]) for a in draft.annexes() if draft.heading_para(a)]  # type: ignore[union-attr]
+    own = None
+    for idx, letter in draft.cache["annex_starts"]:  # type: ignore[attr-defined]
+        if idx <= p.idx:  # type: ignore[attr-defined]
+            own = letter
+    tail = draft.element("参考文献")
+    if own and tail is not None and (hp := draft.heading_para(tail)) is not None and hp.idx <= p.idx:  # type: ignore[attr-defined]
+        return None
+    return own
+
+
 @rule("structure.annex-numbering", "附录内的编号", Severity.ERROR, "9.6", guide="7.7.4")
 def annex_numbering(draft: Draft) -> Iterator[Hit]:
     """Inside 附录B: clauses B.1, figures 图B.1, tables 表B.1."""
     for p, kind, letter, n, _cont, _title in captions(draft):
-        own = in_annex(p.clause)  # type: ignore[attr-defined]
+        own = annex_at(draft, p)  # type: ignore[arg-type]
         if own and letter != own:
             yield para_hit(p, f"附录{own}中的{kind}编为“{kind}{letter + '.' if letter else ''}{n}”", f"附录中的{kind}编为“{kind}{own}.{n}”形式")  # type: ignore[arg-type]
         elif not own and letter and f"附录{letter}" in {a.clause_no for a in draft.annexes()}:

@@ -110,7 +110,12 @@ def intro_provision(draft: Draft) -> Iterator[Hit]:
 def scope_provision(draft: Draft) -> Iterator[Hit]:
     ch = draft.chapter("1")
     if ch is not None and "范围" in ch.clause_title:
-        yield from _provisions(draft.paras_under(ch), "范围", "范围由陈述构成，要求移至相应的技术章")
+        # Only what lies before chapter 2 (a lost annex heading can hang "1.1" clauses of
+        # an annex under chapter 1).
+        ch2 = draft.chapter("2")
+        stop = draft.heading_para(ch2).idx if ch2 is not None and draft.heading_para(ch2) else 10**9  # type: ignore[union-attr]
+        paras = [p for p in draft.paras_under(ch) if p.idx < stop]
+        yield from _provisions(paras, "范围", "范围由陈述构成，要求移至相应的技术章")
 
 
 @rule("wording.note-provision", "注不含要求", Severity.WARNING, "9.11", guide="8.2.1")
@@ -136,7 +141,7 @@ def footnote_provision(draft: Draft) -> Iterator[Hit]:
     paras = draft.body_paras()
     notes = []
     for k, p in enumerate(paras):
-        if not _FOOTNOTE.match(halfwidth(p.text)):
+        if not _FOOTNOTE.match(p.half):
             continue
         prev = paras[k - 1].text.rstrip() if k else ""
         if p.text.startswith("[^") or p.text[0] in "¹²³⁴⁵⁶⁷⁸⁹":
@@ -167,7 +172,7 @@ def _lead_in(paras: list[Para]) -> tuple[str, list[Para]]:
     entry number (PDF lines break the sentence)."""
     out: list[Para] = []
     for p in paras:
-        t = halfwidth(p.text).strip()
+        t = p.half.strip()
         codes = find_codes(t[:25])
         if (codes and codes[0].start == 0) or re.match(r"^(?:ISO|IEC|\d+(?:\.\d+)+$|\[\d)", t):
             if out:
