@@ -14,9 +14,10 @@ from ui.chat import render_chat_page
 from ui.drafting import render_drafting_page
 from ui.finder import render_finder_page
 from ui.kb import render_kb_page
+from ui.review import render_review_page
 from ui.settings import get_settings, render_settings_page
 
-PAGES = ("问答", "起草", "条款检索", "知识库", "设置")
+PAGES = ("问答", "起草", "条款检索", "知识库", "审查", "设置")
 
 st.set_page_config(page_title="标准起草助手", page_icon="📐", layout="wide")
 st.markdown(render.STYLE, unsafe_allow_html=True)
@@ -42,5 +43,7 @@ elif page == "条款检索":
     render_finder_page(settings)
 elif page == "知识库":
     render_kb_page(kb)
+elif page == "审查":
+    render_review_page(kb)
 else:
     render_settings_page()

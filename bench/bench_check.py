@@ -58,7 +58,11 @@ def main() -> None:
     ap.add_argument("--json", type=Path, default=ROOT / "bench" / "results" / "check.json")
     args = ap.parse_args()
     text = make_draft(args.pages)
-    result: dict[str, object] = {"pages": round(pages(text)), "chars": len(text), "lines": text.count("\n")}
+    result: dict[str, object] = {
+        "pages": round(pages(text)),
+        "chars": len(text),
+        "lines": text.count("\n"),
+    }
     with tempfile.TemporaryDirectory() as tmp:
         for fmt in ("txt", "docx"):
             path = Path(tmp) / f"draft.{fmt}"
@@ -79,7 +83,9 @@ def main() -> None:
     print("|---|---|---|---|---|---|---|")
     for fmt in ("txt", "docx"):
         r = result[fmt]
-        print(f"| {fmt} | {result['pages']} | {result['chars']:,} | {r['median_seconds']} | {r['best_seconds']} | {r['findings']} | {result['loadavg_1min']} |")  # type: ignore[index]
+        print(
+            f"| {fmt} | {result['pages']} | {result['chars']:,} | {r['median_seconds']} | {r['best_seconds']} | {r['findings']} | {result['loadavg_1min']} |"
+        )  # type: ignore[index]
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(result, indent=1), encoding="utf-8")
 

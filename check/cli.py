@@ -23,12 +23,19 @@ from ingest.workspace import WorkspaceError, kb_path, list_kbs, resolve_workspac
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m check", description="按GB/T 1.1—2020审查标准草案（docx、md、txt、pdf）。")
+    p = argparse.ArgumentParser(
+        prog="python -m check", description="按GB/T 1.1—2020审查标准草案（docx、md、txt、pdf）。"
+    )
     p.add_argument("draft", nargs="?", type=Path, help="草案文件")
     p.add_argument("--kb", help="知识库名称：其中有GB/T 1.1—2020或起草指南时，结果链接到对应条款")
     p.add_argument("--workspace", help="工作区目录（默认 $STDQA_WORKSPACE 或 ./workspace）")
     p.add_argument("--json", action="store_true", help="以 JSON 输出")
-    p.add_argument("--rules", nargs="+", metavar="RULE", help="只运行这些规则或规则组（如 wording structure.toc）")
+    p.add_argument(
+        "--rules",
+        nargs="+",
+        metavar="RULE",
+        help="只运行这些规则或规则组（如 wording structure.toc）",
+    )
     p.add_argument("--list-rules", action="store_true", help="列出全部规则及其依据")
     return p
 
@@ -40,7 +47,9 @@ def _fail(msg: str) -> int:
 
 def print_text(report: Report) -> None:
     s = report.summary()
-    print(f"{report.document}：{s['error']} 个错误，{s['warning']} 个警告，{s['info']} 个提示（起草规则版本：GB/T 1.1—{report.era}）")
+    print(
+        f"{report.document}：{s['error']} 个错误，{s['warning']} 个警告，{s['info']} 个提示（起草规则版本：GB/T 1.1—{report.era}）"
+    )
     for f in report.findings:
         print(f"[{f.severity}] {f.location.label()}  {f.message}")
         print(f"    建议：{f.suggestion}    依据：{f.basis}    规则：{f.rule}")

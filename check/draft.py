@@ -105,11 +105,17 @@ class Draft:
             raise UnreadableFile("没有可审查的正文（只有空白、页码或网站模板）")
         src = _trace(raw_lines, cleaned.lines, numbered=fmt != "pdf")
         toc_range, toc, toc_line = _find_toc(raw_lines, cleaned.lines, src)
-        keep = [i for i in range(len(cleaned.lines)) if not (toc_range and toc_range[0] <= i < toc_range[1])]
+        keep = [
+            i
+            for i in range(len(cleaned.lines))
+            if not (toc_range and toc_range[0] <= i < toc_range[1])
+        ]
         lines = [cleaned.lines[i] for i in keep]
         if not lines:
             raise UnreadableFile("没有可审查的正文（只有目次）")
-        seg = segment_lines(lines, doc_id="draft", doc_title=Path(name).stem, standard_code=None, source=name)
+        seg = segment_lines(
+            lines, doc_id="draft", doc_title=Path(name).stem, standard_code=None, source=name
+        )
         starts: list[int] = []
         pos = 0
         for ln in lines:
@@ -123,7 +129,11 @@ class Draft:
             j = bisect.bisect_right(clause_starts, e) - 1
             # The clause whose heading begins on this line owns it; otherwise the one before.
             clause = seg.clauses[j] if j >= 0 else None
-            heading = clause is not None and s <= clause.start <= e and clause.kind is not ClauseKind.PREAMBLE
+            heading = (
+                clause is not None
+                and s <= clause.start <= e
+                and clause.kind is not ClauseKind.PREAMBLE
+            )
             if clause is not None and clause.start > s and not heading:
                 clause = seg.clauses[j - 1] if j > 0 else None
             paras.append(Para(k, ln.text, src[i], ln.page, clause, heading, s, halfwidth(ln.text)))
@@ -155,11 +165,18 @@ class Draft:
 
     def chapter_titled(self, *words: str) -> Clause | None:
         """The chapter whose title contains one of ``words`` (first such)."""
-        return next((c for c in self.chapters() if any(w in squash(c.clause_title) for w in words)), None)
+        return next(
+            (c for c in self.chapters() if any(w in squash(c.clause_title) for w in words)), None
+        )
 
     def element(self, name: str) -> Clause | None:
         return next(
-            (c for c in self.clauses if c.kind is ClauseKind.ELEMENT and squash(c.clause_no) == name), None
+            (
+                c
+                for c in self.clauses
+                if c.kind is ClauseKind.ELEMENT and squash(c.clause_no) == name
+            ),
+            None,
         )
 
     def annexes(self) -> list[Clause]:
@@ -176,7 +193,11 @@ class Draft:
     def paras_under(self, clause: Clause) -> list[Para]:
         """Body paragraphs of ``clause`` and of every clause below it, in order."""
         ids = {c.clause_id for c in self.within(clause)}
-        return [p for p in self.paras if p.clause is not None and p.clause.clause_id in ids and not p.heading]
+        return [
+            p
+            for p in self.paras
+            if p.clause is not None and p.clause.clause_id in ids and not p.heading
+        ]
 
     def body_paras(self) -> list[Para]:
         """Paragraphs of the normative text: chapters 1… and annexes, not the preamble,
@@ -189,12 +210,13 @@ class Draft:
         return [
             p
             for p in self.paras
-            if p.clause is not None and p.clause.kind not in (ClauseKind.PREAMBLE, ClauseKind.ELEMENT)
+            if p.clause is not None
+            and p.clause.kind not in (ClauseKind.PREAMBLE, ClauseKind.ELEMENT)
         ]
 
     @property
     def era(self) -> str:
-        """"2009" if the draft follows GB/T 1.1—2009 (its drafting-basis sentence, or 本标准
+        """ "2009" if the draft follows GB/T 1.1—2009 (its drafting-basis sentence, or 本标准
         more often than 本文件), else "2020"."""
         text = "\n".join(p.text for p in self.paras)
         if OLD_DRAFTING_BASIS.search(text):
@@ -239,7 +261,11 @@ def _find_toc(
     """
     limit = max(40, len(cleaned) // 3)
     head = next(
-        (i for i, ln in enumerate(cleaned[:limit]) if (m := RE_ELEMENT.match(ln.text.strip())) and squash(m.group("name")) == "目次"),
+        (
+            i
+            for i, ln in enumerate(cleaned[:limit])
+            if (m := RE_ELEMENT.match(ln.text.strip())) and squash(m.group("name")) == "目次"
+        ),
         None,
     )
     if head is None:
@@ -264,7 +290,9 @@ def _find_toc(
         if leader and len(entries) == led:
             led += 1
         seen.add(key)
-        entries.append(TocEntry(_TOC_TAIL.sub("", _TOC_LEADER.sub("", t)).strip(), k + 1, raw[k].page))
+        entries.append(
+            TocEntry(_TOC_TAIL.sub("", _TOC_LEADER.sub("", t)).strip(), k + 1, raw[k].page)
+        )
     if end_key is None:
         entries = entries[:led]
     if not entries:
@@ -280,7 +308,11 @@ def _find_toc(
                 break
             stop += 1
     else:
-        while stop < len(cleaned) and _entry_key(cleaned[stop].text) in seen and stop - head <= len(entries):
+        while (
+            stop < len(cleaned)
+            and _entry_key(cleaned[stop].text) in seen
+            and stop - head <= len(entries)
+        ):
             stop += 1
     return (head, stop), entries, src[head]
 

@@ -33,7 +33,7 @@ class Location:
         return {"clause_no": self.clause_no, "line": self.line, "page": self.page}
 
     def label(self) -> str:
-        """"5.2.1，第12行" / "第3页"."""
+        """ "5.2.1，第12行" / "第3页"."""
         parts = []
         if self.clause_no:
             parts.append(self.clause_no)

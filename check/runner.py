@@ -39,10 +39,16 @@ class BasisIndex:
         if not store.exists:
             return idx
         want = {code_base(BASIS_STANDARD): idx.gbt, code_base(GUIDE_STANDARD): idx.guide}
-        docs = [d for d in store.documents() if d.standard_code and code_base(d.standard_code) in want]
+        docs = [
+            d for d in store.documents() if d.standard_code and code_base(d.standard_code) in want
+        ]
         for d in docs:
             target = want[code_base(d.standard_code or "")]
-            if d.standard_code and "—" in d.standard_code and d.standard_code not in (BASIS_STANDARD, GUIDE_STANDARD):
+            if (
+                d.standard_code
+                and "—" in d.standard_code
+                and d.standard_code not in (BASIS_STANDARD, GUIDE_STANDARD)
+            ):
                 continue  # another edition (GB/T 1.1—2009) is not the basis
             for c in store.iter_clauses([d.doc_id]):
                 target.setdefault(c.clause_no, c.clause_id)
@@ -57,7 +63,9 @@ class BasisIndex:
         return None
 
 
-def check_draft(draft: Draft, rules: Iterable[Rule] | None = None, basis: BasisIndex | None = None) -> Report:
+def check_draft(
+    draft: Draft, rules: Iterable[Rule] | None = None, basis: BasisIndex | None = None
+) -> Report:
     """Every finding of ``rules`` (default: all) on ``draft``, sorted by position."""
     t0 = time.perf_counter()
     chosen = list(rules) if rules is not None else select(None)
@@ -65,10 +73,18 @@ def check_draft(draft: Draft, rules: Iterable[Rule] | None = None, basis: BasisI
     for r in chosen:
         try:
             hits = list(r.fn(draft))
-        except Exception:  # noqa: BLE001 - one broken rule must not hide the others
+        except Exception:  # a broken rule must not hide the other rules' findings
             log.exception("rule %s failed on %s", r.id, draft.name)
             findings.append(
-                Finding(r.id, r.title, Severity.INFO, Location(), "该规则运行出错，未能检查", "请报告此问题", r.basis_label)
+                Finding(
+                    r.id,
+                    r.title,
+                    Severity.INFO,
+                    Location(),
+                    "该规则运行出错，未能检查",
+                    "请报告此问题",
+                    r.basis_label,
+                )
             )
             continue
         for h in hits:
@@ -87,5 +103,12 @@ def check_draft(draft: Draft, rules: Iterable[Rule] | None = None, basis: BasisI
                     fix=h.fix,
                 )
             )
-    findings.sort(key=lambda f: (f.location.line or 0, f.location.page or 0, SEVERITY_ORDER[f.severity], f.rule))
+    findings.sort(
+        key=lambda f: (
+            f.location.line or 0,
+            f.location.page or 0,
+            SEVERITY_ORDER[f.severity],
+            f.rule,
+        )
+    )
     return Report(draft.name, draft.era, findings, [r.id for r in chosen], time.perf_counter() - t0)

@@ -47,7 +47,11 @@ TERMS_LEAD_IN = "下列术语和定义适用于本文件。"
 TERMS_LEAD_IN_BOTH = re.compile(r"^(?P<code>.{2,400}?)界定的以及下列术语和定义适用于本文件。$")
 TERMS_LEAD_IN_OTHER = re.compile(r"^(?P<code>.{2,400}?)界定的术语和定义适用于本文件。$")
 NO_TERMS = "本文件没有需要界定的术语和定义。"
-SYMBOLS_LEAD_IN = ("下列符号适用于本文件。", "下列缩略语适用于本文件。", "下列符号和缩略语适用于本文件。")
+SYMBOLS_LEAD_IN = (
+    "下列符号适用于本文件。",
+    "下列缩略语适用于本文件。",
+    "下列符号和缩略语适用于本文件。",
+)
 DRAFTING_BASIS = (
     "本文件按照GB/T 1.1—2020《标准化工作导则 第1部分：标准化文件的结构和起草规则》的规定起草。"
 )
@@ -73,8 +77,14 @@ SCOPE_APPLIES = re.compile(r"适用于|不适用于")
 # the pattern that recognises its sentence.
 PREFACE_STATEMENTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("起草依据", re.compile(r"按照\s*GB/T\s*1\.1|给出的规则起草")),
-    ("与其他文件的关系", re.compile(r"本文件是.{0,40}(?:第\d+部分|部分)|已经发布了以下部分|配套使用")),
-    ("代替文件和技术变化", re.compile(r"本文件代替|与.{0,30}相比.{0,20}(?:主要技术变化|除结构调整)")),
+    (
+        "与其他文件的关系",
+        re.compile(r"本文件是.{0,40}(?:第\d+部分|部分)|已经发布了以下部分|配套使用"),
+    ),
+    (
+        "代替文件和技术变化",
+        re.compile(r"本文件代替|与.{0,30}相比.{0,20}(?:主要技术变化|除结构调整)"),
+    ),
     ("专利说明", re.compile(r"可能涉及专利")),
     ("提出信息", re.compile(r"本文件由.{1,60}提出")),
     ("归口信息", re.compile(r"本文件由.{1,60}归口")),
@@ -84,7 +94,9 @@ PREFACE_STATEMENTS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 # Laws and regulations: never normative references (GB/T 1.1—2020, 8.6).
-LAW_TITLE = re.compile(r"《[^》]{2,40}(?:法|条例|规定|办法|决定|细则)》|中华人民共和国[^》\s]{2,30}法")
+LAW_TITLE = re.compile(
+    r"《[^》]{2,40}(?:法|条例|规定|办法|决定|细则)》|中华人民共和国[^》\s]{2,30}法"
+)
 
 
 def quoted_spans(text: str) -> list[tuple[int, int]]:
@@ -97,7 +109,4 @@ def quoted_spans(text: str) -> list[tuple[int, int]]:
 
 def outside_quotes(text: str, pos: int, spans: list[tuple[int, int]] | None = None) -> bool:
     """True if ``pos`` is not inside a quotation."""
-    for a, b in spans if spans is not None else quoted_spans(text):
-        if a <= pos < b:
-            return False
-    return True
+    return all(not a <= pos < b for a, b in (spans if spans is not None else quoted_spans(text)))

@@ -16,7 +16,9 @@ CONTEXT = 160
 def loc(p: Para | None, clause: Clause | None = None) -> Location:
     """Where ``p`` is; the clause number is the enclosing clause's (or ``clause``'s)."""
     c = clause or (p.clause if p else None)
-    return Location(c.clause_no if c and c.clause_no else None, p.line if p else None, p.page if p else None)
+    return Location(
+        c.clause_no if c and c.clause_no else None, p.line if p else None, p.page if p else None
+    )
 
 
 def context_of(text: str, start: int, end: int) -> str:
@@ -48,12 +50,28 @@ def span_hit(
     )
 
 
-def para_hit(p: Para | None, message: str, suggestion: str, *, clause: Clause | None = None, severity: Severity | None = None) -> Hit:
+def para_hit(
+    p: Para | None,
+    message: str,
+    suggestion: str,
+    *,
+    clause: Clause | None = None,
+    severity: Severity | None = None,
+) -> Hit:
     text = p.text if p else ""
-    return Hit(message, suggestion, loc(p, clause), excerpt=text[:CONTEXT], context=context_of(text, 0, 0), severity=severity)
+    return Hit(
+        message,
+        suggestion,
+        loc(p, clause),
+        excerpt=text[:CONTEXT],
+        context=context_of(text, 0, 0),
+        severity=severity,
+    )
 
 
-def clause_hit(draft: Draft, clause: Clause, message: str, suggestion: str, *, severity: Severity | None = None) -> Hit:
+def clause_hit(
+    draft: Draft, clause: Clause, message: str, suggestion: str, *, severity: Severity | None = None
+) -> Hit:
     p = draft.heading_para(clause)
     h = para_hit(p, message, suggestion, clause=clause, severity=severity)
     return h

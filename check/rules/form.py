@@ -8,7 +8,15 @@ from collections.abc import Iterator
 from check.catalogue import rule
 from check.draft import Draft, Para, squash
 from check.model import Hit, Severity
-from check.rules.common import diff, is_caption, is_example, is_list_item, is_note, para_hit, similarity, span_hit
+from check.rules.common import (
+    diff,
+    is_caption,
+    is_example,
+    is_note,
+    para_hit,
+    similarity,
+    span_hit,
+)
 from check.rules.structure import captions
 from grammar.numbering import halfwidth
 from grammar.schema import ClauseKind
@@ -42,7 +50,11 @@ def lists(draft: Draft) -> Iterator[tuple[Para | None, list[tuple[Para, str]]]]:
             return None
         return _marker(p.text)
 
-    paras = [p for p in draft.paras if p.clause is not None and p.clause.kind not in (ClauseKind.PREAMBLE, ClauseKind.ELEMENT)]
+    paras = [
+        p
+        for p in draft.paras
+        if p.clause is not None and p.clause.kind not in (ClauseKind.PREAMBLE, ClauseKind.ELEMENT)
+    ]
     k = 0
     while k < len(paras):
         p = paras[k]
@@ -53,7 +65,11 @@ def lists(draft: Draft) -> Iterator[tuple[Para | None, list[tuple[Para, str]]]]:
         if prev is None and p.clause is not None:
             prev = draft.heading_para(p.clause)
         run: list[tuple[Para, str]] = []
-        while k < len(paras) and (m := item(paras[k])) and (paras[k].clause is p.clause or paras[k].clause.kind is ClauseKind.OUTLINE):  # type: ignore[union-attr]
+        while (
+            k < len(paras)
+            and (m := item(paras[k]))
+            and (paras[k].clause is p.clause or paras[k].clause.kind is ClauseKind.OUTLINE)
+        ):  # type: ignore[union-attr]
             run.append((paras[k], m))
             k += 1
         # A lone "1)" line is a footnote or a numbered sentence, not a list.
@@ -66,12 +82,30 @@ def list_lead_in(draft: Draft) -> Iterator[Hit]:
     for prev, run in lists(draft):
         first = run[0][0]
         if prev is None:
-            yield para_hit(first, "列项没有引语", "在各项之前给出引语（以冒号结束的完整句子或与各项共同构成一句话的前半句）")
+            yield para_hit(
+                first,
+                "列项没有引语",
+                "在各项之前给出引语（以冒号结束的完整句子或与各项共同构成一句话的前半句）",
+            )
             continue
         t = prev.text.rstrip()
-        title_only = prev.heading and prev.clause is not None and squash(t) == squash(prev.clause.clause_no + prev.clause.clause_title)
-        if title_only or t.endswith(("。", ".", "！", "？")) or is_caption(t) or is_note(t) or is_example(t):
-            yield para_hit(first, "列项没有引语（前面是标题或完整的句子）", "在各项之前给出以冒号结束的引语，如“……包括下列内容：”")
+        title_only = (
+            prev.heading
+            and prev.clause is not None
+            and squash(t) == squash(prev.clause.clause_no + prev.clause.clause_title)
+        )
+        if (
+            title_only
+            or t.endswith(("。", ".", "！", "？"))
+            or is_caption(t)
+            or is_note(t)
+            or is_example(t)
+        ):
+            yield para_hit(
+                first,
+                "列项没有引语（前面是标题或完整的句子）",
+                "在各项之前给出以冒号结束的引语，如“……包括下列内容：”",
+            )
 
 
 @rule("form.list-markers", "列项符号一致", Severity.WARNING, "7.5", guide="5.5.2")
@@ -80,11 +114,17 @@ def list_markers(draft: Draft) -> Iterator[Hit]:
         firsts = {m for _, m in run if _LEVEL[m] == 1}
         if len(firsts) > 1:
             p = next(p for p, m in run if m != run[0][1] and _LEVEL[m] == 1)
-            yield para_hit(p, "同一列项中混用了破折号和字母编号", "同一列项的各项使用同一种符号：“——”或“a)”")
+            yield para_hit(
+                p, "同一列项中混用了破折号和字母编号", "同一列项的各项使用同一种符号：“——”或“a)”"
+            )
             continue
-        if (firsts == {"dash"} and any(m == "digit" for _, m in run)) or (firsts == {"letter"} and any(m == "dot" for _, m in run)):
+        if (firsts == {"dash"} and any(m == "digit" for _, m in run)) or (
+            firsts == {"letter"} and any(m == "dot" for _, m in run)
+        ):
             p = next(p for p, m in run if m in ("digit", "dot"))
-            yield para_hit(p, "列项第二层次的符号与第一层次不配套", "字母编号a)之下用1)；破折号——之下用间隔号·")
+            yield para_hit(
+                p, "列项第二层次的符号与第一层次不配套", "字母编号a)之下用1)；破折号——之下用间隔号·"
+            )
 
 
 @rule("form.list-depth", "列项不超过两层", Severity.WARNING, "7.5", guide="5.5.3")
@@ -126,7 +166,11 @@ def _numbering(draft: Draft, test, word: str) -> Iterator[Hit]:  # type: ignore[
         elif len(group) > 1:
             for k, (p, n) in enumerate(group, 1):
                 if n != k:
-                    yield para_hit(p, f"同一章条中有多个{word}，此处应为“{word}{k}：”", f"多个{word}依次标为“{word}1：”“{word}2：”")
+                    yield para_hit(
+                        p,
+                        f"同一章条中有多个{word}，此处应为“{word}{k}：”",
+                        f"多个{word}依次标为“{word}1：”“{word}2：”",
+                    )
                     break
 
 
@@ -149,13 +193,21 @@ def _caption_numbering(draft: Draft, kind: str, word: str) -> Iterator[Hit]:
         scope = letter
         if cont:
             if last.get(scope) != n:
-                yield para_hit(p, f"“{kind}{n}（续）”前面没有{kind}{n}", f"续{word}的编号与被接排的{word}相同")  # type: ignore[arg-type]
+                yield para_hit(
+                    p, f"“{kind}{n}（续）”前面没有{kind}{n}", f"续{word}的编号与被接排的{word}相同"
+                )  # type: ignore[arg-type]
             continue
         want = expected.get(scope, 1)
         if n != want:
             label = f"{kind}{scope + '.' if scope else ''}"
-            msg = f"{word}编号不连续：{label}{n}之前缺少{label}{want}" if n > want else f"{word}编号{label}{n}重复（续{word}标为“{label}{n}（续）”）"
-            yield para_hit(p, msg, f"{word}在全文（附录中在该附录内）从1开始连续编号，此处应为“{label}{want}”")  # type: ignore[arg-type]
+            msg = (
+                f"{word}编号不连续：{label}{n}之前缺少{label}{want}"
+                if n > want
+                else f"{word}编号{label}{n}重复（续{word}标为“{label}{n}（续）”）"
+            )
+            yield para_hit(
+                p, msg, f"{word}在全文（附录中在该附录内）从1开始连续编号，此处应为“{label}{want}”"
+            )  # type: ignore[arg-type]
         expected[scope] = n + 1
         last[scope] = n
 
@@ -187,7 +239,11 @@ def preface_order(draft: Draft) -> Iterator[Hit]:
     best_name = ""
     for _i, k, name, p in found:
         if k < best:
-            yield para_hit(p, f"前言中“{name}”位于“{best_name}”之后", "前言依次给出：起草依据、与其他文件的关系、代替和技术变化、专利说明、提出和归口信息、起草单位、起草人、历次版本")
+            yield para_hit(
+                p,
+                f"前言中“{name}”位于“{best_name}”之后",
+                "前言依次给出：起草依据、与其他文件的关系、代替和技术变化、专利说明、提出和归口信息、起草单位、起草人、历次版本",
+            )
             return
         best, best_name = k, name
 
@@ -203,8 +259,15 @@ def drafting_basis(draft: Draft) -> Iterator[Hit]:
             if OLD_DRAFTING_BASIS.search(p.text) and "2020" not in p.text:
                 return  # legacy.drafting-basis
             sentence = p.text.strip()
-            if squash(sentence) != squash(DRAFTING_BASIS) and similarity(sentence, DRAFTING_BASIS) >= 0.4:
-                yield para_hit(p, f"起草依据的表述不规范：{diff(DRAFTING_BASIS, sentence)}", f"改为“{DRAFTING_BASIS}”")
+            if (
+                squash(sentence) != squash(DRAFTING_BASIS)
+                and similarity(sentence, DRAFTING_BASIS) >= 0.4
+            ):
+                yield para_hit(
+                    p,
+                    f"起草依据的表述不规范：{diff(DRAFTING_BASIS, sentence)}",
+                    f"改为“{DRAFTING_BASIS}”",
+                )
             return
     if paras:
         yield para_hit(paras[0], "前言没有给出起草依据", f"前言首句写明“{DRAFTING_BASIS}”")
@@ -223,7 +286,9 @@ _LOOSE_CODE = re.compile(
 )
 
 
-@rule("form.standard-code", "文件编号的格式", Severity.WARNING, "8.1", verified=False, guide="6.1.2")
+@rule(
+    "form.standard-code", "文件编号的格式", Severity.WARNING, "8.1", verified=False, guide="6.1.2"
+)
 def standard_code(draft: Draft) -> Iterator[Hit]:
     """The document's own number on the cover: "GB/T 1234—2020", "JR/T 0060—2021",
     "DB21/T 0079—2023", "T/ABC 001—2025", "Q/XYZ 001—2025"."""
@@ -236,8 +301,28 @@ def standard_code(draft: Draft) -> Iterator[Hit]:
         code = m.group("code")
         if any(f.fullmatch(code) for _, f in _FORMS):
             return
-        kind = "团体标准" if code.startswith("T/") else "企业标准" if code.startswith("Q/") else "地方标准" if code.startswith("DB") else "国家标准" if code.startswith("GB") else "行业标准"
+        kind = (
+            "团体标准"
+            if code.startswith("T/")
+            else "企业标准"
+            if code.startswith("Q/")
+            else "地方标准"
+            if code.startswith("DB")
+            else "国家标准"
+            if code.startswith("GB")
+            else "行业标准"
+        )
         fixed = re.sub(r"\s*[-—–－‐‑]+\s*", "—", code)
-        fixed = re.sub(r"^([A-Z]+(?:\d{2,4})?(?:/[A-Z0-9]+)?)\s*(\d)", r"\1 \2", re.sub(r"\s+", " ", fixed).replace(" /", "/").replace("/ ", "/"))
-        yield span_hit(p, 0, len(p.text), f"{kind}编号“{code}”的格式不规范", f"写为“{fixed}”（代号、空格、顺序号、一字线、四位年份）")
+        fixed = re.sub(
+            r"^([A-Z]+(?:\d{2,4})?(?:/[A-Z0-9]+)?)\s*(\d)",
+            r"\1 \2",
+            re.sub(r"\s+", " ", fixed).replace(" /", "/").replace("/ ", "/"),
+        )
+        yield span_hit(
+            p,
+            0,
+            len(p.text),
+            f"{kind}编号“{code}”的格式不规范",
+            f"写为“{fixed}”（代号、空格、顺序号、一字线、四位年份）",
+        )
         return

@@ -23,7 +23,14 @@ from grammar.wording import (
 )
 
 
-@rule("legacy.this-standard", "“本标准”改为“本文件”", Severity.ERROR, "9.5", verified=False, guide="8.6.1")
+@rule(
+    "legacy.this-standard",
+    "“本标准”改为“本文件”",
+    Severity.ERROR,
+    "9.5",
+    verified=False,
+    guide="8.6.1",
+)
 def this_standard(draft: Draft) -> Iterator[Hit]:
     """One finding per paragraph (a 2009-style draft says 本标准 in every other line)."""
     done: set[int] = set()
@@ -34,7 +41,12 @@ def this_standard(draft: Draft) -> Iterator[Hit]:
         n = len(THIS_STANDARD.findall(p.text))
         more = f"（本段共{n}处）" if n > 1 else ""
         yield span_hit(
-            p, m.start(), m.end(), f"提及文件自身用了“{m.group()}”{more}", "提及文件自身用“本文件”", fix=Fix(m.group(), "本文件")
+            p,
+            m.start(),
+            m.end(),
+            f"提及文件自身用了“{m.group()}”{more}",
+            "提及文件自身用“本文件”",
+            fix=Fix(m.group(), "本文件"),
         )
 
 
@@ -46,7 +58,14 @@ def annex_mark(draft: Draft) -> Iterator[Hit]:
             continue
         for m in OLD_ANNEX_MARK.finditer(p.text):
             new = f"（{m.group(1)}）"
-            yield span_hit(p, m.start(), m.end(), f"附录性质标为“{m.group()}”（2009版形式）", f"标示为“{new}”", fix=Fix(m.group(), new))
+            yield span_hit(
+                p,
+                m.start(),
+                m.end(),
+                f"附录性质标为“{m.group()}”（2009版形式）",
+                f"标示为“{new}”",
+                fix=Fix(m.group(), new),
+            )
 
 
 @rule("legacy.drafting-basis", "旧的起草依据表述", Severity.ERROR, "8.3", guide="6.2.2")
@@ -54,7 +73,13 @@ def drafting_basis(draft: Draft) -> Iterator[Hit]:
     for p in draft.paras[: max(200, len(draft.paras) // 3)]:
         m = OLD_DRAFTING_BASIS.search(p.text)
         if m and "2020" not in p.text:
-            yield span_hit(p, 0, len(p.text), "前言中的起草依据是GB/T 1.1—2009的表述", f"改为“{DRAFTING_BASIS}”")
+            yield span_hit(
+                p,
+                0,
+                len(p.text),
+                "前言中的起草依据是GB/T 1.1—2009的表述",
+                f"改为“{DRAFTING_BASIS}”",
+            )
             return
 
 
@@ -65,4 +90,9 @@ def references_lead_in(draft: Draft) -> Iterator[Hit]:
         return
     text, used = _lead_in(draft.body(ch))
     if used and OLD_REFERENCES_LEAD_IN.search(text) and squash(text) != squash(REFERENCES_LEAD_IN):
-        yield para_hit(used[0], "规范性引用文件的引导语是GB/T 1.1—2009的表述", f"改为“{REFERENCES_LEAD_IN}”", clause=ch)
+        yield para_hit(
+            used[0],
+            "规范性引用文件的引导语是GB/T 1.1—2009的表述",
+            f"改为“{REFERENCES_LEAD_IN}”",
+            clause=ch,
+        )

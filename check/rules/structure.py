@@ -14,12 +14,15 @@ from check.catalogue import rule
 from check.draft import Draft, squash
 from check.model import Hit, Location, Severity
 from check.rules.common import clause_hit, in_annex, is_caption, para_hit
-from grammar.numbering import halfwidth
 from grammar.schema import Clause, ClauseKind
 from grammar.titles import title_like
 from grammar.wording import DRAFTING_BASIS
 
-_REQUIRED = (("1", ("范围",)), ("2", ("规范性引用文件", "引用文件")), ("3", ("术语和定义", "术语", "定义")))
+_REQUIRED = (
+    ("1", ("范围",)),
+    ("2", ("规范性引用文件", "引用文件")),
+    ("3", ("术语和定义", "术语", "定义")),
+)
 _PREFACE_TRACE = re.compile(r"起草单位|归口|提出。|规则起草|的规定起草")
 # A heading-shaped line the segmenter did not take: "6 服务评价", "5.1.1.1.1.1 标识".
 _LOOSE_HEADING = re.compile(r"^(\d{1,2}(?:\.\d{1,3}){0,7})[ \t\u3000]+(\S.{0,30})$")
@@ -69,7 +72,11 @@ def confirmed_chapters(draft: Draft) -> list[Clause]:
             (nxt is not None and nxt.clause_no.startswith(c.clause_no + "."))
             or squash(c.clause_no + title) in toc
             or (c.clause_no in ("1", "2", "3") and re.search(r"范围|引用|术语", title))
-            or (title and not _FOREIGN.search(title) and any(re.search(r"[。：:]", p.text) for p in draft.body(c)[:3]))
+            or (
+                title
+                and not _FOREIGN.search(title)
+                and any(re.search(r"[。：:]", p.text) for p in draft.body(c)[:3])
+            )
         )
         if ok:
             out.append(c)
@@ -77,7 +84,9 @@ def confirmed_chapters(draft: Draft) -> list[Clause]:
     return out
 
 
-@rule("structure.required-elements", "必备要素", Severity.ERROR, "6.3", verified=False, guide="4.2.1")
+@rule(
+    "structure.required-elements", "必备要素", Severity.ERROR, "6.3", verified=False, guide="4.2.1"
+)
 def required_elements(draft: Draft) -> Iterator[Hit]:
     """前言, 1 范围, 2 规范性引用文件, 3 术语和定义 and at least one core chapter."""
     text_lines = {squash(p.text) for p in draft.paras}
@@ -102,7 +111,11 @@ def required_elements(draft: Draft) -> Iterator[Hit]:
         yield Hit("缺少前言", f"在正文之前增加“前言”，首句为“{DRAFTING_BASIS}”", Location())
     chapters = [c for c in draft.chapters() if c.clause_no.isdigit()]
     if chapters and max(int(c.clause_no) for c in chapters) <= 3 and not _printed(draft, "4"):
-        yield Hit("缺少核心技术要素（第3章之后没有章）", "在术语和定义之后编写规定技术内容的章", Location())
+        yield Hit(
+            "缺少核心技术要素（第3章之后没有章）",
+            "在术语和定义之后编写规定技术内容的章",
+            Location(),
+        )
 
 
 def _confirmed_ids(draft: Draft) -> set[str]:
@@ -133,7 +146,9 @@ def element_order(draft: Draft) -> Iterator[Hit]:
             continue
         if r < best:
             label = c.clause_no if c.kind is not ClauseKind.CHAPTER else f"第{c.clause_no}章"
-            yield clause_hit(draft, c, f"“{label}”位于{best_name}之后", f"{names[r]}应置于{names[best]}之前")
+            yield clause_hit(
+                draft, c, f"“{label}”位于{best_name}之后", f"{names[r]}应置于{names[best]}之前"
+            )
             continue
         if r > best:
             best, best_name = r, (c.clause_no if c.kind is not ClauseKind.CHAPTER else "正文各章")
@@ -143,7 +158,9 @@ def element_order(draft: Draft) -> Iterator[Hit]:
 def chapter_numbering(draft: Draft) -> Iterator[Hit]:
     """章 numbered 1, 2, … from 范围 without gaps or repeats."""
     nums: list[tuple[int, Clause | None, object]] = [
-        (int(c.clause_no), c, draft.heading_para(c)) for c in confirmed_chapters(draft) if c.clause_no.isdigit()
+        (int(c.clause_no), c, draft.heading_para(c))
+        for c in confirmed_chapters(draft)
+        if c.clause_no.isdigit()
     ]
     seen = {n for n, _, _ in nums}
     loose_all = _loose_headings(draft)
@@ -154,18 +171,30 @@ def chapter_numbering(draft: Draft) -> Iterator[Hit]:
             and key[0] > 1
             and (key[0] - 1 in seen or key[0] - 2 in seen)
             and not _FOREIGN.search(_title)
-            and (key[0] + 1 in seen or (*key, 1) in {k for k, _, _ in loose_all} or any(c.clause_no.startswith(f"{key[0]}.") for c in draft.clauses))
+            and (
+                key[0] + 1 in seen
+                or (*key, 1) in {k for k, _, _ in loose_all}
+                or any(c.clause_no.startswith(f"{key[0]}.") for c in draft.clauses)
+            )
         ):
             nums.append((key[0], None, p))
             seen.add(key[0])
-    nums.sort(key=lambda t: (t[2].idx if t[2] is not None else 0))
+    nums.sort(key=lambda t: t[2].idx if t[2] is not None else 0)
     expected = 1
     for n, c, p in nums:
-        if n > expected and all(_printed(draft, str(m)) for m in range(expected, n)) and c is not None:
+        if (
+            n > expected
+            and all(_printed(draft, str(m)) for m in range(expected, n))
+            and c is not None
+        ):
             expected = n + 1
             continue
         if n != expected:
-            msg = f"第{n}章之前缺少第{expected}章" if n > expected else f"章编号{n}重复或倒序（应为{expected}）"
+            msg = (
+                f"第{n}章之前缺少第{expected}章"
+                if n > expected
+                else f"章编号{n}重复或倒序（应为{expected}）"
+            )
             yield para_hit(p, msg, f"章从1开始连续编号，此处应为“{expected}”", clause=c)
         expected = n + 1
 
@@ -176,7 +205,9 @@ def chapter_title(draft: Draft) -> Iterator[Hit]:
     for c in draft.chapters():
         nums.add(c.clause_no)
         if not c.clause_title.strip():
-            yield clause_hit(draft, c, f"第{c.clause_no}章没有章标题", "每一章都应有章标题，置于章编号之后")
+            yield clause_hit(
+                draft, c, f"第{c.clause_no}章没有章标题", "每一章都应有章标题，置于章编号之后"
+            )
     # A chapter number followed by a sentence is refused as a heading by the segmenter;
     # find it where the numbering has a gap exactly there.
     for n in range(2, 100):
@@ -185,7 +216,9 @@ def chapter_title(draft: Draft) -> Iterator[Hit]:
         for p in draft.body_paras():
             m = re.match(rf"^{n}[ \t\u3000]+(\S.*)$", p.half.strip())
             if m and not title_like(m.group(1), 30):
-                yield para_hit(p, f"第{n}章没有章标题", "每一章都应有章标题，置于章编号之后；正文另起一段")
+                yield para_hit(
+                    p, f"第{n}章没有章标题", "每一章都应有章标题，置于章编号之后；正文另起一段"
+                )
                 break
 
 
@@ -194,7 +227,9 @@ def _printed(draft: Draft, no: str, *, toc: bool = False) -> bool:
     gap at ``no`` is the segmenter missing a heading, not the draft skipping a number."""
     key = f"printed:{no}:{toc}"
     if key not in draft.cache:
-        pat = re.compile(r"^(?:#+\s*)?" + r"\s*\.\s*".join(re.escape(x) for x in no.split(".")) + r"(?![\d.])")
+        pat = re.compile(
+            r"^(?:#+\s*)?" + r"\s*\.\s*".join(re.escape(x) for x in no.split(".")) + r"(?![\d.])"
+        )
         draft.cache[key] = any(pat.match(p.half.strip()) for p in draft.paras) or (
             toc and any(pat.match(squash(e.text)) for e in draft.toc or [])
         )
@@ -220,7 +255,9 @@ def _children(draft: Draft) -> dict[str, list[Clause]]:
 def clause_numbering(draft: Draft) -> Iterator[Hit]:
     """Sub-clauses of one parent numbered .1, .2, … without gaps."""
     kids = _children(draft)
-    loose: dict[tuple[int, ...], object] = {k: p for k, _, p in _loose_headings(draft) if len(k) > 1}
+    loose: dict[tuple[int, ...], object] = {
+        k: p for k, _, p in _loose_headings(draft) if len(k) > 1
+    }
     for parent, cs in kids.items():
         expected = 1
         for c in cs:
@@ -229,7 +266,9 @@ def clause_numbering(draft: Draft) -> Iterator[Hit]:
                 pkey = _gb_key(c.clause_no)
                 # The segmenter may have refused the missing number as a heading.
                 missing = f"{parent.replace('附录', '')}.{expected}"
-                if (pkey and (*pkey[:-1], expected) in loose) or (last > expected and _printed(draft, missing, toc=True)):
+                if (pkey and (*pkey[:-1], expected) in loose) or (
+                    last > expected and _printed(draft, missing, toc=True)
+                ):
                     expected = last + 1
                     continue
                 yield clause_hit(
@@ -247,10 +286,17 @@ def clause_numbering(draft: Draft) -> Iterator[Hit]:
 def clause_depth(draft: Draft) -> Iterator[Hit]:
     for c in draft.clauses:
         if c.kind in (ClauseKind.CLAUSE, ClauseKind.TERM) and c.clause_no.count(".") >= 5:
-            yield clause_hit(draft, c, f"条{c.clause_no}超过五个层次", "条最多分为五个层次（如5.1.1.1.1），调整章条划分")
+            yield clause_hit(
+                draft,
+                c,
+                f"条{c.clause_no}超过五个层次",
+                "条最多分为五个层次（如5.1.1.1.1），调整章条划分",
+            )
     for key, _t, p in _loose_headings(draft):
         if len(key) >= 6:
-            yield para_hit(p, f"条{'.'.join(map(str, key))}超过五个层次", "条最多分为五个层次，调整章条划分")
+            yield para_hit(
+                p, f"条{'.'.join(map(str, key))}超过五个层次", "条最多分为五个层次，调整章条划分"
+            )
 
 
 @rule("structure.single-subclause", "只有一个下级条", Severity.ERROR, "7.3", guide="5.3.3")
@@ -260,7 +306,10 @@ def single_subclause(draft: Draft) -> Iterator[Hit]:
         if len(cs) == 1:
             c = cs[0]
             yield clause_hit(
-                draft, c, f"{parent}中只有一个下一层次的条{c.clause_no}", f"删去条编号{c.clause_no}，将其内容作为{parent}的段"
+                draft,
+                c,
+                f"{parent}中只有一个下一层次的条{c.clause_no}",
+                f"删去条编号{c.clause_no}，将其内容作为{parent}的段",
             )
 
 
@@ -274,7 +323,10 @@ def sibling_titles(draft: Draft) -> Iterator[Hit]:
             for c in odd:
                 has = "有" if c.clause_title else "没有"
                 yield clause_hit(
-                    draft, c, f"{parent}下同一层次的条有的有标题、有的没有，{c.clause_no}{has}标题", "同一层次的条，有无标题应一致"
+                    draft,
+                    c,
+                    f"{parent}下同一层次的条有的有标题、有的没有，{c.clause_no}{has}标题",
+                    "同一层次的条，有无标题应一致",
                 )
 
 
@@ -282,15 +334,28 @@ def sibling_titles(draft: Draft) -> Iterator[Hit]:
 def hanging_paragraph(draft: Draft) -> Iterator[Hit]:
     kids = _children(draft)
     for c in draft.clauses:
-        if c.kind not in (ClauseKind.CHAPTER, ClauseKind.CLAUSE, ClauseKind.ANNEX) or c.clause_no not in kids:
+        if (
+            c.kind not in (ClauseKind.CHAPTER, ClauseKind.CLAUSE, ClauseKind.ANNEX)
+            or c.clause_no not in kids
+        ):
             continue
-        if c.kind is ClauseKind.CHAPTER and re.search(r"术语|符号|缩略语|规范性引用", c.clause_title):
+        if c.kind is ClauseKind.CHAPTER and re.search(
+            r"术语|符号|缩略语|规范性引用", c.clause_title
+        ):
             continue  # lead-ins of 术语和定义 and 符号 are not hanging paragraphs
         body = [p for p in draft.body(c) if not is_caption(p.text)]
         head = draft.heading_para(c)
-        own = head is not None and squash(head.text) not in (squash(c.clause_no + c.clause_title), "")
+        own = head is not None and squash(head.text) not in (
+            squash(c.clause_no + c.clause_title),
+            "",
+        )
         if c.kind is ClauseKind.ANNEX:
-            body = [p for p in body if not re.fullmatch(r"[(（].*[)）]", p.text.strip()) and squash(p.text) != squash(c.clause_title)]
+            body = [
+                p
+                for p in body
+                if not re.fullmatch(r"[(（].*[)）]", p.text.strip())
+                and squash(p.text) != squash(c.clause_title)
+            ]
             own = False
         if body or own:
             p = body[0] if body else head
@@ -325,9 +390,14 @@ def annex_order(draft: Draft) -> Iterator[Hit]:
     for k, a in enumerate(annexes):
         want = chr(65 + k)
         if a.clause_no != f"附录{want}":
-            yield clause_hit(draft, a, f"{a.clause_no}应编为附录{want}", "附录用大写拉丁字母从A开始连续编号")
+            yield clause_hit(
+                draft, a, f"{a.clause_no}应编为附录{want}", "附录用大写拉丁字母从A开始连续编号"
+            )
     mentions = _mentions(draft)
-    order = sorted(((mentions[a.clause_no[-1]], a) for a in annexes if a.clause_no[-1] in mentions), key=lambda t: t[0])
+    order = sorted(
+        ((mentions[a.clause_no[-1]], a) for a in annexes if a.clause_no[-1] in mentions),
+        key=lambda t: t[0],
+    )
     letters = [a.clause_no[-1] for _, a in order]
     if letters != sorted(letters):
         for (_, a), want in zip(order, sorted(letters), strict=True):
@@ -346,7 +416,12 @@ def annex_order(draft: Draft) -> Iterator[Hit]:
 def annex_type(draft: Draft) -> Iterator[Hit]:
     for a in draft.annexes():
         if a.annex_type is None:
-            yield clause_hit(draft, a, f"{a.clause_no}没有标示“（规范性）”或“（资料性）”", "在附录编号之下标示附录的性质")
+            yield clause_hit(
+                draft,
+                a,
+                f"{a.clause_no}没有标示“（规范性）”或“（资料性）”",
+                "在附录编号之下标示附录的性质",
+            )
 
 
 @rule("structure.annex-cited", "附录在正文中提及", Severity.WARNING, "9.6", guide="7.7.3")
@@ -354,11 +429,20 @@ def annex_cited(draft: Draft) -> Iterator[Hit]:
     mentions = _mentions(draft)
     for a in draft.annexes():
         if a.clause_no[-1] not in mentions:
-            verb = "见" if a.annex_type is not None and a.annex_type.value == "normative" else "参见"
-            yield clause_hit(draft, a, f"正文中没有提及{a.clause_no}", f"在正文相关条款中提及该附录，如“{verb}{a.clause_no}”")
+            verb = (
+                "见" if a.annex_type is not None and a.annex_type.value == "normative" else "参见"
+            )
+            yield clause_hit(
+                draft,
+                a,
+                f"正文中没有提及{a.clause_no}",
+                f"在正文相关条款中提及该附录，如“{verb}{a.clause_no}”",
+            )
 
 
-_CAPTION = re.compile(r"^(?P<kind>[表图])\s*(?:(?P<letter>[A-Z])\s*[.．]\s*)?(?P<n>\d{1,3})(?P<cont>\s*[(（]续[)）])?(?:\s+|$)(?P<title>.*)$")
+_CAPTION = re.compile(
+    r"^(?P<kind>[表图])\s*(?:(?P<letter>[A-Z])\s*[.．]\s*)?(?P<n>\d{1,3})(?P<cont>\s*[(（]续[)）])?(?:\s+|$)(?P<title>.*)$"
+)
 
 
 def captions(draft: Draft) -> Iterator[tuple[object, str, str | None, int, bool, str]]:
@@ -379,13 +463,22 @@ def annex_at(draft: Draft, p: object) -> str | None:
     """The annex a paragraph lies in, by position: everything after an annex heading
     belongs to that annex (a segmenter may hang its "1.1" clauses elsewhere)."""
     if "annex_starts" not in draft.cache:
-        draft.cache["annex_starts"] = [(draft.heading_para(a).idx, a.clause_no[-1]) for a in draft.annexes() if draft.heading_para(a)]  # type: ignore[union-attr]
+        draft.cache["annex_starts"] = [
+            (draft.heading_para(a).idx, a.clause_no[-1])
+            for a in draft.annexes()
+            if draft.heading_para(a)
+        ]  # type: ignore[union-attr]
     own = None
     for idx, letter in draft.cache["annex_starts"]:  # type: ignore[attr-defined]
         if idx <= p.idx:  # type: ignore[attr-defined]
             own = letter
     tail = draft.element("参考文献")
-    if own and tail is not None and (hp := draft.heading_para(tail)) is not None and hp.idx <= p.idx:  # type: ignore[attr-defined]
+    if (
+        own
+        and tail is not None
+        and (hp := draft.heading_para(tail)) is not None
+        and hp.idx <= p.idx
+    ):  # type: ignore[attr-defined]
         return None
     return own
 
@@ -396,13 +489,26 @@ def annex_numbering(draft: Draft) -> Iterator[Hit]:
     for p, kind, letter, n, _cont, _title in captions(draft):
         own = annex_at(draft, p)  # type: ignore[arg-type]
         if own and letter != own:
-            yield para_hit(p, f"附录{own}中的{kind}编为“{kind}{letter + '.' if letter else ''}{n}”", f"附录中的{kind}编为“{kind}{own}.{n}”形式")  # type: ignore[arg-type]
+            yield para_hit(
+                p,
+                f"附录{own}中的{kind}编为“{kind}{letter + '.' if letter else ''}{n}”",
+                f"附录中的{kind}编为“{kind}{own}.{n}”形式",
+            )  # type: ignore[arg-type]
         elif not own and letter and f"附录{letter}" in {a.clause_no for a in draft.annexes()}:
-            yield para_hit(p, f"正文中的{kind}编为“{kind}{letter}.{n}”", f"正文中的{kind}用阿拉伯数字连续编号，如“{kind}{n}”")  # type: ignore[arg-type]
+            yield para_hit(
+                p,
+                f"正文中的{kind}编为“{kind}{letter}.{n}”",
+                f"正文中的{kind}用阿拉伯数字连续编号，如“{kind}{n}”",
+            )  # type: ignore[arg-type]
     for c in draft.clauses:
         own = in_annex(c)
         if own and c.kind is ClauseKind.ANNEX_CLAUSE and not c.clause_no.startswith(own + "."):
-            yield clause_hit(draft, c, f"附录{own}中的条编为{c.clause_no}", f"附录中的条编为“{own}.1”“{own}.1.1”形式")
+            yield clause_hit(
+                draft,
+                c,
+                f"附录{own}中的条编为{c.clause_no}",
+                f"附录中的条编为“{own}.1”“{own}.1.1”形式",
+            )
 
 
 def _toc_key(text: str) -> tuple[str, str]:
@@ -421,7 +527,12 @@ def toc(draft: Draft) -> Iterator[Hit]:
         return
     heads: dict[str, str] = {}
     for c in draft.clauses:
-        if c.kind in (ClauseKind.CHAPTER, ClauseKind.CLAUSE, ClauseKind.ANNEX, ClauseKind.ANNEX_CLAUSE):
+        if c.kind in (
+            ClauseKind.CHAPTER,
+            ClauseKind.CLAUSE,
+            ClauseKind.ANNEX,
+            ClauseKind.ANNEX_CLAUSE,
+        ):
             heads[c.clause_no] = squash(c.clause_title)
         elif c.kind is ClauseKind.ELEMENT:
             heads[squash(c.clause_no)] = ""
@@ -433,7 +544,13 @@ def toc(draft: Draft) -> Iterator[Hit]:
         listed.add(no)
         loc = Location(None, e.line, e.page)
         if no not in heads:
-            yield Hit(f"目次条目“{e.text}”在正文中没有对应的标题", "按正文的章条标题更新目次", loc, excerpt=e.text, context=e.text)
+            yield Hit(
+                f"目次条目“{e.text}”在正文中没有对应的标题",
+                "按正文的章条标题更新目次",
+                loc,
+                excerpt=e.text,
+                context=e.text,
+            )
         elif title and heads[no] and title != heads[no]:
             yield Hit(
                 f"目次条目“{e.text}”与正文标题“{no} {heads[no]}”不一致",
@@ -444,7 +561,11 @@ def toc(draft: Draft) -> Iterator[Hit]:
             )
     for c in draft.clauses:
         key = squash(c.clause_no) if c.kind is ClauseKind.ELEMENT else c.clause_no
-        if c.kind in (ClauseKind.CHAPTER, ClauseKind.ANNEX, ClauseKind.ELEMENT) and key not in listed and key != "目次":
-            yield clause_hit(draft, c, f"目次中没有列出“{c.heading}”", "目次列出前言、各章、附录和参考文献")
-
-
+        if (
+            c.kind in (ClauseKind.CHAPTER, ClauseKind.ANNEX, ClauseKind.ELEMENT)
+            and key not in listed
+            and key != "目次"
+        ):
+            yield clause_hit(
+                draft, c, f"目次中没有列出“{c.heading}”", "目次列出前言、各章、附录和参考文献"
+            )

@@ -13,9 +13,17 @@ from collections.abc import Iterable, Iterator
 from check.catalogue import rule
 from check.draft import Draft, Para, squash
 from check.model import Fix, Hit, Severity
-from check.rules.common import clause_hit, diff, is_example, is_list_item, is_note, para_hit, similarity, span_hit
+from check.rules.common import (
+    clause_hit,
+    diff,
+    is_example,
+    is_list_item,
+    is_note,
+    para_hit,
+    similarity,
+    span_hit,
+)
 from grammar.codes import find_codes
-from grammar.numbering import halfwidth
 from grammar.schema import ClauseKind
 from grammar.wording import (
     MUST,
@@ -38,7 +46,9 @@ from grammar.wording import (
 )
 
 
-def _matches(paras: Iterable[Para], pattern: re.Pattern[str]) -> Iterator[tuple[Para, re.Match[str]]]:
+def _matches(
+    paras: Iterable[Para], pattern: re.Pattern[str]
+) -> Iterator[tuple[Para, re.Match[str]]]:
     for p in paras:
         spans = quoted_spans(p.text)
         for m in pattern.finditer(p.text):
@@ -61,7 +71,9 @@ def _text_paras(draft: Draft) -> list[Para]:
 @rule("wording.must", "“必须”改为“应”", Severity.ERROR, "附录C", guide="8.1.3")
 def must(draft: Draft) -> Iterator[Hit]:
     for p, m in _matches(_text_paras(draft), MUST):
-        yield span_hit(p, m.start(), m.end(), "要求型条款使用了“必须”", "要求用“应”表述", fix=Fix("必须", "应"))
+        yield span_hit(
+            p, m.start(), m.end(), "要求型条款使用了“必须”", "要求用“应”表述", fix=Fix("必须", "应")
+        )
 
 
 @rule("wording.prohibition", "禁止用“不应”", Severity.WARNING, "附录C", guide="8.1.3")
@@ -70,20 +82,37 @@ def prohibition(draft: Draft) -> Iterator[Hit]:
         if m.group() == "不可" and re.match(r"[少缺抗逆分替避]", p.text[m.end() : m.end() + 1]):
             continue  # 必不可少, 不可抗力, 不可逆: not a prohibition
         yield span_hit(
-            p, m.start(), m.end(), f"禁止使用了“{m.group()}”", "禁止用“不应”表述", fix=Fix(m.group(), "不应")
+            p,
+            m.start(),
+            m.end(),
+            f"禁止使用了“{m.group()}”",
+            "禁止用“不应”表述",
+            fix=Fix(m.group(), "不应"),
         )
 
 
 @rule("wording.should-try", "“应尽量”改为“宜”", Severity.WARNING, "附录C", guide="8.1.1")
 def should_try(draft: Draft) -> Iterator[Hit]:
     for p, m in _matches(_text_paras(draft), SHOULD_TRY):
-        yield span_hit(p, m.start(), m.end(), f"“{m.group()}”是推荐而非要求", "推荐用“宜”表述，删去“尽量/尽可能”")
+        yield span_hit(
+            p,
+            m.start(),
+            m.end(),
+            f"“{m.group()}”是推荐而非要求",
+            "推荐用“宜”表述，删去“尽量/尽可能”",
+        )
 
 
 @rule("wording.permission", "允许用“可”", Severity.INFO, "附录C", guide="8.1.1")
 def permission(draft: Draft) -> Iterator[Hit]:
     for p, m in _matches(draft.body_paras(), PERMISSION_BY_ABILITY):
-        yield span_hit(p, m.start(), m.end(), "用“能/可能”表达了允许", "允许用“可”或“可以”表述；“能/可能”只表示能力和可能性")
+        yield span_hit(
+            p,
+            m.start(),
+            m.end(),
+            "用“能/可能”表达了允许",
+            "允许用“可”或“可以”表述；“能/可能”只表示能力和可能性",
+        )
 
 
 def _provisions(paras: Iterable[Para], where: str, suggestion: str) -> Iterator[Hit]:
@@ -98,12 +127,16 @@ def _element_paras(draft: Draft, name: str) -> list[Para]:
 
 @rule("wording.preface-provision", "前言不含要求", Severity.ERROR, "8.3", guide="6.2.1")
 def preface_provision(draft: Draft) -> Iterator[Hit]:
-    yield from _provisions(_element_paras(draft, "前言"), "前言", "前言只给出陈述，不包含要求、推荐或允许")
+    yield from _provisions(
+        _element_paras(draft, "前言"), "前言", "前言只给出陈述，不包含要求、推荐或允许"
+    )
 
 
 @rule("wording.intro-provision", "引言不含要求", Severity.WARNING, "8.4", guide="6.3")
 def intro_provision(draft: Draft) -> Iterator[Hit]:
-    yield from _provisions(_element_paras(draft, "引言"), "引言", "引言只说明背景和原因，不包含要求")
+    yield from _provisions(
+        _element_paras(draft, "引言"), "引言", "引言只说明背景和原因，不包含要求"
+    )
 
 
 @rule("wording.scope-provision", "范围不含要求", Severity.ERROR, "8.5", guide="7.1.3")
@@ -126,7 +159,11 @@ def note_provision(draft: Draft) -> Iterator[Hit]:
 
 @rule("wording.example-provision", "示例不含要求", Severity.WARNING, "9.10", guide="8.3.1")
 def example_provision(draft: Draft) -> Iterator[Hit]:
-    exs = [p for p in draft.body_paras() if is_example(p.text) and "：" in p.text[:6] and len(p.text) > 6]
+    exs = [
+        p
+        for p in draft.body_paras()
+        if is_example(p.text) and "：" in p.text[:6] and len(p.text) > 6
+    ]
     # An example that quotes a requirement ("示例：“服务人员应…”") is quoted, so not judged.
     yield from _provisions(exs, "示例", "示例只给出具体形式，不包含要求")
 
@@ -144,9 +181,16 @@ def footnote_provision(draft: Draft) -> Iterator[Hit]:
         if not _FOOTNOTE.match(p.half):
             continue
         prev = paras[k - 1].text.rstrip() if k else ""
-        if p.text.startswith("[^") or p.text[0] in "¹²³⁴⁵⁶⁷⁸⁹":
-            notes.append(p)
-        elif prev and not is_list_item(prev) and prev[-1] not in "：:" and not is_list_item(paras[k + 1].text if k + 1 < len(paras) else ""):
+        if (
+            p.text.startswith("[^")
+            or p.text[0] in "¹²³⁴⁵⁶⁷⁸⁹"
+            or (
+                prev
+                and not is_list_item(prev)
+                and prev[-1] not in "：:"
+                and not is_list_item(paras[k + 1].text if k + 1 < len(paras) else "")
+            )
+        ):
             notes.append(p)
     yield from _provisions(notes, "脚注", "脚注只给出附加信息，不包含要求")
 
@@ -162,7 +206,11 @@ def scope_form(draft: Draft) -> Iterator[Hit]:
         return
     first = body[0].text.strip()
     if not (SCOPE_OPENERS.match(first) or re.match(r"本(?:标准|部分)", first)):
-        yield para_hit(body[0], "范围没有以“本文件规定了……”等陈述开头", "用“本文件规定了……的要求”“本文件确立了……”“本文件提供了……的指导”开头")
+        yield para_hit(
+            body[0],
+            "范围没有以“本文件规定了……”等陈述开头",
+            "用“本文件规定了……的要求”“本文件确立了……”“本文件提供了……的指导”开头",
+        )
     if not any(SCOPE_APPLIES.search(p.text) for p in body):
         yield para_hit(body[-1], "范围没有写明适用界限", "增加“本文件适用于……。”")
 
@@ -207,7 +255,12 @@ def references_lead_in(draft: Draft) -> Iterator[Hit]:
     if squash(text) in (squash(REFERENCES_LEAD_IN), squash(NO_REFERENCES)):
         return
     if not used or similarity(text, REFERENCES_LEAD_IN) < 0.5:
-        yield para_hit(body[0], "规范性引用文件清单之前缺少引导语", f"在清单之前写明：“{REFERENCES_LEAD_IN}”", clause=ch)
+        yield para_hit(
+            body[0],
+            "规范性引用文件清单之前缺少引导语",
+            f"在清单之前写明：“{REFERENCES_LEAD_IN}”",
+            clause=ch,
+        )
         return
     yield _fixed(used[0], REFERENCES_LEAD_IN, text, "引导语")
 
@@ -225,15 +278,23 @@ def terms_lead_in(draft: Draft) -> Iterator[Hit]:
     # The lead-in may be followed by "为了便于使用，以下重复列出了…" (allowed).
     if "适用于本文件。" in t:
         t = t[: t.index("适用于本文件。") + len("适用于本文件。")]
-    if t in (TERMS_LEAD_IN, NO_TERMS) or TERMS_LEAD_IN_BOTH.match(t) or TERMS_LEAD_IN_OTHER.match(t):
+    if (
+        t in (TERMS_LEAD_IN, NO_TERMS)
+        or TERMS_LEAD_IN_BOTH.match(t)
+        or TERMS_LEAD_IN_OTHER.match(t)
+    ):
         return
     if not used:
-        yield para_hit(body[0], "术语和定义缺少引导语", f"在第一个术语条目之前写明“{TERMS_LEAD_IN}”", clause=ch)
+        yield para_hit(
+            body[0], "术语和定义缺少引导语", f"在第一个术语条目之前写明“{TERMS_LEAD_IN}”", clause=ch
+        )
         return
     m = re.match(r"^(.{2,60}?)(?:界定|确立|规定)的", t)
     expected = f"{m.group(1)}界定的以及下列术语和定义适用于本文件。" if m else TERMS_LEAD_IN
     if similarity(t, expected) < 0.5:
-        yield para_hit(used[0], "术语和定义缺少引导语", f"在第一个术语条目之前写明“{TERMS_LEAD_IN}”", clause=ch)
+        yield para_hit(
+            used[0], "术语和定义缺少引导语", f"在第一个术语条目之前写明“{TERMS_LEAD_IN}”", clause=ch
+        )
         return
     yield _fixed(used[0], expected, t, "引导语")
 
@@ -249,20 +310,30 @@ def symbols_lead_in(draft: Draft) -> Iterator[Hit]:
         t = body[0].text.strip()
         if t in SYMBOLS_LEAD_IN:
             continue
-        want = "下列缩略语适用于本文件。" if "缩略语" in ch.clause_title and "符号" not in ch.clause_title else (
-            "下列符号适用于本文件。" if "缩略语" not in ch.clause_title else "下列符号和缩略语适用于本文件。"
+        want = (
+            "下列缩略语适用于本文件。"
+            if "缩略语" in ch.clause_title and "符号" not in ch.clause_title
+            else (
+                "下列符号适用于本文件。"
+                if "缩略语" not in ch.clause_title
+                else "下列符号和缩略语适用于本文件。"
+            )
         )
         if similarity(t, want) >= 0.5:
             yield _fixed(body[0], want, t, "引导语")
         else:
-            yield para_hit(body[0], f"{ch.clause_title}一章缺少引导语", f"在清单之前写明“{want}”", clause=ch)
+            yield para_hit(
+                body[0], f"{ch.clause_title}一章缺少引导语", f"在清单之前写明“{want}”", clause=ch
+            )
 
 
 @rule("wording.empty-references", "无规范性引用文件时的表述", Severity.ERROR, "8.6", guide="7.2.5")
 def empty_references(draft: Draft) -> Iterator[Hit]:
     ch = draft.chapter("2")
     if ch is not None and "引用" in ch.clause_title and not draft.body(ch):
-        yield clause_hit(draft, ch, "第2章为空", f"没有规范性引用文件时，在章标题下写明“{NO_REFERENCES}”")
+        yield clause_hit(
+            draft, ch, "第2章为空", f"没有规范性引用文件时，在章标题下写明“{NO_REFERENCES}”"
+        )
 
 
 @rule("wording.empty-terms", "无术语时的表述", Severity.ERROR, "8.7", guide="7.3.2")
@@ -271,4 +342,6 @@ def empty_terms(draft: Draft) -> Iterator[Hit]:
     if ch is None or "术语" not in ch.clause_title:
         return
     if not draft.body(ch) and len(draft.within(ch)) == 1:
-        yield clause_hit(draft, ch, "第3章为空", f"没有需要界定的术语时，在章标题下写明“{NO_TERMS}”")
+        yield clause_hit(
+            draft, ch, "第3章为空", f"没有需要界定的术语时，在章标题下写明“{NO_TERMS}”"
+        )
