@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from grammar.codes import find_codes
 from grammar.numbering import RE_ELEMENT, halfwidth
 from grammar.schema import Clause, ClauseKind
 from grammar.titles import title_like
@@ -285,6 +286,8 @@ def _find_toc(
         if key in seen:
             end_key = key
             break
+        if find_codes(t) and squash(find_codes(t)[0].code) == key:
+            continue  # the document's code printed between the 目次 and the body
         if not key or not title_like(_TOC_TAIL.sub("", _TOC_LEADER.sub("", t)).strip(), 60):
             break
         if leader and len(entries) == led:

@@ -94,13 +94,11 @@ def list_lead_in(draft: Draft) -> Iterator[Hit]:
             and prev.clause is not None
             and squash(t) == squash(prev.clause.clause_no + prev.clause.clause_title)
         )
-        if (
-            title_only
-            or t.endswith(("。", ".", "！", "？"))
-            or is_caption(t)
-            or is_note(t)
-            or is_example(t)
-        ):
+        # "……满足以下要求。" points at the list, so it is a lead-in even with a full stop.
+        closed = t.endswith(("。", ".", "！", "？")) and not re.search(
+            r"下列|以下|如下|包括", t[-30:]
+        )
+        if title_only or closed or is_caption(t) or is_note(t) or is_example(t):
             yield para_hit(
                 first,
                 "列项没有引语（前面是标题或完整的句子）",
@@ -151,9 +149,10 @@ def _containers(draft: Draft, test) -> Iterator[list[tuple[Para, int | None]]]: 
                 group = []
                 continue
             if test(p.text):
-                m = re.match(r"^(?:注|示例)\s*(\d*)", p.half.lstrip()[:6])
-                num = m.group(1) if m else ""
-                group.append((p, int(num) if num else None))
+                # A transcription may run several notes into one line ("注1:…注2:…").
+                word = "注" if p.half.lstrip().startswith("注") else "示例"
+                for m in re.finditer(rf"(?:^|(?<=[。；;.]))\s*{word}\s*(\d*)\s*[:：]", p.half):
+                    group.append((p, int(m.group(1)) if m.group(1) else None))
         if group:
             yield group
 

@@ -531,6 +531,7 @@ def toc(draft: Draft) -> Iterator[Hit]:
             ClauseKind.CHAPTER,
             ClauseKind.CLAUSE,
             ClauseKind.ANNEX,
+            ClauseKind.TERM,
             ClauseKind.ANNEX_CLAUSE,
         ):
             heads[c.clause_no] = squash(c.clause_title)
