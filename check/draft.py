@@ -106,11 +106,10 @@ class Draft:
             raise UnreadableFile("没有可审查的正文（只有空白、页码或网站模板）")
         src = _trace(raw_lines, cleaned.lines, numbered=fmt != "pdf")
         toc_range, toc, toc_line = _find_toc(raw_lines, cleaned.lines, src)
-        keep = [
-            i
-            for i in range(len(cleaned.lines))
-            if not (toc_range and toc_range[0] <= i < toc_range[1])
-        ]
+        # The segmenter finds and skips the 目次 itself (ingest/toc.py); here its entries
+        # are extracted for the 目次 rule, and its lines are kept out of the paragraphs the
+        # other rules read (an entry is no heading, and "附录B" in it is no mention).
+        keep = list(range(len(cleaned.lines)))
         lines = [cleaned.lines[i] for i in keep]
         if not lines:
             raise UnreadableFile("没有可审查的正文（只有目次）")
@@ -137,7 +136,11 @@ class Draft:
             )
             if clause is not None and clause.start > s and not heading:
                 clause = seg.clauses[j - 1] if j > 0 else None
-            paras.append(Para(k, ln.text, src[i], ln.page, clause, heading, s, halfwidth(ln.text)))
+            if toc_range and toc_range[0] <= i < toc_range[1]:
+                continue
+            paras.append(
+                Para(len(paras), ln.text, src[i], ln.page, clause, heading, s, halfwidth(ln.text))
+            )
         draft = cls(name, fmt, seg.clauses, paras, toc, toc_line, pages)
         for p in paras:
             if p.clause is not None:

@@ -11,6 +11,7 @@ from check.catalogue import rule
 from check.draft import Draft, squash
 from check.model import Fix, Hit, Severity
 from check.rules.common import para_hit, span_hit
+from check.rules.structure import _ANNEX_LINE
 from check.rules.wording import _lead_in, _matches, _text_paras
 from grammar.schema import ClauseKind
 from grammar.wording import (
@@ -52,20 +53,24 @@ def this_standard(draft: Draft) -> Iterator[Hit]:
 
 @rule("legacy.annex-mark", "附录性质的旧标示", Severity.ERROR, "9.6", guide="7.7.2")
 def annex_mark(draft: Draft) -> Iterator[Hit]:
+    """On annex headings: the segmented ones and any printed "附录B（规范性附录）" line (and
+    the line after a bare "附录B"), so a missed heading still gets its finding."""
+    prev_annex = False
     for p in draft.paras:
-        in_annex_head = p.clause is not None and p.clause.kind is ClauseKind.ANNEX
-        if not in_annex_head:
-            continue
-        for m in OLD_ANNEX_MARK.finditer(p.text):
-            new = f"（{m.group(1)}）"
-            yield span_hit(
-                p,
-                m.start(),
-                m.end(),
-                f"附录性质标为“{m.group()}”（2009版形式）",
-                f"标示为“{new}”",
-                fix=Fix(m.group(), new),
-            )
+        printed = bool(_ANNEX_LINE.match(p.half.strip()))
+        in_head = p.clause is not None and p.clause.kind is ClauseKind.ANNEX
+        if in_head or printed or prev_annex:
+            for m in OLD_ANNEX_MARK.finditer(p.text):
+                new = f"（{m.group(1)}）"
+                yield span_hit(
+                    p,
+                    m.start(),
+                    m.end(),
+                    f"附录性质标为“{m.group()}”（2009版形式）",
+                    f"标示为“{new}”",
+                    fix=Fix(m.group(), new),
+                )
+        prev_annex = printed
 
 
 @rule("legacy.drafting-basis", "旧的起草依据表述", Severity.ERROR, "8.3", guide="6.2.2")

@@ -459,15 +459,21 @@ def captions(draft: Draft) -> Iterator[tuple[object, str, str | None, int, bool,
         yield p, m.group("kind"), m.group("letter"), int(m.group("n")), bool(m.group("cont")), title
 
 
+_ANNEX_LINE = re.compile(r"^(?:#+\s*)?附\s*录\s*([A-Z])(?![A-Za-z])[^。；]{0,60}$")
+
+
 def annex_at(draft: Draft, p: object) -> str | None:
     """The annex a paragraph lies in, by position: everything after an annex heading
-    belongs to that annex (a segmenter may hang its "1.1" clauses elsewhere)."""
+    belongs to that annex.  Printed annex headings count too (a segmenter may miss one,
+    or hang an annex's "1.1" clauses elsewhere)."""
     if "annex_starts" not in draft.cache:
-        draft.cache["annex_starts"] = [
-            (draft.heading_para(a).idx, a.clause_no[-1])
-            for a in draft.annexes()
-            if draft.heading_para(a)
-        ]  # type: ignore[union-attr]
+        starts = [
+            (hp.idx, a.clause_no[-1]) for a in draft.annexes() if (hp := draft.heading_para(a))
+        ]
+        starts += [
+            (q.idx, m.group(1)) for q in draft.paras if (m := _ANNEX_LINE.match(q.half.strip()))
+        ]
+        draft.cache["annex_starts"] = sorted(starts)
     own = None
     for idx, letter in draft.cache["annex_starts"]:  # type: ignore[attr-defined]
         if idx <= p.idx:  # type: ignore[attr-defined]
