@@ -41,6 +41,7 @@ bench: setup  ## speed and memory benchmarks (numbers go to bench/results/)
 	$(BIN)/python bench/bench_segment.py
 	$(BIN)/python bench/bench_pdf.py
 	$(BIN)/python bench/bench_search.py
+	$(BIN)/python bench/bench_check.py
 
 clean:
 	rm -rf $(VENV) workspace reports bench/results .pytest_cache .ruff_cache
