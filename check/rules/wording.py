@@ -327,6 +327,16 @@ def symbols_lead_in(draft: Draft) -> Iterator[Hit]:
             )
 
 
+def _printed_empty(draft: Draft, heading: str) -> Para | None:
+    """A printed chapter heading ("3 术语和定义") directly followed by another numbered
+    heading: an empty chapter, even where the segmenter dropped the heading."""
+    for k, p in enumerate(draft.paras):
+        nxt = draft.paras[k + 1].half.strip() if k + 1 < len(draft.paras) else ""
+        if squash(p.text) == heading and re.match(r"^\d+(?:\.\d+)*\s+\S", nxt):
+            return p
+    return None
+
+
 @rule("wording.empty-references", "无规范性引用文件时的表述", Severity.ERROR, "8.6", guide="7.2.5")
 def empty_references(draft: Draft) -> Iterator[Hit]:
     ch = draft.chapter("2")
@@ -334,11 +344,15 @@ def empty_references(draft: Draft) -> Iterator[Hit]:
         yield clause_hit(
             draft, ch, "第2章为空", f"没有规范性引用文件时，在章标题下写明“{NO_REFERENCES}”"
         )
+    elif ch is None and (p := _printed_empty(draft, "2规范性引用文件")):
+        yield para_hit(p, "第2章为空", f"没有规范性引用文件时，在章标题下写明“{NO_REFERENCES}”")
 
 
 @rule("wording.empty-terms", "无术语时的表述", Severity.ERROR, "8.7", guide="7.3.2")
 def empty_terms(draft: Draft) -> Iterator[Hit]:
     ch = draft.chapter("3")
+    if ch is None and (p := _printed_empty(draft, "3术语和定义")):
+        yield para_hit(p, "第3章为空", f"没有需要界定的术语时，在章标题下写明“{NO_TERMS}”")
     if ch is None or "术语" not in ch.clause_title:
         return
     if not draft.body(ch) and len(draft.within(ch)) == 1:
