@@ -20,9 +20,7 @@ import logging
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, Protocol
-
-from langchain_core.language_models import BaseChatModel
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from grammar.schema import Clause
 from index.retrievers import pipeline_for
@@ -31,10 +29,12 @@ from qa.citations import Citation, verify_citations
 from qa.elements import Element, governs, is_instance
 from qa.extractive import Evidence, compose_answer
 from qa.plan import QueryPlan, make_plan, merge_follow_up
-from qa.prompting import answer_prompt, render_clauses, render_history
 from qa.relevance import RelevancePolicy, absent_documents, coverage
 from qa.rerank import DEPTH, Reranker, default_reranker, renumber, rerank
 from qa.usable import unusable
+
+if TYPE_CHECKING:  # langchain_core costs ~0.3 s to import: only the LLM route needs it
+    from langchain_core.language_models import BaseChatModel
 
 log = logging.getLogger(__name__)
 
@@ -348,6 +348,8 @@ class Answerer:
         self, question: str, history: Sequence[tuple[str, str]], evidence: Sequence[Evidence]
     ) -> Iterator[str]:
         assert self.chat_model is not None
+        from qa.prompting import answer_prompt, render_clauses, render_history
+
         messages = answer_prompt().format_messages(
             history=render_history(history),
             # A section is shown to the model as its children (it has no text of its own).

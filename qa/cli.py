@@ -20,7 +20,7 @@ from ingest.logsetup import configure_cli_logging
 from ingest.workspace import DEFAULT_KB, resolve_workspace
 from qa.answer import Answerer
 from qa.drafting import drafting_help, drafting_text
-from qa.llm import LLMConfig, LLMNotConfigured, make_chat_model
+from qa.llm_config import LLMConfig, LLMNotConfigured
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -58,7 +58,11 @@ def main(argv: list[str] | None = None) -> int:
     mode = args.mode if args.mode != "auto" else ("llm" if cfg.configured else "extractive")
     try:
         searcher = Searcher.open(resolve_workspace(args.workspace), args.kb)
-        chat = make_chat_model(cfg) if mode == "llm" else None
+        chat = None
+        if mode == "llm":
+            from qa.llm import make_chat_model
+
+            chat = make_chat_model(cfg)
     except (SearchIndexError, StoreError, LLMNotConfigured, ValueError) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
