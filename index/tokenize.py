@@ -112,6 +112,7 @@ class Tokenizer:
         with self._lock:
             if self._ready:
                 return
+            self._jieba.tmp_dir = _jieba_cache_dir()
             self._jieba.initialize()
             if self._user_dict and self._user_dict.exists():
                 self._jieba.load_userdict(str(self._user_dict))
@@ -159,6 +160,19 @@ class Tokenizer:
                 continue
             tokens.append(w)
         return tokens
+
+
+def _jieba_cache_dir() -> str | None:
+    """jieba's prefix-dictionary cache kept with the workspace's model cache, so it is
+    built once per workspace (not again whenever the system's temp directory is cleaned)."""
+    from index.embed_cache import model_cache_dir
+
+    path = model_cache_dir()
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None  # read-only workspace: jieba's default (the temp directory)
+    return str(path)
 
 
 _DEFAULT: Tokenizer | None = None
