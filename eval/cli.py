@@ -24,12 +24,14 @@ Outputs per set: ``<out>/<set>/report.md``, ``report.html``, ``results.json``, p
                                "mrr@10", "ndcg@10", "curve": [R@1..R@10],
                                "latency_p50_ms", "latency_p95_ms"}},
                  "answer": {"n", "citation_validity", "citation_precision", "citation_recall",
-                            "key_fact_coverage", "refusal_accuracy", "correct_refusal_rate",
+                            "first_citation", "key_fact_coverage", "refusal_accuracy", "correct_refusal_rate",
                             "false_refusal_rate", "answerable", "unanswerable",
                             "latency_p50_ms", "latency_p95_ms",
                             "faithfulness", "relevancy", "judged"},  # last 3: --judge only
                  "by_type": {"<type>": {"n", "retrieval": {"<mode>": {"n", "recall@5",
                              "mrr@10"}}, "answer": {...as above...}}},
+                 "by_split": {"<split>": {"n", "retrieval": {...}, "answer": {...},
+                              "by_type": {...}}},  # sets whose questions carry "split"
                  "margin_recall@5_pts"},
      "questions": [{"id", "type", "question", "gold", "unresolved_gold",
                     "retrieval": {"<mode>": {"first_hit", "mrr@10", "ndcg@10", "ms", "top"}},
@@ -244,9 +246,11 @@ def summary_table(name: str, summary: dict[str, Any]) -> str:
             "citation_validity",
             "citation_precision",
             "citation_recall",
+            "first_citation",
             "key_fact_coverage",
             "refusal_accuracy",
             "false_refusal_rate",
+            "correct_refusal_rate",
         )
         lines.append(
             "  ".join(f"{k}={'–' if a.get(k) is None else format(a[k], '.3f')}" for k in keys)
@@ -261,6 +265,22 @@ def summary_table(name: str, summary: dict[str, Any]) -> str:
             )
         lines.append(
             f"answer latency p50={a['latency_p50_ms']:.0f} ms p95={a['latency_p95_ms']:.0f} ms"
+        )
+    for split, d in (summary.get("by_split") or {}).items():
+        r = d["retrieval"].get("hybrid+exact", {})
+        sa = d.get("answer") or {}
+        cells = [
+            ("R@1", r.get("recall@1")),
+            ("R@5", r.get("recall@5")),
+            ("MRR@10", r.get("mrr@10")),
+            ("cit.prec", sa.get("citation_precision")),
+            ("first-cit", sa.get("first_citation")),
+            ("ans.refused", sa.get("false_refusal_rate")),
+            ("unans.refused", sa.get("correct_refusal_rate")),
+        ]
+        lines.append(
+            f"[{split}: {d['n']} q] "
+            + "  ".join(f"{k}={'–' if v is None else format(v, '.3f')}" for k, v in cells)
         )
     return "\n".join(lines)
 

@@ -6,8 +6,12 @@ line number instead of silently dropping a question (which would move every metr
 Format (one JSON object per line)::
 
     {"_meta": {"name", "version", "corpus": [paths relative to the repo root], "description"}}
-    {"id", "type", "question", "gold": [{"doc" | "source", "clause_no", "grade",
+    {"id", "type", "question", "split"?, "gold": [{"doc" | "source", "clause_no", "grade",
       "evidence" | "evidence_fp"}], "key_facts": [...], "key_facts_fp": [...]}
+
+``split`` (optional, e.g. ``"dev"`` / ``"test"``) marks which questions may be tuned on and
+which are held out; a set that splits says how in ``_meta.split_rule`` (split by document,
+so no document is seen on both sides).  Reports give every metric per split as well.
 
 ``doc`` names a document by standard code or title (redistributable sets); ``source`` by the
 basename of its file (sets over corpora that must not be copied, whose evidence is then a
@@ -55,6 +59,7 @@ class Question:
     key_facts: list[str] = field(default_factory=list)
     key_facts_fp: list[dict[str, Any]] = field(default_factory=list)
     line: int = 0
+    split: str | None = None
 
     @property
     def answerable(self) -> bool:
@@ -155,7 +160,8 @@ def _question(d: dict[str, Any], where: str, line: int) -> Question:
     if not isinstance(facts_fp_raw, list):
         raise ValueError(f"{where}: 'key_facts_fp' must be a list")
     facts_fp = [_fp(f, f"{where} key_facts_fp[{i}]") for i, f in enumerate(facts_fp_raw)]
-    return Question(str(qid), qtype, text or "", gold, list(facts), facts_fp, line)
+    split = _str(d, "split", where, required=False)
+    return Question(str(qid), qtype, text or "", gold, list(facts), facts_fp, line, split)
 
 
 def _meta(d: Any, path: Path) -> SetMeta:

@@ -226,6 +226,9 @@ def build_blocks(
             Block("figure", "Recall@5 by question type", png=plots[1], file="recall_by_type.png")
         )
 
+    if summary.get("by_split"):
+        b.extend(_split_blocks(summary["by_split"]))
+
     b.extend(_failures(run))
     return b
 

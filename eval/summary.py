@@ -79,22 +79,7 @@ def answer_summary(
 def summarize(run: SetRun) -> dict[str, Any]:
     """Everything the report and ``--check`` need, as plain JSON-ready data."""
     retrieval = {m: retrieval_summary(run.results, m) for m in run.modes}
-    types = sorted({r.question.type for r in run.results}, key=_type_order)
-    by_type: dict[str, Any] = {}
-    for t in types:
-        rs = [r for r in run.results if r.question.type == t]
-        by_type[t] = {
-            "n": len(rs),
-            "retrieval": {
-                m: {
-                    k: v
-                    for k, v in retrieval_summary(rs, m).items()
-                    if k in ("n", "recall@5", "mrr@10")
-                }
-                for m in run.modes
-            },
-            "answer": answer_summary(rs, run.judged),
-        }
+    by_type = _by_type(run.results, run.modes, run.judged)
     out: dict[str, Any] = {
         "questions": len(run.results),
         "scored_for_retrieval": sum(1 for r in run.results if r.scored),
@@ -103,6 +88,20 @@ def summarize(run: SetRun) -> dict[str, Any]:
         "answer": answer_summary(run.results, run.judged),
         "by_type": by_type,
     }
+    splits = sorted({r.question.split for r in run.results if r.question.split})
+    if splits:
+        out["by_split"] = {}
+        for name in splits:
+            rs = [r for r in run.results if r.question.split == name]
+            out["by_split"][name] = {
+                "n": len(rs),
+                "retrieval": {
+                    m: {k: v for k, v in retrieval_summary(rs, m).items() if k != "curve"}
+                    for m in run.modes
+                },
+                "answer": answer_summary(rs, run.judged),
+                "by_type": _by_type(rs, run.modes, run.judged),
+            }
     best = retrieval.get("hybrid+exact", {})
     for key, base_mode in (
         ("margin_recall@5_pts", NAIVE),
@@ -111,6 +110,26 @@ def summarize(run: SetRun) -> dict[str, Any]:
         base = retrieval.get(base_mode, {})
         if best.get("recall@5") is not None and base.get("recall@5") is not None:
             out[key] = round((best["recall@5"] - base["recall@5"]) * 100, 1)
+    return out
+
+
+def _by_type(results: list[QuestionResult], modes: list[str], judged: bool) -> dict[str, Any]:
+    """Per question type: R@1, R@5 and MRR@10 per mode, and the answer metrics."""
+    out: dict[str, Any] = {}
+    for t in sorted({r.question.type for r in results}, key=_type_order):
+        rs = [r for r in results if r.question.type == t]
+        out[t] = {
+            "n": len(rs),
+            "retrieval": {
+                m: {
+                    k: v
+                    for k, v in retrieval_summary(rs, m).items()
+                    if k in ("n", "recall@1", "recall@5", "mrr@10")
+                }
+                for m in modes
+            },
+            "answer": answer_summary(rs, judged),
+        }
     return out
 
 
