@@ -131,8 +131,10 @@ class QuestionResult:
 
     @property
     def scored(self) -> bool:
-        """Retrieval is scored only for answerable questions with resolved gold."""
-        return self.question.answerable and bool(self.gold)
+        """Retrieval is scored for answerable questions with gold.  Gold whose evidence no
+        clause of the knowledge base holds (the segmenter lost or mangled that text) counts
+        as a miss, not as a question left out: the user asking it gets no answer either."""
+        return self.question.answerable and bool(self.gold or self.unresolved)
 
     def to_json(self) -> dict[str, Any]:
         q = self.question

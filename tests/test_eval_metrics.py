@@ -147,3 +147,38 @@ def test_summary_and_thresholds() -> None:
     assert len(failed) == 3
     assert any("recall@1 = 0.500 < 0.9" in f for f in failed)
     assert any("nope: not measured" in f for f in failed)
+
+
+def test_first_citation_holds_only_when_the_lead_citation_is_a_target() -> None:
+    assert M.first_citation_holds(["a", "x"], GOLD) == 1.0
+    assert M.first_citation_holds(["b", "a"], GOLD) == 0.0  # grade-1 context cited first
+    assert M.first_citation_holds([], GOLD) is None  # a refusal cites nothing
+
+
+def test_summary_by_split_and_unresolved_gold_counts_as_a_miss() -> None:
+    g = Gold("D", None, "1", 2, "e")
+    q1 = Question("q1", "lookup", "?", [g], split="dev")
+    q2 = Question("q2", "lookup", "?", [g], split="test")
+    q3 = Question("q3", "lay", "?", [g], split="test")
+    r1 = QuestionResult(q1, {"a": 2}, [], [], {"hybrid+exact": _ret(1)})
+    r2 = QuestionResult(q2, {"a": 2}, [], [], {"hybrid+exact": _ret(2)})
+    # q3's evidence is in no clause of the knowledge base: scored, and a miss
+    r3 = QuestionResult(q3, {}, [], ["D 1: evidence not found"], {"hybrid+exact": _ret(None)})
+    for r, cited in ((r1, ["a"]), (r2, ["x", "a"]), (r3, ["y"])):
+        r.answer = AnswerOutcome("…", False, cited, [], [], 1.0, None, None, None, 10.0)
+    qset = QuestionSet(SetMeta("t", "1", ["x"]), [q1, q2, q3])
+    run = SetRun(
+        qset,
+        [r1, r2, r3],
+        GoldResolution([ResolvedQuestion(q) for q in (q1, q2, q3)]),
+        ["hybrid+exact"],
+    )
+    s = summarize(run)
+    assert s["retrieval"]["hybrid+exact"]["n"] == 3
+    assert s["retrieval"]["hybrid+exact"]["recall@5"] == pytest.approx(2 / 3)
+    assert s["answer"]["first_citation_holds"] == pytest.approx(1 / 3)  # only q1 leads with a
+    dev, test = s["by_split"]["dev"], s["by_split"]["test"]
+    assert dev["n"] == 1 and test["n"] == 2
+    assert dev["retrieval"]["hybrid+exact"]["recall@1"] == 1.0
+    assert test["retrieval"]["hybrid+exact"]["recall@5"] == 0.5
+    assert test["by_type"]["lay"]["retrieval"]["hybrid+exact"]["recall@5"] == 0.0
