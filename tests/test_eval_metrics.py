@@ -149,12 +149,6 @@ def test_summary_and_thresholds() -> None:
     assert any("nope: not measured" in f for f in failed)
 
 
-def test_first_citation_holds_only_when_the_lead_citation_is_a_target() -> None:
-    assert M.first_citation_holds(["a", "x"], GOLD) == 1.0
-    assert M.first_citation_holds(["b", "a"], GOLD) == 0.0  # grade-1 context cited first
-    assert M.first_citation_holds([], GOLD) is None  # a refusal cites nothing
-
-
 def test_summary_by_split_and_unresolved_gold_counts_as_a_miss() -> None:
     g = Gold("D", None, "1", 2, "e")
     q1 = Question("q1", "lookup", "?", [g], split="dev")
@@ -176,7 +170,6 @@ def test_summary_by_split_and_unresolved_gold_counts_as_a_miss() -> None:
     s = summarize(run)
     assert s["retrieval"]["hybrid+exact"]["n"] == 3
     assert s["retrieval"]["hybrid+exact"]["recall@5"] == pytest.approx(2 / 3)
-    assert s["answer"]["first_citation_holds"] == pytest.approx(1 / 3)  # only q1 leads with a
     dev, test = s["by_split"]["dev"], s["by_split"]["test"]
     assert dev["n"] == 1 and test["n"] == 2
     assert dev["retrieval"]["hybrid+exact"]["recall@1"] == 1.0
