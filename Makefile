@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 PORT   ?= 8501
 
-.PHONY: setup run test lint eval eval-ci bench ingest-samples clean
+.PHONY: setup run test lint eval eval-ci eval-llm bench ingest-samples clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,9 @@ eval: setup  ## evaluation report on every question set (reports/)
 
 eval-ci: setup  ## evaluation on the sample set, failing below the CI thresholds
 	$(BIN)/python -m eval --set eval/questions_sample.jsonl --check
+
+eval-llm: setup  ## sample set answered by the configured LLM (STDQA_LLM_*); JUDGE=1 adds the judge (STDQA_JUDGE_*)
+	$(BIN)/python -m eval --set eval/questions_sample.jsonl --llm $(if $(JUDGE),--judge) --no-naive --out reports/llm
 
 bench: setup  ## speed and memory benchmarks (numbers go to bench/results/)
 	$(BIN)/python bench/bench_segment.py

@@ -26,7 +26,9 @@ Outputs per set: ``<out>/<set>/report.md``, ``report.html``, ``results.json``, p
                  "answer": {"n", "citation_validity", "citation_precision", "citation_recall",
                             "first_citation", "key_fact_coverage", "refusal_accuracy", "correct_refusal_rate",
                             "false_refusal_rate", "answerable", "unanswerable",
-                            "latency_p50_ms", "latency_p95_ms",
+                            "latency_p50_ms", "latency_p95_ms", "rule_faithfulness",
+                            "statements_modality_drift", "statements_number_drift",
+                            "statements_unsupported", "llm_errors",
                             "faithfulness", "relevancy", "judged"},  # last 3: --judge only
                  "by_type": {"<type>": {"n", "retrieval": {"<mode>": {"n", "recall@5",
                              "mrr@10"}}, "answer": {...as above...}}},
@@ -37,13 +39,24 @@ Outputs per set: ``<out>/<set>/report.md``, ``report.html``, ``results.json``, p
                     "retrieval": {"<mode>": {"first_hit", "mrr@10", "ndcg@10", "ms", "top"}},
                     "answer": {"answer", "refused", "cited", "invalid_citations",
                                "citation_validity", "citation_precision", "citation_recall",
-                               "key_fact_coverage", "ms",
+                               "key_fact_coverage", "ms", "rule_faithfulness",
+                               "statements": {"<status>": n}, "error",  # error: LLM failed
                                "judge": {"faithfulness", "relevancy", "score", "statements",
                                          "error"}}}]}  # "judge": answered, with --judge
 
-``--judge`` (needs a configured LLM, like ``--llm``) has the configured chat model judge
-every answered question: faithfulness (share of the answer's statements supported by the
-cited clauses) and relevancy (1–5 rating mapped to 0–1); see :mod:`eval.judge`.
+``--judge`` has a chat model judge every answered question: faithfulness (share of the
+answer's statements supported by the cited clauses) and relevancy (1–5 rating mapped to
+0–1); see :mod:`eval.judge`.  The judge is configured by ``STDQA_JUDGE_*`` (same names as
+``STDQA_LLM_*``), each unset setting falling back to the answering model; a judge that
+falls back to the answering GGUF shares the loaded model.  ``config.llm_settings`` /
+``config.judge_settings`` record context size, max tokens, temperature, threads, repeat
+penalty, seed and timeout of each.
+
+Every run also reports ``rule_faithfulness`` (no LLM, :mod:`qa.support`): per answered
+question the share of statements supported by the clauses shown — for LLM answers measured
+on the model's raw answer, before drifted statements are removed — with the totals
+``statements_modality_drift``, ``statements_number_drift``, ``statements_unsupported``, and
+``llm_errors`` (questions whose model call failed; they count as not answered).
 
 Modes: ``bm25``, ``dense``, ``hybrid``, ``hybrid+exact``, ``hybrid+exact+rerank`` (the
 default pipeline reranked, :mod:`qa.rerank`), ``naive``.
@@ -176,11 +189,19 @@ def evaluate_set(qset: QuestionSet, args: argparse.Namespace, workspace: Path) -
     if not args.verbose:
         quiet_loggers()
     cfg = LLMConfig.from_env()
-    if args.llm:
-        answerer = Answerer(searcher, mode="llm", chat_model=make_chat_model(cfg))
+    chat = make_chat_model(cfg) if args.llm else None
+    if chat is not None:
+        answerer = Answerer(searcher, mode="llm", chat_model=chat)
     else:
         answerer = Answerer(searcher, mode="extractive")
-    judge = Judge(make_chat_model(cfg)) if args.judge else None
+    judge_cfg = LLMConfig.judge_from_env() if args.judge else None
+    judge = None
+    if judge_cfg is not None:
+        # A local GGUF file is loaded once and shared (qa.llm), so a judge that falls back
+        # to the answering model never loads it a second time.
+        judge = Judge(
+            chat if chat is not None and judge_cfg.same_model(cfg) else make_chat_model(judge_cfg)
+        )
     naive = None
     if not args.no_naive:
         from ingest.workspace import kb_path
@@ -202,7 +223,12 @@ def evaluate_set(qset: QuestionSet, args: argparse.Namespace, workspace: Path) -
         "embedder": getattr(searcher.embedder, "name", "?"),
         "answer_mode": answerer.mode,
         "llm": cfg.describe() if args.llm else None,
-        **({"judge": cfg.describe()} if args.judge else {}),
+        "llm_settings": cfg.settings() if args.llm else None,
+        **(
+            {"judge": judge_cfg.describe(), "judge_settings": judge_cfg.settings()}
+            if judge_cfg is not None
+            else {}
+        ),
         "k": 10,
         "modes": [*MODES, *(["naive"] if naive else [])],
         "naive": {
@@ -255,6 +281,12 @@ def summary_table(name: str, summary: dict[str, Any]) -> str:
         lines.append(
             "  ".join(f"{k}={'–' if a.get(k) is None else format(a[k], '.3f')}" for k in keys)
         )
+        if a.get("rule_faithfulness") is not None:
+            lines.append(
+                f"rule_faithfulness={a['rule_faithfulness']:.3f}  drift: modality="
+                f"{a.get('statements_modality_drift', 0)} number={a.get('statements_number_drift', 0)}"
+                f"  unsupported={a.get('statements_unsupported', 0)}  llm_errors={a.get('llm_errors', 0)}"
+            )
         if "judged" in a:
             lines.append(
                 "  ".join(
@@ -318,16 +350,22 @@ def main(argv: list[str] | None = None) -> int:
     from ingest.workspace import WorkspaceError, resolve_workspace
     from qa.llm import LLMConfig, LLMNotConfigured
 
-    if args.llm and not LLMConfig.from_env().configured:
+    try:
+        llm_ready = LLMConfig.from_env().configured
+        judge_ready = LLMConfig.judge_from_env().configured
+    except LLMNotConfigured as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
+    if args.llm and not llm_ready:
         print(
             "错误：--llm 需要已配置的大模型（STDQA_LLM_BASE_URL/STDQA_LLM_MODEL 或 STDQA_LLM_GGUF）",
             file=sys.stderr,
         )
         return 2
-    if args.judge and not LLMConfig.from_env().configured:
+    if args.judge and not judge_ready:
         print(
-            "错误：--judge 需要已配置的大模型作评判（STDQA_LLM_BASE_URL/STDQA_LLM_MODEL 或 "
-            "STDQA_LLM_GGUF）",
+            "错误：--judge 需要已配置的大模型作评判（STDQA_JUDGE_BASE_URL/STDQA_JUDGE_MODEL 或 "
+            "STDQA_JUDGE_GGUF；未设置时用 STDQA_LLM_* 的大模型）",
             file=sys.stderr,
         )
         return 2

@@ -194,6 +194,17 @@ def build_blocks(
             "false_refusal_rate",
         ):
             rows.append([key, fmt(ans.get(key))])
+        if ans.get("rule_faithfulness") is not None:  # support check, no LLM (qa/support.py)
+            rows.append(
+                ["rule_faithfulness (support check, no LLM)", fmt(ans["rule_faithfulness"])]
+            )
+            drifts = " / ".join(
+                str(ans.get(f"statements_{k}", 0))
+                for k in ("modality_drift", "number_drift", "unsupported")
+            )
+            rows.append(["statements: modality drift / number drift / unsupported", drifts])
+        if ans.get("llm_errors"):
+            rows.append(["questions whose LLM call failed", str(ans["llm_errors"])])
         if "judged" in ans:  # --judge ran
             for key in ("faithfulness", "relevancy"):
                 rows.append([f"{key} (LLM judge, {ans['judged']} judged)", fmt(ans[key])])

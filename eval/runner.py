@@ -99,9 +99,15 @@ class AnswerOutcome:
     first: float | None = None  # the first citation holds the answer (answered, scored)
     relevance: float | None = None  # the refusal gate's score (calibration curve)
     absent: bool = False  # refused because a named document is absent
+    # Rule-based support check (qa/support.py, no LLM): share of the answer's statements
+    # supported by the clauses shown (LLM: the model's raw answer, before drifts are
+    # removed), and how many statements drifted.
+    rule_faithfulness: float | None = None
+    statement_counts: dict[str, int] = field(default_factory=dict)
+    error: str | None = None  # the model call failed for this question
 
     def to_json(self) -> dict[str, Any]:
-        out = {
+        out: dict[str, Any] = {
             "answer": self.text,
             "refused": self.refused,
             "cited": self.cited_labels,
@@ -114,7 +120,13 @@ class AnswerOutcome:
             "absent_documents": self.absent,
             "key_fact_coverage": self.key_facts,
             "ms": round(self.ms, 1),
+            "rule_faithfulness": None
+            if self.rule_faithfulness is None
+            else round(self.rule_faithfulness, 4),
+            "statements": self.statement_counts,
         }
+        if self.error is not None:
+            out["error"] = self.error
         if self.judge is not None:
             out["judge"] = self.judge.to_json()
         return out
@@ -202,13 +214,42 @@ def _reranker() -> Any:
 
 
 def _answer(
-    answerer: AnswererLike, q: Question, gold: dict[str, int], judge: Judge | None = None
+    answerer: AnswererLike,
+    q: Question,
+    gold: dict[str, int],
+    judge: Judge | None = None,
+    clauses: dict[str, Clause] | None = None,
 ) -> AnswerOutcome:
+    from qa.llm import LLMError
+    from qa.support import check_answer
+
     t0 = time.perf_counter()
-    res = answerer.answer(q.question)
+    try:
+        res = answerer.answer(q.question)
+    except LLMError as exc:
+        # One failed model call (timeout, HTTP error, prompt too long) costs one question,
+        # never the run; it counts as not answered.
+        ms = (time.perf_counter() - t0) * 1000
+        log.warning("question %s: LLM failed: %s", q.id, exc)
+        return AnswerOutcome(
+            text="",
+            refused=True,
+            cited=[],
+            cited_labels=[],
+            invalid=[],
+            validity=None,
+            precision=None,
+            recall=None,
+            key_facts=0.0 if q.answerable and (q.key_facts or q.key_facts_fp) else None,
+            ms=ms,
+            error=str(exc),
+        )
     ms = (time.perf_counter() - t0) * 1000
     cited = list(dict.fromkeys(c.clause_id for c in res.citations))
     scored = q.answerable and bool(gold) and not res.refused
+    report = getattr(res, "support", None)
+    if report is None and not res.refused and clauses is not None:
+        report = check_answer(res.answer, [clauses[c] for c in cited if c in clauses])
     return AnswerOutcome(
         text=res.answer,
         refused=bool(res.refused),
@@ -228,6 +269,8 @@ def _answer(
         judge=judge.judge(q.question, res.answer, res.citations)
         if judge is not None and not res.refused
         else None,
+        rule_faithfulness=report.faithfulness if report is not None else None,
+        statement_counts=report.counts() if report is not None else {},
     )
 
 
@@ -281,7 +324,7 @@ def run_set(
             flat = list(dict.fromkeys(cid for c in chunks for cid in c.clause_ids))
             r.retrieval[NAIVE_CLAUSE] = _outcome([[cid] for cid in flat[:K]], gold, ms, labels)
         if answerer is not None:
-            r.answer = _answer(answerer, q, gold, judge)
+            r.answer = _answer(answerer, q, gold, judge, clauses)
         results.append(r)
     return SetRun(
         qset, results, resolution, all_modes, dict(config or {}), judged=judge is not None

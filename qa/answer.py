@@ -31,6 +31,7 @@ from qa.extractive import Evidence, compose_answer
 from qa.plan import QueryPlan, make_plan, merge_follow_up
 from qa.relevance import RelevancePolicy, absent_documents, coverage
 from qa.rerank import DEPTH, Reranker, default_reranker, renumber, rerank
+from qa.support import DROPPED, REFUSAL, SupportReport, check_answer
 from qa.usable import unusable
 
 if TYPE_CHECKING:  # langchain_core costs ~0.3 s to import: only the LLM route needs it
@@ -38,8 +39,7 @@ if TYPE_CHECKING:  # langchain_core costs ~0.3 s to import: only the LLM route n
 
 log = logging.getLogger(__name__)
 
-REFUSAL = "知识库中未找到相关条款。"
-UNSUPPORTED = REFUSAL + "（模型的回答没有引用任何检索到的条款，已不予显示。）"
+__all__ = ["REFUSAL", "AnswerResult", "Answerer", "retrieval_query"]
 # Which retrieved clause leads the answer: the one among the first LEAD_POOL hits sharing
 # most of the question's wording, minus LEAD_HANDICAP per rank (tuned on the eval sets).
 LEAD_POOL = 5
@@ -77,6 +77,10 @@ class AnswerResult:
     timings_ms: dict[str, float] = field(default_factory=dict)
     relevance: float | None = None  # refusal gate score of the best of the top three hits
     absent_documents: list[str] = field(default_factory=list)  # why refused, if so
+    # LLM mode: the verdict on each statement of the model's raw answer (qa/support.py),
+    # and how the prompt was fitted to the context window.
+    support: SupportReport | None = None
+    prompt_budget: dict[str, object] = field(default_factory=dict)
 
     def to_json(self, *, include_retrieved: bool = False) -> dict[str, object]:
         out: dict[str, object] = {
@@ -91,7 +95,12 @@ class AnswerResult:
             "timings_ms": {k: round(v, 1) for k, v in self.timings_ms.items()},
             "relevance": None if self.relevance is None else round(self.relevance, 5),
             "absent_documents": self.absent_documents,
+            "error": None,
         }
+        if self.support is not None:
+            out["statements"] = [s.to_json() for s in self.support.statements]
+            out["dropped_statements"] = [s.to_json() for s in self.support.dropped]
+            out["prompt_budget"] = self.prompt_budget
         if include_retrieved:
             out["retrieved"] = [c.to_json() for c in self.retrieved]
         return out
@@ -308,35 +317,22 @@ class Answerer:
         if self.mode == "extractive":
             text = compose_answer(question, evidence, plan.element, plan.how_to)
             yield text
-        else:
-            pieces: list[str] = []
-            for chunk in self._llm_stream(question, history, evidence):
-                pieces.append(chunk)
-                yield chunk
-            text = "".join(pieces).strip()
-
-        # A section's children are evidence through it: they may be cited.
-        pool = [h.clause for h in plan.hits] + [k for kids in plan.children for k in kids]
-        checked = verify_citations(text, pool)
-        scores = {h.clause.clause_id: h.score for h in plan.hits}
-        if self.mode == "llm" and not checked.valid:
-            # The model refused, or cited nothing we retrieved: an answer without a
-            # verifiable source is not shown as if the retrieved clauses supported it.
-            refused, citations = True, []
-            if REFUSAL.rstrip("。") not in checked.text:
-                log.warning("LLM answer had no valid citation; replaced by the refusal")
-                checked.text = UNSUPPORTED
-        else:
-            refused = False
+            # A section's children are evidence through it: they may be cited.
+            pool = [h.clause for h in plan.hits] + [k for kids in plan.children for k in kids]
+            checked = verify_citations(text, pool)
+            scores = {h.clause.clause_id: h.score for h in plan.hits}
+            if checked.invalid:
+                log.warning(
+                    "removed %d invalid citation(s): %s", len(checked.invalid), checked.invalid
+                )
             cited = checked.valid or [e.clause for e in evidence]
-            citations = [Citation.from_clause(c, scores.get(c.clause_id, 0.0)) for c in cited]
-        if checked.invalid:
-            log.warning("removed %d invalid citation(s): %s", len(checked.invalid), checked.invalid)
+            base.answer = checked.text
+            base.refused = False
+            base.citations = [Citation.from_clause(c, scores.get(c.clause_id, 0.0)) for c in cited]
+            base.invalid_citations = checked.invalid
+        else:
+            yield from self._llm_answer(question, history, evidence, base)
         t2 = time.perf_counter()
-        base.answer = checked.text
-        base.citations = citations
-        base.refused = refused
-        base.invalid_citations = checked.invalid
         base.timings_ms = {
             "retrieve": (t1 - t0) * 1000,
             "answer": (t2 - t1) * 1000,
@@ -344,22 +340,60 @@ class Answerer:
         }
         yield base
 
-    def _llm_stream(
-        self, question: str, history: Sequence[tuple[str, str]], evidence: Sequence[Evidence]
+    def _llm_answer(
+        self,
+        question: str,
+        history: Sequence[tuple[str, str]],
+        evidence: Sequence[Evidence],
+        result: AnswerResult,
     ) -> Iterator[str]:
+        """Stream the model's raw text, then fill ``result`` with the checked answer:
+        statements attributed to the clauses shown, drifts and unsupported ones dropped
+        (see :mod:`qa.support`).  Model failures raise :class:`qa.llm.LLMError`."""
         assert self.chat_model is not None
-        from qa.prompting import answer_prompt, render_clauses, render_history
+        from qa.llm import context_window, guarded_stream, token_counter
+        from qa.prompting import build_answer_messages
 
-        messages = answer_prompt().format_messages(
-            history=render_history(history),
+        n_ctx, max_tokens = context_window(self.chat_model)
+        plan = build_answer_messages(
+            question,
+            history,
             # A section is shown to the model as its children (it has no text of its own).
-            clauses=render_clauses([c for e in evidence for c in (e.children or [e.clause])]),
-            question=question,
+            [c for e in evidence for c in (e.children or [e.clause])],
+            n_ctx=n_ctx,
+            max_tokens=max_tokens,
+            count=token_counter(self.chat_model),
         )
-        for chunk in self.chat_model.stream(messages):
-            content = chunk.content
-            if isinstance(content, str) and content:
-                yield content
+        pieces: list[str] = []
+        timeout = getattr(self.chat_model, "request_timeout", None) or getattr(
+            self.chat_model, "timeout", None
+        )
+        # A reply longer than max_tokens could be (~4 characters per token at most) means
+        # the endpoint ignored the limit.
+        stream = guarded_stream(self.chat_model, plan.messages, timeout, max_chars=max_tokens * 4)
+        for chunk in stream:
+            pieces.append(chunk)
+            yield chunk
+        report = check_answer("".join(pieces).strip(), plan.shown)
+        scores = {e.clause.clause_id: e.score for e in evidence}
+        for e in evidence:
+            for child in e.children or []:
+                scores.setdefault(child.clause_id, e.score)
+        counts = report.counts()
+        if report.invalid:
+            log.warning("removed %d invalid citation(s): %s", len(report.invalid), report.invalid)
+        if report.dropped:
+            log.warning(
+                "dropped LLM statements: %s", {k: counts[k] for k in counts if k in DROPPED}
+            )
+        result.answer = report.text
+        result.refused = report.refused
+        result.citations = [
+            Citation.from_clause(c, scores.get(c.clause_id, 0.0)) for c in report.citations
+        ]
+        result.invalid_citations = report.invalid
+        result.support = report
+        result.prompt_budget = plan.budget
 
 
 def section_children(searcher: Any, clause: Clause) -> list[Clause]:

@@ -3,11 +3,23 @@
 JSON (stdout) contract: ``{"question", "answer", "citations": [{"doc_title",
 "standard_code", "clause_no", "clause_title", "heading_path", "text", "score", "label",
 "clause_id", "doc_id", "source", "page"}], "refused", "mode", "invalid_citations",
-"element", "query", "timings_ms"}`` (``timings_ms.startup``: process start to answering, ``process``: to the answer), plus ``"drafting": {"element", "rules": [citation…],
-"patterns": [{"text", "citation", "clause_id"}], "examples": [citation…]}`` when the question
-asks how to write an element of a standard (see :mod:`qa.drafting`).  Progress and logs go to stderr.  Exit status 0 when
-answered or refused, 2 for usage errors (empty question, unknown knowledge base, LLM mode
-without a configured model).
+"element", "query", "timings_ms", "error"}`` (``timings_ms.startup``: process start to
+answering, ``process``: to the answer), plus ``"drafting": {"element", "rules":
+[citation…], "patterns": [{"text", "citation", "clause_id"}], "examples": [citation…]}`` when
+the question asks how to write an element of a standard (see :mod:`qa.drafting`).  In LLM
+mode also ``"statements"`` (the verdict on each statement of the model's answer: ``text``,
+``status`` — supported / attributed / reattributed / modality_drift / number_drift /
+unsupported / connective / refusal / duplicate —, ``citation``, ``cited_by_model``,
+``overlap``, ``reasons``), ``"dropped_statements"`` and ``"prompt_budget"``.  ``refused`` is
+true exactly when ``answer`` is the refusal "知识库中未找到相关条款。".  Progress and logs go
+to stderr.
+
+Text mode prints the *checked* answer (what ``--json`` returns as ``answer``), never the
+raw model stream, followed by notes on removed citations and statements.
+
+Exit status 0 when answered or refused, 2 for usage errors (empty question, unknown
+knowledge base, LLM mode without a configured model) and for a failed model call (one
+line on stderr; with ``--json`` also ``{"question", "error", "mode"}`` on stdout).
 """
 
 from __future__ import annotations
@@ -19,9 +31,9 @@ import sys
 
 from ingest.logsetup import configure_cli_logging
 from ingest.workspace import DEFAULT_KB, resolve_workspace
-from qa.answer import Answerer
+from qa.answer import Answerer, AnswerResult
 from qa.drafting import drafting_help, drafting_text
-from qa.llm_config import LLMConfig, LLMNotConfigured
+from qa.llm_config import LLMConfig, LLMError
 
 
 def process_age_ms() -> float | None:
@@ -67,7 +79,11 @@ def main(argv: list[str] | None = None) -> int:
     from index.search import Searcher
     from ingest.store import StoreError
 
-    cfg = LLMConfig.from_env()
+    try:
+        cfg = LLMConfig.from_env()
+    except LLMError as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
     mode = args.mode if args.mode != "auto" else ("llm" if cfg.configured else "extractive")
     try:
         searcher = Searcher.open(resolve_workspace(args.workspace), args.kb)
@@ -76,42 +92,54 @@ def main(argv: list[str] | None = None) -> int:
             from qa.llm import make_chat_model
 
             chat = make_chat_model(cfg)
-    except (SearchIndexError, StoreError, LLMNotConfigured, ValueError) as exc:
+    except (SearchIndexError, StoreError, LLMError, ValueError) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
     answerer = Answerer(searcher, mode=mode, chat_model=chat, k=args.k)
-    if args.json:
-        startup = process_age_ms()
+    startup = process_age_ms()
+    try:
+        if mode == "llm" and not args.json:
+            print("正在生成回答…", file=sys.stderr, flush=True)
         result = answerer.answer(args.question)
+    except LLMError as exc:
+        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        print(f"错误：{message}", file=sys.stderr)
+        if args.json:
+            out = {"question": args.question, "error": message, "mode": mode}
+            print(json.dumps(out, ensure_ascii=False, indent=1))
+        return 2
+    help_ = drafting_help(args.question, searcher)
+    if args.json:
         out = result.to_json(include_retrieved=args.retrieved)
         if startup is not None:
             # The honest first-answer time: interpreter start-up, imports and opening the
             # index come before the answerer's own timings.
             out["timings_ms"]["startup"] = round(startup, 1)
             out["timings_ms"]["process"] = round(process_age_ms() or 0.0, 1)
-        help_ = drafting_help(args.question, searcher)
         if help_:
             out["drafting"] = help_.to_json()
         print(json.dumps(out, ensure_ascii=False, indent=1))
         return 0
-    result = None
-    for item in answerer.stream(args.question):
-        if isinstance(item, str):
-            if mode == "llm":
-                print(item, end="", flush=True)
-        else:
-            result = item
-    assert result is not None
-    if mode == "llm":
-        print()
-        if result.invalid_citations:
-            print(
-                f"\n（已删除 {len(result.invalid_citations)} 个无法核实的引用："
-                f"{'、'.join(result.invalid_citations)}）"
-            )
-    else:
-        print(result.answer)
-    help_ = drafting_help(args.question, searcher)
+    print(result.answer)
+    for note in notes(result):
+        print(note)
     if help_:
         print(drafting_text(help_))
     return 0
+
+
+def notes(result: AnswerResult) -> list[str]:
+    """What the check removed from a model's answer, one line each (for text output)."""
+    out = []
+    if result.invalid_citations:
+        out.append(
+            f"（已删除 {len(result.invalid_citations)} 个无法核实的引用："
+            f"{'、'.join(result.invalid_citations)}）"
+        )
+    if result.support is not None:
+        for s in result.support.dropped:
+            if s.status == "duplicate":
+                continue
+            why = "；".join(s.reasons) or s.status
+            out.append(f"（已删除与条款不符的陈述：“{s.text}”——{why}）")
+    return out

@@ -85,6 +85,9 @@ def render_result(turn: Turn, idx: int, searcher: object | None) -> None:
         st.caption(
             f"已删除 {len(r.invalid_citations)} 个无法核实的引用：{'、'.join(r.invalid_citations)}"
         )
+    dropped = [d for d in (r.support.dropped if r.support else []) if d.status != "duplicate"]
+    if dropped:
+        st.caption(f"已删除 {len(dropped)} 条与所引条款不符（数值、能愿动词）或无依据的陈述。")
     if r.citations and searcher is not None:
         render_citations(r, searcher, idx)
     st.download_button(

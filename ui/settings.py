@@ -39,7 +39,7 @@ def get_settings() -> Settings:
     if not isinstance(s, Settings):
         s = Settings()
         st.session_state[SETTINGS_KEY] = s
-    if s.answer_mode == "llm" and not LLMConfig.from_env().configured:
+    if s.answer_mode == "llm" and not LLMConfig.from_env_or_unconfigured().configured:
         s = replace(s, answer_mode="extractive")
     return s
 
@@ -47,7 +47,7 @@ def get_settings() -> Settings:
 def render_settings_page() -> None:
     """The 设置 page."""
     s = get_settings()
-    cfg = LLMConfig.from_env()
+    cfg = LLMConfig.from_env_or_unconfigured()
     st.header("设置")
 
     st.subheader("回答方式")

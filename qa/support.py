@@ -1,0 +1,398 @@
+"""Attribution and support check for LLM answers: which clause supports which statement.
+
+A model's answer is not trusted as a whole, and not rejected as a whole either.  It is
+split into **statements** (one per sentence or list item; a citation marker belongs to the
+sentence it follows), and each statement is aligned with the clauses that were *shown to
+the model* for this question:
+
+* **overlap** — the share of the statement's content (character bigrams of its Chinese
+  words, plus Latin words and numbers) found in the clause text or its heading;
+* **quantities** — every number with a unit and every date in the statement
+  (:mod:`grammar.quantities`) must occur in the clause with the same amount, and a stated
+  bound must not point the other way ("不少于" vs "不超过");
+* **modality** — every 能愿动词 in the statement (:mod:`grammar.modality`) must be the one
+  the clause puts before the same predicate ("宜写明" is not "应写明"; "一般包括" is not
+  "应包括").
+
+The rule, per statement (see README "LLM answers"):
+
+1. A citation the model wrote is *valid* only if it names a clause shown to it; invalid
+   markers are removed and reported.
+2. The statement is **supported** by a clause when overlap ≥ ``SUPPORT_MIN`` and the
+   quantities and modal verbs agree.  A valid cited clause that supports it keeps its
+   citation; otherwise the shown clause that supports it best is attached instead
+   (``attributed`` when the model cited nothing, ``reattributed`` when it cited the wrong
+   clause).
+3. A statement that matches a clause (overlap ≥ ``ALIGN_MIN``) but changes a number or a
+   modal verb is a **drift** (``number_drift`` / ``modality_drift``): removed from the
+   answer and reported with the reason.
+4. Any other statement with content is **unsupported**: removed and reported.  Short
+   connective text ("具体如下：") and lead-ins that match no clause are kept uncounted.
+5. The answer is **refused** (text exactly "知识库中未找到相关条款。") when no statement is
+   supported; otherwise the model's own refusal sentence, if any, is removed.  So an
+   answer never carries both answer text and the refusal phrase.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from grammar.modality import modal_before, modals
+from grammar.numbering import halfwidth
+from grammar.quantities import quantities, same_quantity
+from grammar.schema import Clause
+from qa.citations import ParsedCitation, cite, parse_citations, resolve
+
+REFUSAL = "知识库中未找到相关条款。"
+SUPPORT_MIN = 0.5
+ALIGN_MIN = 0.3
+MIN_CONTENT_GRAMS = 3
+
+SUPPORTED = ("supported", "attributed", "reattributed")
+DROPPED = ("modality_drift", "number_drift", "unsupported", "duplicate")
+
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
+_LATIN = re.compile(r"[A-Za-z]{2,}|\d+(?:\.\d+)*")
+_ENDERS = "。！？；!?;"
+_LIST_MARKER = re.compile(
+    r"^\s*(?:[-*•·]\s+|\d{1,2}[.、)）]\s*(?!\d)|[（(]\d{1,2}[)）]\s*|[a-z][)）]\s*|#+\s*)"
+)
+_MARKUP = re.compile(r"\*\*|__|`")
+_UNCLOSED = re.compile(r"[〔【\[][^〔〕【】\[\]]*$")
+_REFUSAL_RE = re.compile(r"(?:知识库中)?未(?:能)?找到(?:相关|有关)?(?:的)?条款")
+# Words that frame an answer rather than claim anything.
+_FRAMING = re.compile(
+    r"根据|依据|按照|上述|以上|以下|如下|下列|条款|规定|相关|内容|要求|具体|包括|方面|问题|回答|总结|综上"
+)
+
+
+def grams(text: str) -> set[str]:
+    """Content of a statement for alignment: CJK character bigrams, Latin words, numbers."""
+    t = halfwidth(text)
+    out: set[str] = set()
+    for run in _CJK_RUN.findall(t):
+        out.update(run[i : i + 2] for i in range(len(run) - 1))
+    out.update(m.lower() for m in _LATIN.findall(t))
+    return out
+
+
+def overlap(statement_grams: set[str], text: str) -> float:
+    if not statement_grams:
+        return 0.0
+    hay = halfwidth(text).lower()
+    return sum(1 for g in statement_grams if g in hay) / len(statement_grams)
+
+
+@dataclass(slots=True)
+class Statement:
+    """One statement of an answer and the verdict on it."""
+
+    text: str  # the claim, citation markers and list marker removed
+    prefix: str = ""  # list marker as written ("1. ")
+    end: str = ""  # closing punctuation as written
+    line: int = 0
+    cited: list[str] = field(default_factory=list)  # markers the model wrote
+    status: str = "unsupported"
+    clause: Clause | None = None
+    overlap: float = 0.0
+    reasons: list[str] = field(default_factory=list)
+    lead_in: bool = False
+
+    @property
+    def supported(self) -> bool:
+        return self.status in SUPPORTED
+
+    @property
+    def counted(self) -> bool:
+        """Counts for the faithfulness share (claims, not framing, refusals or repeats)."""
+        return self.status not in ("connective", "refusal", "duplicate")
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "text": self.text,
+            "status": self.status,
+            "citation": cite(self.clause) if self.clause is not None else None,
+            "cited_by_model": self.cited,
+            "overlap": round(self.overlap, 3),
+            "reasons": self.reasons,
+        }
+
+
+@dataclass(slots=True)
+class SupportReport:
+    """The checked answer and the verdict on each statement of the model's answer."""
+
+    text: str
+    refused: bool
+    statements: list[Statement]
+    citations: list[Clause]
+    invalid: list[str]
+
+    @property
+    def dropped(self) -> list[Statement]:
+        return [s for s in self.statements if s.status in DROPPED]
+
+    def counts(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for s in self.statements:
+            out[s.status] = out.get(s.status, 0) + 1
+        return out
+
+    @property
+    def faithfulness(self) -> float | None:
+        """Supported share of the counted statements (None when there are none)."""
+        counted = [s for s in self.statements if s.counted]
+        return sum(s.supported for s in counted) / len(counted) if counted else None
+
+
+# ------------------------------------------------------------------ splitting
+def split_statements(answer: str) -> list[tuple[Statement, list[ParsedCitation]]]:
+    """Statements in order, each with the citation markers that belong to it.
+
+    A sentence ends at 。！？； (or the end of a line); citation markers directly after the
+    end ("…对象。〔…〕") still belong to it.
+    """
+    out: list[tuple[Statement, list[ParsedCitation]]] = []
+    for lineno, raw_line in enumerate(answer.splitlines()):
+        line = raw_line.rstrip()
+        if not line.strip():
+            continue
+        cites = parse_citations(line)
+        spans = [(c.start, c.end) for c in cites]
+        pieces: list[tuple[int, int]] = []
+        start, i = 0, 0
+        while i < len(line):
+            inside = next((e for s, e in spans if s <= i < e), None)
+            if inside is not None:
+                i = inside
+                continue
+            if line[i] in _ENDERS:
+                end = i + 1
+                while True:
+                    j = end
+                    while j < len(line) and line[j] in " \t":
+                        j += 1
+                    nxt = next((e for s, e in spans if s == j), None)
+                    if nxt is None:
+                        break
+                    end = nxt
+                pieces.append((start, end))
+                start = i = end
+                continue
+            i += 1
+        if start < len(line):
+            pieces.append((start, len(line)))
+        for k, (s, e) in enumerate(pieces):
+            own = [c for c in cites if s <= c.start < e]
+            seg = line[s:e]
+            text = seg
+            for c in sorted(own, key=lambda c: c.start, reverse=True):
+                text = text[: c.start - s] + text[c.end - s :]
+            prefix = ""
+            if k == 0:
+                m = _LIST_MARKER.match(text)
+                if m:
+                    prefix, text = text[: m.end()], text[m.end() :]
+            # A citation cut off by the end of the reply (a stopped generation) is dropped.
+            text = _UNCLOSED.sub("", _MARKUP.sub("", text)).strip()
+            end = ""
+            while text and text[-1] in _ENDERS + "：:，,":
+                end = text[-1] + end
+                text = text[:-1].rstrip()
+            st = Statement(
+                text=text, prefix=prefix, end=end, line=lineno, cited=[c.raw for c in own]
+            )
+            st.lead_in = end.endswith(("：", ":"))
+            out.append((st, own))
+    return out
+
+
+# ------------------------------------------------------------------ checking
+def _predicate(text: str, end: int) -> str:
+    """The first two CJK characters after a modal verb: what it governs."""
+    run = _CJK_RUN.match(text, end)
+    if run is None:
+        m = _CJK_RUN.search(text, end, end + 4)
+        run = m
+    return run.group(0)[:2] if run and len(run.group(0)) >= 2 else ""
+
+
+def _best_sentence(claim_grams: set[str], text: str) -> str:
+    parts = [p for p in re.split(r"(?<=[。；;！？!?])|\n", text) if p.strip()]
+    return max(parts, key=lambda p: overlap(claim_grams, p), default=text)
+
+
+def modality_drift(claim: str, clause_text: str) -> list[str]:
+    """Reasons the statement's modal verbs disagree with the clause ([] when they agree).
+
+    For each modal verb of the statement, the clause is searched for the predicate it
+    governs; the modal the clause puts before that predicate must be the same.  When the
+    predicate does not occur in the clause, the best-matching sentence of the clause is
+    compared instead (only if it has modal verbs of its own).
+    """
+    reasons: list[str] = []
+    text = halfwidth(clause_text)
+    claim_grams = grams(claim)
+    for m in modals(claim):
+        pred = _predicate(claim, m.end)
+        governing: set[str | None] = set()
+        if pred:
+            i = text.find(pred)
+            while i != -1:
+                governing.add(modal_before(text, i))
+                i = text.find(pred, i + 1)
+        if governing:
+            if m.canonical not in governing:
+                found = "、".join(sorted(g or "（无能愿动词）" for g in governing))
+                reasons.append(f"能愿动词不符：陈述为“{m.text}{pred}”，条款为“{found}”")
+            continue
+        sentence_modals = {x.canonical for x in modals(_best_sentence(claim_grams, text))}
+        if sentence_modals and m.canonical not in sentence_modals:
+            reasons.append(
+                f"能愿动词不符：陈述为“{m.text}”，条款为“{'、'.join(sorted(sentence_modals))}”"
+            )
+    return reasons
+
+
+def number_drift(claim: str, clause_text: str) -> list[str]:
+    """Reasons the statement's quantities or dates are not the clause's ([] when they are)."""
+    have = quantities(clause_text)
+    reasons = []
+    for q in quantities(claim):
+        if not same_quantity(q, have):
+            shown = "、".join(dict.fromkeys(h.text for h in have if h.family == q.family))
+            reasons.append(f"数值不符：陈述为“{q.text}”，条款为“{shown or '无此数值'}”")
+    return reasons
+
+
+def _haystack(clause: Clause) -> str:
+    """What a statement may echo besides the clause text: the document's title and code
+    ("根据《…规范》，…") and the headings above the clause."""
+    return " ".join(
+        (clause.doc_title, clause.standard_code or "", *clause.path_labels(), clause.text)
+    )
+
+
+@dataclass(slots=True)
+class _Verdict:
+    clause: Clause
+    overlap: float
+    reasons: list[str]
+    kind: str  # "supported" | "modality_drift" | "number_drift" | "weak"
+
+
+def judge_statement(claim: str, clause: Clause) -> _Verdict:
+    """How well ``clause`` supports ``claim``."""
+    ov = overlap(grams(claim), _haystack(clause))
+    nums = number_drift(claim, clause.text + " " + clause.clause_title)
+    mods = modality_drift(claim, clause.text)
+    if ov >= ALIGN_MIN and nums:
+        return _Verdict(clause, ov, nums + mods, "number_drift")
+    if ov >= ALIGN_MIN and mods:
+        return _Verdict(clause, ov, mods, "modality_drift")
+    if ov >= SUPPORT_MIN and not nums and not mods:
+        return _Verdict(clause, ov, [], "supported")
+    return _Verdict(clause, ov, [], "weak")
+
+
+def _is_connective(st: Statement, title_grams: set[str]) -> bool:
+    """Framing without a claim of its own: "根据《…规范》的规定，具体如下"."""
+    g = grams(_FRAMING.sub(" ", st.text)) - title_grams
+    return len(g) < MIN_CONTENT_GRAMS and not quantities(st.text)
+
+
+def check_answer(answer: str, shown: Sequence[Clause]) -> SupportReport:
+    """Split ``answer`` into statements, attribute each to a shown clause, drop drifts and
+    unsupported statements, and rebuild the answer text with one citation per statement."""
+    shown = list(shown)
+    invalid: list[str] = []
+    statements: list[Statement] = []
+    seen_claims: set[str] = set()
+    title_grams: set[str] = set()
+    for c in shown:
+        title_grams |= grams(f"{c.doc_title} {c.standard_code or ''} {c.clause_title}")
+    for st, cites in split_statements(answer):
+        statements.append(st)
+        valid = []
+        for c in cites:
+            clause = resolve(c, shown)
+            if clause is None:
+                invalid.append(c.raw)
+            elif clause not in valid:
+                valid.append(clause)
+        if not st.text:
+            st.status = "connective"
+            continue
+        if _REFUSAL_RE.search(st.text):
+            st.status = "refusal"
+            continue
+        key = re.sub(r"\W", "", st.text)
+        if key in seen_claims:
+            st.status = "duplicate"
+            continue
+        seen_claims.add(key)
+        if _is_connective(st, title_grams):
+            st.status = "connective"
+            continue
+        cited = [judge_statement(st.text, c) for c in valid]
+        best_cited = max(cited, key=lambda v: v.overlap, default=None)
+        if best_cited is not None and best_cited.kind == "supported":
+            _settle(st, best_cited, "supported")
+            continue
+        others = [judge_statement(st.text, c) for c in shown if c not in valid]
+        support = [v for v in others if v.kind == "supported"]
+        if support:
+            best = max(support, key=lambda v: v.overlap)
+            _settle(st, best, "reattributed" if valid else "attributed")
+            continue
+        # No clause supports it: the closest drift explains why, else it is unsupported.
+        drifts = [v for v in cited + others if v.kind.endswith("_drift")]
+        if drifts:
+            best = max(drifts, key=lambda v: (v in cited, v.overlap))
+            _settle(st, best, best.kind)
+            continue
+        best_any = max(cited + others, key=lambda v: v.overlap, default=None)
+        st.overlap = best_any.overlap if best_any else 0.0
+        if st.lead_in:
+            st.status = "connective"
+        else:
+            st.status = "unsupported"
+            st.reasons = ["未找到支持该陈述的条款"]
+    return _assemble(statements, invalid)
+
+
+def _settle(st: Statement, verdict: _Verdict, status: str) -> None:
+    st.status = status
+    st.clause = verdict.clause
+    st.overlap = verdict.overlap
+    st.reasons = verdict.reasons
+
+
+def _render(st: Statement) -> str:
+    body = st.text
+    if st.supported and st.clause is not None:
+        body += cite(st.clause)
+    return f"{st.prefix}{body}{st.end}"
+
+
+def _assemble(statements: list[Statement], invalid: list[str]) -> SupportReport:
+    supported = [s for s in statements if s.supported]
+    if not supported:
+        return SupportReport(REFUSAL, True, statements, [], invalid)
+    lines: dict[int, list[str]] = {}
+    kept = [s for s in statements if s.supported or s.status == "connective"]
+    # A connective or lead-in is worth keeping only if a supported statement follows it.
+    last_supported = max(i for i, s in enumerate(kept) if s.supported)
+    for i, s in enumerate(kept):
+        if s.status == "connective" and i > last_supported:
+            continue
+        if s.text or s.prefix:
+            lines.setdefault(s.line, []).append(_render(s))
+    text = "\n".join("".join(parts) for _, parts in sorted(lines.items())).strip()
+    clauses: list[Clause] = []
+    for s in supported:
+        if s.clause is not None and s.clause not in clauses:
+            clauses.append(s.clause)
+    return SupportReport(text, False, statements, clauses, invalid)
