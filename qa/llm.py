@@ -31,6 +31,7 @@ so the CLIs can exit 2 and eval can record it against one question and go on.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import threading
@@ -159,6 +160,8 @@ def describe_error(exc: BaseException, timeout: float | None = None) -> str:
             return "无法连接大模型接口（连接被拒绝或网络不可达），请检查 STDQA_LLM_BASE_URL"
         if isinstance(exc, openai.APIResponseValidationError | openai.APIError):
             return "大模型接口返回了无法解析的响应"
+    if isinstance(exc, json.JSONDecodeError) or "No generation chunks" in str(exc):
+        return "大模型接口返回了无法解析的响应"
     first = (str(exc).strip().splitlines() or [""])[0][:200]
     return f"大模型调用失败：{type(exc).__name__}: {first}"
 
@@ -186,6 +189,10 @@ def guarded_stream(
     or a reply longer than ``max_chars`` (an endpoint that ignores max_tokens) ends the
     generation, logged; ``timeout`` bounds the whole answer, not just the first byte."""
     text = ""
+    if timeout is None:
+        timeout = getattr(chat_model, "request_timeout", None) or getattr(
+            chat_model, "timeout", None
+        )
     deadline = None if timeout is None else time.monotonic() + timeout
     stream = chat_model.stream(messages)
     try:

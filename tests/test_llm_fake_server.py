@@ -208,8 +208,8 @@ def test_refusal_and_answer_text_never_together(reply: str, refused: bool) -> No
 FAILURES = {
     "500": (Reply(status=500), "HTTP 500"),
     "429": (Reply(status=429), "429"),
-    "timeout": (Reply("服务记录应归档保存。", delay=3.0), "超时"),
-    "malformed": (Reply(malformed=True), ""),
+    "timeout": (Reply("服务记录应归档保存。", delay=3.0), "超时（超过 0.5 秒"),
+    "malformed": (Reply(malformed=True), "无法解析"),
 }
 
 
