@@ -6,7 +6,6 @@ import os
 import struct
 import subprocess
 import sys
-import zipfile
 import zlib
 from pathlib import Path
 
