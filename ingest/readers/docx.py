@@ -97,6 +97,15 @@ _SKIP = frozenset(
 
 _HEADING_STYLE = re.compile(r"^(?:heading|标题)\s*([1-9])$", re.IGNORECASE)
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# Zip-bomb limits, checked on the archive's directory *before* anything is inflated.
+# zipfile never inflates a member past the size its directory entry declares, so checking
+# declared sizes bounds every decompression.  Real standards: document.xml of a 300-page
+# GB/T with tables is ~20 MB and compresses ~10:1; a bomb declares gigabytes at 1000:1.
+MAX_MEMBER_BYTES = 128 * 1024 * 1024
+MAX_TOTAL_BYTES = 256 * 1024 * 1024
+MAX_RATIO = 100  # only judged for members over RATIO_FLOOR (tiny parts compress oddly)
+RATIO_FLOOR = 4 * 1024 * 1024
+MAX_MEMBERS = 10_000
 _ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
 
 
@@ -493,11 +502,68 @@ class _Walker:
 
 
 # ---------------------------------------------------------------- entry point
+def check_archive(data: bytes) -> None:
+    """Refuse a zip bomb before python-docx inflates anything.
+
+    First the central directory: a member, or all of them together, declaring more than the
+    limits above, or a large member compressed implausibly well, is refused without
+    inflating a byte.  Then every member is inflated *in 1 MiB chunks* and counted: a
+    directory that lies about sizes cannot make a later ``ZipFile.read`` (which inflates a
+    member in one call) allocate gigabytes, because the stream has been proven to stop at
+    its declared size with a good CRC.  Raises :class:`UnreadableFile`.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            infos = zf.infolist()
+            _check_directory(infos)
+            for info in infos:
+                _check_stream(zf, info)
+    except zipfile.BadZipFile as exc:
+        raise UnreadableFile(f"DOCX 文件损坏：不是有效的 ZIP 压缩包（{exc}）") from exc
+    except (NotImplementedError, RuntimeError, OSError, EOFError, ValueError) as exc:
+        raise UnreadableFile(f"DOCX 文件损坏：{type(exc).__name__}") from exc
+
+
+def _bomb(name: str, size: int, ratio: float) -> UnreadableFile:
+    return UnreadableFile(
+        f"DOCX 文件异常：部件 {name} 解压后 {size // 2**20} MB"
+        f"（压缩比 {ratio:.0f}:1），疑似压缩炸弹，已拒绝"
+    )
+
+
+def _check_directory(infos: list[zipfile.ZipInfo]) -> None:
+    if len(infos) > MAX_MEMBERS:
+        raise UnreadableFile(f"DOCX 文件异常：压缩包内有 {len(infos)} 个部件，疑似压缩炸弹")
+    total = 0
+    for info in infos:
+        size = info.file_size
+        total += size
+        ratio = size / max(info.compress_size, 1)
+        if size > MAX_MEMBER_BYTES or (size > RATIO_FLOOR and ratio > MAX_RATIO):
+            raise _bomb(info.filename, size, ratio)
+    if total > MAX_TOTAL_BYTES:
+        raise UnreadableFile(
+            f"DOCX 文件异常：解压后共 {total // 2**20} MB，超过上限 {MAX_TOTAL_BYTES // 2**20} MB"
+        )
+
+
+def _check_stream(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+    """Inflate one member in bounded chunks; zipfile stops at the declared size and checks
+    the CRC at the end, so a lying directory surfaces as ``BadZipFile`` here."""
+    seen = 0
+    with zf.open(info) as fh:
+        while chunk := fh.read(1 << 20):
+            seen += len(chunk)
+            if seen > info.file_size or seen > MAX_MEMBER_BYTES:
+                raise _bomb(info.filename, seen, seen / max(info.compress_size, 1))
+
+
 def _open(data: bytes) -> DocumentObject:
     if data.startswith(_OLE_MAGIC):
         if _ENCRYPTED_PACKAGE in data:
             raise UnreadableFile("DOCX 已加密（设置了打开密码），请取消密码后再导入")
         raise UnreadableFile("这是旧版 Word（.doc）文件，请用 Word 另存为 .docx 后再导入")
+    check_archive(data)
     try:
         return Document(io.BytesIO(data))
     except zipfile.BadZipFile as exc:
