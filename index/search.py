@@ -122,11 +122,13 @@ class Searcher:
         kb: str = DEFAULT_KB,
         *,
         embedder: Embedder | None = None,
-        sync: bool = True,
+        sync: bool = False,
         progress: bool | Progress = False,
     ) -> Searcher:
-        """Open the index of ``kb``; with ``sync`` (default) first bring it up to date
-        with the clause store, embedding only what changed.  ``progress``: True for a
+        """Open the index of ``kb`` as it is: a reader never writes (a read-only workspace
+        can serve queries), and :attr:`stale` tells whether the store changed since the
+        index was built.  A *writer* passes ``sync=True`` to first bring the index up to
+        date with the clause store, embedding only what changed.  ``progress``: True for a
         terminal progress bar, or a ``(done, total)`` callback (the app's progress bar)."""
         ws = resolve_workspace(workspace) if not isinstance(workspace, Path) else workspace
         validate_kb_name(kb)
@@ -217,6 +219,13 @@ class Searcher:
     def generation(self) -> int:
         """Store generation this searcher reflects."""
         return self._snap.generation
+
+    @property
+    def stale(self) -> bool:
+        """True when the clause store changed after the index was built (``sync`` or
+        ``python -m index build`` brings it up to date)."""
+        self.store.reload()
+        return int(self.meta.get("store_generation", -1)) != self.store.generation
 
     # ---------------------------------------------------------------- lookups
     def get(self, clause_id: str) -> Clause | None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
+from core.display import safe_display
 from grammar.elements import annotate as annotate_elements
 from grammar.schema import Clause, DocumentInfo
 from ingest.chunk import split_long_clauses
@@ -303,7 +304,7 @@ def ingest_paths(
     report = IngestReport(kb=kb, files=list(problems))
     for path in wrap(files) if wrap else files:
         result = ingest_file(store, path, force=force, max_bytes=max_bytes)
-        log.info("%s: %s %s", result.path, result.status, result.reason)
+        log.info("%s: %s %s", safe_display(result.path), result.status, result.reason)
         report.files.append(result)
         if on_file:
             on_file(result)

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from core.errors import UserError
 from grammar.schema import SCHEMA_VERSION, Clause, DocumentInfo
 from ingest.atomic import dir_lock, write_json_atomic, write_jsonl_atomic, write_text_atomic
 
@@ -35,7 +36,7 @@ log = logging.getLogger(__name__)
 MANIFEST = "manifest.json"
 
 
-class StoreError(RuntimeError):
+class StoreError(UserError, RuntimeError):
     """The store on disk cannot be read (corrupt manifest, newer schema)."""
 
 

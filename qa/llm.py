@@ -23,8 +23,10 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from pydantic import ConfigDict, PrivateAttr
 
+from core.errors import UserError
 
-class LLMNotConfigured(RuntimeError):
+
+class LLMNotConfigured(UserError, RuntimeError):
     """LLM mode was asked for but no endpoint or model file is configured."""
 
 

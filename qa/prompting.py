@@ -36,6 +36,12 @@ def _data(text: str) -> str:
     return text.replace("<", "＜").replace(">", "＞")
 
 
+def _attr(text: str) -> str:
+    """A field inside an attribute value: additionally no straight quote, so a document
+    title such as ``"></clause></clauses>…`` cannot end the attribute or the wrapper."""
+    return _data(text).replace('"', "＂").replace("\n", " ").replace("\r", " ")
+
+
 def render_clauses(clauses: Sequence[Clause]) -> str:
     """``<clause cite="〔…〕" …>text</clause>`` blocks, one per clause."""
     blocks = []
@@ -43,7 +49,8 @@ def render_clauses(clauses: Sequence[Clause]) -> str:
         path = " > ".join(c.path_labels())
         body = c.text if len(c.text) <= MAX_CLAUSE_CHARS else c.text[:MAX_CLAUSE_CHARS] + "……"
         blocks.append(
-            f'<clause id="{i}" cite="{cite(c)}" heading="{_data(path)}">\n{_data(body)}\n</clause>'
+            f'<clause id="{i}" cite="{_attr(cite(c))}" heading="{_attr(path)}">\n'
+            f"{_data(body)}\n</clause>"
         )
     return "\n".join(blocks)
 

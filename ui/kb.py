@@ -19,7 +19,7 @@ from ingest.outline import outline
 from ingest.pipeline import FileResult, FileStatus, IngestReport, ingest_paths
 from ingest.workspace import WorkspaceError, kb_path, validate_kb_name
 from ui import state
-from ui.safety import UnsafeUpload, save_upload
+from ui.safety import UnsafeUpload, inert_markdown, save_upload
 
 if TYPE_CHECKING:
     from grammar.schema import DocumentInfo
@@ -109,7 +109,7 @@ def _on_create(ws: Path) -> None:
     try:
         name = create_kb(ws, st.session_state.get(NEW_KB_KEY, ""))
     except WorkspaceError as exc:
-        st.session_state[NOTICE_KEY] = ("error", str(exc))
+        st.session_state[NOTICE_KEY] = ("error", inert_markdown(str(exc)))
         return
     st.session_state[state.KB_KEY] = name
     st.session_state[NEW_KB_KEY] = ""
@@ -162,7 +162,7 @@ def _upload_section(ws: Path, kb: str) -> None:
         f"{r.count(FileStatus.DUPLICATE)}，未能导入 {len(bad)}。"
     )
     for x in bad:
-        st.error(f"{Path(x.path).name}：{x.reason}")
+        st.error(inert_markdown(f"{Path(x.path).name}：{x.reason}"))
     _results_table(outcome.results)
 
 
@@ -195,7 +195,10 @@ def _documents_section(searcher: Searcher) -> None:
         sure = st.checkbox("确认删除", key="kb_del_sure")
         if st.button("删除", disabled=not sure, key="kb_del_btn") and doc_id:
             if delete_document(searcher, doc_id):
-                st.session_state[NOTICE_KEY] = ("success", f"已删除：{labels[doc_id]}")
+                st.session_state[NOTICE_KEY] = (
+                    "success",
+                    inert_markdown(f"已删除：{labels[doc_id]}"),
+                )
             st.rerun()
 
 

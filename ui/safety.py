@@ -96,3 +96,36 @@ def save_upload(folder: Path, name: str, data: bytes, taken: set[Path] | None = 
     if taken is not None:
         taken.add(target)
     return target
+
+
+# ------------------------------------------------------------------ inert Markdown
+# Untrusted text (document titles, clause text, model answers) is shown through
+# Streamlit's Markdown.  What could make it *live*: links and images ("[x](url)",
+# "![x](url)", reference definitions), autolinks ("<http://…>"), GFM bare-URL and e-mail
+# linkification, Streamlit's ":red[…]"/":material/…:" directives (all need "[" or a URL)
+# and KaTeX ("$…$", which has \href).  Formatting (bold, lists) is harmless and kept.
+_URL = re.compile(
+    r"(?:[A-Za-z][A-Za-z0-9+.\-]{1,15}://|www\.)[^\s<>()\[\]{}`\\\"'（）【】《》，。；：！？、“”]+"
+    r"|[\w.+\-]+@[\w\-]+(?:\.[\w\-]+)+"
+    r"|(?:javascript|data|vbscript):[^\s`\\]+",
+    re.IGNORECASE,
+)
+_ESCAPED = re.compile(r"\\[!-/:-@\[-`{-~]")  # an existing Markdown escape pair: keep
+_ACTIVE = re.compile(r"[\[\]<$]")
+_TOKEN = re.compile(f"({_ESCAPED.pattern})|({_URL.pattern})|({_ACTIVE.pattern})", re.IGNORECASE)
+
+
+def inert_markdown(text: str | None) -> str:
+    """``text`` for ``st.markdown`` (or any widget label) with no live link, image,
+    autolink, HTML tag or math: ``[ ] < $`` are backslash-escaped and every URL or e-mail
+    address is shown as inline code (never linkified).  Existing escapes are kept, so
+    already-escaped extractive answers are not double-escaped."""
+
+    def sub(m: re.Match[str]) -> str:
+        if m.group(1):
+            return m.group(1)
+        if m.group(2):
+            return "`" + m.group(2).replace("`", "") + "`"
+        return "\\" + m.group(3)
+
+    return _TOKEN.sub(sub, text or "")

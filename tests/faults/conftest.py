@@ -6,7 +6,6 @@ import os
 import struct
 import subprocess
 import sys
-import zipfile
 import zlib
 from pathlib import Path
 
@@ -30,7 +29,9 @@ GOOD_TEXT = """GB/T 99001—2099
 """
 
 
-def run_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
     """Run ``python -m …`` from the repository root; the environment is inherited."""
     full = {**os.environ, **(env or {})}
     return subprocess.run(
@@ -63,7 +64,22 @@ def _zip_member(name: bytes, data: bytes, crc: int, size: int, offset: int) -> t
     )
     central = struct.pack(
         "<IHHHHHHIIIHHHHHII",
-        0x02014B50, 20, 20, 0, 8, 0, 0x21, crc, len(data), size, len(name), 0, 0, 0, 0, 0,
+        0x02014B50,
+        20,
+        20,
+        0,
+        8,
+        0,
+        0x21,
+        crc,
+        len(data),
+        size,
+        len(name),
+        0,
+        0,
+        0,
+        0,
+        0,
         offset,
     )
     return local + name + data, central + name
@@ -88,7 +104,7 @@ def write_docx_bomb(path: Path, inflated: int) -> Path:
     rels = (
         b'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.'
         b'openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://'
-        b"schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument\" "
+        b'schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" '
         b'Target="word/document.xml"/></Relationships>'
     )
     block = b"a" * (1 << 20)

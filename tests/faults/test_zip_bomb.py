@@ -59,9 +59,7 @@ def test_bomb_with_a_lying_directory_is_bounded(tmp_path: Path) -> None:
 
 def test_ingest_cli_reports_the_bomb_in_one_line(tmp_path: Path) -> None:
     bomb = write_docx_bomb(tmp_path / "bomb.docx", 256 << 20)
-    proc = run_cli(
-        "-m", "ingest", str(bomb), "--workspace", str(tmp_path / "ws"), "--json", "-q"
-    )
+    proc = run_cli("-m", "ingest", str(bomb), "--workspace", str(tmp_path / "ws"), "--json", "-q")
     assert proc.returncode == 1  # files given, none ingested
     assert "Traceback" not in proc.stderr
     row = json.loads(proc.stdout)["results"][0]
