@@ -238,10 +238,15 @@ def ingest_file(
     except OSError as exc:
         return FileResult(shown, FileStatus.SKIPPED, f"无法读取文件：{exc.strerror or exc}")
     entry = store.entry(source)
+    repaired = ""
     if entry is not None and entry.sha256 == digest and not force:
-        return FileResult(
-            shown, FileStatus.UNCHANGED, "内容未变化", len(entry.documents), entry.clause_count
-        )
+        damage = store.verify(entry)
+        if damage is None:
+            return FileResult(
+                shown, FileStatus.UNCHANGED, "内容未变化", len(entry.documents), entry.clause_count
+            )
+        log.warning("%s", damage)
+        repaired = "已修复损坏的条款文件"
     twin = store.find_sha(digest)
     moved_from: str | None = None
     if twin is not None and twin != source and not force:
@@ -271,7 +276,7 @@ def ingest_file(
     if moved_from is not None:
         store.remove_source(moved_from)
         log.info("%s moved to %s", moved_from, source)
-    return FileResult(shown, FileStatus.INGESTED, "", len(processed.documents), len(clauses))
+    return FileResult(shown, FileStatus.INGESTED, repaired, len(processed.documents), len(clauses))
 
 
 def prune_missing(store: ClauseStore, folders: Iterable[Path]) -> list[str]:

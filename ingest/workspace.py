@@ -53,4 +53,8 @@ def list_kbs(workspace: Path) -> list[str]:
     root = workspace / "kbs"
     if not root.is_dir():
         return []
-    return sorted(p.name for p in root.iterdir() if (p / "manifest.json").is_file())
+    return sorted(
+        p.name
+        for p in root.iterdir()
+        if (p / "manifest.json").is_file() or (p / "manifest.journal").is_file()
+    )
