@@ -128,7 +128,7 @@ def _main(argv: list[str] | None) -> int:
     try:
         return _answer(args)
     except Exception as exc:
-        if not args.json:
+        if not args.json or isinstance(exc, BrokenPipeError):
             raise  # the boundary prints the one line
         report(exc)
         print(

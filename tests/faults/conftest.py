@@ -131,3 +131,44 @@ def good_file(tmp_path: Path) -> Path:
     p.parent.mkdir(parents=True)
     p.write_text(GOOD_TEXT, encoding="utf-8")
     return p
+
+
+OTHER_TEXT = """T/TEST 002—2099
+洗衣服务规范
+1 范围
+本文件规定了洗衣服务的要求。
+2 服务要求
+2.1 收衣时应检查衣物破损情况。
+2.2 洗涤后应在24小时内通知顾客取衣。
+"""
+
+
+@pytest.fixture()
+def hashed(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """Every embedder in this process is the instant hash embedder (CLIs run in-process
+    in these tests: loading the real model in a subprocess costs ~20 s on a busy CI)."""
+    from index import embedders
+    from tests.conftest import HashEmbedder
+
+    emb = HashEmbedder()
+    monkeypatch.setattr(embedders, "make_embedder", lambda spec=None: emb)
+    return emb
+
+
+@pytest.fixture()
+def kb(tmp_path: Path, hashed):  # type: ignore[no-untyped-def]
+    """A workspace with two small documents, ingested and indexed (hash embedder)."""
+    from index.build import sync_index
+    from ingest.pipeline import ingest_paths
+    from ingest.store import ClauseStore
+    from ingest.workspace import kb_path
+
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "测试服务规范.txt").write_text(GOOD_TEXT, encoding="utf-8")
+    (src / "洗衣服务规范.txt").write_text(OTHER_TEXT, encoding="utf-8")
+    ws = tmp_path / "ws"
+    store = ClauseStore(kb_path(ws, "default"))
+    assert ingest_paths([src], store, kb="default").ok
+    sync_index(store, hashed)
+    return ws, store, src
