@@ -16,6 +16,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from core.display import safe_display
+from core.errors import user_message
 from grammar.elements import annotate as annotate_elements
 from grammar.schema import Clause, DocumentInfo
 from ingest.chunk import split_long_clauses
@@ -185,9 +186,21 @@ def discover_files(paths: Iterable[Path]) -> tuple[list[Path], list[FileResult]]
     problems: list[FileResult] = []
     for p in paths:
         if p.is_dir():
+            root = p.resolve()
             for f in sorted(p.rglob("*")):
                 rel = f.relative_to(p)
-                if f.is_file() and not any(part.startswith(".") for part in rel.parts):
+                if any(part.startswith(".") for part in rel.parts):
+                    continue
+                if f.is_symlink() and not f.resolve().is_relative_to(root):
+                    # A link inside the folder leading out of it: importing it would read
+                    # a file nobody chose (/etc/…, another user's folder).  Reported.
+                    problems.append(
+                        FileResult(
+                            str(f), FileStatus.SKIPPED, "符号链接指向所选文件夹之外，未导入"
+                        )
+                    )
+                    continue
+                if f.is_file():
                     if is_folder_metadata(f):
                         problems.append(
                             FileResult(
@@ -272,7 +285,7 @@ def ingest_file(
             texts={d.info.doc_id: d.text for d in processed.documents},
         )
     except OSError as exc:
-        return FileResult(shown, FileStatus.FAILED, f"写入知识库失败：{exc}")
+        return FileResult(shown, FileStatus.FAILED, f"写入知识库失败：{user_message(exc)}")
     if moved_from is not None:
         store.remove_source(moved_from)
         log.info("%s moved to %s", moved_from, source)

@@ -68,6 +68,7 @@ def _answer(args: argparse.Namespace) -> int:
     from index.search import Searcher
     from qa.answer import Answerer
     from qa.drafting import drafting_help, drafting_text
+    from qa.guarded import GuardedChat
     from qa.llm import LLMConfig, make_chat_model
     from qa.risk import result_risks
 
@@ -84,7 +85,7 @@ def _answer(args: argparse.Namespace) -> int:
             "请运行：python -m index build --kb %s",
             args.kb,
         )
-    chat = make_chat_model(cfg) if mode == "llm" else None
+    chat = GuardedChat(make_chat_model(cfg)) if mode == "llm" else None
     answerer = Answerer(searcher, mode=mode, chat_model=chat, k=args.k)
     if args.json:
         result = answerer.answer(question)

@@ -16,6 +16,7 @@ import streamlit as st
 from core.errors import user_message
 from qa.answer import Answerer, AnswerResult
 from qa.cli import MAX_QUESTION_CHARS
+from qa.guarded import GuardedChat
 from qa.llm import LLMConfig
 from qa.risk import result_risks
 from ui import render, state
@@ -49,7 +50,7 @@ def make_answerer(searcher: object, settings: Settings) -> Answerer:
     chat_model = None
     mode = settings.answer_mode
     if mode == "llm":
-        chat_model = state.get_chat_model(LLMConfig.from_env())
+        chat_model = GuardedChat(state.get_chat_model(LLMConfig.from_env()))
     return Answerer(
         searcher,  # type: ignore[arg-type]
         mode=mode,  # type: ignore[arg-type]

@@ -147,11 +147,12 @@ OTHER_TEXT = """T/TEST 002—2099
 def hashed(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
     """Every embedder in this process is the instant hash embedder (CLIs run in-process
     in these tests: loading the real model in a subprocess costs ~20 s on a busy CI)."""
-    from index import embedders
+    from index import embedders, search
     from tests.conftest import HashEmbedder
 
     emb = HashEmbedder()
     monkeypatch.setattr(embedders, "make_embedder", lambda spec=None: emb)
+    monkeypatch.setattr(search, "make_embedder", lambda spec=None: emb)
     return emb
 
 
