@@ -28,9 +28,10 @@ from typing import Any
 import numpy as np
 from tqdm import tqdm
 
+from core.config import AppConfig
 from grammar.schema import Clause
 from index.bm25 import BM25Index
-from index.dense import IVF_THRESHOLD, DenseIndex, vector_ids
+from index.dense import DenseIndex, vector_ids
 from index.embed_cache import EmbeddingCache, cache_path, embed_with_cache
 from index.embedders import Embedder
 from index.errors import IndexCorrupt, IndexModelMismatch
@@ -146,11 +147,14 @@ def sync_index(
     *,
     rebuild: bool = False,
     progress: bool | Progress = False,
-    ivf_threshold: int = IVF_THRESHOLD,
+    ivf_threshold: int | None = None,
 ) -> dict[str, Any]:
     """Update the index of ``store``'s knowledge base; returns
-    ``{"added", "removed", "seconds", "changed"}`` (clause counts)."""
+    ``{"added", "removed", "seconds", "changed", "damaged"}`` (clause counts, damaged
+    sources).  ``ivf_threshold``: default from the configuration ($STDQA_IVF_THRESHOLD)."""
     started = time.perf_counter()
+    if ivf_threshold is None:
+        ivf_threshold = AppConfig.from_env().ivf_threshold
     paths = IndexPaths.for_kb(store.root)
     with dir_lock(paths.root):
         store.reload()

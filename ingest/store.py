@@ -171,6 +171,7 @@ class ClauseStore:
         self._base_key: tuple[int, int, int] | None = None
         self._journal_offset = 0  # bytes of the journal applied to _manifest
         self._journal_lines = 0
+        self._snapshot_sources = 0  # sources in manifest.json when it was last read/written
         self._orphans_swept = False
         self.damaged: dict[str, str] = {}  # source -> reason, found by the last read
 
@@ -245,6 +246,7 @@ class ClauseStore:
             )
             if not incremental:
                 manifest = self._read_base()
+                self._snapshot_sources = len(manifest["sources"])
                 offset, lines, torn = self._replay(manifest, 0)
             else:
                 assert self._manifest is not None
@@ -403,7 +405,9 @@ class ClauseStore:
         for name in due:
             with contextlib.suppress(FileNotFoundError):
                 (self.root / name).unlink()
-        if self._journal_lines >= max(COMPACT_MIN, len(manifest["sources"])):
+        # Rewrite the snapshot once the journal is as long as the snapshot is large: the
+        # O(n) rewrite then happens every ~n commits, amortised O(1) per commit.
+        if self._journal_lines >= max(COMPACT_MIN, self._snapshot_sources):
             self.compact()
 
     def compact(self) -> None:
@@ -417,6 +421,7 @@ class ClauseStore:
         self._base_key = _stat_key(self.root / MANIFEST)
         self._journal_offset = 0
         self._journal_lines = 0
+        self._snapshot_sources = len(manifest["sources"])
         self._sweep_orphans()
 
     def _next_rev(self) -> int:

@@ -10,8 +10,10 @@ from tests.faults.conftest import run_cli, write_docx_bomb
 
 PEAK_RSS_LIMIT_MB = 300
 
+# Peak RSS of the probe process itself: VmHWM of /proc/self/status (getrusage's ru_maxrss
+# would include the forking pytest process's RSS, inherited across exec).
 _PROBE = """
-import json, resource, sys
+import json, sys
 from pathlib import Path
 from ingest.readers import read_document, UnreadableFile
 try:
@@ -19,8 +21,8 @@ try:
     outcome = "read"
 except UnreadableFile as exc:
     outcome = str(exc)
-print(json.dumps({"outcome": outcome,
-                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+status = open("/proc/self/status").read().split("VmHWM:")[1].split()[0]
+print(json.dumps({"outcome": outcome, "peak_mb": int(status) / 1024}))
 """
 
 
