@@ -195,9 +195,7 @@ def discover_files(paths: Iterable[Path]) -> tuple[list[Path], list[FileResult]]
                     # A link inside the folder leading out of it: importing it would read
                     # a file nobody chose (/etc/…, another user's folder).  Reported.
                     problems.append(
-                        FileResult(
-                            str(f), FileStatus.SKIPPED, "符号链接指向所选文件夹之外，未导入"
-                        )
+                        FileResult(str(f), FileStatus.SKIPPED, "符号链接指向所选文件夹之外，未导入")
                     )
                     continue
                 if f.is_file():

@@ -163,7 +163,7 @@ def test_corrupt_windows_json_names_the_file(kb, hashed, capsys) -> None:  # typ
 
 
 def test_bad_environment_value_is_one_line(kb, monkeypatch: pytest.MonkeyPatch, capsys) -> None:  # type: ignore[no-untyped-def]
-    ws, store, src = kb
+    ws, _store, src = kb
     (src / "测试服务规范.txt").write_text("T/X 5—2099\n变更\n1 范围\n新内容。\n", "utf-8")
     assert ingest_main([str(src), "--workspace", str(ws), "-q"]) == 0
     monkeypatch.setenv("STDQA_IVF_THRESHOLD", "lots")
