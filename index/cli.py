@@ -19,6 +19,7 @@ import math
 import sys
 from typing import Any
 
+from core.display import safe_display
 from core.errors import cli_boundary
 from index.errors import SearchIndexError
 from ingest.logsetup import configure_cli_logging
@@ -122,6 +123,8 @@ def _main(argv: list[str] | None) -> int:
                     f"用时 {result['seconds']:.1f} 秒；共 {out['documents']} 篇文档、{out['clauses']} 个条款，"
                     f"索引 {out['faiss_index']}（{out['model']}，{out['dim']} 维）"
                 )
+                for source in result.get("damaged", []):
+                    print(f"  已跳过（条款文件损坏，重新导入即可修复）：{safe_display(source)}")
             return 0
         searcher = Searcher.open(workspace, args.kb, embedder=embedder)
         if searcher.stale:
