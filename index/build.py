@@ -16,6 +16,7 @@ model raises :class:`IndexModelMismatch` unless ``rebuild=True`` is asked for ex
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import time
@@ -27,9 +28,10 @@ from typing import Any
 import numpy as np
 from tqdm import tqdm
 
+from core.config import AppConfig
 from grammar.schema import Clause
 from index.bm25 import BM25Index
-from index.dense import IVF_THRESHOLD, DenseIndex, vector_ids
+from index.dense import DenseIndex, vector_ids
 from index.embed_cache import EmbeddingCache, cache_path, embed_with_cache
 from index.embedders import Embedder
 from index.errors import IndexCorrupt, IndexModelMismatch
@@ -37,7 +39,7 @@ from index.layout import INDEX_FORMAT, IndexPaths, read_meta
 from index.sections import children_map, is_section, section_bm25_text, section_passage
 from index.tokenize import tokenize
 from ingest.atomic import dir_lock, write_json_atomic, write_text_atomic
-from ingest.store import ClauseStore, SourceEntry, source_key
+from ingest.store import ClauseStore, DamagedSource, SourceEntry, source_key
 
 log = logging.getLogger(__name__)
 
@@ -102,9 +104,36 @@ def _token_file(paths: IndexPaths, source: str, revision: int) -> Path:
 
 def _read_tokens(path: Path) -> tuple[list[str], list[list[str]], list[int]]:
     """Clause ids, BM25 tokens and number of embedded windows per clause of one source."""
-    data = json.loads(path.read_text(encoding="utf-8"))
-    ids = data["clause_ids"]
-    return ids, data["tokens"], data.get("windows") or [1] * len(ids)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        ids = data["clause_ids"]
+        return ids, data["tokens"], data.get("windows") or [1] * len(ids)
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
+        raise IndexCorrupt(
+            f"索引词表文件损坏：{path}（{type(exc).__name__}）；请重建：python -m index build --rebuild"
+        ) from exc
+
+
+def clause_digest(clause: Clause) -> str:
+    """Fingerprint of what a clause's vector and tokens were computed from.  The index
+    stores it per clause, so a reader whose index is older than the store never maps a
+    vector to a clause whose text changed under the same id."""
+    basis = f"{clause.doc_title}\x00{' > '.join(clause.path_labels())}\x00{clause.text}"
+    return hashlib.sha1(basis.encode("utf-8")).hexdigest()[:16]
+
+
+def read_digests(path: Path) -> dict[str, str]:
+    """clause id -> digest from one token file ({} when absent, unreadable or old)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return dict(zip(data["clause_ids"], data["digests"], strict=True))
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
+def token_file(kb_root: Path, source: str, revision: int) -> Path:
+    """The token cache file of one source revision (public for the searcher)."""
+    return _token_file(IndexPaths.for_kb(kb_root), source, revision)
 
 
 def check_model(meta: dict[str, Any], embedder: Embedder, where: Path) -> None:
@@ -122,11 +151,14 @@ def sync_index(
     *,
     rebuild: bool = False,
     progress: bool | Progress = False,
-    ivf_threshold: int = IVF_THRESHOLD,
+    ivf_threshold: int | None = None,
 ) -> dict[str, Any]:
     """Update the index of ``store``'s knowledge base; returns
-    ``{"added", "removed", "seconds", "changed"}`` (clause counts)."""
+    ``{"added", "removed", "seconds", "changed", "damaged"}`` (clause counts, damaged
+    sources).  ``ivf_threshold``: default from the configuration ($STDQA_IVF_THRESHOLD)."""
     started = time.perf_counter()
+    if ivf_threshold is None:
+        ivf_threshold = AppConfig.from_env().ivf_threshold
     paths = IndexPaths.for_kb(store.root)
     with dir_lock(paths.root):
         store.reload()
@@ -148,6 +180,7 @@ def sync_index(
                 "removed": 0,
                 "seconds": time.perf_counter() - started,
                 "changed": False,
+                "damaged": [],
             }
 
         dense = _load_dense(gen, meta) if gen and meta else DenseIndex.empty(embedder.dim)
@@ -157,7 +190,11 @@ def sync_index(
             dense.remove(vector_ids(ids, windows))
             removed += len(ids)
 
-        added = _add_sources(store, [want[s] for s in fresh], dense, embedder, paths, progress)
+        added, damaged = _add_sources(
+            store, [want[s] for s in fresh], dense, embedder, paths, progress
+        )
+        for source in damaged:  # named in the log; skipped until ingest repairs it
+            del want[source]
 
         # BM25 over every live source, in a stable order; ids of all live clauses.
         all_ids: list[str] = []
@@ -199,7 +236,13 @@ def sync_index(
         _sweep_tokens(paths, want)
     seconds = time.perf_counter() - started
     log.info("index synced: +%d −%d clauses in %.1f s", added, removed, seconds)
-    return {"added": added, "removed": removed, "seconds": seconds, "changed": True}
+    return {
+        "added": added,
+        "removed": removed,
+        "seconds": seconds,
+        "changed": True,
+        "damaged": damaged,
+    }
 
 
 def _current_meta(
@@ -239,16 +282,22 @@ def _add_sources(
     embedder: Embedder,
     paths: IndexPaths,
     progress: bool | Progress,
-) -> int:
-    """Embed, add and tokenise the clauses of ``entries``; returns the clause count."""
-    work: list[tuple[SourceEntry, list[Clause]]] = [
-        (e, store.read_source_clauses(e)) for e in entries
-    ]
+) -> tuple[int, list[str]]:
+    """Embed, add and tokenise the clauses of ``entries``; returns the clause count and
+    the sources whose clause files are damaged (skipped, each named in a warning)."""
+    work: list[tuple[SourceEntry, list[Clause]]] = []
+    damaged: list[str] = []
+    for e in entries:
+        try:
+            work.append((e, store.read_source_clauses(e)))
+        except DamagedSource as exc:
+            log.warning("%s", exc)
+            damaged.append(e.source)
     total = sum(len(c) for _, c in work)
     if total == 0:
         for entry, _ in work:
             _write_tokens(paths, entry, [], [])
-        return 0
+        return 0, damaged
     bar = tqdm(total=total, desc="嵌入条款", unit="条", disable=progress is not True, leave=False)
     done = 0
     if callable(progress):
@@ -275,11 +324,12 @@ def _add_sources(
                 dense.remove(vids)  # idempotent if a previous sync died half-way
                 dense.add(vids, np.vstack(vectors))
             tokens = [tokenize(bm25_text(c, kids.get(c.clause_id))) for c in clauses]
-            _write_tokens(paths, entry, ids, tokens, windows)
+            digests = [clause_digest(c) for c in clauses]
+            _write_tokens(paths, entry, ids, tokens, windows, digests)
     finally:
         cache.close()
         bar.close()
-    return total
+    return total, damaged
 
 
 def _write_tokens(
@@ -288,6 +338,7 @@ def _write_tokens(
     ids: list[str],
     tokens: list[list[str]],
     windows: list[int] | None = None,
+    digests: list[str] | None = None,
 ) -> None:
     body = {
         "source": entry.source,
@@ -295,6 +346,7 @@ def _write_tokens(
         "clause_ids": ids,
         "tokens": tokens,
         "windows": windows or [1] * len(ids),
+        "digests": digests or [],
     }
     write_text_atomic(
         _token_file(paths, entry.source, entry.revision), json.dumps(body, ensure_ascii=False)

@@ -4,8 +4,10 @@ Public contract of ``search --json``: a JSON array on stdout, best first, of obj
 keys ``rank, score, doc_id, doc_title, standard_code, clause_no, clause_title,
 heading_path, text, source, page, clause_id, kind, annex_type, dense_score, bm25_score,
 route`` (see :meth:`index.search.Hit.to_json`).  Logs and progress bars go to stderr.
-Exit status: 0 on success (an empty result is success), 2 for usage errors and missing or
-mismatched indexes.
+Exit status: 0 on success (an empty result is success), 2 for every failure (usage
+errors, missing or mismatched indexes, damaged files, a full disk), always as one line on
+stderr.  ``search`` and ``stats`` are readers: they never write (a read-only workspace
+works) and warn when the index is older than the clause store; ``build`` is the writer.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ import math
 import sys
 from typing import Any
 
+from core.display import safe_display
+from core.errors import cli_boundary
 from index.errors import SearchIndexError
 from ingest.logsetup import configure_cli_logging
 from ingest.store import StoreError
@@ -86,6 +90,10 @@ def _print_hits(hits: list[Any]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    return cli_boundary(_main, argv)
+
+
+def _main(argv: list[str] | None) -> int:
     args = build_parser().parse_args(argv)
     configure_cli_logging(args.verbose, logging.INFO)
     # Heavy imports (faiss, jieba, the model) only after argument parsing, so --help is fast.
@@ -115,8 +123,16 @@ def main(argv: list[str] | None = None) -> int:
                     f"用时 {result['seconds']:.1f} 秒；共 {out['documents']} 篇文档、{out['clauses']} 个条款，"
                     f"索引 {out['faiss_index']}（{out['model']}，{out['dim']} 维）"
                 )
+                for source in result.get("damaged", []):
+                    print(f"  已跳过（条款文件损坏，重新导入即可修复）：{safe_display(source)}")
             return 0
-        searcher = Searcher.open(workspace, args.kb, embedder=embedder, progress=True)
+        searcher = Searcher.open(workspace, args.kb, embedder=embedder)
+        if searcher.stale:
+            logging.getLogger("index").warning(
+                "索引落后于知识库（有未建索引的改动），结果可能不含最新文件；"
+                "请运行：python -m index build --kb %s",
+                args.kb,
+            )
         if args.command == "stats":
             st = searcher.stats()
             print(

@@ -19,16 +19,17 @@ from __future__ import annotations
 import hashlib
 import logging
 import math
-import os
 from collections.abc import Sequence
 from pathlib import Path
 
 import faiss
 import numpy as np
 
+from core.config import DEFAULT_IVF_THRESHOLD
+
 log = logging.getLogger(__name__)
 
-IVF_THRESHOLD = int(os.environ.get("STDQA_IVF_THRESHOLD", "20000"))
+IVF_THRESHOLD = DEFAULT_IVF_THRESHOLD  # default; $STDQA_IVF_THRESHOLD via core.config
 RETRAIN_GROWTH = 4.0  # retrain IVF centroids when the corpus is this many times larger
 EXACT_FILTER_LIMIT = 20000  # filtered searches over fewer ids are scored exactly
 

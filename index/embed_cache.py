@@ -61,10 +61,22 @@ class EmbeddingCache:
         self.dim = dim
         path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(str(path), timeout=60)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute(
-            "CREATE TABLE IF NOT EXISTS vec (key TEXT PRIMARY KEY, dim INTEGER, data BLOB)"
-        )
+        try:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute(
+                "CREATE TABLE IF NOT EXISTS vec (key TEXT PRIMARY KEY, dim INTEGER, data BLOB)"
+            )
+        except sqlite3.DatabaseError as exc:
+            # A cache is only a cache: a garbage file is set aside and a fresh one started.
+            self._db.close()
+            aside = path.with_name(path.name + ".corrupt")
+            log.warning("embedding cache %s is corrupt (%s); moved to %s", path, exc, aside)
+            path.replace(aside)
+            self._db = sqlite3.connect(str(path), timeout=60)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute(
+                "CREATE TABLE IF NOT EXISTS vec (key TEXT PRIMARY KEY, dim INTEGER, data BLOB)"
+            )
 
     def close(self) -> None:
         self._db.close()
@@ -82,18 +94,41 @@ class EmbeddingCache:
         for i in range(0, len(keys), 500):
             chunk = keys[i : i + 500]
             q = f"SELECT key, dim, data FROM vec WHERE key IN ({','.join('?' * len(chunk))})"
-            for key, dim, data in self._db.execute(q, chunk):
-                if dim == self.dim:
-                    found[key] = np.frombuffer(data, dtype=np.float32)
+            try:
+                rows = list(self._db.execute(q, chunk))
+            except sqlite3.DatabaseError as exc:  # not a database / malformed: embed afresh
+                log.warning("embedding cache %s unreadable (%s); ignoring it", self.path, exc)
+                return {}
+            for key, dim, data in rows:
+                vec = self._valid(dim, data)
+                if vec is not None:
+                    found[key] = vec
+                else:
+                    log.warning("embedding cache %s: bad entry ignored", self.path)
         return {i: found[k] for i, k in enumerate(keys) if k in found}
+
+    def _valid(self, dim: object, data: object) -> np.ndarray | None:
+        """A cached vector only if it is exactly ``dim`` finite float32 values of about
+        unit length (the embedders normalise); garbage, short blobs and NaN are misses."""
+        if dim != self.dim or not isinstance(data, bytes) or len(data) != 4 * self.dim:
+            return None
+        vec = np.frombuffer(data, dtype=np.float32)
+        if not np.all(np.isfinite(vec)):
+            return None
+        norm = float(np.linalg.norm(vec))
+        return vec if 0.5 < norm < 2.0 else None
 
     def put_many(self, texts: Sequence[str], vectors: np.ndarray) -> None:
         rows = [
             (text_key(self.model, t), self.dim, np.asarray(v, dtype=np.float32).tobytes())
             for t, v in zip(texts, vectors, strict=True)
+            if np.all(np.isfinite(v))  # never cache a NaN vector
         ]
-        with self._db:
-            self._db.executemany("INSERT OR REPLACE INTO vec VALUES (?, ?, ?)", rows)
+        try:
+            with self._db:
+                self._db.executemany("INSERT OR REPLACE INTO vec VALUES (?, ?, ?)", rows)
+        except sqlite3.OperationalError as exc:  # full disk, read-only cache: still embed
+            log.warning("embedding cache %s not updated: %s", self.path, exc)
 
 
 def embed_with_cache(
@@ -112,7 +147,12 @@ def embed_with_cache(
     for i, v in hits.items():
         out[i] = v
     if missing:
-        fresh = embed([texts[i] for i in missing])
+        fresh = np.asarray(embed([texts[i] for i in missing]), dtype=np.float32)
+        if fresh.shape != (len(missing), cache.dim) or not np.all(np.isfinite(fresh)):
+            raise ValueError(
+                f"嵌入模型返回了无效向量（形状 {fresh.shape}，应为 {(len(missing), cache.dim)}，"
+                "或含 NaN/Inf）"
+            )
         out[missing] = fresh
         cache.put_many([texts[i] for i in missing], fresh)
     return out

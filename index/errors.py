@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from core.errors import UserError
 
-class SearchIndexError(RuntimeError):
+
+class SearchIndexError(UserError, RuntimeError):
     """Base class: the index cannot be opened, built or searched."""
 
 

@@ -59,10 +59,12 @@ class IndexPaths:
         return gen
 
     def publish(self, gen: Path) -> None:
-        """Make ``gen`` live and delete older generations."""
+        """Make ``gen`` live and delete older generations, except the one it replaces: a
+        reader that read ``CURRENT`` just before the switch can still load that one."""
+        previous = self.current()
         write_text_atomic(self.current_file, gen.name + "\n")
         for p in self.root.glob("gen-*"):
-            if p != gen and p.is_dir():
+            if p not in (gen, previous) and p.is_dir():
                 shutil.rmtree(p, ignore_errors=True)
 
 

@@ -105,7 +105,13 @@ class Context:
         """Cosine scores for clauses no dense search returned (a BM25-only or exact hit),
         read from their stored vectors."""
         snap = self.snap
-        missing = [c for c in clause_ids if c not in self.dense_scores and c in snap.clauses]
+        missing = [
+            c
+            for c in clause_ids
+            if c not in self.dense_scores
+            and c in snap.clauses
+            and (snap.indexed is None or c in snap.indexed)
+        ]
         if not missing or not snap.dense.ntotal:
             return
         vids, owner = snap.vector_ids(missing)

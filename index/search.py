@@ -21,7 +21,14 @@ from typing import Any, Literal
 
 from grammar.schema import Clause, DocumentInfo
 from index.bm25 import BM25Index
-from index.build import Progress, check_model, sync_index
+from index.build import (
+    Progress,
+    check_model,
+    clause_digest,
+    read_digests,
+    sync_index,
+    token_file,
+)
 from index.dense import DenseIndex, faiss_id, window_key
 from index.embedders import Embedder, make_embedder
 from index.errors import IndexCorrupt, KnowledgeBaseNotFound
@@ -85,13 +92,28 @@ class Hit:
         }
 
 
-def _read_windows(store: ClauseStore) -> dict[str, int]:
-    """Clauses embedded as several windows (long ones), from the live generation."""
-    gen = IndexPaths.for_kb(store.root).current()
+def _read_windows(store: ClauseStore, meta: dict[str, Any]) -> dict[str, int]:
+    """Clauses embedded as several windows (long ones), from the generation the index
+    was loaded from (recorded in ``meta["_dir"]``)."""
+    gen = Path(meta["_dir"]) if meta.get("_dir") else IndexPaths.for_kb(store.root).current()
+    if gen is None:
+        return {}
+    path = gen / "windows.json"
     try:
-        return json.loads((gen / "windows.json").read_text(encoding="utf-8")) if gen else {}
+        data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         return {}
+    except (OSError, ValueError) as exc:
+        raise IndexCorrupt(
+            f"索引文件损坏：{path}（{exc}）；请重建：python -m index build --rebuild"
+        ) from exc
+    if not isinstance(data, dict) or not all(
+        isinstance(v, int) and 0 < v < 1000 for v in data.values()
+    ):
+        raise IndexCorrupt(
+            f"索引文件损坏：{path}（内容不对）；请重建：python -m index build --rebuild"
+        )
+    return data
 
 
 class Searcher:
@@ -122,11 +144,13 @@ class Searcher:
         kb: str = DEFAULT_KB,
         *,
         embedder: Embedder | None = None,
-        sync: bool = True,
+        sync: bool = False,
         progress: bool | Progress = False,
     ) -> Searcher:
-        """Open the index of ``kb``; with ``sync`` (default) first bring it up to date
-        with the clause store, embedding only what changed.  ``progress``: True for a
+        """Open the index of ``kb`` as it is: a reader never writes (a read-only workspace
+        can serve queries), and :attr:`stale` tells whether the store changed since the
+        index was built.  A *writer* passes ``sync=True`` to first bring the index up to
+        date with the clause store, embedding only what changed.  ``progress``: True for a
         terminal progress bar, or a ``(done, total)`` callback (the app's progress bar)."""
         ws = resolve_workspace(workspace) if not isinstance(workspace, Path) else workspace
         validate_kb_name(kb)
@@ -147,7 +171,19 @@ class Searcher:
         store: ClauseStore, embedder: Embedder
     ) -> tuple[DenseIndex, BM25Index, dict[str, Any]]:
         paths = IndexPaths.for_kb(store.root)
-        gen = paths.current()
+        for _ in range(3):  # a build may switch generations while we load: follow it
+            gen = paths.current()
+            try:
+                return Searcher._load_generation(store, embedder, paths, gen)
+            except IndexCorrupt:
+                if paths.current() == gen:
+                    raise
+        return Searcher._load_generation(store, embedder, paths, paths.current())
+
+    @staticmethod
+    def _load_generation(
+        store: ClauseStore, embedder: Embedder, paths: IndexPaths, gen: Path | None
+    ) -> tuple[DenseIndex, BM25Index, dict[str, Any]]:
         if gen is None:
             raise KnowledgeBaseNotFound(
                 f"知识库 {store.root.name!r} 尚未建立索引：python -m index build --kb {store.root.name}"
@@ -157,6 +193,7 @@ class Searcher:
         except (OSError, ValueError) as exc:
             raise IndexCorrupt(f"索引元数据损坏：{gen}（{exc}）") from exc
         check_model(meta, embedder, paths.root)
+        meta["_dir"] = str(gen)
         try:
             dense = DenseIndex.load(gen / "dense.faiss", trained_on=int(meta.get("trained_on", 0)))
             bm25 = BM25Index.load(gen / "bm25")
@@ -178,14 +215,16 @@ class Searcher:
             except FileNotFoundError:  # an ingest swapped files while we read: re-read
                 if attempt == 2:
                     raise
-        windows = _read_windows(self.store)
+        windows = _read_windows(self.store, meta)
+        indexed = self._indexed_ids(clauses, meta)
         by_id: dict[str, Clause] = {}
         by_fid: dict[int, Clause] = {}
         by_doc: dict[str, list[Clause]] = {}
         for c in clauses:
             by_id[c.clause_id] = c
-            for w in range(windows.get(c.clause_id, 1)):
-                by_fid[faiss_id(window_key(c.clause_id, w))] = c
+            if c.clause_id in indexed:
+                for w in range(windows.get(c.clause_id, 1)):
+                    by_fid[faiss_id(window_key(c.clause_id, w))] = c
             by_doc.setdefault(c.doc_id, []).append(c)
         for cs in by_doc.values():
             cs.sort(key=lambda c: c.seq)
@@ -196,12 +235,39 @@ class Searcher:
             clauses=by_id,
             by_fid=by_fid,
             by_doc=by_doc,
-            bm25_rows=[by_id.get(cid) for cid in bm25.clause_ids],
+            bm25_rows=[by_id.get(cid) if cid in indexed else None for cid in bm25.clause_ids],
             docs=self.store.documents(),
             windows=windows,
             generation=self.store.generation,
             children=children_map(clauses),
+            indexed=frozenset(indexed),
         )
+
+    def _indexed_ids(self, clauses: list[Clause], meta: dict[str, Any]) -> set[str]:
+        """Ids of the clauses the index really holds *for their current text*.
+
+        When the index is older than the store (no sync: readers never write), a source
+        re-ingested since the build may have kept its positional clause ids for different
+        text.  Its clauses are trusted only where the per-clause digest recorded at build
+        time matches; the others are left out of dense and BM25 results until the next
+        build (the exact clause route still finds them)."""
+        entries = self.store.sources()
+        built: dict[str, int] = {k: int(v) for k, v in meta.get("sources", {}).items()}
+        digests: dict[str, dict[str, str]] = {}
+        out: set[str] = set()
+        for c in clauses:
+            entry = entries.get(c.source)
+            rev = built.get(c.source)
+            if entry is None or rev is None:
+                continue
+            if entry.revision == rev:
+                out.add(c.clause_id)
+                continue
+            if c.source not in digests:
+                digests[c.source] = read_digests(token_file(self.store.root, c.source, rev))
+            if digests[c.source].get(c.clause_id) == clause_digest(c):
+                out.add(c.clause_id)
+        return out
 
     def sync(self, progress: bool | Progress = False) -> dict[str, Any]:
         """Re-read the store and update the index (after ingest or delete)."""
@@ -217,6 +283,13 @@ class Searcher:
     def generation(self) -> int:
         """Store generation this searcher reflects."""
         return self._snap.generation
+
+    @property
+    def stale(self) -> bool:
+        """True when the clause store changed after the index was built (``sync`` or
+        ``python -m index build`` brings it up to date)."""
+        self.store.reload()
+        return int(self.meta.get("store_generation", -1)) != self.store.generation
 
     # ---------------------------------------------------------------- lookups
     def get(self, clause_id: str) -> Clause | None:

@@ -44,6 +44,8 @@ class Snapshot:
     windows: dict[str, int]
     generation: int
     children: dict[str, list[Clause]]  # direct children per clause id, document order
+    # clause ids whose vectors/tokens were computed from their current text (None: all)
+    indexed: frozenset[str] | None = None
 
     def vector_ids(self, clause_ids: Sequence[str]) -> tuple[np.ndarray, list[int]]:
         """FAISS ids of all windows of ``clause_ids`` and, per id, the clause's position."""

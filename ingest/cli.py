@@ -9,7 +9,9 @@ upgrade of the segmenter) from the text kept in the store.
 Prints a summary (files, documents, clauses, and every skipped file with its reason) to
 stdout, or the same as JSON with ``--json``; progress and logs go to stderr.  Exit status:
 0 when at least one file is in the knowledge base afterwards (ingested, or unchanged), 1
-when files were given but none could be ingested, 2 for usage errors.
+when files were given but none could be ingested, 2 for usage errors and every other
+failure (damaged store, full disk…), always as one line on stderr.  File names are printed
+with control characters escaped, so a name cannot forge a line of the summary.
 """
 
 from __future__ import annotations
@@ -17,17 +19,20 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import math
 import sys
 from collections.abc import Iterable
 from pathlib import Path
 
 from tqdm import tqdm
 
+from core.display import safe_display
+from core.errors import UserError, cli_boundary
 from ingest.logsetup import configure_cli_logging
 from ingest.pipeline import FileStatus, IngestReport, ingest_paths, resegment_store
 from ingest.readers import DEFAULT_MAX_BYTES
-from ingest.store import ClauseStore, SourceEntry, StoreError
-from ingest.workspace import DEFAULT_KB, WorkspaceError, kb_path, list_kbs, resolve_workspace
+from ingest.store import ClauseStore, SourceEntry
+from ingest.workspace import DEFAULT_KB, kb_path, list_kbs, resolve_workspace
 
 log = logging.getLogger("ingest")
 
@@ -44,7 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--prune", action="store_true", help="从知识库删除给定文件夹中已不存在的文件")
     p.add_argument(
         "--max-size",
-        type=float,
+        type=_max_size,
         default=DEFAULT_MAX_BYTES / 2**20,
         metavar="MB",
         help="单个文件大小上限（MB，默认 %(default)s）",
@@ -74,6 +79,23 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+MAX_SIZE_CAP_MB = 2048.0  # beyond this a single "document" is not a standard
+
+
+def _max_size(raw: str) -> float:
+    """``--max-size`` in MB: a finite number in (0, 2048]; argparse reports anything else
+    as a usage error (exit 2, one line)."""
+    try:
+        value = float(raw)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"应为数字（MB），而不是 {raw!r}") from None
+    if not math.isfinite(value) or value <= 0 or value > MAX_SIZE_CAP_MB:
+        raise argparse.ArgumentTypeError(
+            f"应为大于 0、不超过 {MAX_SIZE_CAP_MB:g} 的有限数字（MB），而不是 {raw!r}"
+        )
+    return value
+
+
 def _print_summary(report: IngestReport) -> None:
     d = report.to_dict()
     print(f"知识库 {report.kb}：处理 {d['files']} 个文件，用时 {d['seconds']} 秒")
@@ -89,7 +111,7 @@ def _print_summary(report: IngestReport) -> None:
         for w in f.warnings:
             print(f"  警告：{f.path}：{w}")
     for path in report.removed_sources:
-        print(f"  已移除（文件不存在）：{path}")
+        print(f"  已移除（文件不存在）：{safe_display(path)}")
     bad = [
         f
         for f in report.files
@@ -98,7 +120,7 @@ def _print_summary(report: IngestReport) -> None:
     if bad:
         print("未导入的文件：")
         for f in bad:
-            print(f"  [{f.status}] {f.path}：{f.reason}")
+            print(f"  [{f.status}] {safe_display(f.path)}：{safe_display(f.reason)}")
 
 
 def _list_documents(store: ClauseStore, as_json: bool) -> None:
@@ -108,7 +130,7 @@ def _list_documents(store: ClauseStore, as_json: bool) -> None:
         return
     for d in docs:
         code = f"{d.standard_code} " if d.standard_code else ""
-        print(f"{d.doc_id}  {code}{d.title}  （{d.clause_count} 条）  {d.source}")
+        print(safe_display(f"{d.doc_id}  {code}{d.title}  （{d.clause_count} 条）  {d.source}"))
     print(f"共 {len(docs)} 篇文档")
 
 
@@ -123,7 +145,7 @@ def _remove(store: ClauseStore, targets: Iterable[str]) -> int:
         )
         if not removed:
             removed = store.remove_document(target)
-        print(("已删除：" if removed else "未找到：") + target)
+        print(("已删除：" if removed else "未找到：") + safe_display(target))
         status = status or (0 if removed else 1)
     return status
 
@@ -164,22 +186,21 @@ def _resegment(store: ClauseStore, args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    return cli_boundary(_main, argv)
+
+
+def _main(argv: list[str] | None) -> int:
     args = build_parser().parse_args(argv)
     configure_cli_logging(args.verbose)
-    try:
-        workspace = resolve_workspace(args.workspace)
-        store = ClauseStore(kb_path(workspace, args.kb))
-        store.manifest  # noqa: B018 - surface a corrupt manifest before doing any work
-    except (WorkspaceError, StoreError) as exc:
-        print(f"错误：{exc}", file=sys.stderr)
-        return 2
+    workspace = resolve_workspace(args.workspace)
+    store = ClauseStore(kb_path(workspace, args.kb))
+    store.manifest  # noqa: B018 - surface a corrupt manifest before doing any work
 
     if args.outline:
         return _outline(args.outline, store, args.json)
     if (args.list or args.remove or args.resegment) and not store.exists:
         known = "、".join(list_kbs(workspace)) or "（无）"
-        print(f"错误：知识库 {args.kb!r} 不存在（已有：{known}）", file=sys.stderr)
-        return 2
+        raise UserError(f"知识库 {args.kb!r} 不存在（已有：{known}）")
     if args.list:
         _list_documents(store, args.json)
         return 0
@@ -188,8 +209,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.resegment:
         return _resegment(store, args)
     if not args.paths:
-        print("错误：请给出要导入的文件或文件夹（或使用 --list / --remove）", file=sys.stderr)
-        return 2
+        raise UserError("请给出要导入的文件或文件夹（或使用 --list / --remove）")
 
     def wrap(files: list[Path]) -> Iterable[Path]:
         return tqdm(files, desc="导入", unit="文件", disable=args.quiet or None, file=sys.stderr)

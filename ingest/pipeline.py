@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
+from core.display import safe_display
+from core.errors import user_message
 from grammar.elements import annotate as annotate_elements
 from grammar.schema import Clause, DocumentInfo
 from ingest.chunk import split_long_clauses
@@ -196,9 +198,19 @@ def discover_files(paths: Iterable[Path]) -> tuple[list[Path], list[FileResult]]
     problems: list[FileResult] = []
     for p in paths:
         if p.is_dir():
+            root = p.resolve()
             for f in sorted(p.rglob("*")):
                 rel = f.relative_to(p)
-                if f.is_file() and not any(part.startswith(".") for part in rel.parts):
+                if any(part.startswith(".") for part in rel.parts):
+                    continue
+                if f.is_symlink() and not f.resolve().is_relative_to(root):
+                    # A link inside the folder leading out of it: importing it would read
+                    # a file nobody chose (/etc/…, another user's folder).  Reported.
+                    problems.append(
+                        FileResult(str(f), FileStatus.SKIPPED, "符号链接指向所选文件夹之外，未导入")
+                    )
+                    continue
+                if f.is_file():
                     if is_folder_metadata(f):
                         problems.append(
                             FileResult(
@@ -249,10 +261,15 @@ def ingest_file(
     except OSError as exc:
         return FileResult(shown, FileStatus.SKIPPED, f"无法读取文件：{exc.strerror or exc}")
     entry = store.entry(source)
+    repaired = ""
     if entry is not None and entry.sha256 == digest and not force:
-        return FileResult(
-            shown, FileStatus.UNCHANGED, "内容未变化", len(entry.documents), entry.clause_count
-        )
+        damage = store.verify(entry)
+        if damage is None:
+            return FileResult(
+                shown, FileStatus.UNCHANGED, "内容未变化", len(entry.documents), entry.clause_count
+            )
+        log.warning("%s", damage)
+        repaired = "已修复损坏的条款文件"
     twin = store.find_sha(digest)
     moved_from: str | None = None
     if twin is not None and twin != source and not force:
@@ -279,13 +296,13 @@ def ingest_file(
             lines=processed.lines,
         )
     except OSError as exc:
-        return FileResult(shown, FileStatus.FAILED, f"写入知识库失败：{exc}")
+        return FileResult(shown, FileStatus.FAILED, f"写入知识库失败：{user_message(exc)}")
     if moved_from is not None:
         store.remove_source(moved_from)
         log.info("%s moved to %s", moved_from, source)
     warnings = [w for d in processed.documents for w in d.warnings]
     return FileResult(
-        shown, FileStatus.INGESTED, "", len(processed.documents), len(clauses), warnings
+        shown, FileStatus.INGESTED, repaired, len(processed.documents), len(clauses), warnings
     )
 
 
@@ -319,7 +336,7 @@ def ingest_paths(
     report = IngestReport(kb=kb, files=list(problems))
     for path in wrap(files) if wrap else files:
         result = ingest_file(store, path, force=force, max_bytes=max_bytes)
-        log.info("%s: %s %s", result.path, result.status, result.reason)
+        log.info("%s: %s %s", safe_display(result.path), result.status, result.reason)
         report.files.append(result)
         if on_file:
             on_file(result)

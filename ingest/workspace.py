@@ -13,6 +13,8 @@ import os
 import re
 from pathlib import Path
 
+from core.errors import UserError
+
 ENV_WORKSPACE = "STDQA_WORKSPACE"
 DEFAULT_WORKSPACE = Path("workspace")
 DEFAULT_KB = "default"
@@ -22,7 +24,7 @@ DEFAULT_KB = "default"
 _KB_NAME = re.compile(r"^[0-9A-Za-z_\-\u4e00-\u9fff]{1,64}$")
 
 
-class WorkspaceError(ValueError):
+class WorkspaceError(UserError, ValueError):
     """A workspace or knowledge-base name the user gave cannot be used."""
 
 
@@ -51,4 +53,8 @@ def list_kbs(workspace: Path) -> list[str]:
     root = workspace / "kbs"
     if not root.is_dir():
         return []
-    return sorted(p.name for p in root.iterdir() if (p / "manifest.json").is_file())
+    return sorted(
+        p.name
+        for p in root.iterdir()
+        if (p / "manifest.json").is_file() or (p / "manifest.journal").is_file()
+    )

@@ -3,7 +3,7 @@
 JSON (stdout) contract: ``{"question", "answer", "citations": [{"doc_title",
 "standard_code", "clause_no", "clause_title", "heading_path", "text", "score", "label",
 "clause_id", "doc_id", "source", "page"}], "refused", "mode", "invalid_citations",
-"element", "query", "timings_ms", "error"}`` (``timings_ms.startup``: process start to
+"element", "query", "timings_ms", "warnings", "stale", "error"}`` (``timings_ms.startup``: process start to
 answering, ``process``: to the answer), plus ``"drafting": {"element", "rules":
 [citation…], "patterns": [{"text", "citation", "clause_id"}], "examples": [citation…]}`` when
 the question asks how to write an element of a standard (see :mod:`qa.drafting`).  In LLM
@@ -11,29 +11,54 @@ mode also ``"statements"`` (the verdict on each statement of the model's answer:
 ``status`` — supported / attributed / reattributed / modality_drift / number_drift /
 unsupported / connective / refusal / duplicate —, ``citation``, ``cited_by_model``,
 ``overlap``, ``reasons``), ``"dropped_statements"`` and ``"prompt_budget"``.  ``refused`` is
-true exactly when ``answer`` is the refusal "知识库中未找到相关条款。".  Progress and logs go
-to stderr.
+true exactly when ``answer`` is the refusal "知识库中未找到相关条款。".  ``warnings`` lists
+answer content the cited clauses do not contain (links, credential requests, instructions;
+see :mod:`qa.risk`).  Progress and logs go to stderr.
 
 Text mode prints the *checked* answer (what ``--json`` returns as ``answer``), never the
 raw model stream, followed by notes on removed citations and statements.
 
-Exit status 0 when answered or refused, 2 for usage errors (empty question, unknown
-knowledge base, LLM mode without a configured model) and for a failed model call (one
-line on stderr; with ``--json`` also ``{"question", "error", "mode"}`` on stdout).
+Exit status 0 when answered or refused, 2 for every failure (empty or too long question,
+unknown knowledge base, LLM not configured, LLM timeout / HTTP error / malformed reply, a
+full disk…): one line on stderr; with ``--json`` also ``{"question", "error", "mode"}`` on
+stdout.
+
+A reader never writes: the index is used as it is; when it is older than the clause store
+a warning says so (``python -m index build`` brings it up to date).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
 
+from core.errors import EXIT_USAGE, UserError, cli_boundary, report, user_message
 from ingest.logsetup import configure_cli_logging
 from ingest.workspace import DEFAULT_KB, resolve_workspace
 from qa.answer import Answerer, AnswerResult
 from qa.drafting import drafting_help, drafting_text
-from qa.llm_config import LLMConfig, LLMError
+from qa.llm_config import LLMConfig
+
+log = logging.getLogger("qa")
+
+MAX_QUESTION_CHARS = 1000  # a drafting question is a sentence or two; 43k chars took 60 s
+
+
+class QuestionError(UserError):
+    """The question itself cannot be asked (empty, too long)."""
+
+
+def check_question(question: str) -> str:
+    """The stripped question, or :class:`QuestionError` with the reason."""
+    q = (question or "").strip()
+    if not q:
+        raise QuestionError("问题不能为空")
+    if len(q) > MAX_QUESTION_CHARS:
+        raise QuestionError(f"问题过长（{len(q)} 字，上限 {MAX_QUESTION_CHARS} 字），请精简后再问")
+    return q
 
 
 def process_age_ms() -> float | None:
@@ -66,49 +91,36 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    configure_cli_logging(args.verbose)
-    if not args.question.strip():
-        print("错误：问题不能为空", file=sys.stderr)
-        return 2
-    if args.k <= 0:
-        print("错误：-k 必须为正整数", file=sys.stderr)
-        return 2
-    from index.errors import SearchIndexError
+def _answer(args: argparse.Namespace, mode_box: list[str]) -> int:
     from index.search import Searcher
-    from ingest.store import StoreError
+    from qa.risk import result_risks
 
-    try:
-        cfg = LLMConfig.from_env()
-    except LLMError as exc:
-        print(f"错误：{exc}", file=sys.stderr)
-        return 2
+    question = check_question(args.question)
+    if args.k <= 0:
+        raise UserError("-k 必须为正整数")
+    cfg = LLMConfig.from_env()
     mode = args.mode if args.mode != "auto" else ("llm" if cfg.configured else "extractive")
-    try:
-        searcher = Searcher.open(resolve_workspace(args.workspace), args.kb)
-        chat = None
-        if mode == "llm":
-            from qa.llm import make_chat_model
+    mode_box.append(mode)
+    searcher = Searcher.open(resolve_workspace(args.workspace), args.kb, sync=False)
+    stale = searcher.stale
+    if stale:
+        log.warning(
+            "索引落后于知识库（有未建索引的改动），结果可能不含最新文件；"
+            "请运行：python -m index build --kb %s",
+            args.kb,
+        )
+    chat = None
+    if mode == "llm":
+        from qa.llm import make_chat_model
 
-            chat = make_chat_model(cfg)
-    except (SearchIndexError, StoreError, LLMError, ValueError) as exc:
-        print(f"错误：{exc}", file=sys.stderr)
-        return 2
+        chat = make_chat_model(cfg)
     answerer = Answerer(searcher, mode=mode, chat_model=chat, k=args.k)
     startup = process_age_ms()
-    try:
-        if mode == "llm" and not args.json:
-            print("正在生成回答…", file=sys.stderr, flush=True)
-        result = answerer.answer(args.question)
-    except LLMError as exc:
-        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        print(f"错误：{message}", file=sys.stderr)
-        if args.json:
-            out = {"question": args.question, "error": message, "mode": mode}
-            print(json.dumps(out, ensure_ascii=False, indent=1))
-        return 2
-    help_ = drafting_help(args.question, searcher)
+    if mode == "llm" and not args.json:
+        print("正在生成回答…", file=sys.stderr, flush=True)
+    result = answerer.answer(question)
+    help_ = drafting_help(question, searcher)
+    risks = result_risks(result)
     if args.json:
         out = result.to_json(include_retrieved=args.retrieved)
         if startup is not None:
@@ -118,6 +130,8 @@ def main(argv: list[str] | None = None) -> int:
             out["timings_ms"]["process"] = round(process_age_ms() or 0.0, 1)
         if help_:
             out["drafting"] = help_.to_json()
+        out["warnings"] = [f.to_json() for f in risks]
+        out["stale"] = stale
         print(json.dumps(out, ensure_ascii=False, indent=1))
         return 0
     print(result.answer)
@@ -125,7 +139,30 @@ def main(argv: list[str] | None = None) -> int:
         print(note)
     if help_:
         print(drafting_text(help_))
+    for flag in risks:
+        print(f"⚠ {flag.message()}")
     return 0
+
+
+def _main(argv: list[str] | None) -> int:
+    args = build_parser().parse_args(argv)
+    configure_cli_logging(args.verbose)
+    mode: list[str] = []
+    try:
+        return _answer(args, mode)
+    except Exception as exc:
+        if not args.json or isinstance(exc, BrokenPipeError):
+            raise  # the boundary prints the one line
+        report(exc)
+        out = {"question": args.question, "error": user_message(exc)}
+        if mode:
+            out["mode"] = mode[0]
+        print(json.dumps(out, ensure_ascii=False, indent=1))
+        return EXIT_USAGE
+
+
+def main(argv: list[str] | None = None) -> int:
+    return cli_boundary(_main, argv)
 
 
 def notes(result: AnswerResult) -> list[str]:
@@ -143,3 +180,7 @@ def notes(result: AnswerResult) -> list[str]:
             why = "；".join(s.reasons) or s.status
             out.append(f"（已删除与条款不符的陈述：“{s.text}”——{why}）")
     return out
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -12,10 +12,12 @@ import os
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
+from core.errors import UserError
+
 log = logging.getLogger("qa.llm")
 
 
-class LLMError(RuntimeError):
+class LLMError(UserError, RuntimeError):
     """The language model could not produce an answer (one-line, user-facing message)."""
 
 

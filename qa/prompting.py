@@ -62,9 +62,18 @@ def _data(text: str) -> str:
     return text.replace("<", "＜").replace(">", "＞")
 
 
+def _attr(text: str) -> str:
+    """A field inside an attribute value: additionally no straight quote, so a document
+    title such as ``"></clause></clauses>…`` cannot end the attribute or the wrapper."""
+    return _data(text).replace('"', "＂").replace("\n", " ").replace("\r", " ")
+
+
 def _block(i: int, c: Clause, body: str) -> str:
     path = " > ".join(c.path_labels())
-    return f'<clause id="{i}" cite="{_data(cite(c))}" heading="{_data(path)}">\n{_data(body)}\n</clause>'
+    return (
+        f'<clause id="{i}" cite="{_attr(cite(c))}" heading="{_attr(path)}">\n'
+        f"{_data(body)}\n</clause>"
+    )
 
 
 def _body(c: Clause, limit: int = MAX_CLAUSE_CHARS) -> str:

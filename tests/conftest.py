@@ -79,7 +79,7 @@ def sample_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     ws = tmp_path_factory.mktemp("samples-ws")
     report = ingest_paths([SAMPLES], ClauseStore(kb_path(ws, DEFAULT_KB)), kb=DEFAULT_KB)
     assert report.ok
-    Searcher.open(ws, DEFAULT_KB)
+    Searcher.open(ws, DEFAULT_KB, sync=True)
     return ws
 
 

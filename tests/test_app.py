@@ -154,7 +154,7 @@ def test_upload_handler_sanitises_and_ingests(workspace: Path) -> None:
     assert by_name["passwd.txt"].status is FileStatus.INGESTED
     assert by_name["坏文件.pdf"].status in (FileStatus.SKIPPED, FileStatus.FAILED)
     assert by_name["坏文件.pdf"].reason
-    searcher = Searcher.open(workspace, UPLOAD_KB)
+    searcher = Searcher.open(workspace, UPLOAD_KB, sync=True)
     hits = searcher.search("投诉登记制度", k=3)
     assert hits and hits[0].clause.standard_code == "T/TEST 001—2025"
 
@@ -167,7 +167,7 @@ def test_reuploading_a_changed_file_replaces_its_clauses(workspace: Path) -> Non
     handle_uploads(workspace, kb, [("规范.txt", UPLOAD_TEXT)])
     newer = UPLOAD_TEXT.replace("每年参加培训".encode(), "每季度参加培训".encode())
     handle_uploads(workspace, kb, [("规范.txt", newer)])
-    searcher = Searcher.open(workspace, kb)
+    searcher = Searcher.open(workspace, kb, sync=True)
     assert len(searcher.documents()) == 1
     texts = " ".join(c.text for d in searcher.documents() for c in searcher.clauses_of(d.doc_id))
     assert "每季度参加培训" in texts and "每年参加培训" not in texts

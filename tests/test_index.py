@@ -168,13 +168,13 @@ def test_open_missing_kb_is_a_clear_error(tmp_path: Path, hash_embedder: HashEmb
 
 def test_persistence_round_trip(tmp_path: Path, hash_embedder: HashEmbedder) -> None:
     ws, _, _ = _kb(tmp_path)
-    first = Searcher.open(ws, embedder=hash_embedder)
+    first = Searcher.open(ws, embedder=hash_embedder, sync=True)
     paths = IndexPaths.for_kb(kb_path(ws, "default"))
     gen = paths.current()
     assert gen is not None and (gen / "dense.faiss").is_file() and (gen / "meta.json").is_file()
     meta = json.loads((gen / "meta.json").read_text())
     assert meta["model"] == hash_embedder.name and meta["dim"] == 64
-    again = Searcher.open(ws, embedder=hash_embedder)  # nothing to do: same generation
+    again = Searcher.open(ws, embedder=hash_embedder, sync=True)  # nothing to do: same generation
     assert paths.current() == gen
     q = "衣物破损检查"
     assert [h.clause.clause_id for h in first.search(q)] == [
@@ -190,7 +190,7 @@ def test_incremental_update_keeps_unrelated_clauses(
     tmp_path: Path, hash_embedder: HashEmbedder
 ) -> None:
     ws, store, docs = _kb(tmp_path)
-    s = Searcher.open(ws, embedder=hash_embedder)
+    s = Searcher.open(ws, embedder=hash_embedder, sync=True)
     b_ids = {
         c.clause_id
         for d in s.documents()
@@ -228,7 +228,7 @@ def test_incremental_update_keeps_unrelated_clauses(
 
 def test_model_mismatch_is_an_error(tmp_path: Path, hash_embedder: HashEmbedder) -> None:
     ws, _, _ = _kb(tmp_path)
-    Searcher.open(ws, embedder=hash_embedder)
+    Searcher.open(ws, embedder=hash_embedder, sync=True)
     other = HashEmbedder(name="test/other-model", dim=64)
     with pytest.raises(IndexModelMismatch, match="--rebuild"):
         Searcher.open(ws, embedder=other)
@@ -240,7 +240,7 @@ def test_rebuild_switches_model(tmp_path: Path, hash_embedder: HashEmbedder) -> 
     from index.build import sync_index
 
     ws, store, _ = _kb(tmp_path)
-    Searcher.open(ws, embedder=hash_embedder)
+    Searcher.open(ws, embedder=hash_embedder, sync=True)
     other = HashEmbedder(name="test/other-model", dim=32)
     sync_index(store, other, rebuild=True)
     assert Searcher.open(ws, embedder=other).stats()["dim"] == 32
@@ -250,7 +250,7 @@ def test_corrupt_index_is_reported_and_previous_generation_survives_failed_sync(
     tmp_path: Path, hash_embedder: HashEmbedder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ws, store, docs = _kb(tmp_path)
-    s = Searcher.open(ws, embedder=hash_embedder)
+    s = Searcher.open(ws, embedder=hash_embedder, sync=True)
     before = [h.clause.clause_id for h in s.search("健康证明")]
     paths = IndexPaths.for_kb(kb_path(ws, "default"))
     gen = paths.current()
@@ -281,7 +281,7 @@ def test_corrupt_index_is_reported_and_previous_generation_survives_failed_sync(
 
 def test_filters_by_document_and_code(tmp_path: Path, hash_embedder: HashEmbedder) -> None:
     ws, _, _ = _kb(tmp_path)
-    s = Searcher.open(ws, embedder=hash_embedder)
+    s = Searcher.open(ws, embedder=hash_embedder, sync=True)
     docs = {d.title: d for d in s.documents()}
     laundry = docs["洗衣服务规范"]
     for mode in ("hybrid", "dense", "bm25"):
@@ -296,7 +296,7 @@ def test_filters_by_document_and_code(tmp_path: Path, hash_embedder: HashEmbedde
 
 def test_hit_json_contract(tmp_path: Path, hash_embedder: HashEmbedder) -> None:
     ws, _, _ = _kb(tmp_path)
-    hit = Searcher.open(ws, embedder=hash_embedder).search("茶饮", k=1)[0]
+    hit = Searcher.open(ws, embedder=hash_embedder, sync=True).search("茶饮", k=1)[0]
     data = hit.to_json()
     for key in (
         "rank",
@@ -318,7 +318,7 @@ def test_langchain_retriever(tmp_path: Path, hash_embedder: HashEmbedder) -> Non
     from index.retriever import ClauseRetriever
 
     ws, _, _ = _kb(tmp_path)
-    retriever = ClauseRetriever(searcher=Searcher.open(ws, embedder=hash_embedder), k=2)
+    retriever = ClauseRetriever(searcher=Searcher.open(ws, embedder=hash_embedder, sync=True), k=2)
     docs = retriever.invoke("衣物交付时间")
     assert len(docs) == 2
     assert docs[0].metadata["doc_title"] == "洗衣服务规范" and docs[0].page_content
@@ -391,7 +391,7 @@ def test_web_guides_retrieval(web_guides: Path, tmp_path: Path) -> None:
     boilerplate is ever returned."""
     store = ClauseStore(kb_path(tmp_path, "wg"))
     ingest_paths([web_guides / "000_653565b51cd6ca6e.txt"], store, kb="wg")
-    s = Searcher.open(tmp_path, "wg")
+    s = Searcher.open(tmp_path, "wg", sync=True)
     hits = s.search("编写服务标准时总的要求有哪些", k=5)
     nos = [h.clause.clause_no for h in hits]
     assert any(no == "3" or no.startswith("3.") for no in nos), nos
@@ -417,7 +417,7 @@ def test_long_clause_is_found_by_its_tail(tmp_path: Path, hash_embedder: HashEmb
     _write(tmp_path / "docs", "long.txt", body)
     store = ClauseStore(kb_path(ws, "default"))
     ingest_paths([tmp_path / "docs"], store, kb="default")
-    s = Searcher.open(ws, embedder=hash_embedder)
+    s = Searcher.open(ws, embedder=hash_embedder, sync=True)
     windows = json.loads(
         (IndexPaths.for_kb(kb_path(ws, "default")).current() / "windows.json").read_text()
     )
@@ -435,12 +435,12 @@ def test_lost_token_cache_rebuilds_instead_of_hanging(
     tmp_path: Path, hash_embedder: HashEmbedder
 ) -> None:
     ws, store, docs = _kb(tmp_path)
-    Searcher.open(ws, embedder=hash_embedder)
+    Searcher.open(ws, embedder=hash_embedder, sync=True)
     for p in IndexPaths.for_kb(kb_path(ws, "default")).tokens_dir.glob("*.json"):
         p.unlink()
     _write(docs, "c.txt", DOC_B.replace("洗衣", "修鞋").replace("002", "003"))
     ingest_paths([docs], store, kb="default")
-    s = Searcher.open(ws, embedder=hash_embedder)  # must not deadlock on its own lock
+    s = Searcher.open(ws, embedder=hash_embedder, sync=True)  # must not deadlock on its own lock
     assert {d.title for d in s.documents()} == {"茶饮服务规范", "洗衣服务规范", "修鞋服务规范"}
     assert s.search("修鞋", k=1)[0].clause.doc_title == "修鞋服务规范"
 
@@ -461,7 +461,7 @@ def test_searches_during_sync_see_a_consistent_index(
     import threading
 
     ws, store, docs = _kb(tmp_path)
-    s = Searcher.open(ws, embedder=hash_embedder)
+    s = Searcher.open(ws, embedder=hash_embedder, sync=True)
     errors: list[BaseException] = []
     done = threading.Event()
 

@@ -65,12 +65,12 @@ def test_round_trip_and_schema(tmp_path: Path) -> None:
 
 
 def test_replace_source_replaces_only_that_source(tmp_path: Path) -> None:
-    st = ClauseStore(tmp_path / "kb")
+    st = ClauseStore(tmp_path / "kb", retire_grace=0)
     put(st, "/src/a.txt", "h1", make("a", 3))
     put(st, "/src/b.txt", "h2", make("b", 2, "/src/b.txt"))
     put(st, "/src/a.txt", "h3", make("a", 1))
     assert sorted(c.clause_id for c in st.iter_clauses()) == ["a:00000", "b:00000", "b:00001"]
-    # old clause files were swept; exactly one clause file per source remains
+    # old clause files were swept (no grace asked for); one clause file per source remains
     assert len(list((tmp_path / "kb" / "clauses").iterdir())) == 2
     assert st.entry("/src/a.txt").revision == 3
     assert st.entry("/src/b.txt").revision == 2
@@ -83,11 +83,11 @@ def test_failed_write_keeps_previous_state(tmp_path: Path, monkeypatch: pytest.M
     def boom(*_args: object, **_kwargs: object) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr(store_mod, "write_json_atomic", boom)
+    monkeypatch.setattr(store_mod, "_append_journal", boom)
     with pytest.raises(OSError):
         put(st, "/src/a.txt", "h2", make("a", 5))
     monkeypatch.undo()
-    fresh = ClauseStore(tmp_path / "kb")
+    fresh = ClauseStore(tmp_path / "kb", retire_grace=0)
     assert [c.clause_no for c in fresh.iter_clauses()] == ["5.1", "5.2"]
     assert fresh.entry("/src/a.txt").sha256 == "h1"
     # the orphaned new clause file is swept by the next successful write

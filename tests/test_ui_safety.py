@@ -50,4 +50,5 @@ def test_save_upload_stays_inside_and_a_new_version_replaces_the_old(tmp_path: P
     x = save_upload(folder, "规范.txt", b"x", taken)
     y = save_upload(folder, "其他/规范.txt", b"y", taken)
     assert (x.name, y.name) == ("规范.txt", "规范-1.txt")
-    assert sorted(p.name for p in folder.iterdir()) == ["passwd.txt", "规范-1.txt", "规范.txt"]
+    visible = sorted(p.name for p in folder.iterdir() if not p.name.startswith("."))
+    assert visible == ["passwd.txt", "规范-1.txt", "规范.txt"]

@@ -13,10 +13,14 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from core.errors import user_message
 from qa.answer import Answerer, AnswerResult
+from qa.cli import MAX_QUESTION_CHARS
 from qa.llm import LLMConfig
+from qa.risk import result_risks
 from ui import render, state
 from ui.export import answer_markdown
+from ui.safety import inert_markdown
 from ui.settings import Settings
 
 HISTORY_KEY = "chat_turns"
@@ -64,7 +68,7 @@ def render_citations(result: AnswerResult, searcher: object, idx: int) -> None:
         # The answer already quotes the clause; the card names it and the expander
         # shows it in full, in context (each clause shown once).
         st.markdown(render.citation_card(c, terms, with_text=False), unsafe_allow_html=True)
-        with st.expander(f"上下文：{c.label}"):
+        with st.expander(inert_markdown(f"上下文：{c.label}")):
             clauses = searcher.clauses_of(c.doc_id)  # type: ignore[attr-defined]
             near = render.neighbours(clauses, c.clause_id)
             if near:
@@ -77,13 +81,18 @@ def render_result(turn: Turn, idx: int, searcher: object | None) -> None:
     """One assistant answer: text (or refusal), citations, export button."""
     r = turn.result
     if r.refused:
-        st.info(r.answer)
+        st.info(inert_markdown(r.answer))
         st.caption("可以换一种说法，或到「条款检索」页直接查找条款。")
         return
-    st.markdown(r.answer)
+    st.markdown(inert_markdown(r.answer))
+    for flag in result_risks(r):
+        st.warning(inert_markdown(flag.message()), icon="⚠️")
     if r.invalid_citations:
         st.caption(
-            f"已删除 {len(r.invalid_citations)} 个无法核实的引用：{'、'.join(r.invalid_citations)}"
+            inert_markdown(
+                f"已删除 {len(r.invalid_citations)} 个无法核实的引用："
+                f"{'、'.join(r.invalid_citations)}"
+            )
         )
     dropped = [d for d in (r.support.dropped if r.support else []) if d.status != "duplicate"]
     if dropped:
@@ -121,9 +130,9 @@ def ask(question: str, searcher: object, kb: str, settings: Settings) -> None:
             answerer = make_answerer(searcher, settings)
             for chunk in _stream(answerer, question, kb, sink):
                 shown += chunk
-                box.markdown(shown + "▌")
+                box.markdown(inert_markdown(shown) + "▌")
         except Exception as exc:  # a dead LLM endpoint must not kill the page
-            box.error(f"回答失败：{type(exc).__name__}: {exc}")
+            box.error(inert_markdown(f"回答失败：{user_message(exc)}"))
             return
         box.empty()
         turn = Turn(kb, sink[-1])
@@ -150,6 +159,6 @@ def render_chat_page(kb: str, settings: Settings) -> None:
             render_result(turn, i, searcher if turn.kb == kb else state.searcher_for(ws, turn.kb))
     if searcher is None:
         st.info("当前知识库还没有文件。请到「知识库」页上传标准文件。")
-    question = st.chat_input(PLACEHOLDER, disabled=searcher is None)
+    question = st.chat_input(PLACEHOLDER, disabled=searcher is None, max_chars=MAX_QUESTION_CHARS)
     if question and question.strip() and searcher is not None:
         ask(question.strip(), searcher, kb, settings)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 import streamlit as st
 
 from ui import render, state
+from ui.safety import inert_markdown
 from ui.settings import MODE_LABELS, SEARCH_MODES, Settings
 
 if TYPE_CHECKING:
@@ -38,7 +39,7 @@ def render_document_view(searcher: Searcher, clause_id: str, terms: list[str]) -
     with st.container(border=True):
         top, close = st.columns([6, 1])
         code = f"{clause.standard_code} " if clause.standard_code else ""
-        top.subheader(f"{code}《{clause.doc_title}》")
+        top.subheader(inert_markdown(f"{code}《{clause.doc_title}》"))
         close.button("关闭", key="finder_close", on_click=_open, args=(None,))
         left, right = st.columns([2, 3])
         with left:
@@ -58,7 +59,7 @@ def render_document_view(searcher: Searcher, clause_id: str, terms: list[str]) -
                 args=(key,),
             )
             if clause.heading_path:
-                st.caption(" › ".join(h.label() for h in clause.heading_path))
+                st.caption(inert_markdown(" › ".join(h.label() for h in clause.heading_path)))
             st.markdown(render.context([clause], clause_id, terms), unsafe_allow_html=True)
             if clause.page:
                 st.caption(f"PDF 第 {clause.page} 页")

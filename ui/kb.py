@@ -15,11 +15,13 @@ from typing import TYPE_CHECKING
 
 import streamlit as st
 
+from core.errors import user_message
 from ingest.outline import outline
 from ingest.pipeline import FileResult, FileStatus, IngestReport, ingest_paths
+from ingest.readers import DEFAULT_MAX_BYTES
 from ingest.workspace import WorkspaceError, kb_path, validate_kb_name
 from ui import state
-from ui.safety import UnsafeUpload, save_upload
+from ui.safety import UnsafeUpload, inert_markdown, save_upload, settle_upload
 
 if TYPE_CHECKING:
     from grammar.schema import DocumentInfo
@@ -69,12 +71,21 @@ def handle_uploads(
     rejected: list[FileResult] = []
     taken: set[Path] = set()
     for name, data in files:
+        if len(data) > DEFAULT_MAX_BYTES:
+            reason = f"文件过大（{len(data) / 2**20:.1f} MB，上限 {DEFAULT_MAX_BYTES // 2**20} MB）"
+            rejected.append(FileResult(name, FileStatus.SKIPPED, reason))
+            continue
         try:
             saved[name] = save_upload(folder, name, data, taken)
         except (UnsafeUpload, OSError) as exc:
-            rejected.append(FileResult(name, FileStatus.FAILED, f"无法保存：{exc}"))
+            rejected.append(FileResult(name, FileStatus.FAILED, f"无法保存：{user_message(exc)}"))
     store = state.store_of(ws, kb)
     report = ingest_paths(list(saved.values()), store, kb=kb, on_file=on_file, wrap=wrap)
+    ok = {FileStatus.INGESTED, FileStatus.UNCHANGED}
+    by_path = {r.path: r for r in report.files}
+    for path in saved.values():
+        result = by_path.get(str(path))
+        settle_upload(path, accepted=result is not None and result.status in ok)
     return UploadOutcome(saved, rejected, report)
 
 
@@ -109,7 +120,7 @@ def _on_create(ws: Path) -> None:
     try:
         name = create_kb(ws, st.session_state.get(NEW_KB_KEY, ""))
     except WorkspaceError as exc:
-        st.session_state[NOTICE_KEY] = ("error", str(exc))
+        st.session_state[NOTICE_KEY] = ("error", inert_markdown(str(exc)))
         return
     st.session_state[state.KB_KEY] = name
     st.session_state[NEW_KB_KEY] = ""
@@ -162,7 +173,7 @@ def _upload_section(ws: Path, kb: str) -> None:
         f"{r.count(FileStatus.DUPLICATE)}，未能导入 {len(bad)}。"
     )
     for x in bad:
-        st.error(f"{Path(x.path).name}：{x.reason}")
+        st.error(inert_markdown(f"{Path(x.path).name}：{x.reason}"))
     _results_table(outcome.results)
 
 
@@ -195,7 +206,10 @@ def _documents_section(searcher: Searcher) -> None:
         sure = st.checkbox("确认删除", key="kb_del_sure")
         if st.button("删除", disabled=not sure, key="kb_del_btn") and doc_id:
             if delete_document(searcher, doc_id):
-                st.session_state[NOTICE_KEY] = ("success", f"已删除：{labels[doc_id]}")
+                st.session_state[NOTICE_KEY] = (
+                    "success",
+                    inert_markdown(f"已删除：{labels[doc_id]}"),
+                )
             st.rerun()
 
 

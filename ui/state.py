@@ -9,6 +9,8 @@ only what changed, and no session keeps answering from a stale index.
 
 from __future__ import annotations
 
+import errno
+import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -24,6 +26,7 @@ if TYPE_CHECKING:
     from index.search import Searcher
     from qa.llm import LLMConfig
 
+log = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES_DIR = ROOT / "samples"
 KB_KEY = "kb"  # session key of the current knowledge base (the sidebar selectbox)
@@ -79,10 +82,21 @@ def get_embedder() -> Embedder:
 @st.cache_resource(show_spinner="正在加载索引…", max_entries=6)
 def open_searcher(ws: str, kb: str, store_generation: int) -> Searcher:
     """The searcher of ``kb`` brought up to date with the store (``store_generation`` is
-    only the cache key).  Raises ``KnowledgeBaseNotFound`` for an empty KB."""
+    only the cache key).  Raises ``KnowledgeBaseNotFound`` for an empty KB.
+
+    The app is a writer (uploads, deletes), so it syncs explicitly here.  On a read-only
+    workspace (a shared, mounted knowledge base) it cannot: it then serves the index as it
+    is, like any reader, and :attr:`Searcher.stale` says whether that index lags."""
     from index.search import Searcher
 
-    return Searcher.open(Path(ws), kb, embedder=get_embedder(), sync=True)
+    embedder = get_embedder()
+    try:
+        return Searcher.open(Path(ws), kb, embedder=embedder, sync=True)
+    except OSError as exc:
+        if exc.errno not in (errno.EROFS, errno.EACCES, errno.EPERM):
+            raise
+        log.warning("workspace %s is read-only (%s): serving the index as it is", ws, exc)
+        return Searcher.open(Path(ws), kb, embedder=embedder, sync=False)
 
 
 def searcher_for(ws: Path, kb: str) -> Searcher | None:

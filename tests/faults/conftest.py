@@ -29,7 +29,9 @@ GOOD_TEXT = """GB/T 99001—2099
 """
 
 
-def run_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
     """Run ``python -m …`` from the repository root; the environment is inherited."""
     full = {**os.environ, **(env or {})}
     return subprocess.run(
@@ -62,7 +64,22 @@ def _zip_member(name: bytes, data: bytes, crc: int, size: int, offset: int) -> t
     )
     central = struct.pack(
         "<IHHHHHHIIIHHHHHII",
-        0x02014B50, 20, 20, 0, 8, 0, 0x21, crc, len(data), size, len(name), 0, 0, 0, 0, 0,
+        0x02014B50,
+        20,
+        20,
+        0,
+        8,
+        0,
+        0x21,
+        crc,
+        len(data),
+        size,
+        len(name),
+        0,
+        0,
+        0,
+        0,
+        0,
         offset,
     )
     return local + name + data, central + name
@@ -87,7 +104,7 @@ def write_docx_bomb(path: Path, inflated: int) -> Path:
     rels = (
         b'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.'
         b'openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://'
-        b"schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument\" "
+        b'schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" '
         b'Target="word/document.xml"/></Relationships>'
     )
     block = b"a" * (1 << 20)
@@ -114,3 +131,45 @@ def good_file(tmp_path: Path) -> Path:
     p.parent.mkdir(parents=True)
     p.write_text(GOOD_TEXT, encoding="utf-8")
     return p
+
+
+OTHER_TEXT = """T/TEST 002—2099
+洗衣服务规范
+1 范围
+本文件规定了洗衣服务的要求。
+2 服务要求
+2.1 收衣时应检查衣物破损情况。
+2.2 洗涤后应在24小时内通知顾客取衣。
+"""
+
+
+@pytest.fixture()
+def hashed(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """Every embedder in this process is the instant hash embedder (CLIs run in-process
+    in these tests: loading the real model in a subprocess costs ~20 s on a busy CI)."""
+    from index import embedders, search
+    from tests.conftest import HashEmbedder
+
+    emb = HashEmbedder()
+    monkeypatch.setattr(embedders, "make_embedder", lambda spec=None: emb)
+    monkeypatch.setattr(search, "make_embedder", lambda spec=None: emb)
+    return emb
+
+
+@pytest.fixture()
+def kb(tmp_path: Path, hashed):  # type: ignore[no-untyped-def]
+    """A workspace with two small documents, ingested and indexed (hash embedder)."""
+    from index.build import sync_index
+    from ingest.pipeline import ingest_paths
+    from ingest.store import ClauseStore
+    from ingest.workspace import kb_path
+
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "测试服务规范.txt").write_text(GOOD_TEXT, encoding="utf-8")
+    (src / "洗衣服务规范.txt").write_text(OTHER_TEXT, encoding="utf-8")
+    ws = tmp_path / "ws"
+    store = ClauseStore(kb_path(ws, "default"))
+    assert ingest_paths([src], store, kb="default").ok
+    sync_index(store, hashed)
+    return ws, store, src

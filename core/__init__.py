@@ -1,0 +1,1 @@
+"""Cross-layer basics with no domain knowledge: the error base and the CLI boundary."""
