@@ -128,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
         from index.search import Searcher
         from ingest.workspace import resolve_workspace
 
-        searcher = Searcher.open(resolve_workspace(args.workspace), args.kb)
+        searcher = Searcher.open(resolve_workspace(args.workspace), args.kb, sync=True)
         out["coverage"] = coverage(searcher)
     if args.json:
         print(json.dumps(out, ensure_ascii=False, indent=1))

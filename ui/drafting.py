@@ -17,6 +17,7 @@ from qa.citations import Citation
 from qa.drafting import _INSTANCES, drafting_help, element_named, example_text
 from qa.skeleton import DOC_TYPES, build_skeleton, fill
 from ui import render, state
+from ui.safety import inert_markdown
 
 SUBJECT_MAX = 60
 
@@ -51,7 +52,9 @@ def render_drafting_page(kb: str) -> None:
             st.caption("规则中没有给出固定句式。")
         for p in help_.patterns:
             st.code(fill(p.text, subject.strip()), language=None)
-            st.caption(f"依据：{p.clause.standard_code or p.clause.doc_title}，{p.clause.clause_no}")
+            st.caption(
+                inert_markdown(f"依据：{p.clause.standard_code or p.clause.doc_title}，{p.clause.clause_no}")
+            )
         st.subheader("示例")
         if not help_.examples:
             st.caption("知识库中没有含该要素的标准。")

@@ -27,7 +27,7 @@ from check.runner import BasisIndex, check_draft
 from ingest.readers.base import UnreadableFile
 from ingest.workspace import kb_path
 from ui import state
-from ui.safety import sanitize_filename
+from ui.safety import inert_markdown, sanitize_filename
 
 REVIEW_TYPES = ["docx", "md", "txt", "pdf"]
 RESULT_KEY = "review_result"
@@ -97,7 +97,7 @@ def render_review_page(kb: str | None = None) -> None:
                 key = hashlib.sha256(text.encode()).hexdigest()
                 draft, report = review_text(text, basis)
         except UnreadableFile as exc:
-            st.error(f"无法读取草案：{exc}")
+            st.error(inert_markdown(f"无法读取草案：{exc}"))
             return
         st.session_state[RESULT_KEY] = (key, draft, report)
     result = st.session_state.get(RESULT_KEY)
@@ -123,7 +123,9 @@ def render_review_page(kb: str | None = None) -> None:
     for sev, groups in group_findings(report).items():
         st.subheader(f"{SEVERITY_LABEL[sev]}（{sum(len(v) for v in groups.values())}）")
         for clause, fs in groups.items():
-            with st.expander(f"{clause} · {len(fs)} 条", expanded=sev.value == "error"):
+            with st.expander(
+                inert_markdown(f"{clause} · {len(fs)} 条"), expanded=sev.value == "error"
+            ):
                 for f in fs:
                     st.markdown(
                         f'<div class="{REVIEW_CLASS}">{finding_html(f)}</div>',
@@ -131,7 +133,9 @@ def render_review_page(kb: str | None = None) -> None:
                     )
                     if f.basis_clause_id:
                         st.caption(
-                            f"依据条款在知识库中：{f.basis_clause_id}（可在“条款检索”页查看）"
+                            inert_markdown(
+                                f"依据条款在知识库中：{f.basis_clause_id}（可在“条款检索”页查看）"
+                            )
                         )
     fixed, changes = apply_fixes(draft, report)
     if changes:
