@@ -89,9 +89,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     configure_cli_logging(args.verbose, logging.INFO)
     # Heavy imports (faiss, jieba, the model) only after argument parsing, so --help is fast.
-    from index.build import sync_index
     from index.embedders import make_embedder
-    from index.search import Searcher, SearchFilters
+    from index.search import Searcher, SearchFilters, sync_kb
     from ingest.store import ClauseStore
     from ingest.workspace import kb_path
 
@@ -104,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
                 raise SearchIndexError(
                     f"知识库 {args.kb!r} 不存在；先运行 python -m ingest PATH --kb {args.kb}"
                 )
-            result = sync_index(store, embedder, rebuild=args.rebuild, progress=True)
+            result = sync_kb(store, embedder, rebuild=args.rebuild, progress=True)
             searcher = Searcher.open(workspace, args.kb, embedder=embedder, sync=False)
             out = {**result, **searcher.stats()}
             if args.json:
@@ -113,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(
                     f"知识库 {args.kb}：新增 {result['added']} 条、移除 {result['removed']} 条，"
                     f"用时 {result['seconds']:.1f} 秒；共 {out['documents']} 篇文档、{out['clauses']} 个条款，"
-                    f"索引 {out['faiss_index']}（{out['model']}，{out['dim']} 维）"
+                    f"索引 {out.get('faiss_index') or out.get('collection')}（{out['model']}，{out['dim']} 维）"
                 )
             return 0
         searcher = Searcher.open(workspace, args.kb, embedder=embedder, progress=True)

@@ -292,6 +292,25 @@ class QdrantClauseIndex:
         )
         return [(cid, s) for cid, s in self._pairs(res.points) if s > 1e-6]
 
+    def sparse_scores(self, tokens: Sequence[str], clause_ids: Sequence[str]) -> dict[str, float]:
+        """BM25 scores of the given clauses only (an id-filtered sparse query)."""
+        q = query_terms(tokens)
+        if not q or not clause_ids:
+            return {}
+        m = self._m
+        res = self.client.query_points(
+            self.collection,
+            query=m.SparseVector(indices=q.indices, values=q.values),
+            using=SPARSE,
+            query_filter=self._filter(
+                extra=[m.HasIdCondition(has_id=[point_id(self.kb, c) for c in clause_ids])]
+            ),
+            search_params=self._kb_params(),
+            limit=len(clause_ids),
+            with_payload=["clause_id"],
+        )
+        return {cid: s for cid, s in self._pairs(res.points) if s > 1e-6}
+
     def hybrid(
         self,
         qvec: np.ndarray,
@@ -387,7 +406,7 @@ class QdrantClauseIndex:
         sources, embed and upsert new revisions.  Returns ``{"added", "removed",
         "seconds", "changed"}`` like :func:`index.build.sync_index`."""
         started = time.perf_counter()
-        state_path = store.root / "index" / f"qdrant-{self.collection}.json"
+        state_path = self.state_path(store)
         state_path.parent.mkdir(parents=True, exist_ok=True)
         with dir_lock(state_path.parent):
             store.reload()
@@ -457,6 +476,13 @@ class QdrantClauseIndex:
         seconds = time.perf_counter() - started
         log.info("qdrant synced: +%d −%d clauses in %.1f s", added, removed, seconds)
         return {"added": added, "removed": removed, "seconds": seconds, "changed": True}
+
+    def state_path(self, store: ClauseStore) -> Path:
+        return store.root / "index" / f"qdrant-{self.collection}.json"
+
+    def state(self, store: ClauseStore) -> dict[str, Any]:
+        """What the last sync recorded (model, dim, sources …); {} before the first."""
+        return _read_state(self.state_path(store))
 
     def _delete(self, flt: Any) -> None:
         self.client.delete(self.collection, points_selector=self._m.FilterSelector(filter=flt))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -17,6 +17,9 @@ from grammar.codes import code_matches, normalize_code
 from grammar.schema import Clause, DocumentInfo
 from index.bm25 import BM25Index
 from index.dense import DenseIndex, faiss_ids, window_key
+
+if TYPE_CHECKING:
+    from index.qdrant_store import QdrantClauseIndex
 
 
 @dataclass(slots=True, frozen=True)
@@ -44,6 +47,9 @@ class Snapshot:
     windows: dict[str, int]
     generation: int
     children: dict[str, list[Clause]]  # direct children per clause id, document order
+    # Set when the vectors live in Qdrant (STDQA_VECTOR_STORE=qdrant): the retrievers then
+    # ask the engine instead of ``dense``/``bm25`` (which stay empty).
+    remote: QdrantClauseIndex | None = None
 
     def vector_ids(self, clause_ids: Sequence[str]) -> tuple[np.ndarray, list[int]]:
         """FAISS ids of all windows of ``clause_ids`` and, per id, the clause's position."""

@@ -12,20 +12,20 @@ from conftest import SAMPLES, HashEmbedder
 
 pytest.importorskip("qdrant_client")
 
-from index.errors import IndexModelMismatch  # noqa: E402
-from index.qdrant_store import (  # noqa: E402
+from index.errors import IndexModelMismatch
+from index.qdrant_store import (
     QdrantClauseIndex,
     QdrantSettings,
     open_client,
     point_id,
     store_kind,
 )
-from index.search import Searcher  # noqa: E402
-from index.sparse import document_terms, query_terms, term_id  # noqa: E402
-from index.tokenize import tokenize  # noqa: E402
-from ingest.pipeline import ingest_paths  # noqa: E402
-from ingest.store import ClauseStore  # noqa: E402
-from ingest.workspace import kb_path  # noqa: E402
+from index.search import Searcher
+from index.sparse import document_terms, query_terms, term_id
+from index.tokenize import tokenize
+from ingest.pipeline import ingest_paths
+from ingest.store import ClauseStore
+from ingest.workspace import kb_path
 
 QUERIES = ["投诉处理时限", "范围一章怎么写", "规范性引用文件 排序", "助浴服务人员要求", "第三条"]
 
@@ -88,14 +88,14 @@ def test_long_clause_scores_as_its_best_window(kb) -> None:  # type: ignore[no-u
     assert multi, "the samples have long clauses embedded as several windows"
     qv = emb.embed_queries(["服务质量评价"])[0]
     got = q.best_window_scores(multi[:5], qv)
-    vids, owner = Searcher._clause_vector_ids(searcher._snap, multi[:5])
+    vids, owner = searcher._snap.vector_ids(multi[:5])
     sims = searcher._snap.dense.vectors(vids) @ qv
     for i, cid in enumerate(multi[:5]):
         assert got[cid] == pytest.approx(max(s for o, s in zip(owner, sims, strict=True) if o == i), abs=1e-5)
 
 
 def test_exact_route_is_a_filtered_scroll(kb) -> None:  # type: ignore[no-untyped-def]
-    _, store, _, searcher, q = kb
+    _, _, _, searcher, q = kb
     doc = searcher.documents()[0].doc_id
     want = {c.clause_id for c in searcher.clauses_of(doc) if c.clause_no in ("5.1", "5.2")}
     assert want
@@ -213,3 +213,108 @@ def test_cluster_options_create_a_quantised_collection(tmp_path: Path) -> None:
     info = q.client.get_collection("clustered")
     assert info.config.params.vectors["dense"].size == 64
     assert info.config.params.sparse_vectors["bm25"].modifier is not None
+
+
+# ---------------------------------------------------------------- through the Searcher
+PARITY_QUERIES = [
+    "投诉处理时限",
+    "范围一章怎么写",
+    "规范性引用文件怎么排序",
+    "T/BZQC 001—2025 的 5.2 条",
+    "第三条",
+    "标准化法规定了哪些标准",
+]
+
+
+@pytest.fixture(scope="module")
+def both(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """The samples (standards and laws) searched through FAISS and through Qdrant."""
+    ws = tmp_path_factory.mktemp("both-ws")
+    store = ClauseStore(kb_path(ws, "default"))
+    assert ingest_paths([SAMPLES], store, kb="default").ok
+    emb = HashEmbedder()
+    faiss_searcher = Searcher.open(ws, "default", embedder=emb)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("STDQA_VECTOR_STORE", "qdrant")
+        mp.setenv("STDQA_QDRANT_COLLECTION", "parity")
+        for var in ("STDQA_QDRANT_URL", "STDQA_QDRANT_PATH"):
+            mp.delenv(var, raising=False)
+        qdrant_searcher = Searcher.open(ws, "default", embedder=emb)
+    assert qdrant_searcher.remote is not None and faiss_searcher.remote is None
+    return faiss_searcher, qdrant_searcher
+
+
+def assert_same_ranking(a, b) -> None:  # type: ignore[no-untyped-def]
+    """Same scores in the same order, and the same clauses — except that clauses with
+    exactly equal scores (RRF ties, identical BM25 texts) may come in either order, and a
+    tie group cut by k may hold different members."""
+    assert len(a) == len(b)
+    np.testing.assert_allclose([h.score for h in b], [h.score for h in a], rtol=1e-5, atol=1e-9)
+
+    def groups(hits):  # type: ignore[no-untyped-def]
+        out: list[set[str]] = []
+        prev = None
+        for h in hits:
+            if prev is None or abs(h.score - prev) > 1e-5 * max(1.0, abs(h.score)):
+                out.append(set())
+            out[-1].add(h.clause.clause_id)
+            prev = h.score
+        return out[:-1]  # the last tie group may be cut by k differently
+
+    assert groups(b) == groups(a)
+
+
+@pytest.mark.parametrize("query", PARITY_QUERIES)
+@pytest.mark.parametrize("mode", ["dense", "bm25"])
+def test_single_retrievers_rank_identically(both, query: str, mode: str) -> None:  # type: ignore[no-untyped-def]
+    f, q = both
+    a = f.search(query, 10, mode, exact=False)
+    b = q.search(query, 10, mode, exact=False)
+    assert_same_ranking(a, b)
+    for x, y in zip(a, b, strict=True):
+        if x.clause.clause_id == y.clause.clause_id:
+            assert y.dense_score == pytest.approx(x.dense_score, abs=1e-4)
+
+
+@pytest.mark.parametrize("query", PARITY_QUERIES)
+def test_hybrid_agrees_with_faiss(both, query: str) -> None:  # type: ignore[no-untyped-def]
+    """Fusion runs in the engine: the same RRF, but ties (equal RRF sums are common) may
+    fall in another order, and FAISS's window-deduplicated candidate list can be a few
+    clauses shorter than Qdrant's per-clause one — so the top ranks agree, not every tail."""
+    f, q = both
+    a = [h.clause.clause_id for h in f.search(query, 10)]
+    b = [h.clause.clause_id for h in q.search(query, 10)]
+    assert len(set(a[:5]) & set(b[:10])) >= 4
+    assert len(set(a) & set(b)) >= 7
+
+
+def test_filters_and_exact_route_on_both_stores(both) -> None:  # type: ignore[no-untyped-def]
+    from index.search import SearchFilters
+
+    f, q = both
+    doc = next(d for d in f.documents() if d.standard_code)
+    flt = SearchFilters(standard_codes=(doc.standard_code,))
+    for query in ("服务人员", "5.2"):
+        a = f.search(query, 8, "bm25", filters=flt)
+        b = q.search(query, 8, "bm25", filters=flt)
+        assert_same_ranking(a, b)
+        assert all(h.clause.doc_id == doc.doc_id for h in a + b)
+        assert all(h.clause.doc_id == doc.doc_id for h in q.search(query, 8, filters=flt))
+    exact = q.search("5.2", 3, filters=flt)
+    assert exact[0].route == "exact" and exact[0].clause.clause_no == "5.2"
+
+
+def test_answers_are_the_same_on_both_stores(both) -> None:  # type: ignore[no-untyped-def]
+    from qa.answer import Answerer
+
+    f, q = both
+    for question in ("投诉处理的时限是多少？", "范围一章怎么写？", "月球上的服务标准是什么？"):
+        a = Answerer(f).answer(question)
+        b = Answerer(q).answer(question)
+        assert (b.answer, b.refused) == (a.answer, a.refused)
+
+
+def test_stats_report_the_store(both) -> None:  # type: ignore[no-untyped-def]
+    _, q = both
+    st = q.stats()
+    assert st["store"] == "qdrant" and st["points_in_kb"] == st["clauses"] > 0
