@@ -51,6 +51,7 @@ from index.build import bm25_text, passage_windows
 from index.embed_cache import EmbeddingCache, cache_path, embed_with_cache
 from index.embedders import Embedder
 from index.errors import IndexModelMismatch
+from index.sections import children_map
 from index.sparse import SparseTerms, document_terms, query_terms
 from index.tokenize import tokenize
 from ingest.atomic import dir_lock, write_json_atomic
@@ -445,9 +446,7 @@ class QdrantClauseIndex:
                 )
             )
             work = [(want[s], store.read_source_clauses(want[s])) for s in fresh]
-            tokens = {
-                e.source: [tokenize(bm25_text(c)) or [EMPTY_TOKEN] for c in cs] for e, cs in work
-            }
+            tokens = {e.source: _tokens(cs) for e, cs in work}
             for e, _ in work:
                 toks = tokens[e.source]
                 lengths[e.source] = [len(toks), sum(len(t) for t in toks)]
@@ -517,9 +516,10 @@ class QdrantClauseIndex:
         try:
             for entry, clauses in work:
                 toks = tokens[entry.source]
+                kids = children_map(clauses)
                 for i in range(0, len(clauses), UPSERT_BATCH):
                     batch = clauses[i : i + UPSERT_BATCH]
-                    per_clause = [passage_windows(c) for c in batch]
+                    per_clause = [passage_windows(c, kids.get(c.clause_id)) for c in batch]
                     flat = [t for w in per_clause for t in w]
                     vecs = embed_with_cache(cache, flat, embedder.embed_passages)
                     points = []
@@ -552,11 +552,12 @@ class QdrantClauseIndex:
         m = self._m
         for entry in entries:
             clauses = store.read_source_clauses(entry)
+            toks = _tokens(clauses)
             for i in range(0, len(clauses), UPSERT_BATCH):
                 batch = clauses[i : i + UPSERT_BATCH]
                 updates = []
-                for c in batch:
-                    sp = document_terms(tokenize(bm25_text(c)) or [EMPTY_TOKEN], avgdl)
+                for j, c in enumerate(batch):
+                    sp = document_terms(toks[i + j], avgdl)
                     updates.append(
                         m.PointVectors(
                             id=point_id(self.kb, c.clause_id),
@@ -574,6 +575,13 @@ class QdrantClauseIndex:
             "points_in_collection": int(info.points_count or 0),
             "status": str(info.status),
         }
+
+
+def _tokens(clauses: Sequence[Clause]) -> list[list[str]]:
+    """BM25 tokens of one source's clauses, exactly as the FAISS backend indexes them (a
+    section also by its children's titles)."""
+    kids = children_map(clauses)
+    return [tokenize(bm25_text(c, kids.get(c.clause_id))) or [EMPTY_TOKEN] for c in clauses]
 
 
 def _read_state(path: Path) -> dict[str, Any]:
