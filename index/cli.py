@@ -17,6 +17,7 @@ import math
 import sys
 from typing import Any
 
+from grammar.elements import Element
 from index.errors import SearchIndexError
 from ingest.logsetup import configure_cli_logging
 from ingest.store import StoreError
@@ -51,6 +52,13 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--mode", choices=("hybrid", "dense", "bm25"), default="hybrid")
     s.add_argument("--doc", action="append", default=[], help="只在此文档（doc_id）中检索，可重复")
     s.add_argument("--code", action="append", default=[], help="只在此标准编号的文档中检索，可重复")
+    s.add_argument(
+        "--element",
+        action="append",
+        default=[],
+        choices=[str(e) for e in Element],
+        help="只检索属于此要素的条款（如 范围、规范性引用文件），可重复",
+    )
     s.add_argument("--weights", default="1,1", help="混合检索权重 dense,bm25（默认 1,1）")
     s.add_argument("--no-exact", action="store_true", help="不启用条款编号直达")
     s.add_argument("--json", action="store_true", help="输出 JSON 数组")
@@ -130,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.k <= 0:
             print("错误：-k 必须为正整数", file=sys.stderr)
             return 2
-        filters = SearchFilters(tuple(args.doc), tuple(args.code))
+        filters = SearchFilters(tuple(args.doc), tuple(args.code), tuple(args.element))
         hits = searcher.search(
             args.query,
             k=args.k,

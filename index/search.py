@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from grammar.elements import annotate as annotate_elements
 from grammar.schema import Clause, DocumentInfo
 from index.bm25 import BM25Index
 from index.build import Progress, check_model, sync_index
@@ -197,6 +198,8 @@ class Searcher:
             by_doc.setdefault(c.doc_id, []).append(c)
         for cs in by_doc.values():
             cs.sort(key=lambda c: c.seq)
+            if not any("element" in c.extra for c in cs):
+                annotate_elements(cs)  # stored before element tagging existed
         return Snapshot(
             dense=dense,
             bm25=bm25,
@@ -309,7 +312,12 @@ class Searcher:
             weights=(float(weights[0]), float(weights[1])),
             query_cache=self._qvecs,
         )
-        ranked = pipeline(ctx)[:k]
+        ranked = pipeline(ctx)
+        if filters is not None and filters.elements:
+            # Elements are a clause property: filter the candidates (depth ≥ 3·k).
+            wanted = set(filters.elements)
+            ranked = [r for r in ranked if snap.clauses[r[0]].extra.get("element") in wanted]
+        ranked = ranked[:k]
         return hits_of(ctx, ranked)
 
     def search(

@@ -24,14 +24,17 @@ if TYPE_CHECKING:
 
 @dataclass(slots=True, frozen=True)
 class SearchFilters:
-    """Restrict a search to some documents and/or standard codes (codes match with or
-    without year: "GB/T 1.1" matches "GB/T 1.1—2020")."""
+    """Restrict a search to some documents, standard codes (codes match with or without
+    year: "GB/T 1.1" matches "GB/T 1.1—2020") and/or elements."""
 
     doc_ids: tuple[str, ...] = ()
     standard_codes: tuple[str, ...] = ()
+    # GB/T 1.1—2020 elements (grammar.elements.Element values, e.g. "范围"): only clauses
+    # tagged with one of them.
+    elements: tuple[str, ...] = ()
 
     def __bool__(self) -> bool:
-        return bool(self.doc_ids or self.standard_codes)
+        return bool(self.doc_ids or self.standard_codes or self.elements)
 
 
 @dataclass(slots=True, frozen=True)
