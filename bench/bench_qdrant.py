@@ -124,7 +124,9 @@ def main() -> None:
     out = {"load_average": [round(x, 2) for x in load], "queries": len(queries), "results": results}
     Path(args.json).parent.mkdir(parents=True, exist_ok=True)
     Path(args.json).write_text(json.dumps(out, indent=1))
-    print(f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; hybrid search, query embedding excluded")
+    print(
+        f"load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}; hybrid search, query embedding excluded"
+    )
     print(
         "| clauses | FAISS sync (s) | Qdrant local sync (s) | FAISS p50 / p95 (ms) "
         "| Qdrant local p50 / p95 (ms) | top-10 overlap |"

@@ -93,7 +93,10 @@ _CHAPTER_RULES: tuple[_TitleRule, ...] = (
     _rule(Element.TEST_METHODS, r"(?:试验|检验|检测|测试|测量)方法"),
     _rule(Element.INSPECTION, r"^(?:检验规则|检验$|合格评定|质量评定)"),
     _rule(Element.MARKING, r"^(?:标志|标识|包装|运输|贮存|储存)"),
-    _rule(Element.SERVICE_PROVISION, r"流程|程序|过程|提供|交付|处理$|服务内容|服务项目|^内容|^项目|质量控制"),
+    _rule(
+        Element.SERVICE_PROVISION,
+        r"流程|程序|过程|提供|交付|处理$|服务内容|服务项目|^内容|^项目|质量控制",
+    ),
     _rule(Element.SERVICE_EVALUATION, r"评价|改进|满意度|考核|监督"),
     _rule(
         Element.SERVICE_SUPPORT,

@@ -430,19 +430,28 @@ class QdrantClauseIndex:
             stale = [s for s, rev in have.items() if s not in want or want[s].revision != rev]
             fresh = [s for s, e in want.items() if have.get(s) != e.revision]
             if not stale and not fresh and state:
-                return {"added": 0, "removed": 0, "seconds": time.perf_counter() - started, "changed": False}
+                return {
+                    "added": 0,
+                    "removed": 0,
+                    "seconds": time.perf_counter() - started,
+                    "changed": False,
+                }
 
             m = self._m
             removed = 0
             for s in stale:
                 removed += sum(lengths.pop(s, [0, 0])[:1])
                 self._delete(
-                    self._filter(extra=[m.FieldCondition(key="source", match=m.MatchValue(value=s))])
+                    self._filter(
+                        extra=[m.FieldCondition(key="source", match=m.MatchValue(value=s))]
+                    )
                 )
             # Points of sources the state never recorded (a sync that died) go too.
             self._delete(
                 self._filter(
-                    must_not=[m.FieldCondition(key="source", match=m.MatchAny(any=list(want) or [""]))]
+                    must_not=[
+                        m.FieldCondition(key="source", match=m.MatchAny(any=list(want) or [""]))
+                    ]
                 )
             )
             work = [(want[s], store.read_source_clauses(want[s])) for s in fresh]
@@ -510,7 +519,9 @@ class QdrantClauseIndex:
     ) -> int:
         m = self._m
         total = sum(len(cs) for _, cs in work)
-        bar = tqdm(total=total, desc="嵌入条款", unit="条", disable=progress is not True, leave=False)
+        bar = tqdm(
+            total=total, desc="嵌入条款", unit="条", disable=progress is not True, leave=False
+        )
         cache = EmbeddingCache(cache_path(store.root.parent.parent), embedder.name, embedder.dim)
         done = 0
         try:

@@ -21,9 +21,21 @@ from ingest.pipeline import process_file
 
 def _c(no: str, title: str, kind: ClauseKind, path=(), annex=None, text="正文。") -> Clause:  # type: ignore[no-untyped-def]
     return Clause(
-        clause_id=f"d:{no}", doc_id="d", doc_title="某某服务规范", standard_code=None,
-        clause_no=no, clause_title=title, heading_path=[HeadingRef(*p) for p in path],
-        kind=kind, annex_type=annex, text=text, source="", page=None, start=0, end=0, seq=0,
+        clause_id=f"d:{no}",
+        doc_id="d",
+        doc_title="某某服务规范",
+        standard_code=None,
+        clause_no=no,
+        clause_title=title,
+        heading_path=[HeadingRef(*p) for p in path],
+        kind=kind,
+        annex_type=annex,
+        text=text,
+        source="",
+        page=None,
+        start=0,
+        end=0,
+        seq=0,
     )
 
 
@@ -57,26 +69,49 @@ def test_sub_clauses_inherit_their_chapter_and_annexes_their_status() -> None:
         _c("3", "服务人员", ClauseKind.CHAPTER),
         _c("3.1", "资格", ClauseKind.CLAUSE, path=[("3", "服务人员")]),
         _c("附录A", "评价表", ClauseKind.ANNEX, annex=AnnexType.NORMATIVE),
-        _c("A.1", "指标", ClauseKind.ANNEX_CLAUSE, path=[("附录A", "评价表")], annex=AnnexType.NORMATIVE),
+        _c(
+            "A.1",
+            "指标",
+            ClauseKind.ANNEX_CLAUSE,
+            path=[("附录A", "评价表")],
+            annex=AnnexType.NORMATIVE,
+        ),
         _c("附录B", "记录", ClauseKind.ANNEX, annex=AnnexType.INFORMATIVE),
         _c("参考文献", "", ClauseKind.ELEMENT),
     ]
     assert tag_elements(clauses) == [
-        Element.COVER, Element.FOREWORD, Element.SCOPE, Element.TERMS, Element.TERMS,
-        Element.SERVICE_SUPPORT, Element.SERVICE_SUPPORT, Element.NORMATIVE_ANNEX,
-        Element.NORMATIVE_ANNEX, Element.INFORMATIVE_ANNEX, Element.BIBLIOGRAPHY,
+        Element.COVER,
+        Element.FOREWORD,
+        Element.SCOPE,
+        Element.TERMS,
+        Element.TERMS,
+        Element.SERVICE_SUPPORT,
+        Element.SERVICE_SUPPORT,
+        Element.NORMATIVE_ANNEX,
+        Element.NORMATIVE_ANNEX,
+        Element.INFORMATIVE_ANNEX,
+        Element.BIBLIOGRAPHY,
     ]
 
 
 def test_statutes_and_outlines_have_no_elements() -> None:
-    clauses = [_c("", "", ClauseKind.PREAMBLE), _c("第一条", "", ClauseKind.ARTICLE), _c("一、", "总则", ClauseKind.OUTLINE)]
+    clauses = [
+        _c("", "", ClauseKind.PREAMBLE),
+        _c("第一条", "", ClauseKind.ARTICLE),
+        _c("一、", "总则", ClauseKind.OUTLINE),
+    ]
     assert tag_elements(clauses) == [None, None, None]
 
 
 @pytest.mark.parametrize(
     ("modals", "want"),
-    [(["宜", "应"], Provision.REQUIREMENT), (["宜", "可"], Provision.RECOMMENDATION),
-     (["不必"], Provision.PERMISSION), (["能"], Provision.STATEMENT), ([], Provision.STATEMENT)],
+    [
+        (["宜", "应"], Provision.REQUIREMENT),
+        (["宜", "可"], Provision.RECOMMENDATION),
+        (["不必"], Provision.PERMISSION),
+        (["能"], Provision.STATEMENT),
+        ([], Provision.STATEMENT),
+    ],
 )
 def test_provision_is_the_strongest_modal(modals: list[str], want: Provision) -> None:
     assert provision_of("", modals) is want

@@ -91,7 +91,9 @@ def test_long_clause_scores_as_its_best_window(kb) -> None:  # type: ignore[no-u
     vids, owner = searcher._snap.vector_ids(multi[:5])
     sims = searcher._snap.dense.vectors(vids) @ qv
     for i, cid in enumerate(multi[:5]):
-        assert got[cid] == pytest.approx(max(s for o, s in zip(owner, sims, strict=True) if o == i), abs=1e-5)
+        assert got[cid] == pytest.approx(
+            max(s for o, s in zip(owner, sims, strict=True) if o == i), abs=1e-5
+        )
 
 
 def test_exact_route_is_a_filtered_scroll(kb) -> None:  # type: ignore[no-untyped-def]
@@ -123,8 +125,12 @@ def test_incremental_sync_removes_and_replaces(tmp_path: Path) -> None:
     assert first["added"] == q.count() > 0
     assert q.sync(store, emb)["changed"] is False
     victim = sorted(src.iterdir())[0]
-    gone = {c.clause_id for e in store.sources().values() if Path(e.source).name == victim.name
-            for c in store.read_source_clauses(e)}
+    gone = {
+        c.clause_id
+        for e in store.sources().values()
+        if Path(e.source).name == victim.name
+        for c in store.read_source_clauses(e)
+    }
     victim.unlink()
     ingest_paths([src], store, kb="k", prune=True)
     res = q.sync(store, emb)
@@ -154,7 +160,9 @@ def test_knowledge_bases_share_a_collection_without_leaking(tmp_path: Path) -> N
     alone = QdrantClauseIndex(_client(), "alone", "law")
     alone.sync(store, emb)
     toks = tokenize("标准的制定")
-    np.testing.assert_allclose([s for _, s in q.sparse(toks, 5)], [s for _, s in alone.sparse(toks, 5)], rtol=1e-5)
+    np.testing.assert_allclose(
+        [s for _, s in q.sparse(toks, 5)], [s for _, s in alone.sparse(toks, 5)], rtol=1e-5
+    )
 
 
 def test_other_model_is_refused(kb, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -199,9 +207,19 @@ def test_settings_from_environment() -> None:
             "STDQA_QDRANT_QUANTIZE": "int8",
         }
     )
-    assert (s.url, s.shards, s.replicas, s.quantize, s.collection) == ("http://q:6333", 6, 2, True, "stdqa")
+    assert (s.url, s.shards, s.replicas, s.quantize, s.collection) == (
+        "http://q:6333",
+        6,
+        2,
+        True,
+        "stdqa",
+    )
     assert "http://q:6333" in s.describe()
-    for bad in ({"STDQA_QDRANT_SHARDS": "0"}, {"STDQA_QDRANT_REPLICAS": "x"}, {"STDQA_QDRANT_QUANTIZE": "pq"}):
+    for bad in (
+        {"STDQA_QDRANT_SHARDS": "0"},
+        {"STDQA_QDRANT_REPLICAS": "x"},
+        {"STDQA_QDRANT_QUANTIZE": "pq"},
+    ):
         with pytest.raises(ValueError):
             QdrantSettings.from_env(bad)
 
