@@ -104,17 +104,36 @@ def test_statutes_and_outlines_have_no_elements() -> None:
 
 
 @pytest.mark.parametrize(
-    ("modals", "want"),
+    ("text", "want"),
     [
-        (["宜", "应"], Provision.REQUIREMENT),
-        (["宜", "可"], Provision.RECOMMENDATION),
-        (["不必"], Provision.PERMISSION),
-        (["能"], Provision.STATEMENT),
-        ([], Provision.STATEMENT),
+        ("服务人员宜每年参加培训，并应持证上岗。", Provision.REQUIREMENT),
+        ("不得擅自离岗。", Provision.REQUIREMENT),
+        ("宜配备助浴椅，可配备防滑垫。", Provision.RECOMMENDATION),
+        ("必要时可延长服务时间。", Provision.PERMISSION),
+        ("投诉处理结果应用于服务改进。", Provision.STATEMENT),  # 应用 is not 应
+        ("响应时间为2小时。", Provision.STATEMENT),
+        ("范围一章宜写成“本文件规定了……应……”。", Provision.RECOMMENDATION),  # quoted 应
     ],
 )
-def test_provision_is_the_strongest_modal(modals: list[str], want: Provision) -> None:
-    assert provision_of("", modals) is want
+def test_provision_is_the_strongest_modal(text: str, want: Provision) -> None:
+    assert provision_of(text) is want
+
+
+def test_annotate_writes_element_provision_and_forms() -> None:
+    from grammar.elements import annotate
+
+    clauses = [
+        _c("1", "范围", ClauseKind.CHAPTER, text="本文件规定了服务要求。"),
+        _c(
+            "2",
+            "服务人员",
+            ClauseKind.CHAPTER,
+            text="服务人员应持证上岗：\na) 健康证；\nb) 培训证。",
+        ),
+    ]
+    annotate(clauses)
+    assert clauses[0].extra == {"element": "范围", "provision": "陈述"}
+    assert clauses[1].extra == {"element": "服务保障", "provision": "要求", "forms": ["列项"]}
 
 
 def test_forms() -> None:
