@@ -51,6 +51,7 @@ def find_document(stem: str, roots: Iterable[Path] = ROOTS) -> Path | None:
 
 def _unit(clauses: list[Clause], no: str, title: str) -> list[int]:
     """Indexes of the clauses of one gold unit: the heading and everything under it."""
+
     def starts(t: str) -> bool:
         return t.replace(" ", "").startswith(title)
 

@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from grammar import wording
 from grammar.schema import AnnexType, Clause, ClauseKind
 
 
@@ -93,7 +94,10 @@ _CHAPTER_RULES: tuple[_TitleRule, ...] = (
     _rule(Element.TEST_METHODS, r"(?:试验|检验|检测|测试|测量)方法"),
     _rule(Element.INSPECTION, r"^(?:检验规则|检验$|合格评定|质量评定)"),
     _rule(Element.MARKING, r"^(?:标志|标识|包装|运输|贮存|储存)"),
-    _rule(Element.SERVICE_PROVISION, r"流程|程序|过程|提供|交付|处理$|服务内容|服务项目|^内容|^项目|质量控制"),
+    _rule(
+        Element.SERVICE_PROVISION,
+        r"流程|程序|过程|提供|交付|处理$|服务内容|服务项目|^内容|^项目|质量控制",
+    ),
     _rule(Element.SERVICE_EVALUATION, r"评价|改进|满意度|考核|监督"),
     _rule(
         Element.SERVICE_SUPPORT,
@@ -203,15 +207,11 @@ class Provision(StrEnum):
     STATEMENT = "陈述"
 
 
-_PROVISION_OF = {
-    "应": Provision.REQUIREMENT,
-    "不应": Provision.REQUIREMENT,
-    "宜": Provision.RECOMMENDATION,
-    "不宜": Provision.RECOMMENDATION,
-    "可": Provision.PERMISSION,
-    "不必": Provision.PERMISSION,
-}
-_ORDER = [Provision.REQUIREMENT, Provision.RECOMMENDATION, Provision.PERMISSION]
+_ORDER = (
+    (Provision.REQUIREMENT, (wording.MODAL_REQUIREMENT, wording.MUST, wording.PROHIBITION)),
+    (Provision.RECOMMENDATION, (wording.MODAL_RECOMMENDATION,)),
+    (Provision.PERMISSION, (wording.MODAL_PERMISSION,)),
+)
 
 _NOTE = re.compile(r"^\s*注\s*\d*\s*[：:]", re.M)
 _EXAMPLE = re.compile(r"^\s*示例\s*\d*\s*(?:[：:]|$)", re.M)
@@ -219,13 +219,14 @@ _LIST = re.compile(r"^\s*(?:[a-z]\)|\d+\)|——|—|·|•)", re.M)
 _TABLE = re.compile(r"^\s*(?:表\s*[A-Z]?\.?\d+|\|)", re.M)
 
 
-def provision_of(text: str, modal_forms: Sequence[str]) -> Provision:
-    """The provision type of a clause whose modal verbs (canonical forms, in order) are
-    ``modal_forms``."""
-    found = {_PROVISION_OF[m] for m in modal_forms if m in _PROVISION_OF}
-    for p in _ORDER:
-        if p in found:
-            return p
+def provision_of(text: str) -> Provision:
+    """The provision type of a clause: the strongest modal verb of GB/T 1.1—2020 附录C it
+    uses outside quotation marks (a guide quoting “应” does not require anything)."""
+    spans = wording.quoted_spans(text)
+    for provision, patterns in _ORDER:
+        for pattern in patterns:
+            if any(wording.outside_quotes(text, m.start(), spans) for m in pattern.finditer(text)):
+                return provision
     return Provision.STATEMENT
 
 
@@ -244,12 +245,15 @@ def forms_of(text: str) -> list[str]:
 
 
 def annotate(clauses: Sequence[Clause]) -> None:
-    """Write each clause's element and expression forms into its record (``extra``), so
+    """Write each clause's element, provision type (standards only) and expression forms
+    into its record (``extra``), so
     search filters, the finder, drafting answers and the checker read them without
     re-deriving them.  ``clauses``: one document, in order."""
     for c, element in zip(clauses, tag_elements(clauses), strict=True):
         if element is not None:
             c.extra["element"] = str(element)
+        if element is not None:
+            c.extra["provision"] = str(provision_of(c.text))
         forms = forms_of(c.text)
         if forms:
             c.extra["forms"] = forms

@@ -21,6 +21,7 @@ from typing import Any
 
 from core.display import safe_display
 from core.errors import cli_boundary
+from grammar.elements import Element
 from index.errors import SearchIndexError
 from ingest.logsetup import configure_cli_logging
 from ingest.store import StoreError
@@ -55,6 +56,13 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--mode", choices=("hybrid", "dense", "bm25"), default="hybrid")
     s.add_argument("--doc", action="append", default=[], help="只在此文档（doc_id）中检索，可重复")
     s.add_argument("--code", action="append", default=[], help="只在此标准编号的文档中检索，可重复")
+    s.add_argument(
+        "--element",
+        action="append",
+        default=[],
+        choices=[str(e) for e in Element],
+        help="只检索属于此要素的条款（如 范围、规范性引用文件），可重复",
+    )
     s.add_argument("--weights", default="1,1", help="混合检索权重 dense,bm25（默认 1,1）")
     s.add_argument("--no-exact", action="store_true", help="不启用条款编号直达")
     s.add_argument("--json", action="store_true", help="输出 JSON 数组")
@@ -97,9 +105,8 @@ def _main(argv: list[str] | None) -> int:
     args = build_parser().parse_args(argv)
     configure_cli_logging(args.verbose, logging.INFO)
     # Heavy imports (faiss, jieba, the model) only after argument parsing, so --help is fast.
-    from index.build import sync_index
     from index.embedders import make_embedder
-    from index.search import Searcher, SearchFilters
+    from index.search import Searcher, SearchFilters, sync_kb
     from ingest.store import ClauseStore
     from ingest.workspace import kb_path
 
@@ -112,7 +119,7 @@ def _main(argv: list[str] | None) -> int:
                 raise SearchIndexError(
                     f"知识库 {args.kb!r} 不存在；先运行 python -m ingest PATH --kb {args.kb}"
                 )
-            result = sync_index(store, embedder, rebuild=args.rebuild, progress=True)
+            result = sync_kb(store, embedder, rebuild=args.rebuild, progress=True)
             searcher = Searcher.open(workspace, args.kb, embedder=embedder, sync=False)
             out = {**result, **searcher.stats()}
             if args.json:
@@ -121,7 +128,7 @@ def _main(argv: list[str] | None) -> int:
                 print(
                     f"知识库 {args.kb}：新增 {result['added']} 条、移除 {result['removed']} 条，"
                     f"用时 {result['seconds']:.1f} 秒；共 {out['documents']} 篇文档、{out['clauses']} 个条款，"
-                    f"索引 {out['faiss_index']}（{out['model']}，{out['dim']} 维）"
+                    f"索引 {out.get('faiss_index') or out.get('collection')}（{out['model']}，{out['dim']} 维）"
                 )
                 for source in result.get("damaged", []):
                     print(f"  已跳过（条款文件损坏，重新导入即可修复）：{safe_display(source)}")
@@ -147,7 +154,7 @@ def _main(argv: list[str] | None) -> int:
         if args.k <= 0:
             print("错误：-k 必须为正整数", file=sys.stderr)
             return 2
-        filters = SearchFilters(tuple(args.doc), tuple(args.code))
+        filters = SearchFilters(tuple(args.doc), tuple(args.code), tuple(args.element))
         hits = searcher.search(
             args.query,
             k=args.k,

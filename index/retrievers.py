@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from grammar.schema import Clause
 from index.embedders import Embedder
 from index.fusion import rrf
 from index.query import SearchQuery
@@ -112,6 +113,9 @@ class Context:
             and c in snap.clauses
             and (snap.indexed is None or c in snap.indexed)
         ]
+        if missing and snap.remote is not None:
+            self.dense_scores.update(snap.remote.best_window_scores(missing, self.qvec()))
+            return
         if not missing or not snap.dense.ntotal:
             return
         vids, owner = snap.vector_ids(missing)
@@ -129,6 +133,10 @@ class Context:
 def dense(ctx: Context) -> Ranking:
     """Nearest clauses by cosine of the query embedding (best window per clause)."""
     snap = ctx.snap
+    if snap.remote is not None:
+        ranked = snap.remote.dense(ctx.qvec(), ctx.depth, ctx.allowed)
+        ctx.dense_scores.update(ranked)
+        return [(cid, s, "dense") for cid, s in ranked]
     allowed_ids = None
     if ctx.allowed is not None:
         allowed_ids, _ = snap.vector_ids(
@@ -147,6 +155,10 @@ def dense(ctx: Context) -> Ranking:
 def bm25(ctx: Context) -> Ranking:
     """Best clauses by BM25 over the tokenised topic."""
     snap = ctx.snap
+    if snap.remote is not None:
+        ranked = snap.remote.sparse(tokenize(ctx.query.topic), ctx.depth, ctx.allowed)
+        ctx.bm25_scores.update(ranked)
+        return [(cid, s, "bm25") for cid, s in ranked]
     mask = None
     if ctx.allowed is not None:
         mask = np.fromiter(
@@ -178,7 +190,23 @@ def fused(*retrievers: Retriever, route: str = "hybrid") -> Retriever:
     return run
 
 
-hybrid: Retriever = fused(dense, bm25)
+_local_hybrid: Retriever = fused(dense, bm25)
+
+
+def hybrid(ctx: Context) -> Ranking:
+    """Dense and BM25 fused by RRF.  On Qdrant, one request does both retrievals and the
+    fusion in the engine (same k, same weights, same ranking as :func:`fused`); the BM25
+    scores of the fused candidates are then read in a second, id-filtered request, so the
+    hits carry both scores as they do on FAISS."""
+    remote = ctx.snap.remote
+    if remote is None or min(ctx.weights) <= 0:
+        return _local_hybrid(ctx)
+    tokens = tokenize(ctx.query.topic)
+    ranked = remote.hybrid(
+        ctx.qvec(), tokens, ctx.depth, ctx.allowed, weights=ctx.weights, depth=ctx.depth
+    )
+    ctx.bm25_scores.update(remote.sparse_scores(tokens, [cid for cid, _ in ranked]))
+    return [(cid, s, "hybrid") for cid, s in ranked]
 
 
 # ------------------------------------------------------------------ stages
@@ -204,6 +232,8 @@ def exact_matches(ctx: Context) -> tuple[list[str], bool]:
     snap = ctx.snap
     named: list[str] = []
     unnamed = False
+    if snap.remote is not None:
+        return _remote_exact_matches(ctx)
     for ref in ctx.query.refs:
         docs = tuple(snap.by_doc) if ref.doc_ids is None else ref.doc_ids
         for d in docs:
@@ -216,6 +246,31 @@ def exact_matches(ctx: Context) -> tuple[list[str], bool]:
             for c in (full or same)[:1]:
                 if c.clause_id not in named:
                     named.append(c.clause_id)
+        unnamed = unnamed or ref.doc_ids is None
+    return named, unnamed
+
+
+def _remote_exact_matches(ctx: Context) -> tuple[list[str], bool]:
+    """:func:`exact_matches` as payload-filtered scrolls (doc_id + clause_no) on Qdrant:
+    the first clause of each document carrying a named number."""
+    snap = ctx.snap
+    assert snap.remote is not None
+    named: list[str] = []
+    unnamed = False
+    for ref in ctx.query.refs:
+        docs = None if ref.doc_ids is None else list(ref.doc_ids)
+        if ctx.allowed is not None:
+            docs = [d for d in (docs if docs is not None else ctx.allowed) if d in ctx.allowed]
+        first: dict[str, Clause] = {}
+        for cid in snap.remote.lookup(docs, list(ref.clause_nos)):
+            c = snap.clauses.get(cid)
+            if c is not None and (c.doc_id not in first or c.seq < first[c.doc_id].seq):
+                first[c.doc_id] = c
+        order = list(snap.by_doc) if docs is None else docs
+        for d in order:
+            c = first.get(d)
+            if c is not None and c.clause_id not in named:
+                named.append(c.clause_id)
         unnamed = unnamed or ref.doc_ids is None
     return named, unnamed
 

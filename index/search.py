@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from grammar.elements import annotate as annotate_elements
 from grammar.schema import Clause, DocumentInfo
 from index.bm25 import BM25Index
 from index.build import (
@@ -33,6 +34,7 @@ from index.dense import DenseIndex, faiss_id, window_key
 from index.embedders import Embedder, make_embedder
 from index.errors import IndexCorrupt, KnowledgeBaseNotFound
 from index.layout import IndexPaths, read_meta
+from index.qdrant_store import QdrantClauseIndex, QdrantSettings, store_kind
 from index.query import SearchQuery, parse_query
 from index.retrievers import (
     PIPELINES,
@@ -128,12 +130,14 @@ class Searcher:
         dense: DenseIndex,
         bm25: BM25Index,
         meta: dict[str, Any],
+        remote: QdrantClauseIndex | None = None,
     ) -> None:
         self.workspace = workspace
         self.kb = kb
         self.store = store
         self.embedder = embedder
         self._qvecs = QueryVectors()
+        self.remote = remote
         self._snap = self._snapshot(dense, bm25, meta)
 
     # ---------------------------------------------------------------- opening
@@ -161,6 +165,11 @@ class Searcher:
                 f"知识库 {kb!r} 不存在于 {ws}（已有：{known}）；先运行 python -m ingest PATH --kb {kb}"
             )
         embedder = embedder or make_embedder()
+        if store_kind() == "qdrant":
+            remote = QdrantClauseIndex.connect(QdrantSettings.from_env(), kb)
+            if sync:
+                remote.sync(store, embedder, progress=progress)
+            return cls(ws, kb, store, embedder, *_remote_placeholders(store, embedder, remote))
         if sync:
             sync_index(store, embedder, progress=progress)
         dense, bm25, meta = cls._load_index(store, embedder)
@@ -216,7 +225,8 @@ class Searcher:
                 if attempt == 2:
                     raise
         windows = _read_windows(self.store, meta)
-        indexed = self._indexed_ids(clauses, meta)
+        # The engine keeps its own per-source revisions; local digests describe FAISS/BM25.
+        indexed = set() if self.remote is not None else self._indexed_ids(clauses, meta)
         by_id: dict[str, Clause] = {}
         by_fid: dict[int, Clause] = {}
         by_doc: dict[str, list[Clause]] = {}
@@ -228,6 +238,8 @@ class Searcher:
             by_doc.setdefault(c.doc_id, []).append(c)
         for cs in by_doc.values():
             cs.sort(key=lambda c: c.seq)
+            if not any("element" in c.extra for c in cs):
+                annotate_elements(cs)  # stored before element tagging existed
         return Snapshot(
             dense=dense,
             bm25=bm25,
@@ -240,7 +252,8 @@ class Searcher:
             windows=windows,
             generation=self.store.generation,
             children=children_map(clauses),
-            indexed=frozenset(indexed),
+            indexed=None if self.remote is not None else frozenset(indexed),
+            remote=self.remote,
         )
 
     def _indexed_ids(self, clauses: list[Clause], meta: dict[str, Any]) -> set[str]:
@@ -271,6 +284,12 @@ class Searcher:
 
     def sync(self, progress: bool | Progress = False) -> dict[str, Any]:
         """Re-read the store and update the index (after ingest or delete)."""
+        if self.remote is not None:
+            result = self.remote.sync(self.store, self.embedder, progress=progress)
+            self._snap = self._snapshot(
+                *_remote_placeholders(self.store, self.embedder, self.remote)[:3]
+            )
+            return result
         result = sync_index(self.store, self.embedder, progress=progress)
         self._snap = self._snapshot(*self._load_index(self.store, self.embedder))
         return result
@@ -313,6 +332,15 @@ class Searcher:
         return len(self._snap.clauses)
 
     def stats(self) -> dict[str, Any]:
+        if self.remote is not None:
+            return {
+                "kb": self.kb,
+                "documents": len(self._snap.docs),
+                "clauses": len(self._snap.clauses),
+                "model": self.meta.get("model"),
+                "dim": self.meta.get("dim"),
+                **self.remote.stats(),
+            }
         gen = IndexPaths.for_kb(self.store.root).current()
         size = sum(p.stat().st_size for p in gen.rglob("*") if p.is_file()) if gen else 0
         return {
@@ -358,7 +386,12 @@ class Searcher:
             weights=(float(weights[0]), float(weights[1])),
             query_cache=self._qvecs,
         )
-        ranked = pipeline(ctx)[:k]
+        ranked = pipeline(ctx)
+        if filters is not None and filters.elements:
+            # Elements are a clause property: filter the candidates (depth ≥ 3·k).
+            wanted = set(filters.elements)
+            ranked = [r for r in ranked if snap.clauses[r[0]].extra.get("element") in wanted]
+        ranked = ranked[:k]
         return hits_of(ctx, ranked)
 
     def search(
@@ -388,6 +421,35 @@ class Searcher:
             filters=filters,
             weights=weights,
         )
+
+
+def sync_kb(
+    store: ClauseStore,
+    embedder: Embedder,
+    *,
+    rebuild: bool = False,
+    progress: bool | Progress = False,
+) -> dict[str, Any]:
+    """Bring the index of ``store`` up to date in whichever vector store is configured
+    (``STDQA_VECTOR_STORE``): FAISS + bm25s files in the workspace, or Qdrant."""
+    if store_kind() == "qdrant":
+        remote = QdrantClauseIndex.connect(QdrantSettings.from_env(), store.root.name)
+        return remote.sync(store, embedder, rebuild=rebuild, progress=progress)
+    return sync_index(store, embedder, rebuild=rebuild, progress=progress)
+
+
+def _remote_placeholders(
+    store: ClauseStore, embedder: Embedder, remote: QdrantClauseIndex
+) -> tuple[DenseIndex, BM25Index, dict[str, Any], QdrantClauseIndex]:
+    """Empty local indexes (nothing reads them when the engine answers) and the engine's
+    sync state as the index metadata."""
+    meta = remote.state(store)
+    if not meta:
+        raise KnowledgeBaseNotFound(
+            f"知识库 {store.root.name!r} 尚未写入 Qdrant：python -m index build --kb {store.root.name}"
+        )
+    check_model(meta, embedder, store.root / "index")
+    return DenseIndex.empty(embedder.dim), BM25Index(None, []), meta, remote
 
 
 def hits_of(ctx: Context, ranked: Ranking) -> list[Hit]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -18,17 +18,23 @@ from grammar.schema import Clause, DocumentInfo
 from index.bm25 import BM25Index
 from index.dense import DenseIndex, faiss_ids, window_key
 
+if TYPE_CHECKING:
+    from index.qdrant_store import QdrantClauseIndex
+
 
 @dataclass(slots=True, frozen=True)
 class SearchFilters:
-    """Restrict a search to some documents and/or standard codes (codes match with or
-    without year: "GB/T 1.1" matches "GB/T 1.1—2020")."""
+    """Restrict a search to some documents, standard codes (codes match with or without
+    year: "GB/T 1.1" matches "GB/T 1.1—2020") and/or elements."""
 
     doc_ids: tuple[str, ...] = ()
     standard_codes: tuple[str, ...] = ()
+    # GB/T 1.1—2020 elements (grammar.elements.Element values, e.g. "范围"): only clauses
+    # tagged with one of them.
+    elements: tuple[str, ...] = ()
 
     def __bool__(self) -> bool:
-        return bool(self.doc_ids or self.standard_codes)
+        return bool(self.doc_ids or self.standard_codes or self.elements)
 
 
 @dataclass(slots=True, frozen=True)
@@ -46,6 +52,9 @@ class Snapshot:
     children: dict[str, list[Clause]]  # direct children per clause id, document order
     # clause ids whose vectors/tokens were computed from their current text (None: all)
     indexed: frozenset[str] | None = None
+    # Set when the vectors live in Qdrant (STDQA_VECTOR_STORE=qdrant): the retrievers then
+    # ask the engine instead of ``dense``/``bm25`` (which stay empty).
+    remote: QdrantClauseIndex | None = None
 
     def vector_ids(self, clause_ids: Sequence[str]) -> tuple[np.ndarray, list[int]]:
         """FAISS ids of all windows of ``clause_ids`` and, per id, the clause's position."""

@@ -178,7 +178,9 @@ def _is_instance_of(clause: Clause, searcher: SearcherLike, wanted: set[str]) ->
         return False
     doc = searcher.clauses_of(clause.doc_id)
     tags = _element_tags(doc)
-    return any(c.clause_id == clause.clause_id and t in wanted for c, t in zip(doc, tags, strict=True))
+    return any(
+        c.clause_id == clause.clause_id and t in wanted for c, t in zip(doc, tags, strict=True)
+    )
 
 
 def _head_of_element(clauses: Sequence[Clause], wanted: set[str]) -> Clause | None:
@@ -248,7 +250,7 @@ def drafting_text(help_: DraftingHelp) -> str:
     lines.append("句式：")
     lines += [f"  {p.text}  {cite(p.clause)}" for p in help_.patterns] or ["  （规则未给出）"]
     lines.append("示例：")
-    lines += [
-        f"  {cite(c)} {example_text(c, 80)}".replace("\n", " ") for c in help_.examples
-    ] or ["  （知识库中无）"]
+    lines += [f"  {cite(c)} {example_text(c, 80)}".replace("\n", " ") for c in help_.examples] or [
+        "  （知识库中无）"
+    ]
     return "\n".join(lines)

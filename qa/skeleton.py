@@ -68,7 +68,12 @@ class Skeleton:
     sections: list[Section]
 
     def to_markdown(self) -> str:
-        out = [f"# {self.title}", "", f"（文件类型：{self.doc_type}；由标准起草助手按句式生成，请逐句核对）", ""]
+        out = [
+            f"# {self.title}",
+            "",
+            f"（文件类型：{self.doc_type}；由标准起草助手按句式生成，请逐句核对）",
+            "",
+        ]
         notes: list[str] = []
         for s in self.sections:
             out.append(f"{'#' * (s.level + 1)} {s.heading}")
@@ -145,7 +150,9 @@ def build_skeleton(doc_type: str, subject: str, searcher: SearcherLike) -> Skele
     sections = [
         Section("前言", 1, _opening("前言", searcher, subject, prefer="GB/T 1.1")),
         Section("1  范围", 1, _opening("范围", searcher, subject, prefer=_SCOPE_VERB[doc_type])),
-        Section("2  规范性引用文件", 1, _opening("规范性引用文件", searcher, subject, prefer="下列文件")),
+        Section(
+            "2  规范性引用文件", 1, _opening("规范性引用文件", searcher, subject, prefer="下列文件")
+        ),
         Section("3  术语和定义", 1, _opening("术语和定义", searcher, subject, prefer="下列术语")),
     ]
     for i, chapter in enumerate(DOC_TYPES[doc_type], start=4):

@@ -105,6 +105,9 @@ def test_chat_drafting_question(workspace: Path) -> None:
     turn = at.session_state["chat_turns"][-1]
     assert not turn.result.refused, turn.result.answer
     assert markdown_with(at, CARD_CLASS)
+    # drafting help beside the answer: a pattern to copy and examples from the standards
+    assert any(e.label.startswith("起草参考：范围") for e in at.expander)
+    assert any(c.value.startswith("本文件规定了") for c in at.code)
 
 
 def test_chat_refuses_off_topic(workspace: Path) -> None:

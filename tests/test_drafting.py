@@ -72,7 +72,9 @@ def test_annex_examples_show_the_heading_with_its_status(sample_searcher) -> Non
 def test_pattern_fill() -> None:
     from grammar.schema import Clause, ClauseKind
 
-    c = Clause("d:1", "d", "t", None, "7.1.2", "", [], ClauseKind.CLAUSE, None, "", "", None, 0, 0, 0)
+    c = Clause(
+        "d:1", "d", "t", None, "7.1.2", "", [], ClauseKind.CLAUSE, None, "", "", None, 0, 0, 0
+    )
     p = Pattern("本文件规定了……的要求，适用于……。", c)
     assert p.fill("社区助浴服务") == "本文件规定了社区助浴服务的要求，适用于……。"
 
@@ -88,3 +90,34 @@ def test_qa_cli_json_carries_drafting(sample_workspace, capsys) -> None:  # type
     assert d["element"] == "范围" and d["rules"] and d["patterns"] and d["examples"]
     assert main(["投诉处理的时限是多少？", "--workspace", str(sample_workspace), "--json"]) == 0
     assert "drafting" not in json.loads(capsys.readouterr().out)
+
+
+def test_search_filter_by_element(sample_searcher) -> None:  # type: ignore[no-untyped-def]
+    from index.search import SearchFilters
+
+    hits = sample_searcher.search("本文件规定了", 10, filters=SearchFilters(elements=("范围",)))
+    assert hits and all(h.clause.extra.get("element") == "范围" for h in hits)
+    assert {h.clause.standard_code for h in hits} >= {"T/BZQC 001—2025", "T/BZQC 003—2025"}
+    # a filter nothing matches gives nothing, never unfiltered hits
+    assert (
+        sample_searcher.search("本文件规定了", 5, filters=SearchFilters(elements=("索引",))) == []
+    )
+
+
+def test_index_cli_element_filter(sample_workspace, capsys) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from index.cli import main
+
+    argv = [
+        "search",
+        "术语",
+        "--element",
+        "术语和定义",
+        "--workspace",
+        str(sample_workspace),
+        "--json",
+    ]
+    assert main(argv) == 0
+    hits = json.loads(capsys.readouterr().out)
+    assert hits and all(h["clause_no"].startswith("3") for h in hits)

@@ -21,9 +21,21 @@ from ingest.pipeline import process_file
 
 def _c(no: str, title: str, kind: ClauseKind, path=(), annex=None, text="正文。") -> Clause:  # type: ignore[no-untyped-def]
     return Clause(
-        clause_id=f"d:{no}", doc_id="d", doc_title="某某服务规范", standard_code=None,
-        clause_no=no, clause_title=title, heading_path=[HeadingRef(*p) for p in path],
-        kind=kind, annex_type=annex, text=text, source="", page=None, start=0, end=0, seq=0,
+        clause_id=f"d:{no}",
+        doc_id="d",
+        doc_title="某某服务规范",
+        standard_code=None,
+        clause_no=no,
+        clause_title=title,
+        heading_path=[HeadingRef(*p) for p in path],
+        kind=kind,
+        annex_type=annex,
+        text=text,
+        source="",
+        page=None,
+        start=0,
+        end=0,
+        seq=0,
     )
 
 
@@ -57,29 +69,71 @@ def test_sub_clauses_inherit_their_chapter_and_annexes_their_status() -> None:
         _c("3", "服务人员", ClauseKind.CHAPTER),
         _c("3.1", "资格", ClauseKind.CLAUSE, path=[("3", "服务人员")]),
         _c("附录A", "评价表", ClauseKind.ANNEX, annex=AnnexType.NORMATIVE),
-        _c("A.1", "指标", ClauseKind.ANNEX_CLAUSE, path=[("附录A", "评价表")], annex=AnnexType.NORMATIVE),
+        _c(
+            "A.1",
+            "指标",
+            ClauseKind.ANNEX_CLAUSE,
+            path=[("附录A", "评价表")],
+            annex=AnnexType.NORMATIVE,
+        ),
         _c("附录B", "记录", ClauseKind.ANNEX, annex=AnnexType.INFORMATIVE),
         _c("参考文献", "", ClauseKind.ELEMENT),
     ]
     assert tag_elements(clauses) == [
-        Element.COVER, Element.FOREWORD, Element.SCOPE, Element.TERMS, Element.TERMS,
-        Element.SERVICE_SUPPORT, Element.SERVICE_SUPPORT, Element.NORMATIVE_ANNEX,
-        Element.NORMATIVE_ANNEX, Element.INFORMATIVE_ANNEX, Element.BIBLIOGRAPHY,
+        Element.COVER,
+        Element.FOREWORD,
+        Element.SCOPE,
+        Element.TERMS,
+        Element.TERMS,
+        Element.SERVICE_SUPPORT,
+        Element.SERVICE_SUPPORT,
+        Element.NORMATIVE_ANNEX,
+        Element.NORMATIVE_ANNEX,
+        Element.INFORMATIVE_ANNEX,
+        Element.BIBLIOGRAPHY,
     ]
 
 
 def test_statutes_and_outlines_have_no_elements() -> None:
-    clauses = [_c("", "", ClauseKind.PREAMBLE), _c("第一条", "", ClauseKind.ARTICLE), _c("一、", "总则", ClauseKind.OUTLINE)]
+    clauses = [
+        _c("", "", ClauseKind.PREAMBLE),
+        _c("第一条", "", ClauseKind.ARTICLE),
+        _c("一、", "总则", ClauseKind.OUTLINE),
+    ]
     assert tag_elements(clauses) == [None, None, None]
 
 
 @pytest.mark.parametrize(
-    ("modals", "want"),
-    [(["宜", "应"], Provision.REQUIREMENT), (["宜", "可"], Provision.RECOMMENDATION),
-     (["不必"], Provision.PERMISSION), (["能"], Provision.STATEMENT), ([], Provision.STATEMENT)],
+    ("text", "want"),
+    [
+        ("服务人员宜每年参加培训，并应持证上岗。", Provision.REQUIREMENT),
+        ("不得擅自离岗。", Provision.REQUIREMENT),
+        ("宜配备助浴椅，可配备防滑垫。", Provision.RECOMMENDATION),
+        ("必要时可延长服务时间。", Provision.PERMISSION),
+        ("投诉处理结果应用于服务改进。", Provision.STATEMENT),  # 应用 is not 应
+        ("响应时间为2小时。", Provision.STATEMENT),
+        ("范围一章宜写成“本文件规定了……应……”。", Provision.RECOMMENDATION),  # quoted 应
+    ],
 )
-def test_provision_is_the_strongest_modal(modals: list[str], want: Provision) -> None:
-    assert provision_of("", modals) is want
+def test_provision_is_the_strongest_modal(text: str, want: Provision) -> None:
+    assert provision_of(text) is want
+
+
+def test_annotate_writes_element_provision_and_forms() -> None:
+    from grammar.elements import annotate
+
+    clauses = [
+        _c("1", "范围", ClauseKind.CHAPTER, text="本文件规定了服务要求。"),
+        _c(
+            "2",
+            "服务人员",
+            ClauseKind.CHAPTER,
+            text="服务人员应持证上岗：\na) 健康证；\nb) 培训证。",
+        ),
+    ]
+    annotate(clauses)
+    assert clauses[0].extra == {"element": "范围", "provision": "陈述"}
+    assert clauses[1].extra == {"element": "服务保障", "provision": "要求", "forms": ["列项"]}
 
 
 def test_forms() -> None:

@@ -9,13 +9,15 @@ with the neighbouring clauses, and a Markdown download.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import streamlit as st
 
 from core.errors import user_message
 from qa.answer import Answerer, AnswerResult
+from qa.citations import Citation, cite
 from qa.cli import MAX_QUESTION_CHARS
+from qa.drafting import drafting_help, example_text
 from qa.llm import LLMConfig
 from qa.risk import result_risks
 from ui import render, state
@@ -77,6 +79,35 @@ def render_citations(result: AnswerResult, searcher: object, idx: int) -> None:
                 st.caption("该条款已不在知识库中（文档可能已被删除）。")
 
 
+def render_drafting(result: AnswerResult, searcher: object, kb: str) -> None:
+    """For "X怎么写？": the rule, the fixed wording and real examples side by side (each
+    computed once per question and knowledge base)."""
+    cache = st.session_state.setdefault("drafting_help", {})
+    key = (kb, result.question)
+    if key not in cache:
+        cache[key] = drafting_help(result.question, searcher)  # type: ignore[arg-type]
+    help_ = cache[key]
+    if not help_:
+        return
+    with st.expander(f"起草参考：{help_.element}（规则 · 句式 · 示例）", expanded=True):
+        rules, patterns, examples = st.columns(3)
+        rules.markdown("**规则**")
+        for c in help_.rules:
+            rules.markdown(render.citation_card(Citation.from_clause(c, 0.0), []), unsafe_allow_html=True)
+        patterns.markdown("**句式**")
+        for p in help_.patterns:
+            patterns.code(p.text, language=None)
+            patterns.caption(inert_markdown(f"依据：{cite(p.clause)}"))
+        if not help_.patterns:
+            patterns.caption("规则中没有给出固定句式。")
+        examples.markdown("**示例**")
+        for c in help_.examples:
+            card = replace(Citation.from_clause(c, 0.0), text=example_text(c, 200))
+            examples.markdown(render.citation_card(card, []), unsafe_allow_html=True)
+        if not help_.examples:
+            examples.caption("知识库中没有含该要素的其他标准。")
+
+
 def render_result(turn: Turn, idx: int, searcher: object | None) -> None:
     """One assistant answer: text (or refusal), citations, export button."""
     r = turn.result
@@ -99,6 +130,8 @@ def render_result(turn: Turn, idx: int, searcher: object | None) -> None:
         st.caption(f"已删除 {len(dropped)} 条与所引条款不符（数值、能愿动词）或无依据的陈述。")
     if r.citations and searcher is not None:
         render_citations(r, searcher, idx)
+    if searcher is not None:
+        render_drafting(r, searcher, turn.kb)
     st.download_button(
         "导出 Markdown",
         data=answer_markdown(r, kb=turn.kb),

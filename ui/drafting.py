@@ -34,7 +34,9 @@ def render_drafting_page(kb: str) -> None:
         left, right = st.columns([1, 2])
         name = left.selectbox("要素", list(_INSTANCES), key="draft_element")
         subject = right.text_input(
-            "主题（填入句式的空白）", max_chars=SUBJECT_MAX, key="draft_subject",
+            "主题（填入句式的空白）",
+            max_chars=SUBJECT_MAX,
+            key="draft_subject",
             placeholder="例如：社区助浴服务",
         )
         element = element_named(name)
@@ -46,7 +48,9 @@ def render_drafting_page(kb: str) -> None:
         if not help_.rules:
             st.caption("知识库中没有规定该要素写法的条款（可导入 GB/T 1.1—2020 或行业编写指南）。")
         for c in help_.rules:
-            st.markdown(render.citation_card(Citation.from_clause(c, 0.0), []), unsafe_allow_html=True)
+            st.markdown(
+                render.citation_card(Citation.from_clause(c, 0.0), []), unsafe_allow_html=True
+            )
         st.subheader("句式")
         if not help_.patterns:
             st.caption("规则中没有给出固定句式。")
@@ -65,7 +69,10 @@ def render_drafting_page(kb: str) -> None:
         a, b = st.columns([1, 2])
         doc_type = a.selectbox("文件类型", list(DOC_TYPES), key="draft_doctype")
         subject2 = b.text_input(
-            "标准主题", max_chars=SUBJECT_MAX, key="draft_subject2", placeholder="例如：社区助浴服务"
+            "标准主题",
+            max_chars=SUBJECT_MAX,
+            key="draft_subject2",
+            placeholder="例如：社区助浴服务",
         )
         if st.button("生成框架", key="draft_build", type="primary"):
             st.session_state["draft_skeleton"] = build_skeleton(doc_type, subject2, searcher)

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import streamlit as st
 
+from grammar.elements import Element
 from ui import render, state
 from ui.safety import inert_markdown
 from ui.settings import MODE_LABELS, SEARCH_MODES, Settings
@@ -85,11 +86,14 @@ def render_finder_page(settings: Settings) -> None:
     codes = sorted({d.standard_code for d in docs if d.standard_code})
 
     query = st.text_input("检索词", placeholder="例如：规范性引用文件 引导语", key="finder_q")
-    c1, c2, c3, c4 = st.columns([3, 2, 2, 1])
+    c1, c2, c5, c3, c4 = st.columns([3, 2, 2, 2, 1])
     doc_ids = c1.multiselect(
         "限定文档", list(titles), format_func=titles.__getitem__, key="finder_docs"
     )
     chosen_codes = c2.multiselect("限定标准编号", codes, key="finder_codes")
+    elements = c5.multiselect(
+        "限定要素", [str(e) for e in Element], key="finder_elements", help="如只看各标准的“范围”"
+    )
     mode = c3.selectbox(
         "检索方式",
         SEARCH_MODES,
@@ -109,7 +113,9 @@ def render_finder_page(settings: Settings) -> None:
 
     from index.search import SearchFilters
 
-    filters = SearchFilters(doc_ids=tuple(doc_ids), standard_codes=tuple(chosen_codes))
+    filters = SearchFilters(
+        doc_ids=tuple(doc_ids), standard_codes=tuple(chosen_codes), elements=tuple(elements)
+    )
     hits = searcher.search(
         query.strip(),
         k=k,
