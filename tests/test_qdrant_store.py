@@ -42,7 +42,7 @@ def kb(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def
     store = ClauseStore(kb_path(ws, "default"))
     assert ingest_paths([SAMPLES / "standards"], store, kb="default").ok
     emb = HashEmbedder()
-    searcher = Searcher.open(ws, "default", embedder=emb)
+    searcher = Searcher.open(ws, "default", embedder=emb, sync=True)
     q = QdrantClauseIndex(_client(), "stdqa", "default")
     q.sync(store, emb)
     return ws, store, emb, searcher, q
@@ -251,13 +251,13 @@ def both(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-d
     store = ClauseStore(kb_path(ws, "default"))
     assert ingest_paths([SAMPLES], store, kb="default").ok
     emb = HashEmbedder()
-    faiss_searcher = Searcher.open(ws, "default", embedder=emb)
+    faiss_searcher = Searcher.open(ws, "default", embedder=emb, sync=True)
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("STDQA_VECTOR_STORE", "qdrant")
         mp.setenv("STDQA_QDRANT_COLLECTION", "parity")
         for var in ("STDQA_QDRANT_URL", "STDQA_QDRANT_PATH"):
             mp.delenv(var, raising=False)
-        qdrant_searcher = Searcher.open(ws, "default", embedder=emb)
+        qdrant_searcher = Searcher.open(ws, "default", embedder=emb, sync=True)
     assert qdrant_searcher.remote is not None and faiss_searcher.remote is None
     return faiss_searcher, qdrant_searcher
 
@@ -341,3 +341,22 @@ def test_stats_report_the_store(both) -> None:  # type: ignore[no-untyped-def]
     _, q = both
     st = q.stats()
     assert st["store"] == "qdrant" and st["points_in_kb"] == st["clauses"] > 0
+
+
+def test_a_reader_never_writes_to_qdrant(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Readers never write (issue 14), on the Qdrant store too: ``Searcher.open`` without
+    ``sync`` neither syncs nor creates anything; it says the index is missing."""
+    from index.errors import KnowledgeBaseNotFound
+
+    store = ClauseStore(kb_path(tmp_path, "default"))
+    assert ingest_paths([SAMPLES / "standards"], store, kb="default").ok
+    calls: list[str] = []
+    monkeypatch.setattr(QdrantClauseIndex, "sync", lambda *a, **k: calls.append("sync"))
+    monkeypatch.setenv("STDQA_VECTOR_STORE", "qdrant")
+    monkeypatch.setenv("STDQA_QDRANT_COLLECTION", "reader")
+    for var in ("STDQA_QDRANT_URL", "STDQA_QDRANT_PATH"):
+        monkeypatch.delenv(var, raising=False)
+    with pytest.raises(KnowledgeBaseNotFound, match="尚未写入 Qdrant"):
+        Searcher.open(tmp_path, "default", embedder=HashEmbedder())
+    assert calls == []
+    assert not (store.root / "index").exists() or not any((store.root / "index").iterdir())
