@@ -423,7 +423,9 @@ def test_resegment_from_stored_lines_without_the_file(tmp_path: Path) -> None:
 def test_resegment_old_store_falls_back_to_stored_text(tmp_path: Path) -> None:
     f = write(tmp_path / "in" / "a.txt", GB_TEXT)
     store, _ = run_ingest(tmp_path, f)
-    # A store written before lines were kept: drop them from the manifest.
+    # A store written before lines were kept: drop them from the manifest (snapshot first,
+    # so that the whole state is in manifest.json and the journal is empty).
+    store.compact()
     manifest = json.loads((store.root / "manifest.json").read_text(encoding="utf-8"))
     for raw in manifest["sources"].values():
         raw["text_files"].pop("@lines")

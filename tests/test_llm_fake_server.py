@@ -67,6 +67,8 @@ class Hit:
 
 
 class Searcher:
+    stale = False  # the CLI warns when the index lags the store
+
     def __init__(self, clauses: list[Clause]) -> None:
         self.clauses = clauses
 
