@@ -17,9 +17,10 @@ from check.catalogue import all_rules, select
 from check.draft import Draft
 from check.model import Report
 from check.runner import BasisIndex, check_draft
+from core.kb import KnowledgeBase
 from ingest.readers.base import UnreadableFile
 from ingest.store import StoreError
-from ingest.workspace import WorkspaceError, kb_path, list_kbs, resolve_workspace
+from ingest.workspace import WorkspaceError
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -75,10 +76,10 @@ def main(argv: list[str] | None = None) -> int:
     basis = None
     if args.kb:
         try:
-            ws = resolve_workspace(args.workspace)
-            if args.kb not in list_kbs(ws):
+            kb = KnowledgeBase.at(args.workspace, args.kb)
+            if not kb.exists:
                 return _fail(f"知识库不存在：{args.kb}")
-            basis = BasisIndex.from_store(kb_path(ws, args.kb))
+            basis = BasisIndex.from_store(kb.store)
         except (WorkspaceError, StoreError) as exc:
             return _fail(str(exc))
     if not args.draft.is_file():

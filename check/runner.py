@@ -33,8 +33,8 @@ class BasisIndex:
     guide: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def from_store(cls, root: Path) -> BasisIndex:
-        store = ClauseStore(root)
+    def from_store(cls, store: ClauseStore | Path) -> BasisIndex:
+        store = store if isinstance(store, ClauseStore) else ClauseStore(store)
         idx = cls()
         if not store.exists:
             return idx

@@ -8,7 +8,6 @@ validates everything in one place and says which variable is wrong, in one line.
 
 from __future__ import annotations
 
-import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -36,19 +35,6 @@ def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -
     return value
 
 
-def _float(env: Mapping[str, str], name: str, default: float, low: float, high: float) -> float:
-    raw = env.get(name)
-    if raw is None or not raw.strip():
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ConfigError(f"环境变量 {name} 应为数字，而不是 {raw!r}") from None
-    if not math.isfinite(value) or not low <= value <= high:
-        raise ConfigError(f"环境变量 {name} 应为 {low:g}–{high:g} 之间的有限数字，而不是 {raw!r}")
-    return value
-
-
 def _path(env: Mapping[str, str], name: str) -> Path | None:
     raw = env.get(name)
     return Path(raw).expanduser() if raw and raw.strip() else None
@@ -56,18 +42,15 @@ def _path(env: Mapping[str, str], name: str) -> Path | None:
 
 @dataclass(frozen=True, slots=True)
 class AppConfig:
-    """Every ``STDQA_*`` setting, validated."""
+    """The workspace, embedding and index settings, validated.  The language-model
+    settings (``STDQA_LLM_*``, ``STDQA_JUDGE_*``) are their own typed
+    :class:`qa.llm_config.LLMConfig`, read once by :mod:`core.assembly` — kept apart so a
+    bad LLM setting never stops ingest or an index build, which use no model."""
 
     workspace: Path | None = None
     embedder: str | None = None
     embed_cache: Path | None = None
     ivf_threshold: int = DEFAULT_IVF_THRESHOLD
-    llm_base_url: str | None = None
-    llm_model: str | None = None
-    llm_gguf: Path | None = None
-    llm_timeout: float = 120.0
-    llm_temperature: float = 0.1
-    llm_max_tokens: int = 1024
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> AppConfig:
@@ -77,10 +60,4 @@ class AppConfig:
             embedder=(e.get("STDQA_EMBEDDER") or "").strip() or None,
             embed_cache=_path(e, "STDQA_EMBED_CACHE"),
             ivf_threshold=_int(e, "STDQA_IVF_THRESHOLD", DEFAULT_IVF_THRESHOLD, 1, 10**9),
-            llm_base_url=(e.get("STDQA_LLM_BASE_URL") or "").strip() or None,
-            llm_model=(e.get("STDQA_LLM_MODEL") or "").strip() or None,
-            llm_gguf=_path(e, "STDQA_LLM_GGUF"),
-            llm_timeout=_float(e, "STDQA_LLM_TIMEOUT", 120.0, 0.1, 3600.0),
-            llm_temperature=_float(e, "STDQA_LLM_TEMPERATURE", 0.1, 0.0, 2.0),
-            llm_max_tokens=_int(e, "STDQA_LLM_MAX_TOKENS", 1024, 1, 1_000_000),
         )

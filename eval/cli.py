@@ -147,16 +147,12 @@ def git_commit() -> str | None:
 
 def prepare_kb(qset: QuestionSet, workspace: Path, kb: str, *, quiet: bool) -> None:
     """Ingest the set's corpus into ``kb`` (idempotent; files gone from the corpus pruned)."""
-    from ingest.pipeline import ingest_paths
-    from ingest.store import ClauseStore
-    from ingest.workspace import kb_path
-
-    store = ClauseStore(kb_path(workspace, kb))
+    from core.kb import KnowledgeBase
 
     def wrap(files: list[Path]) -> Any:
         return tqdm(files, desc=f"导入 {kb}", unit="文件", disable=quiet or None, file=sys.stderr)
 
-    report = ingest_paths(qset.corpus_paths(), store, kb=kb, prune=True, wrap=wrap)
+    report = KnowledgeBase.at(workspace, kb).ingest(qset.corpus_paths(), prune=True, wrap=wrap)
     d = report.to_dict()
     log.info(
         "ingest %s: %s new, %s unchanged, %s skipped, %s failed",
@@ -173,38 +169,34 @@ def prepare_kb(qset: QuestionSet, workspace: Path, kb: str, *, quiet: bool) -> N
 
 def evaluate_set(qset: QuestionSet, args: argparse.Namespace, workspace: Path) -> dict[str, Any]:
     """Run one set end to end and write its report; returns the summary."""
+    from core.assembly import assemble, judge_for
+    from core.kb import KnowledgeBase
     from eval.judge import Judge
     from eval.naive import CHUNK_OVERLAP, CHUNK_SIZE, NaiveIndex
     from eval.report import write_report
     from eval.runner import MODES, run_set
-    from index.search import Searcher
-    from qa.answer import Answerer
-    from qa.llm import LLMConfig, make_chat_model
+    from qa.llm_config import LLMConfig
 
     quiet = not sys.stderr.isatty() and not args.verbose
     kb = args.kb or f"eval-{qset.meta.name}"
     if not args.kb:
         prepare_kb(qset, workspace, kb, quiet=quiet)
-    searcher = Searcher.open(workspace, kb, sync=True, progress=not quiet)
+    cfg = LLMConfig.from_env()
+    parts = assemble(
+        KnowledgeBase.at(workspace, kb),
+        mode="llm" if args.llm else "extractive",
+        config=cfg,
+        sync=True,
+        progress=not quiet,
+    )
+    searcher, answerer, chat = parts.searcher, parts.answerer, parts.chat
     if not args.verbose:
         quiet_loggers()
-    cfg = LLMConfig.from_env()
-    chat = make_chat_model(cfg) if args.llm else None
-    if chat is not None:
-        answerer = Answerer(searcher, mode="llm", chat_model=chat)
-    else:
-        answerer = Answerer(searcher, mode="extractive")
     judge_cfg = LLMConfig.judge_from_env() if args.judge else None
-    judge = None
-    if judge_cfg is not None:
-        # A local GGUF file is loaded once and shared (qa.llm), so a judge that falls back
-        # to the answering model never loads it a second time.
-        judge = Judge(
-            chat if chat is not None and judge_cfg.same_model(cfg) else make_chat_model(judge_cfg)
-        )
+    # A judge that names the answering model reuses it (a GGUF file is never loaded twice).
+    judge = Judge(judge_for(judge_cfg, cfg, chat)) if judge_cfg is not None else None
     naive = None
     if not args.no_naive:
-        from ingest.workspace import kb_path
 
         def wrap(ids: list[str]) -> Any:
             return tqdm(
@@ -214,7 +206,7 @@ def evaluate_set(qset: QuestionSet, args: argparse.Namespace, workspace: Path) -
         naive = NaiveIndex.build(
             searcher.store,
             searcher.embedder,
-            kb_path(workspace, kb) / "eval_cache" / "naive",
+            parts.kb.root / "eval_cache" / "naive",
             wrap=wrap,
         )
     config = {

@@ -126,10 +126,9 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     out: dict[str, object] = {"tagging": score_tagging()}
     if args.kb:
-        from index.search import Searcher
-        from ingest.workspace import resolve_workspace
+        from core.kb import KnowledgeBase
 
-        searcher = Searcher.open(resolve_workspace(args.workspace), args.kb, sync=True)
+        searcher = KnowledgeBase.at(args.workspace, args.kb).searcher(sync=True)
         out["coverage"] = coverage(searcher)
     if args.json:
         print(json.dumps(out, ensure_ascii=False, indent=1))

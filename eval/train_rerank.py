@@ -148,8 +148,8 @@ def cross_validate(sets: dict[str, list[Group]]) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from core.kb import KnowledgeBase
     from eval.cli import default_sets, prepare_kb, quiet_loggers
-    from index.search import Searcher
     from ingest.workspace import resolve_workspace
     from qa.rerank import FEATURES, WEIGHTS_FILE
 
@@ -169,7 +169,7 @@ def main(argv: list[str] | None = None) -> int:
             continue
         kb = f"eval-{qset.meta.name}"
         prepare_kb(qset, ws, kb, quiet=True)
-        searcher = Searcher.open(ws, kb, sync=True)
+        searcher = KnowledgeBase.at(ws, kb).searcher(sync=True)
         quiet_loggers()
         sets[qset.meta.name] = collect(qset, searcher)
         log.info("%s: %d questions", qset.meta.name, len(sets[qset.meta.name]))

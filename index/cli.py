@@ -25,7 +25,7 @@ from grammar.elements import Element
 from index.errors import SearchIndexError
 from ingest.logsetup import configure_cli_logging
 from ingest.store import StoreError
-from ingest.workspace import DEFAULT_KB, WorkspaceError, resolve_workspace
+from ingest.workspace import DEFAULT_KB, WorkspaceError
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -105,22 +105,20 @@ def _main(argv: list[str] | None) -> int:
     args = build_parser().parse_args(argv)
     configure_cli_logging(args.verbose, logging.INFO)
     # Heavy imports (faiss, jieba, the model) only after argument parsing, so --help is fast.
+    from core.kb import KnowledgeBase, warn_if_stale
     from index.embedders import make_embedder
-    from index.search import Searcher, SearchFilters, sync_kb
-    from ingest.store import ClauseStore
-    from ingest.workspace import kb_path
+    from index.search import SearchFilters
 
     try:
-        workspace = resolve_workspace(args.workspace)
+        kb = KnowledgeBase.at(args.workspace, args.kb)
         embedder = make_embedder(args.embedder)
         if args.command == "build":
-            store = ClauseStore(kb_path(workspace, args.kb))
-            if not store.exists:
+            if not kb.exists:
                 raise SearchIndexError(
                     f"知识库 {args.kb!r} 不存在；先运行 python -m ingest PATH --kb {args.kb}"
                 )
-            result = sync_kb(store, embedder, rebuild=args.rebuild, progress=True)
-            searcher = Searcher.open(workspace, args.kb, embedder=embedder, sync=False)
+            result = kb.sync(embedder, rebuild=args.rebuild, progress=True)
+            searcher = kb.searcher(embedder)
             out = {**result, **searcher.stats()}
             if args.json:
                 print(json.dumps(out, ensure_ascii=False, indent=1))
@@ -133,13 +131,8 @@ def _main(argv: list[str] | None) -> int:
                 for source in result.get("damaged", []):
                     print(f"  已跳过（条款文件损坏，重新导入即可修复）：{safe_display(source)}")
             return 0
-        searcher = Searcher.open(workspace, args.kb, embedder=embedder)
-        if searcher.stale:
-            logging.getLogger("index").warning(
-                "索引落后于知识库（有未建索引的改动），结果可能不含最新文件；"
-                "请运行：python -m index build --kb %s",
-                args.kb,
-            )
+        searcher = kb.searcher(embedder)
+        warn_if_stale(searcher, logging.getLogger("index"))
         if args.command == "stats":
             st = searcher.stats()
             print(

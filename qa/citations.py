@@ -15,12 +15,18 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from grammar.codes import code_base, code_matches, normalize_code
+from grammar.codes import code_base, code_matches, find_codes, normalize_code
 from grammar.numbering import halfwidth, normalize_clause_no
-from grammar.refs import is_clause_no
+from grammar.refs import find_refs, is_clause_no
 from grammar.schema import Clause
 
-__all__ = ["Citation", "normalize_clause_no", "parse_citations", "verify_citations"]
+__all__ = [
+    "Citation",
+    "normalize_clause_no",
+    "parse_citations",
+    "parse_prose_references",
+    "verify_citations",
+]
 
 # 〔…〕 is ours; models also write 【…】, [..] or （…，…） — accepted when they hold a clause
 # reference, so that a fabricated one cannot slip through by changing brackets.
@@ -131,6 +137,7 @@ class ParsedCitation:
     raw: str
     doc_ref: str
     clause_no: str  # normalised; "" for a document-level citation
+    prose: bool = False  # "依据 GB/T 1.1—2020 第8.6条" rather than a bracketed marker
 
 
 def parse_citations(answer: str) -> list[ParsedCitation]:
@@ -154,6 +161,63 @@ def parse_citations(answer: str) -> list[ParsedCitation]:
             continue
         out.append(ParsedCitation(m.start(), m.end(), m.group(0), doc_ref, no))
     return out
+
+
+# A document named in running text: a standard code or a 《title》.
+_TITLE = re.compile(r"《([^《》\n]{1,60})》")
+# Between the document and its clause number: nothing, "的", "中", "第" ("…—2020 第8.6条").
+_GAP = re.compile(r"^\s*(?:的|中)?\s*$")
+# Words that introduce or close a prose reference; removed with it so that the claim left
+# behind reads cleanly ("依据…第3.2条的规定，服务记录应…" → "服务记录应…").
+_LEAD = re.compile(r"(?:依据|根据|按照|参照|参见|详见|见|按)\s*$")
+_TAIL = re.compile(r"\s*(?:条|章|节)?(?:的)?(?:规定|要求)?(?:[，,]\s*)?")
+_TAIL_WINDOW = 24
+
+
+def parse_prose_references(text: str, skip: Sequence[tuple[int, int]] = ()) -> list[ParsedCitation]:
+    """Clause references written as prose — "依据 GB/T 99999—2099 第3.2条",
+    "《社区居家养老服务规范》9.9条", "《标准化法》第十条" — outside the ``skip`` spans
+    (the bracketed citations).  A document named without a clause number is no citation.
+
+    Why: a model told to cite in 〔〕 still often names its source in the sentence; such a
+    reference is a claim about where the text comes from and must be verified like a
+    marker, or a fabricated "GB/T 99999 第3.2条" reaches the user unchecked."""
+    half = halfwidth(text)
+    docs = [(c.start, c.end, c.code) for c in find_codes(half)]
+    docs += [(m.start(), m.end(), m.group(1)) for m in _TITLE.finditer(half)]
+    out: list[ParsedCitation] = []
+    for start, end, doc in sorted(docs):
+        if any(s <= start < e for s, e in skip) or any(p.start <= start < p.end for p in out):
+            continue
+        window = half[end : end + _TAIL_WINDOW]
+        refs = [r for r in find_refs(window, skip=()) if r.clause_no and not r.quantity]
+        if not refs:
+            continue
+        ref = refs[0]
+        gap = window[: ref.start]
+        if gap.endswith("第"):
+            gap = gap[:-1]
+        if not _GAP.match(gap):
+            continue
+        stop = end + ref.end
+        stop += _TAIL.match(half, stop).end() - stop  # type: ignore[union-attr]
+        lead = _LEAD.search(half, 0, start)
+        begin = lead.start() if lead is not None else start
+        out.append(
+            ParsedCitation(
+                begin, stop, text[begin:stop], doc, normalize_clause_no(ref.clause_no), True
+            )
+        )
+    return out
+
+
+def quoted_in(parsed: ParsedCitation, clauses: Iterable[Clause]) -> bool:
+    """Does the reference occur in the text of one of ``clauses``?  Then the answer is
+    quoting a clause that itself refers to another document — content, not a citation."""
+    core = re.sub(r"\s", "", halfwidth(parsed.raw))
+    core = re.sub(r"^(?:依据|根据|按照|参照|参见|详见|见|按)", "", core)
+    core = re.sub(r"(?:的)?(?:规定|要求)?[，,]?$", "", core).rstrip("条章节")
+    return bool(core) and any(core in re.sub(r"\s", "", halfwidth(c.text)) for c in clauses)
 
 
 # ------------------------------------------------------------------ verification

@@ -15,8 +15,10 @@ true exactly when ``answer`` is the refusal "知识库中未找到相关条款�
 answer content the cited clauses do not contain (links, credential requests, instructions;
 see :mod:`qa.risk`).  Progress and logs go to stderr.
 
-Text mode prints the *checked* answer (what ``--json`` returns as ``answer``), never the
-raw model stream, followed by notes on removed citations and statements.
+Text mode prints the *checked* answer on stdout (what ``--json`` returns as ``answer``),
+followed by notes on removed citations and statements.  In LLM mode the model's draft is
+shown live on stderr while it is generated when stderr is a terminal, then marked as the
+unchecked draft; stdout only ever carries the checked answer.
 
 Exit status 0 when answered or refused, 2 for every failure (empty or too long question,
 unknown knowledge base, LLM not configured, LLM timeout / HTTP error / malformed reply, a
@@ -34,10 +36,11 @@ import json
 import logging
 import os
 import sys
+from typing import TextIO
 
 from core.errors import EXIT_USAGE, UserError, cli_boundary, report, user_message
 from ingest.logsetup import configure_cli_logging
-from ingest.workspace import DEFAULT_KB, resolve_workspace
+from ingest.workspace import DEFAULT_KB
 from qa.answer import Answerer, AnswerResult
 from qa.drafting import drafting_help, drafting_text
 from qa.llm_config import LLMConfig
@@ -92,33 +95,23 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _answer(args: argparse.Namespace, mode_box: list[str]) -> int:
-    from index.search import Searcher
+    from core.assembly import assemble, resolve_mode
+    from core.kb import KnowledgeBase, warn_if_stale
     from qa.risk import result_risks
 
     question = check_question(args.question)
     if args.k <= 0:
         raise UserError("-k 必须为正整数")
     cfg = LLMConfig.from_env()
-    mode = args.mode if args.mode != "auto" else ("llm" if cfg.configured else "extractive")
-    mode_box.append(mode)
-    searcher = Searcher.open(resolve_workspace(args.workspace), args.kb, sync=False)
-    stale = searcher.stale
-    if stale:
-        log.warning(
-            "索引落后于知识库（有未建索引的改动），结果可能不含最新文件；"
-            "请运行：python -m index build --kb %s",
-            args.kb,
-        )
-    chat = None
-    if mode == "llm":
-        from qa.llm import make_chat_model
-
-        chat = make_chat_model(cfg)
-    answerer = Answerer(searcher, mode=mode, chat_model=chat, k=args.k)
+    mode_box.append(resolve_mode(args.mode, cfg))
+    parts = assemble(
+        KnowledgeBase.at(args.workspace, args.kb), mode=args.mode, k=args.k, config=cfg
+    )
+    searcher, answerer, mode = parts.searcher, parts.answerer, parts.mode
+    stale = warn_if_stale(searcher, log)
     startup = process_age_ms()
-    if mode == "llm" and not args.json:
-        print("正在生成回答…", file=sys.stderr, flush=True)
-    result = answerer.answer(question)
+    live = mode == "llm" and not args.json
+    result = answer_live(answerer, question) if live else answerer.answer(question)
     help_ = drafting_help(question, searcher)
     risks = result_risks(result)
     if args.json:
@@ -142,6 +135,30 @@ def _answer(args: argparse.Namespace, mode_box: list[str]) -> int:
     for flag in risks:
         print(f"⚠ {flag.message()}")
     return 0
+
+
+def answer_live(answerer: Answerer, question: str, out: TextIO | None = None) -> AnswerResult:
+    """Answer while showing the model's draft as it is generated (on ``out``, default
+    stderr, when it is a terminal — a small local model takes seconds to minutes, and a
+    silent terminal looks hung).  The draft is unchecked; the caller prints the checked
+    answer afterwards, under a rule that says so."""
+    out = out or sys.stderr
+    tty = out.isatty()
+    print(
+        "正在生成回答…" if tty else "正在生成回答（完成后输出核对后的回答）…", file=out, flush=True
+    )
+    result: AnswerResult | None = None
+    streamed = False
+    for item in answerer.stream(question):
+        if isinstance(item, AnswerResult):
+            result = item
+        elif tty and item:
+            streamed = True
+            print(item, end="", file=out, flush=True)
+    if streamed:
+        print("\n—— 以上为模型草稿；以下为核对后的回答 ——", file=out, flush=True)
+    assert result is not None
+    return result
 
 
 def _main(argv: list[str] | None) -> int:

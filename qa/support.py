@@ -16,13 +16,16 @@ the model* for this question:
 
 The rule, per statement (see README "LLM answers"):
 
-1. A citation the model wrote is *valid* only if it names a clause shown to it; invalid
-   markers are removed and reported.
+1. A citation the model wrote — a bracketed marker, or a prose reference such as
+   "依据 GB/T 99999—2099 第3.2条" / "《…》9.9条" that is not quoted from a shown clause —
+   is *valid* only if it names a clause shown to it (not merely retrieved); invalid ones
+   are removed and reported, and the claim they carried stays only if a shown clause
+   supports it (rules 2–4).
 2. The statement is **supported** by a clause when overlap ≥ ``SUPPORT_MIN`` and the
    quantities and modal verbs agree.  A valid cited clause that supports it keeps its
    citation; otherwise the shown clause that supports it best is attached instead
-   (``attributed`` when the model cited nothing, ``reattributed`` when it cited the wrong
-   clause).
+   (``attributed`` when the model cited nothing, ``reattributed`` when it cited a wrong or
+   unshown clause).
 3. A statement that matches a clause (overlap ≥ ``ALIGN_MIN``) but changes a number or a
    modal verb is a **drift** (``number_drift`` / ``modality_drift``): removed from the
    answer and reported with the reason.
@@ -43,7 +46,14 @@ from grammar.modality import modal_before, modals
 from grammar.numbering import halfwidth
 from grammar.quantities import quantities, same_quantity
 from grammar.schema import Clause
-from qa.citations import ParsedCitation, cite, parse_citations, resolve
+from qa.citations import (
+    ParsedCitation,
+    cite,
+    parse_citations,
+    parse_prose_references,
+    quoted_in,
+    resolve,
+)
 
 REFUSAL = "知识库中未找到相关条款。"
 SUPPORT_MIN = 0.5
@@ -148,8 +158,20 @@ class SupportReport:
 
 
 # ------------------------------------------------------------------ splitting
-def split_statements(answer: str) -> list[tuple[Statement, list[ParsedCitation]]]:
-    """Statements in order, each with the citation markers that belong to it.
+def line_citations(line: str, shown: Sequence[Clause] = ()) -> list[ParsedCitation]:
+    """The citations of one line: bracketed markers, and prose references ("依据 GB/T …
+    第3.2条") unless the reference is quoted from a shown clause's own text."""
+    marked = parse_citations(line)
+    prose = parse_prose_references(line, skip=[(c.start, c.end) for c in marked])
+    prose = [p for p in prose if not quoted_in(p, shown)]
+    return sorted(marked + prose, key=lambda c: c.start)
+
+
+def split_statements(
+    answer: str, shown: Sequence[Clause] = ()
+) -> list[tuple[Statement, list[ParsedCitation]]]:
+    """Statements in order, each with the citations that belong to it (see
+    :func:`line_citations`; ``shown`` tells quoted references from citations).
 
     A sentence ends at 。！？； (or the end of a line); citation markers directly after the
     end ("…对象。〔…〕") still belong to it.
@@ -159,7 +181,7 @@ def split_statements(answer: str) -> list[tuple[Statement, list[ParsedCitation]]
         line = raw_line.rstrip()
         if not line.strip():
             continue
-        cites = parse_citations(line)
+        cites = line_citations(line, shown)
         spans = [(c.start, c.end) for c in cites]
         pieces: list[tuple[int, int]] = []
         start, i = 0, 0
@@ -313,7 +335,7 @@ def check_answer(answer: str, shown: Sequence[Clause]) -> SupportReport:
     title_grams: set[str] = set()
     for c in shown:
         title_grams |= grams(f"{c.doc_title} {c.standard_code or ''} {c.clause_title}")
-    for st, cites in split_statements(answer):
+    for st, cites in split_statements(answer, shown):
         statements.append(st)
         valid = []
         for c in cites:
@@ -345,7 +367,9 @@ def check_answer(answer: str, shown: Sequence[Clause]) -> SupportReport:
         support = [v for v in others if v.kind == "supported"]
         if support:
             best = max(support, key=lambda v: v.overlap)
-            _settle(st, best, "reattributed" if valid else "attributed")
+            # A statement whose citation was wrong (or removed) keeps its claim only with
+            # the clause that does support it.
+            _settle(st, best, "reattributed" if st.cited else "attributed")
             continue
         # No clause supports it: the closest drift explains why, else it is unsupported.
         drifts = [v for v in cited + others if v.kind.endswith("_drift")]

@@ -18,7 +18,8 @@ from typing import Any
 
 import streamlit as st
 
-from ingest.pipeline import FileResult, IngestReport, ingest_paths
+from core.kb import KnowledgeBase
+from ingest.pipeline import FileResult, IngestReport
 from ingest.store import ClauseStore
 from ingest.workspace import DEFAULT_KB, kb_path
 from ui import state
@@ -47,9 +48,7 @@ def sample_files(samples: Path) -> list[Path]:
 
 
 def _default_open_index(ws: Path, kb: str) -> object:
-    from index.search import Searcher
-
-    return Searcher.open(ws, kb, sync=True)
+    return KnowledgeBase.at(ws, kb).searcher(sync=True)
 
 
 def ensure_samples(
@@ -69,8 +68,7 @@ def ensure_samples(
     """
     if not needs_bootstrap(ws, kb) or not samples.is_dir():
         return None
-    store = ClauseStore(kb_path(ws, kb))
-    report = ingest_paths(sample_files(samples), store, kb=kb, on_file=on_file, wrap=wrap)
+    report = KnowledgeBase.at(ws, kb).ingest(sample_files(samples), on_file=on_file, wrap=wrap)
     log.info("bootstrap: %s", report.to_dict())
     if report.kb_documents:
         (open_index or _default_open_index)(ws, kb)

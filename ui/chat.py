@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 
 import streamlit as st
 
+from core.assembly import answerer_for
 from core.errors import user_message
 from qa.answer import Answerer, AnswerResult
 from qa.citations import Citation, cite
@@ -48,14 +49,14 @@ def history_for(kb: str) -> list[tuple[str, str]]:
 
 
 def make_answerer(searcher: object, settings: Settings) -> Answerer:
-    chat_model = None
+    """The session's answerer (built by :mod:`core.assembly`, like the CLIs'), with the
+    process-wide cached chat model in LLM mode."""
     mode = settings.answer_mode
-    if mode == "llm":
-        chat_model = state.get_chat_model(LLMConfig.from_env())
-    return Answerer(
-        searcher,  # type: ignore[arg-type]
+    chat = state.get_chat_model(LLMConfig.from_env()) if mode == "llm" else None
+    return answerer_for(
+        searcher,
         mode=mode,  # type: ignore[arg-type]
-        chat_model=chat_model,
+        chat=chat,
         k=settings.top_k,
         search_mode=settings.search_mode,
         weights=settings.weights,
@@ -93,7 +94,9 @@ def render_drafting(result: AnswerResult, searcher: object, kb: str) -> None:
         rules, patterns, examples = st.columns(3)
         rules.markdown("**规则**")
         for c in help_.rules:
-            rules.markdown(render.citation_card(Citation.from_clause(c, 0.0), []), unsafe_allow_html=True)
+            rules.markdown(
+                render.citation_card(Citation.from_clause(c, 0.0), []), unsafe_allow_html=True
+            )
         patterns.markdown("**句式**")
         for p in help_.patterns:
             patterns.code(p.text, language=None)

@@ -16,8 +16,9 @@ from typing import TYPE_CHECKING
 import streamlit as st
 
 from core.errors import user_message
+from core.kb import KnowledgeBase
 from ingest.outline import outline
-from ingest.pipeline import FileResult, FileStatus, IngestReport, ingest_paths
+from ingest.pipeline import FileResult, FileStatus, IngestReport
 from ingest.readers import DEFAULT_MAX_BYTES
 from ingest.workspace import WorkspaceError, kb_path, validate_kb_name
 from ui import state
@@ -79,8 +80,7 @@ def handle_uploads(
             saved[name] = save_upload(folder, name, data, taken)
         except (UnsafeUpload, OSError) as exc:
             rejected.append(FileResult(name, FileStatus.FAILED, f"无法保存：{user_message(exc)}"))
-    store = state.store_of(ws, kb)
-    report = ingest_paths(list(saved.values()), store, kb=kb, on_file=on_file, wrap=wrap)
+    report = KnowledgeBase.at(ws, kb).ingest(saved.values(), on_file=on_file, wrap=wrap)
     ok = {FileStatus.INGESTED, FileStatus.UNCHANGED}
     by_path = {r.path: r for r in report.files}
     for path in saved.values():
@@ -91,10 +91,7 @@ def handle_uploads(
 
 def delete_document(searcher: Searcher, doc_id: str) -> bool:
     """Remove one document from the store and from the index.  False if it was absent."""
-    removed = searcher.store.remove_document(doc_id)
-    if removed:
-        searcher.sync()
-    return removed
+    return KnowledgeBase(searcher.workspace, searcher.kb).remove(doc_id, searcher=searcher)
 
 
 def create_kb(ws: Path, name: str) -> str:

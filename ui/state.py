@@ -9,13 +9,13 @@ only what changed, and no session keeps answering from a stale index.
 
 from __future__ import annotations
 
-import errno
 import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import streamlit as st
 
+from core.kb import KnowledgeBase
 from ingest.store import ClauseStore
 from ingest.workspace import DEFAULT_KB, WorkspaceError, kb_path, list_kbs, resolve_workspace
 
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
     from index.embedders import Embedder
     from index.search import Searcher
-    from qa.llm import LLMConfig
+    from qa.llm_config import LLMConfig
 
 log = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parents[1]
@@ -40,11 +40,11 @@ def workspace() -> Path:
 
 def uploads_dir(ws: Path, kb: str) -> Path:
     """Where uploaded files of ``kb`` are kept (they are the sources the KB refers to)."""
-    return ws / "uploads" / kb_path(ws, kb).name
+    return KnowledgeBase.at(ws, kb).uploads
 
 
 def store_of(ws: Path, kb: str) -> ClauseStore:
-    return ClauseStore(kb_path(ws, kb))
+    return KnowledgeBase.at(ws, kb).store
 
 
 def generation(ws: Path, kb: str) -> int:
@@ -87,16 +87,7 @@ def open_searcher(ws: str, kb: str, store_generation: int) -> Searcher:
     The app is a writer (uploads, deletes), so it syncs explicitly here.  On a read-only
     workspace (a shared, mounted knowledge base) it cannot: it then serves the index as it
     is, like any reader, and :attr:`Searcher.stale` says whether that index lags."""
-    from index.search import Searcher
-
-    embedder = get_embedder()
-    try:
-        return Searcher.open(Path(ws), kb, embedder=embedder, sync=True)
-    except OSError as exc:
-        if exc.errno not in (errno.EROFS, errno.EACCES, errno.EPERM):
-            raise
-        log.warning("workspace %s is read-only (%s): serving the index as it is", ws, exc)
-        return Searcher.open(Path(ws), kb, embedder=embedder, sync=False)
+    return KnowledgeBase.at(ws, kb).searcher(get_embedder(), sync=True)
 
 
 def searcher_for(ws: Path, kb: str) -> Searcher | None:
@@ -114,9 +105,9 @@ def searcher_for(ws: Path, kb: str) -> Searcher | None:
 
 @st.cache_resource(show_spinner="正在连接大模型…", max_entries=2)
 def _chat_model(key: str, _config: LLMConfig) -> BaseChatModel:
-    from qa.llm import make_chat_model
+    from core.assembly import chat_model
 
-    return make_chat_model(_config)
+    return chat_model(_config)
 
 
 def get_chat_model(config: LLMConfig) -> BaseChatModel:
