@@ -174,5 +174,3 @@ class LLMConfig:
     def same_model(self, other: LLMConfig) -> bool:
         """Would both configurations run the same model instance (no second load)?"""
         return self == other
-
-

@@ -133,3 +133,23 @@ def test_commit_cost_does_not_grow_with_kb_size(
     assert rewrites == [4, 8, 16, 32, 64, 128]  # log2, not one rewrite per file
     reread = ClauseStore(store.root)  # snapshot + journal replay = the same state
     assert len(reread.sources()) == 130 and reread.generation == store.generation
+
+
+def test_an_index_older_than_the_store_never_maps_a_vector_to_a_changed_clause(kb, hashed) -> None:  # type: ignore[no-untyped-def]
+    """Positional clause ids (``doc:seq``) survive a re-ingest that changes the text under
+    them; a reader whose index predates the change must not return the new clause for the
+    old clause's vector (or tokens)."""
+    ws, store, src = kb
+    f = src / "测试服务规范.txt"
+    f.write_text(
+        f.read_text("utf-8").replace("服务人员应持有健康证明", "服务车辆应每日消毒"), "utf-8"
+    )
+    assert ingest_paths([src], store, kb="default").ok  # no index build: the reader is stale
+    s = Searcher.open(ws, embedder=hashed)
+    assert s.stale
+    for mode in ("dense", "bm25"):
+        for h in s.search("服务人员应持有健康证明", k=10, mode=mode, exact=False):
+            assert "健康证明" in h.clause.text or "车辆" not in h.clause.text, (mode, h.clause.text)
+    s.sync()
+    top = s.search("服务车辆每日消毒", k=1, exact=False)
+    assert top and "车辆" in top[0].clause.text
