@@ -31,7 +31,7 @@ from qa.extractive import Evidence, compose_answer
 from qa.plan import QueryPlan, make_plan, merge_follow_up
 from qa.relevance import RelevancePolicy, absent_documents, coverage
 from qa.rerank import DEPTH, Reranker, default_reranker, renumber, rerank
-from qa.support import DROPPED, REFUSAL, SupportReport, check_answer
+from qa.support import DROPPED, REFUSAL, Statement, SupportReport, check_answer
 from qa.usable import unusable
 
 if TYPE_CHECKING:  # langchain_core costs ~0.3 s to import: only the LLM route needs it
@@ -104,6 +104,50 @@ class AnswerResult:
         if include_retrieved:
             out["retrieved"] = [c.to_json() for c in self.retrieved]
         return out
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> AnswerResult:
+        """Inverse of :meth:`to_json`, for a saved conversation: what the answer showed
+        (text, cards, removed citations and statements) comes back; the statements'
+        clause objects do not (their labels are kept as text in ``to_json``)."""
+        support = None
+        if "statements" in d:
+            statements = [
+                Statement(
+                    text=str(s.get("text", "")),
+                    status=str(s.get("status", "unsupported")),
+                    cited=list(s.get("cited_by_model") or []),
+                    overlap=float(s.get("overlap") or 0.0),
+                    reasons=list(s.get("reasons") or []),
+                )
+                for s in d.get("statements") or []
+                if isinstance(s, dict)
+            ]
+            support = SupportReport(
+                text=str(d.get("answer", "")),
+                refused=bool(d.get("refused", False)),
+                statements=statements,
+                citations=[],
+                invalid=list(d.get("invalid_citations") or []),
+            )
+        relevance = d.get("relevance")
+        return cls(
+            question=str(d.get("question", "")),
+            answer=str(d.get("answer", "")),
+            citations=[
+                Citation.from_json(c) for c in d.get("citations") or [] if isinstance(c, dict)
+            ],
+            refused=bool(d.get("refused", False)),
+            mode="llm" if d.get("mode") == "llm" else "extractive",
+            invalid_citations=[str(x) for x in d.get("invalid_citations") or []],
+            element=d.get("element") or None,
+            query=str(d.get("query") or ""),
+            timings_ms=dict(d.get("timings_ms") or {}),
+            relevance=float(relevance) if isinstance(relevance, (int, float)) else None,
+            absent_documents=[str(x) for x in d.get("absent_documents") or []],
+            support=support,
+            prompt_budget=dict(d.get("prompt_budget") or {}),
+        )
 
 
 def retrieval_query(question: str, history: Sequence[tuple[str, str]]) -> str:

@@ -56,6 +56,9 @@ class Citation:
     score: float
     source: str = ""
     page: int | None = None
+    # The document is a fictitious example (a bundled sample): the UI marks it "虚构示例"
+    # so nobody cites it as a real standard.  Set at ingest (``extra["fictitious"]``).
+    fictitious: bool = False
 
     @property
     def label(self) -> str:
@@ -75,7 +78,28 @@ class Citation:
             "doc_id": self.doc_id,
             "source": self.source,
             "page": self.page,
+            "fictitious": self.fictitious,
         }
+
+    @classmethod
+    def from_json(cls, d: dict[str, object]) -> Citation:
+        """Inverse of :meth:`to_json` (a saved conversation shows the same cards)."""
+        page = d.get("page")
+        code = d.get("standard_code")
+        return cls(
+            clause_id=str(d.get("clause_id", "")),
+            doc_id=str(d.get("doc_id", "")),
+            doc_title=str(d.get("doc_title", "")),
+            standard_code=str(code) if code else None,
+            clause_no=str(d.get("clause_no", "")),
+            clause_title=str(d.get("clause_title", "")),
+            heading_path=tuple(str(h) for h in d.get("heading_path") or ()),  # type: ignore[attr-defined]
+            text=str(d.get("text", "")),
+            score=float(d.get("score") or 0.0),  # type: ignore[arg-type]
+            source=str(d.get("source", "")),
+            page=int(page) if isinstance(page, int) else None,
+            fictitious=bool(d.get("fictitious", False)),
+        )
 
     @classmethod
     def from_clause(cls, clause: Clause, score: float) -> Citation:
@@ -91,6 +115,7 @@ class Citation:
             score=score,
             source=clause.source,
             page=clause.page,
+            fictitious=bool(clause.extra.get("fictitious", False)),
         )
 
 

@@ -1,6 +1,7 @@
 """The 问答 page: ask drafting questions, get answers that cite clauses.
 
-History lives in ``st.session_state`` (one list per browser session) and is passed to
+History lives in ``st.session_state`` (the open conversation's turns), is saved in the
+workspace after every answer (:mod:`ui.conversations`: a reload restores it) and is passed to
 the answerer as ``[(question, answer), …]`` so a follow-up ("那它的格式呢？") is understood.
 Each answer shows its citations as cards with the query terms highlighted, an expander
 with the neighbouring clauses, and a Markdown download.
@@ -19,14 +20,14 @@ from qa.answer import Answerer, AnswerResult
 from qa.citations import Citation, cite
 from qa.cli import MAX_QUESTION_CHARS
 from qa.drafting import drafting_help, example_text
-from qa.llm import LLMConfig
 from qa.risk import result_risks
-from ui import render, state
+from ui import conversations, render, state
 from ui.export import answer_markdown
 from ui.safety import inert_markdown
-from ui.settings import Settings
+from ui.settings import Settings, llm_config
 
 HISTORY_KEY = "chat_turns"
+TURNS_OF_KEY = "chat_turns_of"  # the conversation id the turns in HISTORY_KEY belong to
 PLACEHOLDER = "输入问题，例如：范围一章怎么写？"
 
 
@@ -52,7 +53,7 @@ def make_answerer(searcher: object, settings: Settings) -> Answerer:
     """The session's answerer (built by :mod:`core.assembly`, like the CLIs'), with the
     process-wide cached chat model in LLM mode."""
     mode = settings.answer_mode
-    chat = state.get_chat_model(LLMConfig.from_env()) if mode == "llm" else None
+    chat = state.get_chat_model(llm_config(settings)) if mode == "llm" else None
     return answerer_for(
         searcher,
         mode=mode,  # type: ignore[arg-type]
@@ -173,17 +174,22 @@ def ask(question: str, searcher: object, kb: str, settings: Settings) -> None:
         box.empty()
         turn = Turn(kb, sink[-1])
         turns().append(turn)
+        st.session_state[TURNS_OF_KEY] = conversations.save(state.workspace(), kb, turn.result)
         render_result(turn, len(turns()) - 1, searcher)
 
 
 def render_chat_page(kb: str, settings: Settings) -> None:
     """The 问答 page."""
     ws = state.workspace()
+    cid = conversations.current_id(ws)
+    if st.session_state.get(TURNS_OF_KEY, "-") != cid:  # opened, switched or reloaded
+        st.session_state[HISTORY_KEY] = [Turn(k, r) for k, r in conversations.load(ws, cid)]
+        st.session_state[TURNS_OF_KEY] = cid
     searcher = state.searcher_for(ws, kb)
-    head, clear = st.columns([5, 1])
+    head, actions = st.columns([5, 1], vertical_alignment="bottom")
     head.header("标准起草问答")
-    if clear.button("新对话", help="清空本页的对话历史"):
-        st.session_state[HISTORY_KEY] = []
+    with actions:
+        conversations.render_actions(ws, cid)
     st.caption(
         f"知识库：{kb} · 回答方式：{'大模型' if settings.answer_mode == 'llm' else '摘录条款'}"
         " · 每条结论都附条款编号，请对照原文核实。"
@@ -198,3 +204,4 @@ def render_chat_page(kb: str, settings: Settings) -> None:
     question = st.chat_input(PLACEHOLDER, disabled=searcher is None, max_chars=MAX_QUESTION_CHARS)
     if question and question.strip() and searcher is not None:
         ask(question.strip(), searcher, kb, settings)
+    conversations.render_sidebar(ws, st.session_state.get(conversations.CONV_KEY))

@@ -38,3 +38,16 @@ def answer_markdown(result: AnswerResult, *, kb: str | None = None) -> str:
     if result.invalid_citations:
         out += ["## 已删除的无法核实引用", "", *(f"- {x}" for x in result.invalid_citations), ""]
     return "\n".join(out).rstrip() + "\n"
+
+
+def conversation_markdown(title: str, turns: list[tuple[str, AnswerResult]]) -> str:
+    """A whole conversation as one Markdown document: each question with its answer and
+    cited clauses (headings one level down under the conversation's title)."""
+    out = [f"# {title.strip() or '对话'}", ""]
+    for i, (kb, result) in enumerate(turns, 1):
+        body = answer_markdown(result, kb=kb)
+        lines = body.splitlines()
+        first = lines[0][2:] if lines and lines[0].startswith("# ") else result.question
+        out += [f"## {i}. {first}", *("#" + ln if ln.startswith("#") else ln for ln in lines[1:])]
+        out.append("")
+    return "\n".join(out).rstrip() + "\n"
