@@ -155,6 +155,9 @@ class DocumentInfo:
     clause_count: int
     char_count: int
     pages: int | None = None
+    # A made-up example (the bundled samples), marked "虚构示例" wherever it is shown; set at
+    # ingest from the folder's metadata file (see ingest/folder_meta.py).
+    fictitious: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -169,4 +172,5 @@ class DocumentInfo:
             clause_count=int(d.get("clause_count", 0)),
             char_count=int(d.get("char_count", 0)),
             pages=d.get("pages"),
+            fictitious=bool(d.get("fictitious", False)),
         )

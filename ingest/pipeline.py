@@ -21,6 +21,7 @@ from grammar.elements import annotate as annotate_elements
 from grammar.schema import Clause, DocumentInfo
 from ingest.chunk import split_long_clauses
 from ingest.clean import clean_lines
+from ingest.folder_meta import folder_meta
 from ingest.metadata import detect_standard_code, detect_title, is_cover_title
 from ingest.readers import DEFAULT_MAX_BYTES, SUPPORTED_SUFFIXES, read_document
 from ingest.readers.base import Line, RawDocument, UnreadableFile
@@ -138,6 +139,7 @@ def process_raw(raw: RawDocument, path: Path) -> ProcessedFile:
         log.debug("%s: removed %s", path.name, cleaned.removed)
     split = split_documents(cleaned.lines, cleaned.breaks)
     single = len(split.parts) == 1
+    meta = folder_meta(path)
     documents: list[ProcessedDocument] = []
     for k, part in enumerate(split.parts):
         doc_id = make_doc_id(source, k)
@@ -165,6 +167,9 @@ def process_raw(raw: RawDocument, path: Path) -> ProcessedFile:
         if not clauses:
             continue
         annotate_elements(clauses)
+        if meta.fictitious:
+            for c in clauses:
+                c.extra["fictitious"] = True
         info = DocumentInfo(
             doc_id=doc_id,
             title=title,
@@ -173,6 +178,7 @@ def process_raw(raw: RawDocument, path: Path) -> ProcessedFile:
             clause_count=len(clauses),
             char_count=len(seg.text),
             pages=raw.page_count,
+            fictitious=meta.fictitious,
         )
         for w in seg.warnings:
             log.warning("%s: %s", path.name, w)
