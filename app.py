@@ -16,7 +16,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from ui import i18n, render, state
-from ui.bootstrap import run_bootstrap
+from ui.bootstrap import render_embedding_status, run_bootstrap
 from ui.chat import render_chat_page
 from ui.drafting import render_drafting_page
 from ui.finder import render_finder_page
@@ -65,4 +65,5 @@ with st.sidebar:
     )
     st.caption(f"工作区：{ws}")
 
+render_embedding_status(ws, state.current_kb())
 page.run()

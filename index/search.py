@@ -24,6 +24,7 @@ from grammar.schema import Clause, DocumentInfo
 from index.bm25 import BM25Index
 from index.build import (
     Progress,
+    bm25_text,
     check_model,
     clause_digest,
     read_digests,
@@ -46,6 +47,7 @@ from index.retrievers import (
 )
 from index.sections import children_map, is_section
 from index.snapshot import SearchFilters, Snapshot
+from index.tokenize import tokenize
 from ingest.store import ClauseStore
 from ingest.workspace import DEFAULT_KB, kb_path, list_kbs, resolve_workspace, validate_kb_name
 
@@ -174,6 +176,38 @@ class Searcher:
             sync_index(store, embedder, progress=progress)
         dense, bm25, meta = cls._load_index(store, embedder)
         return cls(ws, kb, store, embedder, dense, bm25, meta)
+
+    @classmethod
+    def open_keyword_only(cls, workspace: Path, kb: str, *, embedder: Embedder) -> Searcher:
+        """Keyword (BM25) search over the clause store as it is now, built in memory in
+        seconds, for while the dense index is still being embedded (a first run or a large
+        import takes minutes): the finder and BM25 answers work meanwhile.  The dense part
+        is empty, so only ``mode="bm25"`` is meaningful; :attr:`keyword_only` says so.
+        Nothing is written."""
+        store = ClauseStore(kb_path(workspace, kb))
+        if not store.exists:
+            raise KnowledgeBaseNotFound(f"知识库 {kb!r} 不存在于 {workspace}")
+        store.reload()
+        clauses = list(store.iter_clauses())
+        kids = children_map(clauses)
+        bm25 = BM25Index.build(
+            [c.clause_id for c in clauses],
+            [tokenize(bm25_text(c, kids.get(c.clause_id))) for c in clauses],
+        )
+        meta: dict[str, Any] = {
+            "model": embedder.name,
+            "dim": embedder.dim,
+            "store_generation": store.generation,
+            "sources": {src: e.revision for src, e in store.sources().items()},
+            "clauses": len(clauses),
+            "keyword_only": True,
+        }
+        return cls(workspace, kb, store, embedder, DenseIndex.empty(embedder.dim), bm25, meta)
+
+    @property
+    def keyword_only(self) -> bool:
+        """True for a searcher from :meth:`open_keyword_only` (no dense vectors yet)."""
+        return bool(self.meta.get("keyword_only"))
 
     @staticmethod
     def _load_index(
@@ -414,6 +448,8 @@ class Searcher:
             raise ValueError(f"mode 应为 {'/'.join(MODES)}，而不是 {mode!r}")
         if not query.strip():
             return []
+        if self.keyword_only:  # no vectors yet: keyword search, and the query is not embedded
+            mode = "bm25"
         return self.retrieve(
             self.parse(query),
             k,

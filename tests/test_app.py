@@ -18,6 +18,7 @@ from ingest.workspace import DEFAULT_KB, kb_path
 from qa.answer import REFUSAL
 from ui.bootstrap import sample_files
 from ui.render import CARD_CLASS, HIT_CLASS
+from ui.state import embedding_jobs
 
 pytestmark = pytest.mark.slow
 
@@ -53,6 +54,10 @@ def run_app(**state: object) -> AppTest:
         at.session_state[key] = value
     at.run()
     assert not at.exception, [e.value for e in at.exception]
+    for (
+        job
+    ) in embedding_jobs():  # the first run embeds in the background: answer from the full index
+        job.task.wait()
     return at
 
 

@@ -120,3 +120,51 @@ def test_llm_endpoint_and_key_set_in_the_ui(workspace: Path) -> None:
     assert fresh.text_input(key="set_llm_key_shown").value.startswith("已设置")
     fresh.button(key="set_llm_key_clear").click().run()
     assert prefs.stored_key(workspace) is None
+
+
+def test_first_run_is_usable_while_embedding(
+    tmp_path: Path, sample_workspace: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The samples are imported, then embedded in the background: meanwhile the page shows
+    the live count and says what works, the chat answers from keywords and the finder
+    searches; when the build ends the full index is used."""
+    import threading
+
+    import index.build
+    from ui import state
+
+    release = threading.Event()
+    real_sync = index.build.sync_index
+
+    def held_sync(store, embedder, **kw):  # type: ignore[no-untyped-def]
+        progress = kw.get("progress")
+        if callable(progress):
+            progress(0, 747)
+            progress(120, 747)
+        assert release.wait(600)
+        return real_sync(store, embedder, **kw)
+
+    monkeypatch.setattr(index.build, "sync_index", held_sync)
+    monkeypatch.setenv("STDQA_WORKSPACE", str(tmp_path))
+    try:
+        at = run_app()
+        assert at.status and "示例知识库已就绪" in at.status[0].label
+        job = state.embedding_job(tmp_path, "default")
+        assert job is not None and job.running()
+        assert any("可以使用" in c.value for c in at.caption)
+        assert any("120/747" in str(p.proto) for p in at.get("progress"))
+        at.chat_input[0].set_value("物业服务企业对投诉的数量和处理结果如何进行统计分析？").run()
+        assert not at.exception
+        turn = at.session_state["chat_turns"][-1]
+        assert "9.1.1" in turn.result.answer, turn.result.answer
+        assert not turn.result.refused and cards(at)
+        finder = run_app(page="条款检索")
+        finder.text_input(key="finder_q").set_value("投诉处理").run()
+        assert not finder.exception
+        assert [m for m in finder.markdown if "stdqa-hit" in m.value]
+    finally:
+        release.set()
+    job.task.wait()
+    assert job.error() is None
+    searcher = state.searcher_for(tmp_path, "default")
+    assert searcher is not None and not searcher.keyword_only

@@ -6,7 +6,9 @@ manifest, generation 0): a user who later deletes every document gets an empty K
 the samples back.
 
 :func:`ensure_samples` is plain Python (tests call it directly); :func:`run_bootstrap`
-wraps it in ``st.status`` with a progress bar for the app.
+wraps it in ``st.status`` with a progress bar for the app and leaves the embedding (minutes
+on a small CPU) to a background job, so the finder and keyword answers work at once;
+:func:`render_embedding_status` shows that job's live count on every page.
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
 
 import streamlit as st
 
@@ -23,6 +24,7 @@ from ingest.pipeline import FileResult, IngestReport
 from ingest.store import ClauseStore
 from ingest.workspace import DEFAULT_KB, kb_path
 from ui import state
+from ui.safety import inert_markdown
 
 log = logging.getLogger(__name__)
 
@@ -75,30 +77,49 @@ def ensure_samples(
     return report
 
 
-def embed_in_background(ws: Path, kb: str, bar: Any, poll: float = 0.5) -> None:
-    """Build ``kb``'s index in a background thread while this (the script) thread shows
-    clauses done / total, rate and time left — a live count instead of a frozen bar.
-    The searcher opened afterwards finds the index up to date."""
-    from index.build import sync_index
-    from index.progress import EmbedProgress, run_in_background
+def render_embedding_status(ws: Path, kb: str) -> None:
+    """While ``kb``'s index is built in the background: a live count (clauses embedded /
+    total, rate, time left) that refreshes itself every second, and what already works.
+    When the build ends the whole page reruns once, so the next answer uses the full index."""
+    job = state.embedding_job(ws, kb)
+    if job is None:
+        return
+    seen_key = f"embed_seen_{kb}"
+    if not job.running():
+        error = job.error()
+        if error:
+            st.warning(
+                inert_markdown(
+                    f"向量索引未能建立：{error}。仍可使用「条款检索」和问答（按字词查找条款）。"
+                )
+            )
+        elif st.session_state.pop(seen_key, False):
+            st.toast("向量索引已建立：问答已改为综合查找（按意思 + 按字词）。", icon="✅")
+        return
+    st.session_state[seen_key] = True
 
-    store = ClauseStore(kb_path(ws, kb))
-    progress = EmbedProgress()
-    job = run_in_background(lambda: sync_index(store, state.get_embedder(), progress=progress))
-    bar.progress(0.0, text="正在加载向量模型…")
-    while not job.wait(poll):
-        snap = progress.snapshot()
-        if snap.total:
-            bar.progress(snap.fraction, text=snap.describe())
-    job.result()  # re-raise a failure here, in the script thread
-    bar.progress(1.0, text="索引已建立")
+    @st.fragment(run_every=1.0)
+    def live() -> None:
+        if not job.running():
+            st.rerun(scope="app")
+        snap = job.progress.snapshot()
+        text = snap.describe() if snap.total else "正在加载向量模型…"
+        with st.container(border=True):
+            st.progress(snap.fraction, text=f"正在建立向量索引：{text}")
+            st.caption(
+                "现在已经可以使用：「条款检索」，以及问答（暂时只按字词查找条款）。"
+                "索引建好后自动改为综合查找，无需刷新页面。"
+            )
+
+    live()
 
 
 def run_bootstrap(ws: Path) -> None:
-    """Show the first-run ingest and indexing in an ``st.status`` box (no-op afterwards)."""
+    """First run: import the samples (a few seconds, shown in an ``st.status`` box), then
+    embed them in the background — the app is usable meanwhile (no-op afterwards)."""
     if not needs_bootstrap(ws) or not state.SAMPLES_DIR.is_dir():
         return
-    with st.status("首次运行：正在导入示例文件并建立索引…", expanded=True) as box:
+    with st.status("首次运行：正在导入示例文件…", expanded=True) as box:
         bar = st.progress(0.0, text="读取示例文件…")
 
         def wrap(files: list[Path]) -> Iterable[Path]:
@@ -107,17 +128,13 @@ def run_bootstrap(ws: Path) -> None:
                 yield f
             bar.progress(1.0, text=f"已导入 {len(files)} 个文件")
 
-        def build(ws_: Path, kb: str) -> object:
-            embed_in_background(ws_, kb, bar)
-            return state.open_searcher(str(ws_), kb, state.generation(ws_, kb))
-
-        report = ensure_samples(ws, wrap=wrap, open_index=build)
+        report = ensure_samples(ws, wrap=wrap, open_index=state.start_embedding)
         if report is None:
             box.update(label="无需导入", state="complete", expanded=False)
             return
         failed = [f for f in report.files if f.status in ("skipped", "failed")]
         for f in failed:
-            st.write(f"未导入 {Path(f.path).name}：{f.reason}")
+            st.write(inert_markdown(f"未导入 {Path(f.path).name}：{f.reason}"))
         box.update(
             label=f"示例知识库已就绪：{report.kb_documents} 个文件，{report.kb_clauses} 个条款",
             state="complete",

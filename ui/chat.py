@@ -59,7 +59,8 @@ def make_answerer(searcher: object, settings: Settings) -> Answerer:
         mode=mode,  # type: ignore[arg-type]
         chat=chat,
         k=settings.top_k,
-        search_mode=settings.search_mode,
+        # While the vectors are still being built (first run) only keywords can be searched.
+        search_mode="bm25" if getattr(searcher, "keyword_only", False) else settings.search_mode,
         weights=settings.weights,
     )
 

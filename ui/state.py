@@ -10,12 +10,16 @@ only what changed, and no session keeps answering from a stale index.
 from __future__ import annotations
 
 import logging
+import threading
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import streamlit as st
 
 from core.kb import KnowledgeBase
+from index.progress import Background, EmbedProgress, run_in_background
 from ingest.store import ClauseStore
 from ingest.workspace import DEFAULT_KB, WorkspaceError, kb_path, list_kbs, resolve_workspace
 
@@ -90,13 +94,90 @@ def open_searcher(ws: str, kb: str, store_generation: int) -> Searcher:
     return KnowledgeBase.at(ws, kb).searcher(get_embedder(), sync=True)
 
 
+@dataclass
+class EmbedJob:
+    """A background build of one knowledge base's index, shared by every session: the
+    app stays usable (keyword search, BM25 answers) while it embeds, and each page shows
+    its live count (clauses done / total, rate, time left)."""
+
+    kb: str
+    progress: EmbedProgress
+    task: Background
+    started: float = field(default_factory=time.monotonic)
+
+    def running(self) -> bool:
+        return self.task.running()
+
+    def error(self) -> str | None:
+        """The failure, as one line, once finished (None while running or on success)."""
+        if self.task.running():
+            return None
+        try:
+            self.task.result()
+        except Exception as exc:
+            from core.errors import user_message
+
+            return user_message(exc)
+        return None
+
+
+_JOBS_LOCK = threading.Lock()
+
+
+@st.cache_resource(show_spinner=False)
+def _embed_jobs() -> dict[tuple[str, str], EmbedJob]:
+    return {}
+
+
+def start_embedding(ws: Path, kb: str) -> EmbedJob:
+    """Bring ``kb``'s index up to date in a background thread (at most one per KB)."""
+    from index.build import sync_index
+
+    with _JOBS_LOCK:
+        jobs = _embed_jobs()
+        job = jobs.get((str(ws), kb))
+        if job is not None and job.running():
+            return job
+        store = store_of(ws, kb)
+        progress = EmbedProgress()
+        embedder = get_embedder()
+        job = EmbedJob(
+            kb, progress, run_in_background(lambda: sync_index(store, embedder, progress=progress))
+        )
+        jobs[(str(ws), kb)] = job
+        return job
+
+
+def embedding_jobs() -> list[EmbedJob]:
+    """Every background build started in this process (tests wait for them)."""
+    return list(_embed_jobs().values())
+
+
+def embedding_job(ws: Path, kb: str) -> EmbedJob | None:
+    """The background build of ``kb`` (running, or finished since it was started)."""
+    return _embed_jobs().get((str(ws), kb))
+
+
+@st.cache_resource(show_spinner="正在准备关键词检索…", max_entries=4)
+def open_keyword_searcher(ws: str, kb: str, store_generation: int) -> Searcher:
+    """Keyword-only searcher over the store while its vectors are being built."""
+    from index.search import Searcher
+
+    return Searcher.open_keyword_only(Path(ws), kb, embedder=get_embedder())
+
+
 def searcher_for(ws: Path, kb: str) -> Searcher | None:
-    """The up-to-date searcher of ``kb``, or None when the KB has no documents yet."""
+    """The up-to-date searcher of ``kb``, or None when the KB has no documents yet.
+    While a background build of ``kb`` runs (or after it failed) this is a keyword-only
+    searcher (:attr:`Searcher.keyword_only`)."""
     from index.errors import KnowledgeBaseNotFound
 
     store = store_of(ws, kb)
     if not store.exists or not store.documents():
         return None
+    job = embedding_job(ws, kb)
+    if job is not None and (job.running() or job.error()):
+        return open_keyword_searcher(str(ws), kb, store.generation)
     try:
         return open_searcher(str(ws), kb, store.generation)
     except KnowledgeBaseNotFound:
