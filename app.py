@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from ui import i18n, render, state
+from ui import i18n, mobile, render, state
 from ui.bootstrap import render_embedding_status, run_bootstrap
 from ui.chat import render_chat_page
 from ui.drafting import render_drafting_page
@@ -55,13 +55,18 @@ pages = [
 if not any(title == wanted for title, *_ in PAGES):
     pages[0] = st.Page(PAGES[0][3], title=PAGES[0][0], url_path=PAGES[0][1], default=True)
 page = st.navigation(pages, position="sidebar")
+mobile.close_sidebar_after_navigation(page.url_path)
 
 with st.sidebar:
     kbs = state.available_kbs(ws)
     if st.session_state.get(state.KB_KEY) not in kbs:
         st.session_state[state.KB_KEY] = kbs[0]
     st.selectbox(
-        "知识库", kbs, key=state.KB_KEY, help="问答、起草、检索和审查都只用这个知识库中的文件"
+        "知识库",
+        kbs,
+        key=state.KB_KEY,
+        format_func=state.kb_label,
+        help="问答、起草、检索和审查都只用这个知识库中的文件",
     )
     st.caption(f"工作区：{ws}")
 

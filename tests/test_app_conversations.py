@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 from core.conversations import ConversationStore
 from ui import prefs
 from ui.render import CARD_CLASS
+from ui.state import embedding_jobs
 
 pytestmark = pytest.mark.slow
 
@@ -30,13 +31,15 @@ def workspace(tmp_path_factory: pytest.TempPathFactory, sample_workspace: Path) 
         yield ws
 
 
-def run_app(query: dict[str, str] | None = None, **state: object) -> AppTest:
+def run_app(query: dict[str, str] | None = None, wait: bool = True, **state: object) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=TIMEOUT)
     at.query_params.update(query or {})
     for key, value in state.items():
         at.session_state[key] = value
     at.run()
     assert not at.exception, [e.value for e in at.exception]
+    for job in embedding_jobs() if wait else ():  # first run: answer from the full index
+        job.task.wait()
     return at
 
 
@@ -147,7 +150,7 @@ def test_first_run_is_usable_while_embedding(
     monkeypatch.setattr(index.build, "sync_index", held_sync)
     monkeypatch.setenv("STDQA_WORKSPACE", str(tmp_path))
     try:
-        at = run_app()
+        at = run_app(wait=False)
         assert at.status and "示例知识库已就绪" in at.status[0].label
         job = state.embedding_job(tmp_path, "default")
         assert job is not None and job.running()
@@ -158,7 +161,7 @@ def test_first_run_is_usable_while_embedding(
         turn = at.session_state["chat_turns"][-1]
         assert "9.1.1" in turn.result.answer, turn.result.answer
         assert not turn.result.refused and cards(at)
-        finder = run_app(page="条款检索")
+        finder = run_app(wait=False, page="条款检索")
         finder.text_input(key="finder_q").set_value("投诉处理").run()
         assert not finder.exception
         assert [m for m in finder.markdown if "stdqa-hit" in m.value]

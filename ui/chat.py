@@ -192,7 +192,7 @@ def render_chat_page(kb: str, settings: Settings) -> None:
     with actions:
         conversations.render_actions(ws, cid)
     st.caption(
-        f"知识库：{kb} · 回答方式：{'大模型' if settings.answer_mode == 'llm' else '摘录条款'}"
+        f"知识库：{state.kb_label(kb)} · 回答方式：{'大模型' if settings.answer_mode == 'llm' else '摘录条款'}"
         " · 每条结论都附条款编号，请对照原文核实。"
     )
     for i, turn in enumerate(turns()):

@@ -29,31 +29,33 @@ def upload_limit_mb() -> int:
 
 
 def _style(limit_mb: int) -> str:
+    # English children are removed with display:none (not font-size 0), so they are gone
+    # from the accessibility tree and from innerText too; ::after shows the Chinese.
     return f"""
 <style>
-/* File uploader: "Upload" button and "NMB per file • TXT, PDF" line. */
-[data-testid="stFileUploaderDropzone"] button {{ font-size: 0; }}
-[data-testid="stFileUploaderDropzone"] button span {{ display: none; }}
-[data-testid="stFileUploaderDropzone"] button::after {{
-  content: "选择文件"; font-size: .875rem; line-height: 1.6;
-}}
-[data-testid="stFileUploaderDropzoneInstructions"] * {{ font-size: 0; }}
-[data-testid="stFileUploaderDropzoneInstructions"] > div::after,
-[data-testid="stFileUploaderDropzoneInstructions"] > span::after {{
-  content: "拖放文件到此处，或点击选择；单个文件不超过 {limit_mb} MB";
+/* File uploader: the "Upload" button and the "NMB per file • TXT, PDF" line. */
+[data-testid="stFileUploaderDropzone"] button > * {{ display: none; }}
+[data-testid="stFileUploaderDropzone"] button::after {{ content: "选择文件"; }}
+[data-testid="stFileUploaderDropzoneInstructions"] > * {{ display: none; }}
+[data-testid="stFileUploaderDropzoneInstructions"]::after {{
+  content: "拖放文件到此处，或点击“选择文件”；单个文件不超过 {limit_mb} MB";
   font-size: .8rem; opacity: .75;
 }}
 /* Multiselect: the bulk row ("Select all" / "Select N matches") heads the option list
    whenever two or more options are listed. */
-[data-testid="stMultiSelectDropdown"] [role="option"]:first-child:not(:only-child) {{
-  font-size: 0;
-}}
-[data-testid="stMultiSelectDropdown"] [role="option"]:first-child:not(:only-child) * {{
-  font-size: 0;
+[data-testid="stMultiSelectDropdown"] [role="option"]:first-child:not(:only-child) > * {{
+  display: none;
 }}
 [data-testid="stMultiSelectDropdown"] [role="option"]:first-child:not(:only-child)::after {{
-  content: "全选"; font-size: .95rem;
+  content: "全选";
 }}
+/* An uncaught error: with client.showErrorDetails = "none" Streamlit shows a generic
+   English notice (and, on localhost, "Copy / Ask Google / Ask ChatGPT" links). */
+[data-testid="stException"] [data-testid="stExceptionMessage"] > * {{ display: none; }}
+[data-testid="stException"] [data-testid="stExceptionMessage"]::after {{
+  content: "出错了：这一页没能完整显示。原因已记录在服务器日志中；请刷新页面重试，如仍出错请联系管理员。";
+}}
+[data-testid="stException"] a, [data-testid="stException"] button {{ display: none; }}
 </style>
 """
 

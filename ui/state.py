@@ -72,6 +72,11 @@ def available_kbs(ws: Path) -> list[str]:
     return sorted(names, key=lambda n: (n != DEFAULT_KB, n))
 
 
+def kb_label(kb: str) -> str:
+    """How a knowledge base is named in the UI (the default one's folder name is English)."""
+    return "默认知识库" if kb == DEFAULT_KB else kb
+
+
 def current_kb() -> str:
     return str(st.session_state.get(KB_KEY) or DEFAULT_KB)
 

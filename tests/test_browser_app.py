@@ -1,0 +1,260 @@
+"""The app as a user meets it, in headless Chromium: saved conversations, saved settings,
+a phone-width screen and a Chinese-only page.
+
+Runs a real ``streamlit run`` on a fresh workspace (the session's embedding cache makes
+its first-run embedding quick) and saves screenshots for the README to docs/screenshots/.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.test_browser import (
+    BOOT_TIMEOUT,
+    CHROMEDRIVER,
+    CHROMIUM,
+    _free_port,
+    _wait_healthy,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+ROOT = Path(__file__).resolve().parents[1]
+SHOTS = ROOT / "docs" / "screenshots"
+ANSWER_TIMEOUT = 240
+QUESTION = "投诉处理的时限是多少？"
+CARD = ".stdqa-cite"
+# English that Streamlit shows by default and that a Chinese page must not show.
+ENGLISH = (
+    "Deploy",
+    "Choose options",
+    "Choose an option",
+    "Select all",
+    "Upload",
+    "Browse files",
+    "Drag and drop",
+    "per file",
+    "No results",
+    "This app has encountered an error",
+    "Ask Google",
+)
+# Text of every visible text node: CSS-hidden text, icon ligatures (":material/chat:" is
+# drawn as an icon, its text is "chat") and the keyboard-only skip link do not count.
+VISIBLE_TEXT_JS = """
+const out = [];
+const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+while (walker.nextNode()) {
+  const node = walker.currentNode, el = node.parentElement;
+  if (!el || !node.textContent.trim()) continue;
+  if (el.closest('[data-testid="stIconMaterial"], [data-testid="stSkipLink"], script, style'))
+    continue;
+  if (el.closest('a') && el.closest('a').textContent.trim() === 'Skip to main content') continue;
+  const cs = getComputedStyle(el), r = el.getBoundingClientRect();
+  if (cs.visibility === 'hidden' || cs.display === 'none' || parseFloat(cs.fontSize) === 0
+      || r.width === 0 || r.height === 0) continue;
+  out.push(node.textContent.trim());
+}
+return out.join('\\n');
+"""
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory: pytest.TempPathFactory, sample_workspace: Path) -> Iterator[str]:
+    if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
+        pytest.skip("chromium/chromedriver not installed")
+    port = _free_port()
+    ws = tmp_path_factory.mktemp("browser-app-ws")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("STDQA_LLM_")}
+    env["STDQA_WORKSPACE"] = str(ws)
+    log = (tmp_path_factory.mktemp("browser-app-log") / "streamlit.log").open("wb")
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}"
+        _wait_healthy(url, proc, 60)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=5)
+        log.close()
+
+
+def make_driver(width: int, height: int) -> object:
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = CHROMIUM
+    for arg in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-dev-shm-usage",
+        f"--window-size={width},{height}",
+        "--lang=zh-CN",
+    ):
+        opts.add_argument(arg)
+    drv = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
+    drv.set_window_size(width, height)
+    return drv
+
+
+@pytest.fixture()
+def desktop() -> Iterator[object]:
+    drv = make_driver(1366, 900)
+    try:
+        yield drv
+    finally:
+        drv.quit()  # type: ignore[attr-defined]
+
+
+def wait_for(drv: object, css: str, timeout: float = BOOT_TIMEOUT) -> object:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions as ec
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    return WebDriverWait(drv, timeout).until(
+        ec.visibility_of_element_located((By.CSS_SELECTOR, css))
+    )
+
+
+def wait_text(drv: object, text: str, timeout: float = ANSWER_TIMEOUT) -> None:
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(drv, timeout).until(lambda d: text in d.execute_script(VISIBLE_TEXT_JS))
+
+
+def english_leftovers(drv: object) -> list[str]:
+    import re
+
+    text = drv.execute_script(VISIBLE_TEXT_JS)  # type: ignore[attr-defined]
+    return [w for w in ENGLISH if re.search(rf"(?<![A-Za-z]){re.escape(w)}(?![A-Za-z])", text)]
+
+
+def ask(drv: object, question: str) -> None:
+    from selenium.webdriver.common.keys import Keys
+
+    box = wait_for(drv, '[data-testid="stChatInputTextArea"]')
+    box.send_keys(question)  # type: ignore[attr-defined]
+    box.send_keys(Keys.ENTER)  # type: ignore[attr-defined]
+
+
+def test_conversation_survives_reload(app_url: str, desktop: object) -> None:
+    from selenium.webdriver.common.by import By
+
+    drv = desktop
+    drv.get(app_url)  # type: ignore[attr-defined]
+    ask(drv, QUESTION)
+    wait_for(drv, CARD, ANSWER_TIMEOUT)
+    wait_text(drv, QUESTION)  # the conversation list names it after the first question
+    url = drv.current_url  # type: ignore[attr-defined]
+    assert "c=" in url
+    assert english_leftovers(drv) == []
+    time.sleep(2)  # the chat scrolls itself; let it settle before the screenshot
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    assert drv.save_screenshot(str(SHOTS / "chat.png"))  # type: ignore[attr-defined]
+
+    before = [c.text for c in drv.find_elements(By.CSS_SELECTOR, CARD)]  # type: ignore[attr-defined]
+    drv.refresh()  # type: ignore[attr-defined]
+    wait_for(drv, CARD)
+    wait_text(drv, QUESTION)
+    after = [c.text for c in drv.find_elements(By.CSS_SELECTOR, CARD)]  # type: ignore[attr-defined]
+    assert after == before
+    assert drv.current_url == url  # type: ignore[attr-defined]
+    sidebar = drv.find_element(By.CSS_SELECTOR, '[data-testid="stSidebar"]')  # type: ignore[attr-defined]
+    assert QUESTION in sidebar.text
+
+
+def test_settings_persist_across_reload(app_url: str, desktop: object) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    drv = desktop
+    drv.get(f"{app_url}/settings")  # type: ignore[attr-defined]
+    field = wait_for(drv, 'input[aria-label="模型名称"]')
+    field.send_keys("demo-model")  # type: ignore[attr-defined]
+    field.send_keys(Keys.TAB)  # type: ignore[attr-defined]
+    time.sleep(1)
+    save = [
+        b
+        for b in drv.find_elements(By.CSS_SELECTOR, "button")  # type: ignore[attr-defined]
+        if b.text.strip() == "保存大模型设置"
+    ]
+    save[0].click()
+    wait_text(drv, "已保存大模型设置")
+    text = drv.execute_script(VISIBLE_TEXT_JS)  # type: ignore[attr-defined]
+    assert "top-k" not in text and "BM25 权重" not in text
+    assert english_leftovers(drv) == []
+    drv.refresh()  # type: ignore[attr-defined]
+    field = wait_for(drv, 'input[aria-label="模型名称"]')
+    assert field.get_attribute("value") == "demo-model"  # type: ignore[attr-defined]
+
+
+def test_uploader_speaks_chinese(app_url: str, desktop: object) -> None:
+    drv = desktop
+    drv.get(f"{app_url}/kb")  # type: ignore[attr-defined]
+    zone = wait_for(drv, '[data-testid="stFileUploaderDropzone"]')
+    assert zone is not None
+    assert english_leftovers(drv) == []
+    after = drv.execute_script(  # type: ignore[attr-defined]
+        "return getComputedStyle(document.querySelector("
+        "'[data-testid=\"stFileUploaderDropzone\"] button'), '::after').content"
+    )
+    assert "选择文件" in after
+
+
+def test_phone_sidebar_closes_after_choosing_a_page(app_url: str) -> None:
+    from selenium.webdriver.common.by import By
+
+    drv = make_driver(390, 844)  # a desktop browser's user agent: the harder case
+    try:
+        drv.get(app_url)  # type: ignore[attr-defined]
+        wait_for(drv, '[data-testid="stChatInputTextArea"]')
+        opener = wait_for(drv, '[data-testid="stExpandSidebarButton"]')
+        opener.click()  # type: ignore[attr-defined]
+        link = wait_for(drv, '[data-testid="stSidebarNavLink"][href$="/settings"]')
+        link.click()  # type: ignore[attr-defined]
+        wait_for(drv, 'input[aria-label="模型名称"]')
+        sidebar_right = "return document.querySelector('[data-testid=\"stSidebar\"]').getBoundingClientRect().right"
+        deadline = time.monotonic() + 30
+        while drv.execute_script(sidebar_right) > 0 and time.monotonic() < deadline:  # type: ignore[attr-defined]
+            time.sleep(0.5)
+        assert drv.execute_script(sidebar_right) <= 0  # type: ignore[attr-defined]
+        # A tap in the middle of the screen reaches the page, not the overlay.
+        hit = drv.execute_script(  # type: ignore[attr-defined]
+            "const e = document.elementFromPoint(195, 420);"
+            "return e.closest('[data-testid=\"stSidebar\"]') ? 'sidebar' : 'page'"
+        )
+        assert hit == "page"
+        assert drv.find_elements(By.CSS_SELECTOR, '[data-testid="stMain"]')  # type: ignore[attr-defined]
+        time.sleep(1)
+        assert drv.save_screenshot(str(SHOTS / "mobile.png"))  # type: ignore[attr-defined]
+    finally:
+        drv.quit()  # type: ignore[attr-defined]
