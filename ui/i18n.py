@@ -49,6 +49,12 @@ def _style(limit_mb: int) -> str:
 [data-testid="stMultiSelectDropdown"] [role="option"]:first-child:not(:only-child)::after {{
   content: "全选";
 }}
+/* A file the uploader refused ("application/x-… files are not allowed.", "File must be
+   50.0MB or smaller."): its chip shows the reason in English. */
+[data-testid="stFileChip"] [role="alert"] {{ font-size: 0; }}
+[data-testid="stFileChip"] [role="alert"]::after {{
+  content: "无法上传：不支持这种文件类型，或文件超过大小限制"; font-size: .75rem;
+}}
 /* An uncaught error: with client.showErrorDetails = "none" Streamlit shows a generic
    English notice (and, on localhost, "Copy / Ask Google / Ask ChatGPT" links). */
 [data-testid="stException"] [data-testid="stExceptionMessage"] > * {{ display: none; }}
