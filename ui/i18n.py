@@ -7,8 +7,8 @@ here by hiding the English text (``font-size: 0``) and showing Chinese through
 ``::after { content: … }``.  Only fixed strings of ours go into the style sheet — never
 document text — so nothing here can become live markup.
 
-The selectors are Streamlit's ``data-testid`` attributes (stable across releases, used by
-Streamlit's own tests); ``tests/test_browser_app.py`` checks the visible page for English
+The selectors are Streamlit's ``data-testid`` attributes and the option list's ``data-key``
+(used by Streamlit's own tests); ``tests/test_browser_app.py`` checks the visible page for English
 leftovers, so a Streamlit upgrade that moves them is caught.
 """
 
@@ -41,13 +41,16 @@ def _style(limit_mb: int) -> str:
   content: "拖放文件到此处，或点击“选择文件”；单个文件不超过 {limit_mb} MB";
   font-size: .8rem; opacity: .75;
 }}
-/* Multiselect: the bulk row ("Select all" / "Select N matches") heads the option list
-   whenever two or more options are listed. */
-[data-testid="stMultiSelectDropdown"] [role="option"]:first-child:not(:only-child) > * {{
-  display: none;
+/* Multiselect: the bulk rows of the option list ("Select all", "Select N matches") and the
+   "Add: …" row.  The row's inner box keeps its layout; only its text is swapped. */
+[data-testid="stMultiSelectDropdown"] [data-key^="__"] > * {{ font-size: 0; }}
+[data-testid="stMultiSelectDropdown"] [data-key^="__"] > *::after {{ font-size: .875rem; }}
+[data-testid="stMultiSelectDropdown"] [data-key="__select_all__"] > *::after {{ content: "全选"; }}
+[data-testid="stMultiSelectDropdown"] [data-key="__select_matches__"] > *::after {{
+  content: "全选匹配项";
 }}
-[data-testid="stMultiSelectDropdown"] [role="option"]:first-child:not(:only-child)::after {{
-  content: "全选";
+[data-testid="stMultiSelectDropdown"] [data-key="__creatable__"] > *::after {{
+  content: "添加此项";
 }}
 /* A file the uploader refused ("application/x-… files are not allowed.", "File must be
    50.0MB or smaller."): its chip shows the reason in English. */

@@ -176,8 +176,8 @@ def render_settings_page() -> None:
         format_func=ANSWER_LABELS.__getitem__,
         key="set_answer_mode",
         label_visibility="collapsed",
-        help=ANSWER_HELP,
     )
+    st.caption(ANSWER_HELP)
     if not cfg.configured:
         st.info(
             "未配置大模型，只能使用摘录方式回答。要启用大模型回答，在下方“大模型”一节填写接口地址和"
