@@ -1,8 +1,16 @@
-"""Lexical retrieval: BM25 (bm25s, sparse numpy scoring) over :mod:`index.tokenize` tokens.
+"""Lexical retrieval: BM25 over :mod:`index.tokenize` tokens, scored with plain numpy.
 
-bm25s has no incremental update, but building is cheap (≈3 s for 100k clauses) once the
-tokens exist, and tokenising is the expensive part — so tokens are cached per source file
-by :mod:`index.build` and the BM25 matrix is rebuilt from them on every sync.
+Building uses bm25s ("lucene" variant): it precomputes every (term, clause) score into a
+sparse column matrix and saves it as three ``.npy`` arrays (CSC ``data``/``indices``/
+``indptr``) plus the vocabulary.  bm25s has no incremental update, but building is cheap
+(≈3 s for 100k clauses) once the tokens exist, and tokenising is the expensive part — so
+tokens are cached per source file by :mod:`index.build` and the matrix is rebuilt from
+them on every sync.
+
+Searching only needs those arrays: a query's score is the sum of its terms' columns —
+exactly bm25s's own numpy scoring (``np.add.at`` over the columns, in float32) — so a
+searcher loads the saved files with numpy and never imports bm25s, scipy or tqdm (≈100 ms
+of every CLI start-up, more on a loaded machine).
 """
 
 from __future__ import annotations
@@ -10,21 +18,33 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
-import bm25s
 import numpy as np
 
 log = logging.getLogger(__name__)
 
 _IDS_FILE = "clause_ids.json"
+_VOCAB_FILE = "vocab.index.json"  # bm25s's file names: an index saved by bm25s loads here
+_ARRAYS = ("data", "indices", "indptr")
+
+
+@dataclass(frozen=True)
+class _Matrix:
+    """bm25s's precomputed scores: column ``t`` holds term ``t``'s score in each clause."""
+
+    vocab: dict[str, int]
+    data: np.ndarray  # float32 scores
+    indices: np.ndarray  # clause row of each score
+    indptr: np.ndarray  # column starts (len(vocab) + 1)
 
 
 class BM25Index:
     """BM25 scores for the clauses ``clause_ids`` (row ``i`` is ``clause_ids[i]``)."""
 
-    def __init__(self, model: bm25s.BM25 | None, clause_ids: list[str]) -> None:
-        self._model = model
+    def __init__(self, matrix: _Matrix | None, clause_ids: list[str]) -> None:
+        self._m = matrix
         self.clause_ids = clause_ids
 
     def __len__(self) -> int:
@@ -36,20 +56,38 @@ class BM25Index:
             raise ValueError("clause_ids and tokens differ in length")
         if not clause_ids:
             return cls(None, [])
+        import bm25s  # only a writer builds (pulls in scipy and tqdm)
+
         model = bm25s.BM25()
         # A clause with no tokens at all (a bare heading) still needs a row.
         model.index([list(t) or ["∅"] for t in tokens], show_progress=False)
-        return cls(model, list(clause_ids))
+        s = model.scores
+        matrix = _Matrix(
+            vocab=dict(model.vocab_dict),
+            data=np.asarray(s["data"], dtype=np.float32),
+            indices=np.asarray(s["indices"], dtype=np.int32),
+            indptr=np.asarray(s["indptr"]),
+        )
+        return cls(matrix, list(clause_ids))
 
     def scores(self, query_tokens: Sequence[str]) -> np.ndarray:
-        """BM25 score of every clause (zeros where no query token occurs)."""
-        if self._model is None:
-            return np.zeros(0, dtype=np.float32)
-        vocab = self._model.vocab_dict
-        known = [t for t in dict.fromkeys(query_tokens) if t in vocab]
-        if not known:
-            return np.zeros(len(self.clause_ids), dtype=np.float32)
-        return np.asarray(self._model.get_scores(known), dtype=np.float32)
+        """BM25 score of every clause (zeros where no query token occurs); a repeated
+        query token counts once, as in bm25s."""
+        out = np.zeros(len(self.clause_ids), dtype=np.float32)
+        m = self._m
+        if m is None:
+            return out
+        n_cols = len(m.indptr) - 1  # bm25s's vocabulary also names "" (no column)
+        cols = [
+            c for c in (m.vocab.get(t, n_cols) for t in dict.fromkeys(query_tokens)) if c < n_cols
+        ]
+        if not cols:
+            return out
+        starts, ends = m.indptr[cols], m.indptr[np.asarray(cols) + 1]
+        rows = np.concatenate([m.indices[a:b] for a, b in zip(starts, ends, strict=True)])
+        vals = np.concatenate([m.data[a:b] for a, b in zip(starts, ends, strict=True)])
+        np.add.at(out, rows, vals)
+        return out
 
     def top(
         self, query_tokens: Sequence[str], k: int, mask: np.ndarray | None = None
@@ -68,10 +106,14 @@ class BM25Index:
 
     # ---------------------------------------------------------------- persistence
     def save(self, directory: Path) -> None:
-        """Write into ``directory`` (the caller makes the directory swap atomic)."""
+        """Write into ``directory`` (the caller makes the directory swap atomic), in
+        bm25s's layout (``<name>.csc.index.npy``, ``vocab.index.json``)."""
         directory.mkdir(parents=True, exist_ok=True)
-        if self._model is not None:
-            self._model.save(str(directory), show_progress=False)
+        m = self._m
+        if m is not None:
+            for name in _ARRAYS:
+                np.save(directory / f"{name}.csc.index.npy", getattr(m, name))
+            (directory / _VOCAB_FILE).write_text(json.dumps(m.vocab, ensure_ascii=False))
         (directory / _IDS_FILE).write_text(json.dumps(self.clause_ids, ensure_ascii=False))
 
     @classmethod
@@ -79,5 +121,14 @@ class BM25Index:
         ids = json.loads((directory / _IDS_FILE).read_text())
         if not ids:
             return cls(None, [])
-        model = bm25s.BM25.load(str(directory), show_progress=False, mmap=False)
-        return cls(model, ids)
+        arrays = {n: np.load(directory / f"{n}.csc.index.npy") for n in _ARRAYS}
+        vocab = json.loads((directory / _VOCAB_FILE).read_text())
+        matrix = _Matrix(
+            vocab=vocab,
+            data=arrays["data"].astype(np.float32, copy=False),
+            indices=arrays["indices"],
+            indptr=arrays["indptr"],
+        )
+        if len(matrix.indptr) > len(vocab) + 1 or len(matrix.data) != len(matrix.indices):
+            raise ValueError(f"BM25 index files in {directory} do not agree")
+        return cls(matrix, ids)

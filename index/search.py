@@ -32,6 +32,7 @@ from index.build import (
     token_file,
 )
 from index.dense import DenseIndex, faiss_id, window_key
+from index.embed_cache import use_workspace
 from index.embedders import Embedder, make_embedder
 from index.errors import IndexCorrupt, KnowledgeBaseNotFound
 from index.layout import IndexPaths, read_meta
@@ -160,6 +161,7 @@ class Searcher:
         terminal progress bar, or a ``(done, total)`` callback (the app's progress bar)."""
         ws = resolve_workspace(workspace) if not isinstance(workspace, Path) else workspace
         validate_kb_name(kb)
+        use_workspace(ws)  # derived model files (ONNX graph, jieba cache) live in ws
         store = ClauseStore(kb_path(ws, kb))
         if not store.exists:
             known = ", ".join(list_kbs(ws)) or "（无）"

@@ -23,6 +23,7 @@ import jieba
 from grammar.codes import code_base, find_codes
 from grammar.numbering import normalize_clause_no
 from grammar.refs import find_refs
+from index import jieba_dict
 
 log = logging.getLogger(__name__)
 jieba.setLogLevel(logging.WARNING)  # its dictionary-loading chatter is not for our users
@@ -109,13 +110,26 @@ class Tokenizer:
         self._ready = False
 
     def _init(self) -> None:
+        """jieba's prefix dictionary (plus our domain terms): from the workspace's compact
+        cache when it exists (milliseconds, see :mod:`index.jieba_dict`), else built by
+        jieba as usual (~1 s) and written to that cache for the next process."""
         with self._lock:
             if self._ready:
                 return
-            self._jieba.tmp_dir = _jieba_cache_dir()
-            self._jieba.initialize()
-            if self._user_dict and self._user_dict.exists():
-                self._jieba.load_userdict(str(self._user_dict))
+            cache_dir = _jieba_cache_dir()
+            path = Path(cache_dir) / jieba_dict.cache_name(self._user_dict) if cache_dir else None
+            compact = jieba_dict.load(path) if path is not None else None
+            if compact is not None:
+                self._jieba.FREQ = compact
+                self._jieba.total = compact.total
+                self._jieba.initialized = True
+            else:
+                self._jieba.tmp_dir = cache_dir
+                self._jieba.initialize()
+                if self._user_dict and self._user_dict.exists():
+                    self._jieba.load_userdict(str(self._user_dict))
+                if path is not None:
+                    jieba_dict.save(path, self._jieba.FREQ, self._jieba.total)
             self._ready = True
 
     @staticmethod
