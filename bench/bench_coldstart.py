@@ -6,8 +6,9 @@ user is in from the second command on): Python start-up, imports, opening the in
 jieba dictionary, the query embedding and the answer.  Each round runs every command of
 the candidate and the baseline alternately (A B, then B A, …) so that other work on the
 machine slows both alike; the result is the median wall time of each and their ratio,
-with the load average before and after.  For ``qa`` the process's own ``timings_ms``
-(``startup``, ``retrieve``, ``process``) are reported too.
+with the load average before and after, and the CPU milliseconds each process used
+(``cpu``).  For ``qa`` the process's own ``timings_ms`` (``startup``, ``retrieve``,
+``process``) are reported too.
 
     python bench/bench_coldstart.py --baseline /tmp/base --workspace /tmp/ws [--rounds 7]
 
@@ -21,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -43,19 +45,24 @@ def commands(workspace: Path) -> dict[str, list[str]]:
 
 
 def run_once(checkout: Path, argv: list[str]) -> tuple[float, dict[str, float]]:
-    """Wall seconds of one process, and its ``timings_ms`` when it prints them."""
+    """Wall seconds of one process, and its ``timings_ms`` when it prints them (plus
+    ``cpu``: its user + system CPU milliseconds, which a busy machine inflates far less
+    than the wall time — on an idle machine the two are close for a start-up)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     proc = subprocess.run(
         [sys.executable, *argv], cwd=checkout, capture_output=True, text=True, check=False
     )
     wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu_ms = 1000 * (after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
     if proc.returncode != 0:
         raise SystemExit(f"{checkout}: {' '.join(argv)} failed:\n{proc.stderr[-2000:]}")
-    timings: dict[str, float] = {}
+    timings: dict[str, float] = {"cpu": cpu_ms}
     try:
         out = json.loads(proc.stdout)
         if isinstance(out, dict):
-            timings = {k: float(v) for k, v in (out.get("timings_ms") or {}).items()}
+            timings.update({k: float(v) for k, v in (out.get("timings_ms") or {}).items()})
     except ValueError:
         pass
     return wall, timings

@@ -36,7 +36,7 @@ from index.embedders import Embedder
 from index.errors import IndexCorrupt, IndexModelMismatch
 from index.layout import INDEX_FORMAT, IndexPaths, read_meta
 from index.sections import children_map, is_section, section_bm25_text, section_passage
-from index.tokenize import tokenize
+from index.tokenize import load_dictionary, tokenize
 from ingest.atomic import dir_lock, write_json_atomic, write_text_atomic
 from ingest.store import ClauseStore, DamagedSource, SourceEntry, source_key
 
@@ -304,6 +304,7 @@ def _add_sources(
     done = 0
     if callable(progress):
         progress(0, total)  # the total is known before the first (slow) batch
+    load_dictionary()  # before the embedder's model: their peaks never add up
     cache = EmbeddingCache(cache_path(store.root.parent.parent), embedder.name, embedder.dim)
     try:
         for entry, clauses in work:

@@ -17,7 +17,10 @@ the 250k pieces plus a trie, ~260 MB in the prototype that preceded this module)
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Sequence
+
+import numpy as np
 
 from index.onnx_e5_file import E5File
 
@@ -31,8 +34,9 @@ class E5Tokenizer:
         offsets = model.piece_offsets.tolist()
         blob = bytes(model.piece_blob)
         self.bos, self.eos, self.pad, self.unk = model.bos, model.eos, model.pad, model.unk
-        # Python floats hold the float32 scores exactly.
-        self._scores: list[float] = model.piece_scores.tolist()
+        # Doubles hold the float32 scores exactly; an array, not a list of 250k float
+        # objects (6 MB less for the life of the process).
+        self._scores = array("d", model.piece_scores.astype(np.float64).tobytes())
         self._unk_score = min(self._scores) - 10.0
         pieces: dict[str, int] = {}
         longest: dict[str, int] = {}  # first character -> longest piece starting with it

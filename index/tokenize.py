@@ -130,6 +130,11 @@ class Tokenizer:
                     self._jieba.load_userdict(str(self._user_dict))
                 if path is not None:
                     jieba_dict.save(path, self._jieba.FREQ, self._jieba.total)
+                    # The same mapping, ~60 MB smaller: switch to it at once (peak
+                    # memory of a first build in a new workspace).
+                    compact = jieba_dict.load(path)
+                    if compact is not None and compact.total == self._jieba.total:
+                        self._jieba.FREQ = compact
             self._ready = True
 
     @staticmethod
@@ -202,3 +207,9 @@ def get() -> Tokenizer:
 
 def tokenize(text: str) -> list[str]:
     return get().tokenize(text)
+
+
+def load_dictionary() -> None:
+    """Load jieba's dictionary now (a build does this before loading the embedder, so
+    that a first, uncached load — briefly ~70 MB — never coincides with the model)."""
+    get()._init()
