@@ -58,6 +58,10 @@ class BM25Index:
             return cls(None, [])
         import bm25s  # only a writer builds (pulls in scipy and tqdm)
 
+        # bm25s sets its own logger to DEBUG, which leaked "Building index from tokens"
+        # into every build's output.
+        logging.getLogger("bm25s").setLevel(logging.WARNING)
+
         model = bm25s.BM25()
         # A clause with no tokens at all (a bare heading) still needs a row.
         model.index([list(t) or ["∅"] for t in tokens], show_progress=False)
