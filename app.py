@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from ui import i18n, mobile, render, state
+from ui import docview, i18n, mobile, render, state
 from ui.bootstrap import render_embedding_status, run_bootstrap
 from ui.chat import render_chat_page
 from ui.drafting import render_drafting_page
@@ -42,7 +42,7 @@ def _kb() -> str:
 PAGES: tuple[tuple[str, str, str, Callable[[], None]], ...] = (
     ("问答", "chat", ":material/chat:", lambda: render_chat_page(_kb(), get_settings())),
     ("起草", "draft", ":material/edit_note:", lambda: render_drafting_page(_kb())),
-    ("条款检索", "finder", ":material/search:", lambda: render_finder_page(get_settings())),
+    ("条款检索", "finder", ":material/search:", lambda: render_finder_page(_kb(), get_settings())),
     ("知识库", "kb", ":material/folder:", lambda: render_kb_page(_kb())),
     ("审查", "review", ":material/fact_check:", lambda: render_review_page(_kb())),
     ("设置", "settings", ":material/settings:", render_settings_page),
@@ -56,6 +56,8 @@ if not any(title == wanted for title, *_ in PAGES):
     pages[0] = st.Page(PAGES[0][3], title=PAGES[0][0], url_path=PAGES[0][1], default=True)
 page = st.navigation(pages, position="sidebar")
 mobile.close_sidebar_after_navigation(page.url_path)
+# ?kb=…&doc=…&clause=… opens the document view (before the sidebar: it may set the KB).
+route = docview.active_route(ws, page.url_path)
 
 with st.sidebar:
     kbs = state.available_kbs(ws)
@@ -71,4 +73,7 @@ with st.sidebar:
     st.caption(f"工作区：{ws}")
 
 render_embedding_status(ws, state.current_kb())
-page.run()
+if route is not None:
+    docview.render_document_page(ws, route)
+else:
+    page.run()

@@ -65,21 +65,24 @@ def make_answerer(searcher: object, settings: Settings) -> Answerer:
     )
 
 
-def render_citations(result: AnswerResult, searcher: object, idx: int) -> None:
-    """Citation cards, each with an expander showing the clause in context."""
+def citation_anchors(idx: int, result: AnswerResult) -> list[str]:
+    """HTML ids of the citation cards of answer ``idx`` (targets of its 〔…〕 markers)."""
+    return [f"stdqa-c{idx}-{n}" for n in range(len(result.citations))]
+
+
+def render_citations(result: AnswerResult, kb: str, idx: int) -> None:
+    """Citation cards, one collapsed line each (label, clause, document, page); opened,
+    the clause text and a link to the clause in its document (context, original file)."""
     terms = render.query_terms(f"{result.question} {result.query}")
+    anchors = citation_anchors(idx, result)
     st.markdown(f"**引用条款（{len(result.citations)}）**")
-    for c in result.citations:
-        # The answer already quotes the clause; the card names it and the expander
-        # shows it in full, in context (each clause shown once).
-        st.markdown(render.citation_card(c, terms, with_text=False), unsafe_allow_html=True)
-        with st.expander(inert_markdown(f"上下文：{c.label}")):
-            clauses = searcher.clauses_of(c.doc_id)  # type: ignore[attr-defined]
-            near = render.neighbours(clauses, c.clause_id)
-            if near:
-                st.markdown(render.context(near, c.clause_id, terms), unsafe_allow_html=True)
-            else:
-                st.caption("该条款已不在知识库中（文档可能已被删除）。")
+    st.markdown(
+        "".join(
+            render.compact_card(c, terms, anchor=a, kb=kb)
+            for c, a in zip(result.citations, anchors, strict=True)
+        ),
+        unsafe_allow_html=True,
+    )
 
 
 def render_drafting(result: AnswerResult, searcher: object, kb: str) -> None:
@@ -120,7 +123,8 @@ def render_result(turn: Turn, idx: int, searcher: object | None) -> None:
         st.info(inert_markdown(r.answer))
         st.caption("可以换一种说法，或到「条款检索」页直接查找条款。")
         return
-    st.markdown(inert_markdown(r.answer))
+    anchors = citation_anchors(idx, r)
+    st.markdown(render.answer_html(r.answer, r.citations, anchors), unsafe_allow_html=True)
     for flag in result_risks(r):
         st.warning(inert_markdown(flag.message()), icon="⚠️")
     if r.invalid_citations:
@@ -133,8 +137,8 @@ def render_result(turn: Turn, idx: int, searcher: object | None) -> None:
     dropped = [d for d in (r.support.dropped if r.support else []) if d.status != "duplicate"]
     if dropped:
         st.caption(f"已删除 {len(dropped)} 条与所引条款不符（数值、能愿动词）或无依据的陈述。")
-    if r.citations and searcher is not None:
-        render_citations(r, searcher, idx)
+    if r.citations:
+        render_citations(r, turn.kb, idx)
     if searcher is not None:
         render_drafting(r, searcher, turn.kb)
     st.download_button(
@@ -177,6 +181,9 @@ def ask(question: str, searcher: object, kb: str, settings: Settings) -> None:
         turns().append(turn)
         st.session_state[TURNS_OF_KEY] = conversations.save(state.workspace(), kb, turn.result)
         render_result(turn, len(turns()) - 1, searcher)
+    # Streamlit keeps a chat scrolled to its bottom: bring the question and the start of
+    # the answer into view instead of the end of its citation cards.
+    st.html(render.SCROLL_TO_LAST_QUESTION, unsafe_allow_javascript=True)
 
 
 def render_chat_page(kb: str, settings: Settings) -> None:

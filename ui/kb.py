@@ -21,8 +21,9 @@ from ingest.outline import outline
 from ingest.pipeline import FileResult, FileStatus, IngestReport
 from ingest.readers import DEFAULT_MAX_BYTES
 from ingest.workspace import WorkspaceError, kb_path, validate_kb_name
-from ui import state
-from ui.safety import UnsafeUpload, inert_markdown, save_upload, settle_upload
+from ui import render, state
+from ui.docnav import href
+from ui.safety import UnsafeUpload, forget_upload, inert_markdown, save_upload, settle_upload
 
 if TYPE_CHECKING:
     from grammar.schema import DocumentInfo
@@ -37,7 +38,10 @@ STATUS_LABELS = {
     FileStatus.FAILED: "失败",
 }
 UPLOADER_GEN = "kb_uploader_gen"  # bumped after an import to clear the uploader
+LAST_IMPORT_KEY = "kb_last_import"  # what the last import did, shown until the next one
 NEW_KB_KEY = "kb_new_name"
+OUTLINE_DOC_KEY = "kb_outline_doc"
+OUTLINE_OPEN_KEY = "kb_outline_open"
 NOTICE_KEY = "kb_notice"
 
 
@@ -80,18 +84,62 @@ def handle_uploads(
             saved[name] = save_upload(folder, name, data, taken)
         except (UnsafeUpload, OSError) as exc:
             rejected.append(FileResult(name, FileStatus.FAILED, f"无法保存：{user_message(exc)}"))
-    report = KnowledgeBase.at(ws, kb).ingest(saved.values(), on_file=on_file, wrap=wrap)
-    ok = {FileStatus.INGESTED, FileStatus.UNCHANGED}
-    by_path = {r.path: r for r in report.files}
-    for path in saved.values():
-        result = by_path.get(str(path))
-        settle_upload(path, accepted=result is not None and result.status in ok)
+    by_path: dict[str, FileResult] = {}
+    try:
+        report = KnowledgeBase.at(ws, kb).ingest(saved.values(), on_file=on_file, wrap=wrap)
+        by_path = {r.path: r for r in report.files}
+    finally:
+        # Whatever happened (even an exception): a file the store does not hold is not
+        # left on disk, and a rejected new version gives way to the previous one.
+        ok = {FileStatus.INGESTED, FileStatus.UNCHANGED}
+        for path in saved.values():
+            result = by_path.get(str(path))
+            settle_upload(path, accepted=result is not None and result.status in ok)
     return UploadOutcome(saved, rejected, report)
 
 
-def delete_document(searcher: Searcher, doc_id: str) -> bool:
-    """Remove one document from the store and from the index.  False if it was absent."""
-    return KnowledgeBase(searcher.workspace, searcher.kb).remove(doc_id, searcher=searcher)
+def imported_documents(ws: Path, kb: str, outcome: UploadOutcome) -> list[DocumentInfo]:
+    """The documents the accepted uploads of ``outcome`` hold now (for the preview)."""
+    store = state.store_of(ws, kb)
+    ok = {FileStatus.INGESTED, FileStatus.UNCHANGED}
+    docs: list[DocumentInfo] = []
+    for r in outcome.report.files:
+        entry = store.entry(r.path) if r.status in ok else None
+        if entry is not None:
+            docs.extend(entry.documents)
+    return docs
+
+
+def delete_document(searcher: Searcher, doc_id: str, uploads: Path | None = None) -> bool:
+    """Remove one document from the store and from the index.  False if it was absent.
+
+    When the last document of a source file goes and that file is an upload (it lies in
+    ``uploads``, the KB's upload folder), the file goes too: an upload exists only to be in
+    the knowledge base.  Files outside the upload folder (the samples, a folder ingested
+    with the CLI) are the user's own and are never touched."""
+    store = searcher.store
+    doc = next((d for d in store.documents() if d.doc_id == doc_id), None)
+    entry = store.entry(doc.source) if doc is not None else None
+    if not KnowledgeBase(searcher.workspace, searcher.kb).remove(doc_id, searcher=searcher):
+        return False
+    if entry is not None and store.entry(entry.source) is None:
+        _remove_upload(Path(entry.source), uploads)
+        from ui.docview import unserve
+
+        unserve(entry.sha256)
+    return True
+
+
+def _remove_upload(path: Path, uploads: Path | None) -> None:
+    if uploads is None:
+        return
+    try:
+        inside = path.resolve().parent == uploads.resolve()
+    except OSError:
+        return
+    if inside and path.is_file():
+        path.unlink(missing_ok=True)
+        forget_upload(uploads, path)
 
 
 def create_kb(ws: Path, name: str) -> str:
@@ -124,8 +172,8 @@ def _on_create(ws: Path) -> None:
     st.session_state[NOTICE_KEY] = ("success", f"已创建知识库“{name}”，现在可以上传文件。")
 
 
-def _results_table(results: Sequence[FileResult]) -> None:
-    rows = [
+def _result_rows(results: Sequence[FileResult]) -> list[dict[str, object]]:
+    return [
         {
             "文件": Path(r.path).name,
             "状态": STATUS_LABELS.get(r.status, str(r.status)),
@@ -135,7 +183,57 @@ def _results_table(results: Sequence[FileResult]) -> None:
         }
         for r in results
     ]
-    st.dataframe(rows, hide_index=True)
+
+
+@dataclass(slots=True)
+class ImportSummary:
+    """What an import did, kept in the session so it stays on screen after the rerun
+    that gives the uploader a fresh (empty) state."""
+
+    kb: str
+    level: str  # "success" or "warning"
+    message: str
+    errors: list[str]
+    rows: list[dict[str, object]]
+    docs: list[tuple[str, str]]  # (doc_id, label) of the imported documents
+
+
+def _summarise(ws: Path, kb: str, outcome: UploadOutcome) -> ImportSummary:
+    r = outcome.report
+    ok = r.count(FileStatus.INGESTED)
+    bad = [x for x in outcome.results if x.status in (FileStatus.SKIPPED, FileStatus.FAILED)]
+    message = (
+        f"导入 {ok} 个文件；未变化 {r.count(FileStatus.UNCHANGED)}，重复 "
+        f"{r.count(FileStatus.DUPLICATE)}，未能导入 {len(bad)}。"
+    )
+    docs = [
+        (d.doc_id, f"{d.standard_code + ' ' if d.standard_code else ''}{d.title}")
+        for d in imported_documents(ws, kb, outcome)
+    ]
+    return ImportSummary(
+        kb,
+        "warning" if bad else "success",
+        message,
+        [f"{Path(x.path).name}：{x.reason}" for x in bad],
+        _result_rows(outcome.results),
+        docs,
+    )
+
+
+def _show_summary(summary: ImportSummary) -> None:
+    with st.container(border=True):
+        st.markdown("**上次导入**")
+        getattr(st, summary.level)(summary.message)
+        for e in summary.errors:
+            st.error(inert_markdown(e))
+        st.dataframe(summary.rows, hide_index=True)
+        if summary.docs:
+            links = " · ".join(
+                f'<a href="{render.escape(href(summary.kb, doc_id))}" target="_blank">'
+                f"{render.escape(label)} ↗</a>"
+                for doc_id, label in summary.docs
+            )
+            st.markdown(f"在文档视图中查看：{links}", unsafe_allow_html=True)
 
 
 def _upload_section(ws: Path, kb: str) -> None:
@@ -147,7 +245,12 @@ def _upload_section(ws: Path, kb: str) -> None:
         accept_multiple_files=True,
         key=f"kb_uploader_{gen}",
     )
-    if not uploads or not st.button("导入到知识库", type="primary"):
+    last = st.session_state.get(LAST_IMPORT_KEY)
+    if isinstance(last, ImportSummary) and last.kb == kb:
+        _show_summary(last)
+    if not uploads:
+        return
+    if not st.button(f"导入到知识库（{len(uploads)} 个文件）", type="primary", key="kb_import"):
         return
     bar = st.progress(0.0, text="开始导入…")
     total = len(uploads)
@@ -161,20 +264,18 @@ def _upload_section(ws: Path, kb: str) -> None:
     bar.progress(1.0, text="文件处理完成")
     with st.spinner("正在更新索引（计算新条款的向量）…"):
         state.searcher_for(ws, kb)
+    st.session_state[LAST_IMPORT_KEY] = _summarise(ws, kb, outcome)
+    imported = st.session_state[LAST_IMPORT_KEY].docs
+    if imported:  # the outline preview below opens on the first imported document
+        st.session_state[OUTLINE_DOC_KEY] = imported[0][0]
+        st.session_state[OUTLINE_OPEN_KEY] = True
+    # A fresh uploader key, drawn by a rerun: files chosen next land in the uploader that
+    # is on screen (drawing it again in this run would leave a stale one visible).
     st.session_state[UPLOADER_GEN] = gen + 1
-    r = outcome.report
-    ok = r.count(FileStatus.INGESTED)
-    bad = [x for x in outcome.results if x.status in (FileStatus.SKIPPED, FileStatus.FAILED)]
-    (st.warning if bad else st.success)(
-        f"导入 {ok} 个文件；未变化 {r.count(FileStatus.UNCHANGED)}，重复 "
-        f"{r.count(FileStatus.DUPLICATE)}，未能导入 {len(bad)}。"
-    )
-    for x in bad:
-        st.error(inert_markdown(f"{Path(x.path).name}：{x.reason}"))
-    _results_table(outcome.results)
+    st.rerun()
 
 
-def _documents_section(searcher: Searcher) -> None:
+def _documents_section(searcher: Searcher, kb: str) -> None:
     docs = searcher.documents()
     st.subheader(f"文档（{len(docs)}）")
     st.dataframe(
@@ -202,7 +303,7 @@ def _documents_section(searcher: Searcher) -> None:
         )
         sure = st.checkbox("确认删除", key="kb_del_sure")
         if st.button("删除", disabled=not sure, key="kb_del_btn") and doc_id:
-            if delete_document(searcher, doc_id):
+            if delete_document(searcher, doc_id, state.uploads_dir(state.workspace(), kb)):
                 st.session_state[NOTICE_KEY] = (
                     "success",
                     inert_markdown(f"已删除：{labels[doc_id]}"),
@@ -223,15 +324,26 @@ ANOMALY_LABELS = {
 def _outline_section(searcher: Searcher, docs: list[DocumentInfo]) -> None:
     """The clause tree of one document with anomalies flagged (same as ``python -m ingest
     --outline``).  Shown as data tables: document text is never rendered as Markdown/HTML."""
-    with st.expander("条款结构与异常"):
+    # Opened right after an import, on the first imported document: a preview of how it
+    # was cut into clauses, before anyone asks about it.
+    with st.expander(
+        "条款结构与异常", expanded=bool(st.session_state.pop(OUTLINE_OPEN_KEY, False))
+    ):
         labels = {
             d.doc_id: f"{d.standard_code + ' ' if d.standard_code else ''}{d.title}" for d in docs
         }
+        if st.session_state.get(OUTLINE_DOC_KEY) not in labels:
+            st.session_state.pop(OUTLINE_DOC_KEY, None)
         doc_id = st.selectbox(
-            "文档", list(labels), format_func=labels.__getitem__, key="kb_outline_doc"
+            "文档", list(labels), format_func=labels.__getitem__, key=OUTLINE_DOC_KEY
         )
         if not doc_id:
             return
+        st.markdown(
+            f'<a href="{render.escape(href(state.current_kb(), doc_id))}" target="_blank">'
+            "在文档视图中打开（可点击的目录、上下文、原文件）↗</a>",
+            unsafe_allow_html=True,
+        )
         result = outline(searcher.clauses_of(doc_id))
         flagged = result.flagged()
         if result.anomalies:
@@ -281,7 +393,7 @@ def render_kb_page(kb: str) -> None:
     _upload_section(ws, kb)
     searcher = state.searcher_for(ws, kb)
     if searcher is not None:
-        _documents_section(searcher)
+        _documents_section(searcher, kb)
     else:
         st.info("这个知识库还没有文件。")
     st.divider()

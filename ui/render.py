@@ -19,6 +19,7 @@ from functools import lru_cache
 
 from grammar.schema import Clause
 from qa.citations import Citation, cite
+from ui.docnav import RefLink, href
 
 CARD_CLASS = "stdqa-cite"  # stable marker: tests and the browser check look for it
 HIT_CLASS = "stdqa-hit"
@@ -35,10 +36,26 @@ STYLE = f"""
 .stdqa-path {{ font-size: .8rem; opacity: .7; }}
 .stdqa-text {{ white-space: pre-wrap; line-height: 1.6; font-size: .95rem; }}
 .stdqa-text mark {{ background: #ffe58f; color: inherit; padding: 0 1px; border-radius: 2px; }}
-.stdqa-outline {{ max-height: 32rem; overflow-y: auto; font-size: .88rem; line-height: 1.7; }}
-.stdqa-outline .current {{ font-weight: 700; background: #ffe58f33; }}
+.stdqa-outline {{ position: relative; max-height: 32rem; overflow-y: auto; font-size: .88rem; line-height: 1.7; }}
+.stdqa-outline .current {{ font-weight: 700; background: #ffe58f55; }}
+.stdqa-outline a {{ display: block; color: inherit; text-decoration: none; border-radius: 3px; }}
+.stdqa-outline a:hover {{ background: rgba(128,128,128,.15); }}
+.stdqa-outline .section {{ font-weight: 600; }}
+.stdqa-outline .pg, .stdqa-pg {{ float: right; font-size: .75rem; opacity: .6; font-weight: 400; }}
 .stdqa-context .current {{ border-left: 3px solid #c0392b; padding-left: .5rem; }}
 .stdqa-context .clause {{ margin: .4rem 0; }}
+.stdqa-context .near {{ opacity: .75; }}
+.stdqa-context .near .stdqa-text {{ font-size: .88rem; }}
+a.stdqa-xref {{ color: #2c6fbb; text-decoration: underline dotted; }}
+a.stdqa-marker {{ color: #c0392b; text-decoration: none; border-bottom: 1px dotted #c0392b; }}
+details.{CARD_CLASS} {{ padding: .3rem .7rem; margin: .25rem 0; }}
+details.{CARD_CLASS} > summary {{ cursor: pointer; white-space: nowrap; overflow: hidden;
+  text-overflow: ellipsis; font-size: .92rem; }}
+details.{CARD_CLASS} > summary .stdqa-label {{ margin-right: .4rem; }}
+details.{CARD_CLASS} > summary .stdqa-meta {{ display: inline; margin: 0; }}
+details.{CARD_CLASS}[open] > summary {{ white-space: normal; }}
+details.{CARD_CLASS} .stdqa-open {{ font-size: .85rem; }}
+@media (max-width: 640px) {{ .stdqa-outline {{ max-height: 14rem; }} }}
 </style>
 """
 
@@ -138,9 +155,23 @@ def citation_card(citation: Citation, terms: Iterable[str], *, with_text: bool =
     )
 
 
-def hit_card(clause: Clause, terms: Iterable[str], *, rank: int, score: float, route: str) -> str:
-    """A search result as a card (same layout as a citation, different colour)."""
-    return _card(
+def hit_card(
+    clause: Clause,
+    terms: Iterable[str],
+    *,
+    rank: int,
+    score: float,
+    route: str,
+    kb: str | None = None,
+) -> str:
+    """A search result as a card (same layout as a citation, different colour); with
+    ``kb`` it ends with a link to the clause in the document view (new tab)."""
+    link = ""
+    if kb is not None:
+        url = escape(href(kb, clause.doc_id, clause.clause_id))
+        link = f'<a class="stdqa-open" href="{url}" target="_blank">在文档中查看 ↗</a>'
+    page = f" · 第 {clause.page} 页" if clause.page else ""
+    card = _card(
         HIT_CLASS,
         label=f"{rank}. {cite(clause)}",
         doc_title=clause.doc_title,
@@ -149,20 +180,112 @@ def hit_card(clause: Clause, terms: Iterable[str], *, rank: int, score: float, r
         heading_path=[h.label() for h in clause.heading_path],
         text=clause.text,
         terms=terms,
-        extra=f" · 得分 {score:.3f}（{route}）",
+        extra=f"{page} · 得分 {score:.3f}（{route}）",
     )
+    return card[: -len("</div>")] + link + "</div>" if link else card
 
 
-def outline(clauses: Sequence[Clause], current_id: str) -> str:
-    """A document's clause headings, indented by depth, the current one marked ▶."""
+def outline(
+    clauses: Sequence[Clause],
+    current_id: str,
+    *,
+    kb: str | None = None,
+    sections: Iterable[str] = (),
+) -> str:
+    """A document's clause headings, indented by depth, the current one marked ▶.
+
+    With ``kb`` every row is a link to that clause in the document view (same tab: the
+    outline is the document's table of contents), PDF page numbers on the right; clauses
+    in ``sections`` (headings that only group sub-clauses) are shown in bold."""
+    groups = set(sections)
     rows = []
     for c in clauses:
         head = c.heading or c.clause_title or "（正文）"
         indent = min(len(c.heading_path), 6) * 1.1
-        mark = "▶ " if c.clause_id == current_id else ""
-        cls = ' class="current"' if c.clause_id == current_id else ""
-        rows.append(f'<div{cls} style="padding-left:{indent:.1f}rem">{mark}{escape(head)}</div>')
+        current = c.clause_id == current_id
+        mark = "▶ " if current else ""
+        classes = " ".join(
+            x
+            for x in ("current" if current else "", "section" if c.clause_id in groups else "")
+            if x
+        )
+        cls = f' class="{classes}"' if classes else ""
+        style = f' style="padding-left:{indent:.1f}rem"'
+        if kb is None:
+            rows.append(f"<div{cls}{style}>{mark}{escape(head)}</div>")
+            continue
+        page = f'<span class="pg">{c.page}</span>' if c.page else ""
+        link = escape(href(kb, c.doc_id, c.clause_id))
+        rows.append(f'<a{cls}{style} href="{link}" target="_self">{page}{mark}{escape(head)}</a>')
     return f'<div class="stdqa-outline">{"".join(rows)}</div>'
+
+
+def linked_text(text: str, links: Sequence[RefLink], kb: str, terms: Iterable[str] = ()) -> str:
+    """Clause text as escaped HTML, its cross-references as links into the document view
+    (built from :func:`ui.docnav.ref_links`, never from markup in the text) and query
+    terms highlighted outside the links."""
+    terms = list(terms)
+    out: list[str] = []
+    cursor = 0
+    for link in links:
+        out.append(highlight(text[cursor : link.start], terms))
+        url = escape(href(kb, link.doc_id, link.clause_id))
+        out.append(
+            f'<a class="stdqa-xref" href="{url}" target="_self" title="{escape(link.title)}">'
+            f"{escape(text[link.start : link.end])}</a>"
+        )
+        cursor = link.end
+    out.append(highlight(text[cursor:], terms))
+    return "".join(out)
+
+
+def clause_block(clause: Clause, body: str, *, css: str = "clause", link: str | None = None) -> str:
+    """One clause of the document view: heading (a link when ``link``), page, body HTML
+    (already escaped by the caller: :func:`linked_text` or :func:`escape`)."""
+    head = escape(clause.heading or "（正文）")
+    if link:
+        head = f'<a href="{escape(link)}" target="_self">{head}</a>'
+    page = f'<span class="stdqa-pg">第 {clause.page} 页</span>' if clause.page else ""
+    text = f'<div class="stdqa-text">{body}</div>' if body else ""
+    return f'<div class="{css}"><div class="stdqa-label">{page}{head}</div>{text}</div>'
+
+
+def citation_summary(citation: Citation) -> str:
+    """One line that names a citation: clause heading, document, page (plain text)."""
+    heading = f"{citation.clause_no} {citation.clause_title}".strip()
+    parts = [heading, f"《{citation.doc_title}》"]
+    if citation.page:
+        parts.append(f"第 {citation.page} 页")
+    return " · ".join(p for p in parts if p)
+
+
+def compact_card(citation: Citation, terms: Iterable[str], *, anchor: str, kb: str) -> str:
+    """A citation as a collapsed ``<details>`` card: one line (label, heading, document,
+    page) that opens to the clause text and a link to the clause in its document.
+
+    ``anchor`` is the id of the card's body: a marker link ``#anchor`` in the answer
+    scrolls to the card and the browser opens the ``<details>`` around its target."""
+    path = " › ".join(escape(h) for h in citation.heading_path)
+    url = escape(href(kb, citation.doc_id, citation.clause_id))
+    return (
+        f'<details class="{CARD_CLASS}"><summary><span class="stdqa-label">'
+        f"{escape(citation.label)}</span>"
+        f'<span class="stdqa-meta">{escape(citation_summary(citation))}</span></summary>'
+        f'<div id="{escape(anchor)}">'
+        + (f'<div class="stdqa-path">{path}</div>' if path else "")
+        + f'<div class="stdqa-text">{highlight(citation.text, terms)}</div>'
+        f'<a class="stdqa-open" href="{url}" target="_blank">在文档中查看（上下文、原文件）↗</a>'
+        "</div></details>"
+    )
+
+
+def marker(label: str, anchor: str, title: str) -> str:
+    """An inline citation 〔…〕 of an answer as a link to its card, the clause text as
+    its hover title."""
+    return (
+        f'<a class="stdqa-marker" href="#{escape(anchor)}" title="{escape(title)}">'
+        f"{escape(label)}</a>"
+    )
 
 
 def context(clauses: Sequence[Clause], current_id: str, terms: Iterable[str]) -> str:
@@ -185,3 +308,78 @@ def neighbours(clauses: Sequence[Clause], clause_id: str, radius: int = 2) -> li
         if c.clause_id == clause_id:
             return list(clauses[max(0, i - radius) : i + radius + 1])
     return []
+
+
+def answer_html(answer: str, citations: Sequence[Citation], anchors: Sequence[str]) -> str:
+    """An answer for ``st.markdown(..., unsafe_allow_html=True)``: the text made inert
+    (:func:`ui.safety.inert_markdown`: no link, image, tag or math from the model or the
+    documents) with each citation 〔…〕 that names one of ``citations`` turned into a
+    :func:`marker` linking to ``anchors[i]``, the card of citation ``i``.
+
+    Markers are matched by label first, then by the same rule that verified them
+    (:func:`qa.citations.resolve`), so "〔GB/T 1.1，8.6〕" finds the card of 8.6 of
+    GB/T 1.1—2020."""
+    from qa.citations import parse_citations, resolve
+    from ui.safety import inert_markdown
+
+    by_label = {c.label: i for i, c in enumerate(citations)}
+    pool = [_as_clause(c) for c in citations]
+    out: list[str] = []
+    cursor = 0
+    for parsed in parse_citations(answer):
+        i = by_label.get(parsed.raw)
+        if i is None:
+            hit = resolve(parsed, pool)
+            i = pool.index(hit) if hit is not None else None
+        if i is None:
+            continue
+        out.append(inert_markdown(answer[cursor : parsed.start]))
+        c = citations[i]
+        title = f"{c.clause_no} {c.clause_title}\n{c.text}".strip()
+        out.append(marker(parsed.raw, anchors[i], _clip(title, 400)))
+        cursor = parsed.end
+    out.append(inert_markdown(answer[cursor:]))
+    return "".join(out)
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _as_clause(c: Citation) -> Clause:
+    """A citation as the clause record :func:`qa.citations.resolve` matches against."""
+    from grammar.schema import ClauseKind
+
+    return Clause(
+        clause_id=c.clause_id,
+        doc_id=c.doc_id,
+        doc_title=c.doc_title,
+        standard_code=c.standard_code,
+        clause_no=c.clause_no,
+        clause_title=c.clause_title,
+        heading_path=[],
+        kind=ClauseKind.CLAUSE,
+        annex_type=None,
+        text=c.text,
+        source=c.source,
+        page=c.page,
+        start=0,
+        end=0,
+        seq=0,
+    )
+
+
+# After an answer: scroll the last question (and so the answer's start) to the top of the
+# view.  Repeated briefly because Streamlit's chat keeps scrolling to the bottom while the
+# cards lay out.  Ours, constant: no document or model text goes into a script.
+SCROLL_TO_LAST_QUESTION = """<script>
+(function () {
+  let n = 0;
+  function go() {
+    const msgs = document.querySelectorAll('[data-testid="stChatMessage"]');
+    if (msgs.length >= 2) { msgs[msgs.length - 2].scrollIntoView({block: 'start'}); }
+    if (++n < 8) { setTimeout(go, 200); }
+  }
+  setTimeout(go, 100);
+})();
+</script>"""
