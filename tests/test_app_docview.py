@@ -113,9 +113,7 @@ def test_sample_cross_references_resolve(workspace: Path) -> None:
     docs = s.documents()
     by_doc = {d.doc_id: list(s.iter_clauses([d.doc_id])) for d in docs}
     ids = {c.clause_id for cs in by_doc.values() for c in cs}
-    links = [
-        link for cs in by_doc.values() for c in cs for link in ref_links(c, docs, by_doc.get)
-    ]
+    links = [link for cs in by_doc.values() for c in cs for link in ref_links(c, docs, by_doc.get)]
     assert links and all(link.clause_id in ids for link in links if link.clause_id)
 
 
