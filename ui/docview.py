@@ -172,7 +172,7 @@ def _breadcrumb(clauses: list[Clause], ctx: ClauseContext, kb: str) -> str:
         f"{render.escape(c.heading)}</a>"
         for c in reversed(chain)
     ]
-    return f'<div class="stdqa-path">{" › ".join(parts)}</div>' if parts else ""
+    return f'<div class="stdqa-path">位置：{" › ".join(parts)}</div>' if parts else ""
 
 
 def _nav_links(ctx: ClauseContext, kb: str) -> str:
@@ -199,13 +199,8 @@ def _clause_html(
 
 
 def _context_html(ctx: ClauseContext, searcher: Searcher, kb: str) -> str:
+    # The parent section is in the breadcrumb above; here the reading order.
     parts: list[str] = []
-    if ctx.parent is not None and ctx.parent is not ctx.previous:
-        url = render.escape(href(kb, ctx.parent.doc_id, ctx.parent.clause_id))
-        parts.append(
-            f'<div class="clause near"><div class="stdqa-path">所属：<a href="{url}" '
-            f'target="_self">{render.escape(ctx.parent.heading)}</a></div></div>'
-        )
     if ctx.previous is not None:
         parts.append(_clause_html(ctx.previous, searcher, kb, css="clause near"))
     parts.append(_clause_html(ctx.clause, searcher, kb, css="clause current", current=True))

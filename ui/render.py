@@ -335,7 +335,7 @@ def answer_html(answer: str, citations: Sequence[Citation], anchors: Sequence[st
             continue
         out.append(inert_markdown(answer[cursor : parsed.start]))
         c = citations[i]
-        title = f"{c.clause_no} {c.clause_title}\n{c.text}".strip()
+        title = f"{c.clause_no} {c.clause_title}".strip() + f"\n{c.text}"
         out.append(marker(parsed.raw, anchors[i], _clip(title, 400)))
         cursor = parsed.end
     out.append(inert_markdown(answer[cursor:]))

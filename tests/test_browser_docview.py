@@ -1,0 +1,288 @@
+"""Sources in a real browser: ``streamlit run`` + headless Chromium via Selenium.
+
+1. Ask → the answer's start is in view → its 〔…〕 marker opens its card → the card's link
+   opens the document view (outline scrolled to the clause, neighbours, download).
+2. Create a knowledge base, upload a PDF → the results stay and the outline preview opens;
+   choosing another file shows the import button again; ask about the PDF → the card names
+   its page → the document view opens the PDF at that page; the finder searches the
+   sidebar's knowledge base.
+
+Screenshots for the README go to docs/screenshots/ (small PNGs), others to tests/artifacts/.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.test_browser import (
+    ANSWER_TIMEOUT,
+    BOOT_TIMEOUT,
+    CHROMEDRIVER,
+    CHROMIUM,
+    ROOT,
+    _free_port,
+    _wait_healthy,
+)
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+SHOTS = ROOT / "docs" / "screenshots"
+ARTIFACTS = ROOT / "tests" / "artifacts"
+QUESTION = "服务人员上门服务有什么要求？"
+PDF_KB = "PDF测试库"
+PDF_PAGES = [
+    ["T/PDFT 001—2025", "浏览器测试样例规范", "1 范围", "本文件规定了浏览器测试样例服务的要求。"],
+    ["2 术语和定义", "2.1", "样例台账", "记录浏览器测试样例服务事项的表格。"],
+    [
+        "3 要求",
+        "3.1 样例机构应每月核对浏览器测试台账，台账格式按附录A。",
+        "3.2 记录保存期不少于3年。",
+    ],
+    ["附录A", "（资料性）", "台账格式", "台账包括日期、事项和经办人。"],
+]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory, sample_workspace: Path) -> Iterator[str]:
+    if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
+        pytest.skip("chromium/chromedriver not installed")
+    port = _free_port()
+    ws = tmp_path_factory.mktemp("browser-docview-ws")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("STDQA_LLM_")}
+    env["STDQA_WORKSPACE"] = str(ws)
+    log = (tmp_path_factory.mktemp("browser-docview-log") / "streamlit.log").open("wb")
+    proc = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true"),
+            *("--server.port", str(port), "--server.address", "127.0.0.1"),
+            *("--browser.gatherUsageStats", "false", "--server.enableStaticServing", "true"),
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        url = f"http://127.0.0.1:{port}"
+        _wait_healthy(url, proc, 60)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(timeout=5)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def driver() -> Iterator[object]:
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = CHROMIUM
+    for arg in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-dev-shm-usage",
+        "--window-size=1366,900",
+        "--lang=zh-CN",
+    ):
+        opts.add_argument(arg)
+    drv = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
+    try:
+        yield drv
+    finally:
+        drv.quit()
+
+
+def wait(drv: object, timeout: float = 120):  # type: ignore[no-untyped-def]
+    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    # Streamlit redraws elements on every run: a found element may go stale; look again.
+    return WebDriverWait(drv, timeout, ignored_exceptions=(StaleElementReferenceException,))
+
+
+def css(selector: str) -> tuple[str, str]:
+    from selenium.webdriver.common.by import By
+
+    return (By.CSS_SELECTOR, selector)
+
+
+def ask(drv, question: str) -> None:  # type: ignore[no-untyped-def]
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support import expected_conditions as ec
+
+    box = wait(drv, BOOT_TIMEOUT).until(
+        ec.element_to_be_clickable(css('[data-testid="stChatInputTextArea"]'))
+    )
+    before = len(drv.find_elements(*css("details.stdqa-cite")))
+    box.send_keys(question)
+    box.send_keys(Keys.ENTER)
+    wait(drv, ANSWER_TIMEOUT).until(
+        lambda d: len(d.find_elements(*css("details.stdqa-cite"))) > before
+    )
+    time.sleep(2.5)  # let the page's own scrolling finish
+
+
+def top_of(drv, element) -> float:  # type: ignore[no-untyped-def]
+    return float(drv.execute_script("return arguments[0].getBoundingClientRect().top", element))
+
+
+def shot(drv, path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Save a screenshot as a small palette PNG (the README's images stay light)."""
+    from PIL import Image
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    assert drv.save_screenshot(str(path))
+    with Image.open(path) as img:
+        small = img.convert("RGB").quantize(colors=64)
+    small.save(path, optimize=True)
+    assert path.stat().st_size > 5_000
+
+
+def open_in_new_tab(drv, link) -> None:  # type: ignore[no-untyped-def]
+    """Follow a target=_blank link and switch to its tab."""
+    handles = set(drv.window_handles)
+    link.click()
+    wait(drv, 30).until(lambda d: len(d.window_handles) > len(handles))
+    drv.switch_to.window(next(h for h in drv.window_handles if h not in handles))
+
+
+def close_tab(drv) -> None:  # type: ignore[no-untyped-def]
+    drv.close()
+    drv.switch_to.window(drv.window_handles[0])
+
+
+def test_answer_marker_card_document_view(server: str, driver: object) -> None:
+    from selenium.webdriver.support import expected_conditions as ec
+
+    drv = driver  # type: ignore[assignment]
+    drv.get(server)  # type: ignore[attr-defined]
+    ask(drv, QUESTION)
+    # The question (so the answer's start) is in view, not the end of the cards.
+    question = drv.find_elements(*css('[data-testid="stChatMessage"]'))[-2]  # type: ignore[attr-defined]
+    assert 0 <= top_of(drv, question) < 400
+    cards = drv.find_elements(*css("details.stdqa-cite"))  # type: ignore[attr-defined]
+    assert cards and all(c.size["height"] < 80 for c in cards)  # one line each, collapsed
+    marker = drv.find_elements(*css("a.stdqa-marker"))[0]  # type: ignore[attr-defined]
+    assert marker.get_attribute("title")  # hover shows the clause
+    shot(drv, SHOTS / "answer_compact.png")
+    marker.click()
+    wait(drv, 10).until(lambda d: any(c.get_attribute("open") for c in cards))
+    opened = next(c for c in cards if c.get_attribute("open"))
+    assert marker.text.strip("〔〕").split("，")[-1] in opened.text
+    open_in_new_tab(drv, opened.find_element(*css("a.stdqa-open")))
+    current = wait(drv, BOOT_TIMEOUT).until(
+        ec.visibility_of_element_located(css(".stdqa-outline .current"))
+    )
+    time.sleep(1)
+    box = drv.find_element(*css(".stdqa-outline"))  # type: ignore[attr-defined]
+    # The current row is inside the outline box's visible part.
+    rel = top_of(drv, current) - top_of(drv, box)
+    assert 0 <= rel < box.size["height"], rel
+    assert drv.find_elements(*css(".stdqa-context .current"))  # type: ignore[attr-defined]
+    assert drv.find_elements(*css('[data-testid="stDownloadButton"]'))  # type: ignore[attr-defined]
+    shot(drv, SHOTS / "document_view.png")
+    # An outline row navigates within the view (same tab, reload-safe URL).
+    rows = drv.find_elements(*css(".stdqa-outline a"))  # type: ignore[attr-defined]
+    target = next(r for r in rows if "current" not in (r.get_attribute("class") or ""))
+    href = target.get_attribute("href")
+    target.click()
+    wait(drv, 60).until(lambda d: d.current_url == href)
+    wait(drv, 60).until(ec.visibility_of_element_located(css(".stdqa-outline .current")))
+    assert drv.find_element(*css(".stdqa-outline .current")).get_attribute("href") == href  # type: ignore[attr-defined]
+    close_tab(drv)
+
+
+def make_pdf(path: Path) -> Path:
+    from tests.fixtures.make_pdf_fixtures import write_pdf
+
+    return write_pdf(path, PDF_PAGES, footer=lambda n: f"{n}")
+
+
+def upload(drv, path: Path) -> None:  # type: ignore[no-untyped-def]
+    field = drv.find_element(*css('[data-testid="stFileUploader"] input[type="file"]'))
+    field.send_keys(str(path))
+
+
+def choose_page(drv, name: str) -> None:  # type: ignore[no-untyped-def]
+    labels = drv.find_elements(*css('[data-testid="stSidebar"] [role="radiogroup"] label'))
+    next(label for label in labels if label.text.strip() == name).click()
+
+
+def import_button(drv):  # type: ignore[no-untyped-def]
+    return wait(drv, 60).until(
+        lambda d: next(
+            (b for b in d.find_elements(*css("button")) if b.text.startswith("导入到知识库")), None
+        )
+    )
+
+
+def test_upload_outline_ask_pdf_page_and_finder(
+    server: str, driver: object, tmp_path: Path
+) -> None:
+    from selenium.webdriver.support import expected_conditions as ec
+
+    drv = driver  # type: ignore[assignment]
+    drv.get(server)  # type: ignore[attr-defined]
+    wait(drv, BOOT_TIMEOUT).until(
+        ec.element_to_be_clickable(css('[data-testid="stChatInputTextArea"]'))
+    )
+    choose_page(drv, "知识库")
+    name = wait(drv).until(ec.element_to_be_clickable(css('input[aria-label^="名称"]')))
+    name.send_keys(PDF_KB + "\n")
+    time.sleep(1)
+    next(b for b in drv.find_elements(*css("button")) if b.text == "创建").click()  # type: ignore[attr-defined]
+    wait(drv).until(lambda d: f"已创建知识库“{PDF_KB}”" in d.page_source)
+    pdf = make_pdf(tmp_path / "浏览器测试样例规范.pdf")
+    upload(drv, pdf)
+    import_button(drv).click()
+    wait(drv, BOOT_TIMEOUT).until(lambda d: "上次导入" in d.page_source)
+    # The outline preview of the imported document is open.
+    wait(drv).until(lambda d: "在文档视图中打开" in d.page_source)
+    opened = drv.find_elements(*css('[data-testid="stExpander"] details[open]'))  # type: ignore[attr-defined]
+    assert any("条款结构与异常" in e.text for e in opened)
+    # Choosing another file after an import: the button is back, the results stay.
+    upload(drv, make_pdf(tmp_path / "第二个文件.pdf"))
+    assert import_button(drv).is_displayed()
+    assert "上次导入" in drv.page_source  # type: ignore[attr-defined]
+    shot(drv, ARTIFACTS / "kb_after_import.png")
+    # Ask about the PDF (the chat uses the sidebar's knowledge base).
+    choose_page(drv, "问答")
+    ask(drv, "浏览器测试台账多久核对一次？")
+    card = drv.find_elements(*css("details.stdqa-cite"))[0]  # type: ignore[attr-defined]
+    assert "T/PDFT 001—2025" in card.text and "第 3 页" in card.text
+    card.click()
+    open_in_new_tab(drv, card.find_element(*css("a.stdqa-open")))
+    wait(drv, BOOT_TIMEOUT).until(ec.visibility_of_element_located(css(".stdqa-outline .current")))
+    assert "附录A" in [a.text for a in drv.find_elements(*css("a.stdqa-xref"))]  # type: ignore[attr-defined]
+    opener = wait(drv).until(
+        lambda d: next((a for a in d.find_elements(*css("a")) if "在浏览器中打开" in a.text), None)
+    )
+    shot(drv, SHOTS / "document_view_pdf.png")
+    url = opener.get_attribute("href")
+    assert url.endswith("#page=3"), url
+    with urllib.request.urlopen(url.split("#")[0], timeout=10) as r:
+        assert r.status == 200 and r.headers["Content-Type"].startswith("application/pdf")
+        assert r.read() == pdf.read_bytes()
+    close_tab(drv)
+    # The finder searches the sidebar's knowledge base: the PDF's clauses, no sample.
+    choose_page(drv, "条款检索")
+    q = wait(drv).until(ec.element_to_be_clickable(css('input[aria-label="检索词"]')))
+    q.send_keys("台账\n")
+    wait(drv).until(lambda d: d.find_elements(*css(".stdqa-hit")))
+    hits = " ".join(h.text for h in drv.find_elements(*css(".stdqa-hit")))  # type: ignore[attr-defined]
+    assert "T/PDFT 001—2025" in hits and "T/BZQC" not in hits
+    assert f"知识库：{PDF_KB}" in drv.page_source  # type: ignore[attr-defined]
