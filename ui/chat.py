@@ -95,7 +95,7 @@ def render_drafting(result: AnswerResult, searcher: object, kb: str) -> None:
     help_ = cache[key]
     if not help_:
         return
-    with st.expander(f"起草参考：{help_.element}（规则 · 句式 · 示例）", expanded=True):
+    with st.expander(f"起草参考：{help_.element}（规则 · 句式 · 示例）", expanded=False):
         rules, patterns, examples = st.columns(3)
         rules.markdown("**规则**")
         for c in help_.rules:

@@ -369,16 +369,33 @@ def _as_clause(c: Citation) -> Clause:
     )
 
 
-# After an answer: scroll the last question (and so the answer's start) to the top of the
-# view.  Repeated briefly because Streamlit's chat keeps scrolling to the bottom while the
-# cards lay out.  Ours, constant: no document or model text goes into a script.
+# After an answer: keep the last question (and so the answer's start) at the top of the view
+# while the answer and its cards lay out — Streamlit's chat keeps scrolling to the bottom as
+# content grows, for longer on a loaded machine — until the user scrolls, types or clicks
+# (their scrolling wins), or 6 s have passed.  Ours, constant: no document or model text
+# goes into a script.
 SCROLL_TO_LAST_QUESTION = """<script>
 (function () {
-  let n = 0;
+  const stopAt = Date.now() + 6000;
+  let stopped = false;
+  const stop = function () { stopped = true; };
+  ["wheel", "touchstart", "keydown", "mousedown"].forEach(function (e) {
+    window.addEventListener(e, stop, {once: true, passive: true});
+  });
+  // data-stdqa-pinned on <body> says the pinning of answer N is over (the browser test
+  // waits for it instead of guessing how long layout takes on a loaded machine).
+  const runs = (window.stdqaPinRuns = (window.stdqaPinRuns || 0) + 1);
   function go() {
+    if (stopped || Date.now() > stopAt) {
+      document.body.dataset.stdqaPinned = String(runs);
+      return;
+    }
     const msgs = document.querySelectorAll('[data-testid="stChatMessage"]');
-    if (msgs.length >= 2) { msgs[msgs.length - 2].scrollIntoView({block: 'start'}); }
-    if (++n < 8) { setTimeout(go, 200); }
+    if (msgs.length >= 2) {
+      const q = msgs[msgs.length - 2];
+      if (Math.abs(q.getBoundingClientRect().top) > 80) { q.scrollIntoView({block: "start"}); }
+    }
+    setTimeout(go, 150);
   }
   setTimeout(go, 100);
 })();
