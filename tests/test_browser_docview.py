@@ -219,6 +219,24 @@ def upload(drv, path: Path) -> None:  # type: ignore[no-untyped-def]
     field.send_keys(str(path))
 
 
+def type_into(drv, selector: str, text: str) -> None:  # type: ignore[no-untyped-def]
+    """Type into the input matching ``selector`` once it is usable (a page switch redraws
+    the page: the first match may be on its way out)."""
+    from selenium.common.exceptions import (
+        ElementNotInteractableException,
+        StaleElementReferenceException,
+    )
+
+    def attempt(d):  # type: ignore[no-untyped-def]
+        try:
+            d.find_element(*css(selector)).send_keys(text)
+            return True
+        except (ElementNotInteractableException, StaleElementReferenceException):
+            return False
+
+    wait(drv).until(attempt)
+
+
 def choose_page(drv, name: str) -> None:  # type: ignore[no-untyped-def]
     labels = drv.find_elements(*css('[data-testid="stSidebar"] [role="radiogroup"] label'))
     next(label for label in labels if label.text.strip() == name).click()
@@ -282,8 +300,7 @@ def test_upload_outline_ask_pdf_page_and_finder(
     close_tab(drv)
     # The finder searches the sidebar's knowledge base: the PDF's clauses, no sample.
     choose_page(drv, "条款检索")
-    q = wait(drv).until(ec.element_to_be_clickable(css('input[aria-label="检索词"]')))
-    q.send_keys("台账\n")
+    type_into(drv, 'input[aria-label="检索词"]', "台账\n")
     wait(drv).until(lambda d: d.find_elements(*css(".stdqa-hit")))
     hits = " ".join(h.text for h in drv.find_elements(*css(".stdqa-hit")))  # type: ignore[attr-defined]
     assert "T/PDFT 001—2025" in hits and "T/BZQC" not in hits

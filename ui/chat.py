@@ -22,6 +22,7 @@ from qa.cli import MAX_QUESTION_CHARS
 from qa.drafting import drafting_help, example_text
 from qa.risk import result_risks
 from ui import conversations, render, state
+from ui.docview import run_page_script
 from ui.export import answer_markdown
 from ui.safety import inert_markdown
 from ui.settings import Settings, llm_config
@@ -183,7 +184,7 @@ def ask(question: str, searcher: object, kb: str, settings: Settings) -> None:
         render_result(turn, len(turns()) - 1, searcher)
     # Streamlit keeps a chat scrolled to its bottom: bring the question and the start of
     # the answer into view instead of the end of its citation cards.
-    st.html(render.SCROLL_TO_LAST_QUESTION, unsafe_allow_javascript=True)
+    run_page_script(render.SCROLL_TO_LAST_QUESTION)
 
 
 def render_chat_page(kb: str, settings: Settings) -> None:

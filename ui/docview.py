@@ -51,7 +51,7 @@ SERVED_DIR = ROOT / "static" / "originals"  # served at app/static/originals/ wh
 _SCROLL_OUTLINE = """<script>
 (function () {
   function go(n) {
-    const doc = window.parent ? window.parent.document : document;
+    const doc = window.parent.document;  // run from a same-origin iframe
     const box = doc.querySelector('.stdqa-outline');
     const row = box && box.querySelector('.current');
     if (row) { box.scrollTop = row.offsetTop - box.clientHeight / 3; }
@@ -60,6 +60,13 @@ _SCROLL_OUTLINE = """<script>
   go(20);
 })();
 </script>"""
+
+
+def run_page_script(script_html: str) -> None:
+    """Run one of *our* constant scripts against the page, from a zero-height same-origin
+    iframe (``window.parent`` is the app).  ``st.html``'s own script support proved
+    unreliable: its element is sometimes remounted empty and the script never runs."""
+    st.iframe(script_html, height=1)
 
 
 def close() -> None:
@@ -259,5 +266,5 @@ def render_document_page(ws: Path, route: Route) -> None:
             unsafe_allow_html=True,
         )
         st.markdown(_context_html(ctx, searcher, route.kb), unsafe_allow_html=True)
-    st.html(_SCROLL_OUTLINE, unsafe_allow_javascript=True)
+    run_page_script(_SCROLL_OUTLINE)
     _remember(route)
