@@ -238,8 +238,13 @@ def type_into(drv, selector: str, text: str) -> None:  # type: ignore[no-untyped
 
 
 def choose_page(drv, name: str) -> None:  # type: ignore[no-untyped-def]
-    labels = drv.find_elements(*css('[data-testid="stSidebar"] [role="radiogroup"] label'))
-    next(label for label in labels if label.text.strip() == name).click()
+    """Follow the sidebar navigation's link to page ``name``."""
+
+    def link(d):  # type: ignore[no-untyped-def]
+        found = d.find_elements(*css('[data-testid="stSidebarNavLink"]'))
+        return next((a for a in found if a.text.strip().endswith(name)), None)
+
+    wait(drv).until(link).click()
 
 
 def import_button(drv):  # type: ignore[no-untyped-def]

@@ -22,8 +22,11 @@ from typing import TYPE_CHECKING
 
 import streamlit as st
 
-from ui import render, state
+from ui import marks, render, state
 from ui.docnav import (
+    CLAUSE_PARAM,
+    DOC_PARAM,
+    KB_PARAM,
     ClauseContext,
     OriginalFile,
     Route,
@@ -70,8 +73,11 @@ def run_page_script(script_html: str) -> None:
 
 
 def close() -> None:
-    """Leave the document view (back to the page chosen in the sidebar)."""
-    st.query_params.clear()
+    """Leave the document view (back to the page chosen in the sidebar); other query
+    parameters (the open conversation) stay."""
+    for key in (KB_PARAM, DOC_PARAM, CLAUSE_PARAM):
+        if key in st.query_params:
+            del st.query_params[key]
     st.session_state.pop(SEEN_KEY, None)
 
 
@@ -247,7 +253,16 @@ def render_document_page(ws: Path, route: Route) -> None:
     clause = ctx.clause
     code = f"{doc.standard_code} " if doc.standard_code else ""
     st.subheader(inert_markdown(f"{code}《{doc.title}》"))
-    facts = [f"知识库：{route.kb}", f"文件：{Path(doc.source).name}", f"{len(clauses)} 个条款"]
+    if marks.is_fictitious(doc):
+        st.markdown(
+            f'{marks.STYLE}{marks.badge_html(doc)} <span class="stdqa-meta">{marks.TIP}</span>',
+            unsafe_allow_html=True,
+        )
+    facts = [
+        f"知识库：{state.kb_label(route.kb)}",
+        f"文件：{Path(doc.source).name}",
+        f"{len(clauses)} 个条款",
+    ]
     if doc.pages:
         facts.append(f"共 {doc.pages} 页")
     st.caption(inert_markdown(" · ".join(facts)))

@@ -20,7 +20,7 @@ def render_finder_page(kb: str, settings: Settings) -> None:
     choice for every page, so the finder and the chat never search different KBs)."""
     ws = state.workspace()
     st.header("条款检索")
-    st.caption(f"知识库：{kb}（在侧栏切换）")
+    st.caption(f"知识库：{state.kb_label(kb)}（在侧栏切换）")
     searcher = state.searcher_for(ws, kb)
     if searcher is None:
         st.info("该知识库还没有文件。请到「知识库」页上传。")
