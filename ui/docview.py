@@ -66,7 +66,7 @@ _SCROLL_OUTLINE = """<script>
 
 
 def run_page_script(script_html: str) -> None:
-    """Run one of *our* constant scripts against the page, from a zero-height same-origin
+    """Run one of *our* constant scripts against the page, from a 1-pixel same-origin
     iframe (``window.parent`` is the app).  ``st.html``'s own script support proved
     unreliable: its element is sometimes remounted empty and the script never runs."""
     st.iframe(script_html, height=1)
