@@ -225,7 +225,9 @@ def test_endpoint_failures_are_one_line_llm_errors(kind: str) -> None:
     else:
         reply, expected = FAILURES[kind]
         with FakeLLMServer([reply]) as srv:
-            chat = make_chat_model(config(srv, timeout=0.5))
+            # Only the timeout case needs a short limit; the others must not race it
+            # on a loaded machine.
+            chat = make_chat_model(config(srv, timeout=0.5 if kind == "timeout" else 30.0))
             with pytest.raises(LLMError) as info:
                 Answerer(Searcher(CLAUSES), mode="llm", chat_model=chat).answer("档案？")
         assert expected in str(info.value)
