@@ -258,3 +258,28 @@ def test_phone_sidebar_closes_after_choosing_a_page(app_url: str) -> None:
         assert drv.save_screenshot(str(SHOTS / "mobile.png"))  # type: ignore[attr-defined]
     finally:
         drv.quit()  # type: ignore[attr-defined]
+
+
+def test_multiselect_speaks_chinese(app_url: str, desktop: object) -> None:
+    """The option list's bulk row reads 全选, and no placeholder is English."""
+    from selenium.webdriver.common.by import By
+
+    drv = desktop
+    drv.get(f"{app_url}/finder")  # type: ignore[attr-defined]
+    box = wait_for(drv, '[data-testid="stMultiSelect"] input')
+    box.click()  # type: ignore[attr-defined]
+    wait_for(drv, '[data-testid="stMultiSelectDropdown"] [role="option"]')
+    assert english_leftovers(drv) == []
+    bulk = drv.find_elements(  # type: ignore[attr-defined]
+        By.CSS_SELECTOR, '[data-testid="stMultiSelectDropdown"] [data-key="__select_all__"] > *'
+    )
+    if bulk:  # shown when two or more options are listed
+        after = drv.execute_script(  # type: ignore[attr-defined]
+            "return getComputedStyle(arguments[0], '::after').content", bulk[0]
+        )
+        assert "全选" in after
+    placeholders = drv.execute_script(  # type: ignore[attr-defined]
+        "return [...document.querySelectorAll('input[placeholder], textarea[placeholder]')]"
+        ".map(e => e.placeholder)"
+    )
+    assert not [p for p in placeholders if any(w in p for w in ENGLISH)], placeholders

@@ -58,6 +58,9 @@ def _style(limit_mb: int) -> str:
 [data-testid="stFileChip"] [role="alert"]::after {{
   content: "无法上传：不支持这种文件类型，或文件超过大小限制"; font-size: .75rem;
 }}
+/* The "Stop" button beside the running indicator (top right while a page runs). */
+[data-testid="stStatusWidget"] button {{ font-size: 0; }}
+[data-testid="stStatusWidget"] button::after {{ content: "停止"; font-size: .875rem; }}
 /* An uncaught error: with client.showErrorDetails = "none" Streamlit shows a generic
    English notice (and, on localhost, "Copy / Ask Google / Ask ChatGPT" links). */
 [data-testid="stException"] [data-testid="stExceptionMessage"] > * {{ display: none; }}

@@ -83,7 +83,12 @@ def render_review_page(kb: str | None = None) -> None:
     st.caption(
         "按 GB/T 1.1—2020 检查草案的结构、能愿动词、固定表述、引用和编排格式；每条问题给出依据条款。"
     )
-    upload = st.file_uploader("上传草案", type=REVIEW_TYPES, key="review_upload")
+    upload = st.file_uploader(
+        "上传草案",
+        type=REVIEW_TYPES,
+        key="review_upload",
+        help="Word（.docx）、PDF、TXT 或 Markdown 文件；也可以直接把草案文本粘贴到下面的文本框。",
+    )
     st.text_area("或粘贴草案文本", key=TEXT_KEY, height=160)
     if st.button("审查", type="primary", key="review_run"):
         basis = _basis(kb)
