@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from ui import docview, i18n, mobile, render, state
+from ui import docview, i18n, marks, mobile, render, state
 from ui.bootstrap import render_embedding_status, run_bootstrap
 from ui.chat import render_chat_page
 from ui.drafting import render_drafting_page
@@ -29,6 +29,7 @@ st.set_page_config(
 )
 st.markdown(render.STYLE, unsafe_allow_html=True)
 st.markdown(i18n.style(), unsafe_allow_html=True)
+st.markdown(marks.STYLE, unsafe_allow_html=True)
 
 ws = state.workspace()
 run_bootstrap(ws)

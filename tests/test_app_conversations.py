@@ -171,3 +171,12 @@ def test_first_run_is_usable_while_embedding(
     assert job.error() is None
     searcher = state.searcher_for(tmp_path, "default")
     assert searcher is not None and not searcher.keyword_only
+
+
+def test_fictitious_samples_are_marked_in_answers(workspace: Path) -> None:
+    at = run_app()
+    at.chat_input[0].set_value("投诉处理的时限是多少？").run()
+    assert not at.exception
+    shown = cards(at)
+    assert shown and any("虚构示例" in c for c in shown)
+    assert any("虚构示例" in c.value for c in at.caption)

@@ -60,3 +60,24 @@ def test_marked_title() -> None:
 
     assert marks.marked_title("演示服务规范", Doc()) == "演示服务规范（虚构示例）"
     assert marks.marked_title("演示服务规范", object()) == "演示服务规范"
+
+
+def test_cards_carry_the_mark_and_only_for_fictitious() -> None:
+    from ui import render
+
+    clauses = process_file(next(STANDARDS.glob("*.txt"))).documents[0].clauses
+    fake = Citation.from_clause(clauses[-1], 1.0)
+    real = Citation.from_clause(
+        process_file(next((ROOT / "samples" / "laws").glob("*.txt"))).documents[0].clauses[-1], 1.0
+    )
+    for html in (
+        render.citation_card(fake, []),
+        render.compact_card(fake, [], anchor="a1", kb="default"),
+        render.hit_card(clauses[-1], [], rank=1, score=1.0, route="bm25"),
+    ):
+        assert marks.MARK_CLASS in html and marks.MARK in html
+    for html in (
+        render.citation_card(real, []),
+        render.compact_card(real, [], anchor="a2", kb="default"),
+    ):
+        assert marks.MARK_CLASS not in html

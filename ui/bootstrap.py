@@ -94,7 +94,10 @@ def render_embedding_status(ws: Path, kb: str) -> None:
                 )
             )
         elif st.session_state.pop(seen_key, False):
-            st.toast("向量索引已建立：问答已改为综合查找（按意思 + 按字词）。", icon="✅")
+            st.toast(
+                "向量索引已建立：问答已改为综合查找（按意思 + 按字词）。",
+                icon=":material/check_circle:",
+            )
         return
     st.session_state[seen_key] = True
 

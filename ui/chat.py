@@ -21,7 +21,7 @@ from qa.citations import Citation, cite
 from qa.cli import MAX_QUESTION_CHARS
 from qa.drafting import drafting_help, example_text
 from qa.risk import result_risks
-from ui import conversations, render, state
+from ui import conversations, marks, render, state
 from ui.docview import run_page_script
 from ui.export import answer_markdown
 from ui.safety import inert_markdown
@@ -138,6 +138,10 @@ def render_result(turn: Turn, idx: int, searcher: object | None) -> None:
     dropped = [d for d in (r.support.dropped if r.support else []) if d.status != "duplicate"]
     if dropped:
         st.caption(f"已删除 {len(dropped)} 条与所引条款不符（数值、能愿动词）或无依据的陈述。")
+    if any(c.fictitious for c in r.citations):
+        st.caption(
+            f"标有「{marks.MARK}」的条款出自本项目编写的虚构示例标准，仅供演示，不能作为起草依据。"
+        )
     if r.citations:
         render_citations(r, turn.kb, idx)
     if searcher is not None:

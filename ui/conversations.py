@@ -102,7 +102,7 @@ def save(ws: Path, kb: str, result: AnswerResult) -> str | None:
         db.add_turn(cid, kb, result.to_json())
     except (OSError, sqlite3.Error, ConversationError) as exc:
         log.warning("answer not saved: %s", exc)
-        st.toast("这条回答未能保存到工作区（磁盘已满或只读）。", icon="⚠️")
+        st.toast("这条回答未能保存到工作区（磁盘已满或只读）。", icon=":material/warning:")
         return None
     open_conversation(cid)
     return cid

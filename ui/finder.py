@@ -11,7 +11,8 @@ from __future__ import annotations
 import streamlit as st
 
 from grammar.elements import Element
-from ui import render, state
+from ui import marks, render, state
+from ui.i18n import MULTISELECT_PLACEHOLDER
 from ui.settings import MODE_LABELS, SEARCH_MODES, Settings
 
 
@@ -26,19 +27,27 @@ def render_finder_page(kb: str, settings: Settings) -> None:
         st.info("该知识库还没有文件。请到「知识库」页上传。")
         return
     docs = searcher.documents()
-    titles = {
-        d.doc_id: f"{d.standard_code + ' ' if d.standard_code else ''}{d.title}" for d in docs
-    }
+    titles = {d.doc_id: marks.doc_label(d) for d in docs}
     codes = sorted({d.standard_code for d in docs if d.standard_code})
 
     query = st.text_input("检索词", placeholder="例如：规范性引用文件 引导语", key="finder_q")
     c1, c2, c5, c3, c4 = st.columns([3, 2, 2, 2, 1])
     doc_ids = c1.multiselect(
-        "限定文档", list(titles), format_func=titles.__getitem__, key="finder_docs"
+        "限定文档",
+        list(titles),
+        format_func=titles.__getitem__,
+        key="finder_docs",
+        placeholder=MULTISELECT_PLACEHOLDER,
     )
-    chosen_codes = c2.multiselect("限定标准编号", codes, key="finder_codes")
+    chosen_codes = c2.multiselect(
+        "限定标准编号", codes, key="finder_codes", placeholder=MULTISELECT_PLACEHOLDER
+    )
     elements = c5.multiselect(
-        "限定要素", [str(e) for e in Element], key="finder_elements", help="如只看各标准的“范围”"
+        "限定要素",
+        [str(e) for e in Element],
+        key="finder_elements",
+        help="如只看各标准的“范围”",
+        placeholder=MULTISELECT_PLACEHOLDER,
     )
     mode = c3.selectbox(
         "检索方式",

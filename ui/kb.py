@@ -21,7 +21,7 @@ from ingest.outline import outline
 from ingest.pipeline import FileResult, FileStatus, IngestReport
 from ingest.readers import DEFAULT_MAX_BYTES
 from ingest.workspace import WorkspaceError, kb_path, validate_kb_name
-from ui import render, state
+from ui import marks, render, state
 from ui.docnav import href
 from ui.safety import UnsafeUpload, forget_upload, inert_markdown, save_upload, settle_upload
 
@@ -206,10 +206,7 @@ def _summarise(ws: Path, kb: str, outcome: UploadOutcome) -> ImportSummary:
         f"导入 {ok} 个文件；未变化 {r.count(FileStatus.UNCHANGED)}，重复 "
         f"{r.count(FileStatus.DUPLICATE)}，未能导入 {len(bad)}。"
     )
-    docs = [
-        (d.doc_id, f"{d.standard_code + ' ' if d.standard_code else ''}{d.title}")
-        for d in imported_documents(ws, kb, outcome)
-    ]
+    docs = [(d.doc_id, marks.doc_label(d)) for d in imported_documents(ws, kb, outcome)]
     return ImportSummary(
         kb,
         "warning" if bad else "success",
@@ -281,7 +278,7 @@ def _documents_section(searcher: Searcher, kb: str) -> None:
     st.dataframe(
         [
             {
-                "标题": d.title,
+                "标题": marks.marked_title(d.title, d),
                 "标准编号": d.standard_code or "",
                 "条款数": d.clause_count,
                 "字数": d.char_count,
@@ -295,9 +292,7 @@ def _documents_section(searcher: Searcher, kb: str) -> None:
         return
     _outline_section(searcher, docs)
     with st.expander("删除文档"):
-        labels = {
-            d.doc_id: f"{d.standard_code + ' ' if d.standard_code else ''}{d.title}" for d in docs
-        }
+        labels = {d.doc_id: marks.doc_label(d) for d in docs}
         doc_id = st.selectbox(
             "要删除的文档", list(labels), format_func=labels.__getitem__, key="kb_del_doc"
         )
@@ -329,9 +324,7 @@ def _outline_section(searcher: Searcher, docs: list[DocumentInfo]) -> None:
     with st.expander(
         "条款结构与异常", expanded=bool(st.session_state.pop(OUTLINE_OPEN_KEY, False))
     ):
-        labels = {
-            d.doc_id: f"{d.standard_code + ' ' if d.standard_code else ''}{d.title}" for d in docs
-        }
+        labels = {d.doc_id: marks.doc_label(d) for d in docs}
         if st.session_state.get(OUTLINE_DOC_KEY) not in labels:
             st.session_state.pop(OUTLINE_DOC_KEY, None)
         doc_id = st.selectbox(
@@ -383,7 +376,7 @@ def _stats_section(searcher: Searcher) -> None:
 def render_kb_page(kb: str) -> None:
     """The 知识库 page."""
     ws = state.workspace()
-    st.header(f"知识库：{kb}")
+    st.header(f"知识库：{state.kb_label(kb)}")
     notice = st.session_state.pop(NOTICE_KEY, None)
     if notice:
         getattr(st, notice[0])(notice[1])

@@ -40,6 +40,12 @@ def badge_html(obj: Any) -> str:
     return f'<span class="{MARK_CLASS}" title="{TIP}">{MARK}</span>'
 
 
+def doc_label(doc: Any) -> str:
+    """ "T/BZQC 001—2025 社区居家养老服务规范（虚构示例）": a document in a list or selector."""
+    code = getattr(doc, "standard_code", None)
+    return marked_title(f"{code + ' ' if code else ''}{doc.title}", doc)
+
+
 def marked_title(title: str, obj: Any) -> str:
     """Plain-text title with the mark, for widgets that take text (selectbox options,
     expander labels, tables)."""

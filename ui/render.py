@@ -19,6 +19,7 @@ from functools import lru_cache
 
 from grammar.schema import Clause
 from qa.citations import Citation, cite
+from ui import marks
 from ui.docnav import RefLink, href
 
 CARD_CLASS = "stdqa-cite"  # stable marker: tests and the browser check look for it
@@ -122,6 +123,7 @@ def _card(
     terms: Iterable[str],
     extra: str = "",
     with_text: bool = True,
+    badge: str = "",
 ) -> str:
     meta = " · ".join(
         escape(x) for x in (f"《{doc_title}》", standard_code or "", heading) if x.strip()
@@ -129,7 +131,7 @@ def _card(
     path = " › ".join(escape(h) for h in heading_path)
     return (
         f'<div class="{css}">'
-        f'<div class="stdqa-label">{escape(label)}</div>'
+        f'<div class="stdqa-label">{escape(label)}{badge}</div>'
         f'<div class="stdqa-meta">{meta}{escape(extra)}</div>'
         + (f'<div class="stdqa-path">{path}</div>' if path else "")
         + (f'<div class="stdqa-text">{highlight(text, terms)}</div>' if with_text else "")
@@ -152,6 +154,7 @@ def citation_card(citation: Citation, terms: Iterable[str], *, with_text: bool =
         text=citation.text,
         terms=terms,
         with_text=with_text,
+        badge=marks.badge_html(citation),
     )
 
 
@@ -181,6 +184,7 @@ def hit_card(
         text=clause.text,
         terms=terms,
         extra=f"{page} · 得分 {score:.3f}（{route}）",
+        badge=marks.badge_html(clause),
     )
     return card[: -len("</div>")] + link + "</div>" if link else card
 
@@ -269,7 +273,7 @@ def compact_card(citation: Citation, terms: Iterable[str], *, anchor: str, kb: s
     url = escape(href(kb, citation.doc_id, citation.clause_id))
     return (
         f'<details class="{CARD_CLASS}"><summary><span class="stdqa-label">'
-        f"{escape(citation.label)}</span>"
+        f"{escape(citation.label)}</span>{marks.badge_html(citation)}"
         f'<span class="stdqa-meta">{escape(citation_summary(citation))}</span></summary>'
         f'<div id="{escape(anchor)}">'
         + (f'<div class="stdqa-path">{path}</div>' if path else "")
