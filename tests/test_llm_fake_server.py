@@ -13,31 +13,16 @@ import json
 from dataclasses import dataclass
 
 import pytest
+from clauses import make_clause
 from fake_llm_server import FakeLLMServer, Reply, closed_port
 
-from grammar.schema import Clause, ClauseKind
+from grammar.schema import Clause
 from qa.answer import REFUSAL, Answerer, AnswerResult
 from qa.llm import LLMConfig, LLMError, estimate_tokens, make_chat_model
 
 
 def clause(code: str, no: str, title: str, text: str) -> Clause:
-    return Clause(
-        clause_id=f"{code}:{no}",
-        doc_id=code,
-        doc_title=f"{code}标题",
-        standard_code=code,
-        clause_no=no,
-        clause_title=title,
-        heading_path=[],
-        kind=ClauseKind.CLAUSE,
-        annex_type=None,
-        text=text,
-        source=f"/src/{no}.txt",
-        page=None,
-        start=0,
-        end=len(text),
-        seq=0,
-    )
+    return make_clause(no, text, code=code, title=title, doc_id=code)
 
 
 G = "T/XX 002—2025"

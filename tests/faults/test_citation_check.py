@@ -13,9 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+from clauses import make_clause
 from fake_llm_server import FakeLLMServer, Reply
 
-from grammar.schema import Clause, ClauseKind
+from grammar.schema import Clause
 from qa.answer import REFUSAL, Answerer, AnswerResult
 from qa.citations import parse_prose_references
 from qa.llm import LLMConfig, make_chat_model
@@ -26,23 +27,7 @@ TITLE = "社区居家养老服务规范"
 
 
 def clause(no: str, text: str, title: str = "条款") -> Clause:
-    return Clause(
-        clause_id=f"{CODE}:{no}",
-        doc_id="care",
-        doc_title=TITLE,
-        standard_code=CODE,
-        clause_no=no,
-        clause_title=title,
-        heading_path=[],
-        kind=ClauseKind.CLAUSE,
-        annex_type=None,
-        text=text,
-        source="/src/care.txt",
-        page=None,
-        start=0,
-        end=len(text),
-        seq=0,
-    )
+    return make_clause(no, text, code=CODE, title=title, doc_title=TITLE, doc_id="care")
 
 
 ARCHIVE = clause("7.3", "服务记录应归档保存，保存期限不少于5年。", "档案管理")

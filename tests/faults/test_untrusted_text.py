@@ -6,8 +6,9 @@ from __future__ import annotations
 import re
 
 import pytest
+from clauses import make_clause
 
-from grammar.schema import Clause, ClauseKind
+from grammar.schema import Clause
 from qa.prompting import render_clauses
 from qa.risk import answer_risks
 from ui.safety import inert_markdown
@@ -42,23 +43,7 @@ def test_inert_markdown_keeps_formatting_and_existing_escapes() -> None:
 
 
 def _clause(title: str, text: str = "服务人员应持有健康证明。") -> Clause:
-    return Clause(
-        clause_id="d:00000",
-        doc_id="d",
-        doc_title=title,
-        standard_code=None,
-        clause_no="4.1",
-        clause_title="",
-        heading_path=[],
-        kind=ClauseKind.CLAUSE,
-        annex_type=None,
-        text=text,
-        source="/src/x.txt",
-        page=None,
-        start=0,
-        end=1,
-        seq=0,
-    )
+    return make_clause("4.1", text, doc_title=title, doc_id="d")
 
 
 def test_a_title_cannot_close_the_clause_wrapper_in_the_prompt() -> None:

@@ -1,0 +1,36 @@
+"""One way for tests to make a :class:`Clause` without a document (LLM, citation and
+prompt tests build a handful of clauses by hand)."""
+
+from __future__ import annotations
+
+from grammar.schema import Clause, ClauseKind
+
+
+def make_clause(
+    no: str,
+    text: str,
+    *,
+    code: str | None = None,
+    title: str = "",
+    doc_title: str | None = None,
+    doc_id: str | None = None,
+) -> Clause:
+    """A body clause ``no`` of the document ``code`` (its title defaults to "<code>标题")."""
+    doc = doc_id or code or "d"
+    return Clause(
+        clause_id=f"{doc}:{no}",
+        doc_id=doc,
+        doc_title=doc_title if doc_title is not None else f"{code or doc}标题",
+        standard_code=code,
+        clause_no=no,
+        clause_title=title,
+        heading_path=[],
+        kind=ClauseKind.CLAUSE,
+        annex_type=None,
+        text=text,
+        source=f"/src/{doc}.txt",
+        page=None,
+        start=0,
+        end=len(text),
+        seq=0,
+    )
