@@ -375,7 +375,7 @@ class Answerer:
             base.citations = [Citation.from_clause(c, scores.get(c.clause_id, 0.0)) for c in cited]
             base.invalid_citations = checked.invalid
         else:
-            yield from self._llm_answer(question, history, evidence, base)
+            yield from self._llm_answer(question, history, self._llm_context(plan, evidence), base)
         t2 = time.perf_counter()
         base.timings_ms = {
             "retrieve": (t1 - t0) * 1000,
@@ -383,6 +383,29 @@ class Answerer:
             "total": (t2 - t0) * 1000,
         }
         yield base
+
+    def _llm_context(self, plan: _Plan, evidence: list[Evidence]) -> list[Evidence]:
+        """What the model is shown: the evidence the extractive answer would quote (lead
+        first), then the next usable hits in rank order, up to ``max_evidence``.
+
+        Why: the extractive evidence is chosen for *precision* — often the lead clause
+        alone — because every clause it picks is quoted.  A model writes only what the
+        question asks and each statement is attributed to the clause that supports it
+        (:mod:`qa.support`), so the cost of an extra clause is a few hundred prompt tokens,
+        while a model shown one clause of a two-part question ("怎么标示？放在什么位置？")
+        answers the other part from nothing, and is then refused.  The context window
+        still bounds it (:func:`qa.prompting.build_answer_messages` trims)."""
+        out = list(evidence)
+        have = {e.clause.clause_id for e in out} | {k.clause_id for e in out for k in e.children}
+        for i, h in enumerate(plan.hits):
+            if len(out) >= self.max_evidence:
+                break
+            kids = plan.children[i]
+            if h.clause.clause_id in have or unusable(h.clause, plan.element, section=bool(kids)):
+                continue
+            out.append(Evidence(h.clause, h.score, plan.covers[i], children=kids))
+            have |= {h.clause.clause_id} | {k.clause_id for k in kids}
+        return out
 
     def _llm_answer(
         self,

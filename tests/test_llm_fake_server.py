@@ -282,3 +282,32 @@ def test_eval_records_a_failed_question_and_goes_on() -> None:
         ok = _answer(answerer, q, {})
     assert failed.error == "大模型接口返回错误（HTTP 500）" and failed.refused
     assert ok.error is None and not ok.refused and ok.rule_faithfulness == 1.0
+
+
+class RankedSearcher(Searcher):
+    """Hits with their own routes and dense scores (the answerer's evidence gate reads them)."""
+
+    def __init__(self, hits: list[Hit]) -> None:
+        super().__init__([h.clause for h in hits])
+        self.hits = hits
+
+    def search(self, query: str, k: int = 10, mode: str = "hybrid", **_: object) -> list[Hit]:
+        return self.hits[:k]
+
+
+def test_the_model_sees_more_than_the_extractive_lead() -> None:
+    """Extractive evidence is the lead alone here (the second hit is too far from the
+    question to be quoted); the model is shown both, and a statement from the second is
+    attributed to it instead of being refused."""
+    hits = [Hit(TRAINING, 1.0), Hit(ARCHIVE, 0.5, dense_score=0.2, route="dense")]
+    question = "岗前培训和档案有什么要求？"
+    extractive = Answerer(RankedSearcher(hits)).answer(question)
+    assert [c.clause_no for c in extractive.citations] == ["7.1.1"]
+    with FakeLLMServer([Reply("服务记录应归档保存，保存期限不少于5年。")]) as srv:
+        chat = make_chat_model(config(srv))
+        result = Answerer(RankedSearcher(hits), mode="llm", chat_model=chat).answer(question)
+    prompt = "".join(m["content"] for m in srv.requests[0]["messages"])
+    assert "保存期限不少于5年" in prompt and "40学时" in prompt
+    assert result.prompt_budget["clauses_shown"] == 2  # type: ignore[index]
+    assert not result.refused
+    assert [c.clause_no for c in result.citations] == ["7.3"]
