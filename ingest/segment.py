@@ -53,7 +53,14 @@ from grammar.numbering import (
     parse_annex_type,
 )
 from grammar.schema import AnnexType, Clause, ClauseKind, HeadingRef
-from grammar.titles import has_modal, title_like
+from grammar.titles import (
+    brackets_balanced,
+    ends_in_reference,
+    has_modal,
+    is_lead_in,
+    title_like,
+    title_then_body,
+)
 from ingest.readers.base import Line
 from ingest.toc import toc_labels, toc_lines
 
@@ -147,6 +154,10 @@ def _title_limit(kind: ClauseKind) -> int:
         ClauseKind.REG_SECTION,
         ClauseKind.REG_PART,
         ClauseKind.ELEMENT,
+        # GB/T sub-clauses carry long titles too ("水污染物浓度分钟（例如 10 分钟）、小时、
+        # 日均值（加权平均法）"); a requirement sentence is kept out by its modal verb.
+        ClauseKind.CLAUSE,
+        ClauseKind.ANNEX_CLAUSE,
     ):
         return 40
     return 30
@@ -259,12 +270,17 @@ def split_title(rest: str, kind: ClauseKind) -> tuple[str, str]:
     if not s:
         return "", ""
     gb = kind in _GB_KINDS
-    if gb and s[-1] in _COLON:
-        # GB/T 1.1 titles never end in a colon; "按公式（1）计算：" introduces what follows.
+    if (gb and s[-1] in _COLON) or is_lead_in(s):
+        # GB/T 1.1 titles never end in a colon; "按公式（1）计算：" introduces what follows,
+        # and so does "产品分类的基本要求如下：" in any text.
         return "", s
     # Requirement sentences cut by a line break have no punctuation yet are not titles.
     modal_ok = kind not in (ClauseKind.CLAUSE, ClauseKind.ANNEX_CLAUSE, ClauseKind.OUTLINE)
-    whole = title_like(s, _title_limit(kind), allow_modal=modal_ok)
+    whole = (
+        title_like(s, _title_limit(kind), allow_modal=modal_ok)
+        and brackets_balanced(s)
+        and not ends_in_reference(s)
+    )
     # A line that is a title as it stands ("注日期引用和不注日期引用") is split only if
     # genuinely doubled.
     alone = whole and s[-1] not in _COLON
@@ -279,11 +295,14 @@ def split_title(rest: str, kind: ClauseKind) -> tuple[str, str]:
     head, sep, tail = s.partition(" ")
     if not sep:
         head, sep, tail = s.partition("\u3000")
-    if sep and tail.strip() and title_like(head, 20, allow_modal=False):
+    if sep and title_then_body(head, tail, term=kind is ClauseKind.TERM):
         return head, tail.strip()
     stock = _stock_heading(s, gb)
     if stock:
         return stock
+    if gb:
+        # "额定电压：12 V/24 V…", "Invite sip:…": a label with its value is body text.
+        return "", s
     # "制定服务标准:首先，…": a short phrase before a colon names the item; keep the body whole.
     m = re.match(r"^([^:：]{2,20})[:：]", s)
     if m and title_like(m.group(1), 20, allow_modal=False):
@@ -891,7 +910,7 @@ class _Segmenter:
                 and j < len(lines)
                 and not lines[j].literal
                 and title_like(lines[j].text, 40)
-                and not is_block_start(lines[j].text)
+                and _next_line_title(lines[j].text)
             ):
                 node.title = lines[j].text.strip()
                 j += 1
@@ -907,7 +926,7 @@ class _Segmenter:
             limit = 60 if node.kind is ClauseKind.TERM else 30
             if title_like(
                 nxt, limit, allow_modal=node.kind is ClauseKind.TERM
-            ) and not is_block_start(nxt):
+            ) and _next_line_title(nxt):
                 node.title = nxt.strip()
                 j += 1
         return j
@@ -951,6 +970,19 @@ class _Segmenter:
         if self.nodes:
             self.nodes[-1].end = doc_len
         return self.nodes
+
+
+def _next_line_title(text: str) -> bool:
+    """The line after a bare heading number may be its title ("附录A" / "（规范性）" / "服务
+    流程", a term under "3.1"), unless it starts a block of its own or reads as the first
+    line of the body: a lead-in ("…如下："), a bracket left open, a cut reference."""
+    t = text.strip()
+    return (
+        not is_block_start(t)
+        and t[-1:] not in _COLON
+        and brackets_balanced(t)
+        and not ends_in_reference(t)
+    )
 
 
 _ASCII_TOKEN = re.compile(r"^[A-Za-z0-9_\[\]()./:+\-]+$")
