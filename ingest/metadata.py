@@ -114,6 +114,26 @@ def detect_title(lines: list[Line]) -> str | None:
     return _title_above_chapter_one(lines) or _title_quoted_after_code(lines)
 
 
+# A cover's masthead: "中华人民共和国国家标准", "中华人民共和国电子行业标准", "团体标准".
+_MASTHEAD = re.compile(
+    r"^(?:中华人民共和国.{0,16}标准|.{0,12}(?:国家|行业|地方|团体|企业)标准(?:化指导性技术文件)?)$"
+)
+
+
+def cover_title(lines: list[Line]) -> str | None:
+    """The title printed below a cover's masthead ("中华人民共和国电子行业标准" / code /
+    "信息技术服务 运行维护" / "第5部分：桌面及外围设备规范"), or None when the document
+    shows no masthead.  Found there, it outranks a label put above the cover by whoever
+    transcribed the file (a Markdown "# 桌面及外围设备服务规范" taken from a file name)."""
+    for i, line in enumerate(lines[:COVER_LINES]):
+        text = re.sub(r"\s+", "", halfwidth(line.text))
+        if match_heading(line.text) is not None:
+            return None
+        if _MASTHEAD.match(text):
+            return detect_title(lines[i + 1 :])
+    return None
+
+
 def _title_quoted_after_code(lines: list[Line]) -> str | None:
     """A page about a standard names it in its first lines: "GB/T 11982—2005《…》"."""
     for line in lines[:5]:

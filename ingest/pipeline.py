@@ -22,7 +22,7 @@ from grammar.schema import Clause, DocumentInfo
 from ingest.chunk import split_long_clauses
 from ingest.clean import clean_lines
 from ingest.folder_meta import folder_meta
-from ingest.metadata import detect_standard_code, detect_title, is_cover_title
+from ingest.metadata import cover_title, detect_standard_code, detect_title, is_cover_title
 from ingest.readers import DEFAULT_MAX_BYTES, SUPPORTED_SUFFIXES, read_document
 from ingest.readers.base import Line, RawDocument, UnreadableFile
 from ingest.segment import segment_lines
@@ -148,6 +148,7 @@ def process_raw(raw: RawDocument, path: Path) -> ProcessedFile:
         title = (
             part.title
             or (front.title if front and front.title and single else None)
+            or cover_title(part.lines)
             or (cleaned.markdown_title if k == 0 else None)
             or (split.collection_title if part.from_break else None)
             or detect_title(part.lines)

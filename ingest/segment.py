@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 from grammar.numbering import (
     ANNEX_BASE,
     OUTLINE_ARABIC,
+    OUTLINE_CIRCLED,
     OUTLINE_CN,
     OUTLINE_PAREN_CN,
     OUTLINE_PART,
@@ -476,19 +477,27 @@ class _Segmenter:
         return n - self.max_chapter <= 3 and vouched
 
     def _row_run(self, n: int) -> bool:
-        """The line before starts with n-1 or the line after with n+1, both bare
-        integers: a run of table rows ("3 PW 错误", "4 MN 错误", …), not chapters."""
+        """This line is one of at least three adjacent lines numbered n-1, n, n+1 (bare
+        integers): a run of table rows ("3 PW 错误", "4 MN 错误", "5 …"), not chapters.
+        Two adjacent chapter lines are normal: an empty chapter heading ("2 规范性引用文件")
+        right before the next chapter ("3 术语和定义")."""
         i = self.line_index
-        for k, want in ((i - 1, n - 1), (i + 1, n + 1)):
-            if 0 <= k < len(self.lines) and not self.lines[k].literal:
-                hm = self.matches[k]
-                if (
-                    hm is not None
-                    and hm.numbering.family is Family.GB
-                    and hm.numbering.key == (want,)
-                ):
-                    return True
-        return False
+
+        def chapter_at(k: int, want: int) -> bool:
+            if not 0 <= k < len(self.lines) or self.lines[k].literal:
+                return False
+            hm = self.matches[k]
+            return (
+                hm is not None and hm.numbering.family is Family.GB and hm.numbering.key == (want,)
+            )
+
+        before = 0
+        while before < 2 and chapter_at(i - before - 1, n - before - 1):
+            before += 1
+        after = 0
+        while after < 2 and chapter_at(i + after + 1, n + after + 1):
+            after += 1
+        return before + after >= 2
 
     def _accept_tail(self, hm: HeadingMatch, line: str) -> bool:
         """See ``tail_ok`` in :meth:`_inline_splits`."""
@@ -549,6 +558,8 @@ class _Segmenter:
             return False  # in a GB/T-numbered text, "1." and "（1）" are 列项 and table notes
         if num.level == OUTLINE_PART:
             return mode == "line"
+        if num.level == OUTLINE_CIRCLED:
+            return False  # "①持证上岗" is a list item (列项) of the clause above, never a heading
         if mode == "line":
             return True
         if num.level > OUTLINE_ARABIC:

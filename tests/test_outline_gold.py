@@ -49,7 +49,6 @@ SAMPLE_GOLD = gold_files(SAMPLES_GOLD_DIR)
 KNOWN_BAD_CODE: set[str] = set()
 KNOWN_BAD_TITLE = {
     "GBT_11982.1-2005_pvc_sheet_flooring_web_article.html",
-    "SJT_XXXXX.5-2012draft_it_service_desktop_peripheral_maintenance.md",
 }
 # Micro-averaged heading precision / recall over the corpus: 0.903 / 0.855 at ea8e680 (the
 # gate was an xfail then); 0.990 / 0.988 since the segmenter work of issue 11 (seg branch).

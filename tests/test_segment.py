@@ -301,15 +301,13 @@ OUTLINE = """
 """
 
 
-def test_outline_numbering_five_levels() -> None:
+def test_outline_numbering_four_levels_and_circled_items() -> None:
     clauses = seg(OUTLINE)
     assert nos(clauses) == [
         "一、",
         "一、（一）",
         "一、（一）1.",
         "一、（一）1.（1）",
-        "一、（一）1.（1）①",
-        "一、（一）1.（1）②",
         "一、（一）1.（2）",
         "一、（一）2.",
         "一、（二）",
@@ -317,12 +315,13 @@ def test_outline_numbering_five_levels() -> None:
         "二、1.",
         "二、2.",
     ]
-    assert path(by_no(clauses, "一、（一）1.（1）②")) == [
+    assert path(by_no(clauses, "一、（一）1.（2）")) == [
         "一、 总则",
         "（一） 目的",
         "1. 明确服务要求",
-        "（1） 服务人员",
     ]
+    # Circled numbers are list items (列项) of the clause above, never headings.
+    assert by_no(clauses, "一、（一）1.（1）").text == "①持证上岗\n②统一着装"
     assert by_no(clauses, "二、1.").clause_title == "服务时间"
     assert by_no(clauses, "二、1.").text == "服务时间:每天8:00-18:00。"
 
@@ -789,3 +788,33 @@ def test_heading_without_body_is_a_section_over_its_subtree() -> None:
     assert Clause.from_dict(d).is_section
     d.pop("is_section")
     assert not Clause.from_dict(d).is_section
+
+
+def test_empty_chapter_heading_right_before_the_next_chapter() -> None:
+    """ "2 规范性引用文件" with no body, then "3 术语和定义": two chapters, not table rows."""
+    clauses = seg("""
+        某某服务规范
+        1 范围
+        本文件规定了服务要求。
+        2 规范性引用文件
+        3 术语和定义
+        本文件没有需要界定的术语和定义。
+        4 服务要求
+        服务人员应持证上岗。
+        """)
+    assert nos(clauses) == ["", "1", "2", "3", "4"]
+    assert by_no(clauses, "3").text == "本文件没有需要界定的术语和定义。"
+
+
+def test_circled_items_in_a_gb_clause_stay_in_its_text() -> None:
+    clauses = seg("""
+        5 服务要求
+        5.1 人员
+        服务人员应：
+        ①持证上岗；
+        ②统一着装。
+        5.2 设施
+        设施应完好。
+        """)
+    assert nos(clauses) == ["5", "5.1", "5.2"]
+    assert "②统一着装。" in by_no(clauses, "5.1").text

@@ -118,3 +118,23 @@ def test_split_title(rest: str, kind: ClauseKind, title: str | None, body: str |
     assert got_body == want_body
     # Nothing of the line is lost: what is not the title is in the body.
     assert got_title.strip("：:") in rest and got_body in rest
+
+
+def test_cover_title_below_the_masthead_outranks_a_label_above_it() -> None:
+    from ingest.metadata import cover_title
+    from ingest.readers.base import Line
+
+    lines = [
+        Line(t)
+        for t in (
+            "桌面服务规范",  # a transcriber's label (file name), above the cover
+            "ICS 35.080",
+            "中 华 人 民 共 和 国 电 子 行 业 标 准",
+            "SJ/T 12345.5—2012",
+            "信息技术服务 运行维护",
+            "第5部分：桌面及外围设备规范",
+            "2012-11-12 发布",
+        )
+    ]
+    assert cover_title(lines) == "信息技术服务 运行维护 第5部分：桌面及外围设备规范"
+    assert cover_title(lines[:1] + lines[4:]) is None  # no masthead: nothing to say
