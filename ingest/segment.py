@@ -37,6 +37,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from grammar.families import regulation
 from grammar.numbering import (
     ANNEX_BASE,
     OUTLINE_ARABIC,
@@ -532,15 +533,7 @@ class _Segmenter:
         )
 
     def _accept_reg(self, num: Numbering, mode: str) -> bool:
-        n = num.key[0]
-        last = self.reg_last.get(num.kind, 0)
-        if num.kind is ClauseKind.ARTICLE:
-            if mode in ("punct", "glued"):
-                return n == last + 1
-            return last == 0 or n == 1 or last < n <= last + 5
-        if mode != "line":
-            return False
-        return last == 0 or n == 1 or last < n <= last + 3
+        return regulation.plausible_next(num, mode, self.reg_last.get(num.kind, 0))
 
     def _gb_text(self) -> bool:
         """The document is numbered the GB/T 1.1 way (chapters seen before any outline)."""

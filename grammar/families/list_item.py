@@ -1,0 +1,64 @@
+"""List items (列项) and other body blocks that start a paragraph but are never headings.
+
+GB/T 1.1 列项: "a)" / "b）" (letters), "1)" / "2）" (digits with a closing bracket only),
+dashes "——", bullets "·•●▪■◆◇○►✓", a hyphen and a space; circled numbers "①②…" as used
+by guidance texts and by standards for items of items.  Also 注, 示例, table and figure
+captions and term sources, which begin a block of their own.
+
+The circled numbers keep a syntax of their own (:data:`CIRCLED`), the innermost outline
+level :data:`OUTLINE_CIRCLED`, so that a reader can see an item's number; the tree builder
+never makes them clauses.  Everything here matters to whoever re-joins lines a PDF
+broke apart: such a line is never glued onto the previous one.
+"""
+
+from __future__ import annotations
+
+import re
+
+from grammar.families.base import (
+    OUTLINE_CIRCLED,
+    Family,
+    HeadingMatch,
+    MatchResult,
+    Numbering,
+    halfwidth,
+)
+from grammar.schema import ClauseKind
+
+CIRCLED_CHARS = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+RE_OUT_CIRCLED = re.compile(rf"^(?P<c>[{CIRCLED_CHARS}])")
+RE_LIST_ITEM = re.compile(r"^(?:[a-z][)）]|[1-9]\d?[)）]|——|[·•●▪■◆◇○►✓]|-[ \t])")
+RE_NOTE = re.compile(r"^注[ \t]*\d*[ \t]*[:：]")
+RE_EXAMPLE = re.compile(r"^示例[ \t]*\d*[ \t]*(?:[:：]|$)")
+RE_CAPTION = re.compile(r"^(?:表|图)[ \t]*(?:[A-Z]\.)?\d{1,3}(?:[ \t]|$|[(（]续)")
+RE_SOURCE_NOTE = re.compile(r"^\[来源[:：]")
+
+
+def is_aux_block(line: str) -> bool:
+    """列项, 注, 示例, table/figure captions, term sources: body blocks that begin a new
+    paragraph (so a PDF line-joiner must not glue them to the previous line)."""
+    s = halfwidth(line).lstrip(" \t")
+    return bool(
+        RE_LIST_ITEM.match(s)
+        or RE_NOTE.match(s)
+        or RE_EXAMPLE.match(s)
+        or RE_CAPTION.match(s)
+        or RE_SOURCE_NOTE.match(s)
+    )
+
+
+class CircledFamily:
+    """①, ② … (see module doc)."""
+
+    name = "circled"
+
+    def match(self, s: str, pos: int, *, glued: bool) -> MatchResult:
+        m = RE_OUT_CIRCLED.match(s)
+        if m is None:
+            return None
+        n = CIRCLED_CHARS.index(m.group("c")) + 1
+        num = Numbering(Family.OUTLINE, ClauseKind.OUTLINE, (n,), OUTLINE_CIRCLED, m.group("c"))
+        return HeadingMatch(num, pos, pos + m.end())
+
+
+CIRCLED = CircledFamily()

@@ -1,0 +1,79 @@
+"""Regulations (法规、规章、管理办法): ``第一编`` > ``第一章`` > ``第一节`` > ``第一条``.
+
+Syntax: "第", a number in Chinese numerals or digits ("第十二条", "第12条"), and the unit.
+Depth: 编 1, 章 2, 节 3, 条 4.  Number: Chinese numerals ("第12条" → "第十二条"); a 节 is
+numbered within its 章 by the tree builder ("第三章第一节").
+Rejected as references: "第三条规定", "第三条的", "第三条和第五条", "第三条第二款".
+Plausibility in context (:func:`plausible_next`): a 条 continues the article numbering, a
+章/节 continues its own.
+"""
+
+from __future__ import annotations
+
+import re
+
+from grammar.families.base import (
+    CN_NUM_CHARS,
+    REFERENCE,
+    Family,
+    HeadingMatch,
+    MatchResult,
+    Numbering,
+    chinese_to_int,
+    int_to_chinese,
+)
+from grammar.schema import ClauseKind
+
+_SP = r"[ \t]"
+RE_REG = re.compile(
+    rf"^第{_SP}*(?P<n>[{CN_NUM_CHARS}]{{1,6}}|\d{{1,4}}){_SP}*(?P<unit>编|章|节|条)"
+)
+# "第三条规定" / "第三条的" are references; "第三条 为了…" / "第五条服务语言规范" are not.
+_REF_AFTER = ("规定", "的", "所", "之", "中", "和", "、", "至", "或", "第", "款", "项")
+_UNITS = {
+    "编": (ClauseKind.REG_PART, 1),
+    "章": (ClauseKind.REG_CHAPTER, 2),
+    "节": (ClauseKind.REG_SECTION, 3),
+    "条": (ClauseKind.ARTICLE, 4),
+}
+
+
+class RegulationFamily:
+    """第X编/章/节/条 (see module doc)."""
+
+    name = "regulation"
+
+    def match(self, s: str, pos: int, *, glued: bool) -> MatchResult:
+        m = RE_REG.match(s)
+        if m is None:
+            return None
+        end = m.end()
+        if s[end : end + 2].startswith(_REF_AFTER):
+            return REFERENCE
+        n = chinese_to_int(m.group("n"))
+        if n is None or n == 0:
+            return REFERENCE
+        unit = m.group("unit")
+        kind, level = _UNITS[unit]
+        label = f"第{int_to_chinese(n)}{unit}"
+        return HeadingMatch(Numbering(Family.REG, kind, (n,), level, label), pos, pos + end)
+
+
+def plausible_next(num: Numbering, mode: str, last: int) -> bool:
+    """Is ``num`` a heading after ``last`` (the previous number of its unit, 0 if none)?
+
+    ``mode`` says where it stands: "line" (starts a line), "punct" / "glued" (inside a
+    line, after a full stop or a short title).  Articles may skip a few numbers on a line
+    of their own (a scraped page drops some); inside a line only the exact next one counts.
+    章/节/编 start lines."""
+    n = num.key[0]
+    if num.kind is ClauseKind.ARTICLE:
+        if mode in ("punct", "glued"):
+            return n == last + 1
+        return last == 0 or n == 1 or last < n <= last + 5
+    if mode != "line":
+        return False
+    return last == 0 or n == 1 or last < n <= last + 3
+
+
+FAMILY = RegulationFamily()

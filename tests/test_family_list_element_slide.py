@@ -1,0 +1,76 @@
+"""grammar.families.list_item, element and slide_part: list items (never headings),
+element names and slide-deck parts."""
+
+from __future__ import annotations
+
+import pytest
+
+from grammar.families.base import OUTLINE_CIRCLED, OUTLINE_PART, REFERENCE
+from grammar.families.element import FAMILY as ELEMENT
+from grammar.families.list_item import CIRCLED, is_aux_block
+from grammar.families.slide_part import FAMILY as SLIDE
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "a) 服务人员",
+        "b）设施",
+        "1) 一项",
+        "——持证上岗；",
+        "• 要点",
+        "注：说明",
+        "注1：说明",
+        "示例：",
+        "表1 服务项目",
+        "图 A.1 流程",
+        "[来源：GB/T 1.1—2020，3.1]",
+    ],
+)
+def test_body_blocks(line: str) -> None:
+    assert is_aux_block(line)
+
+
+@pytest.mark.parametrize("line", ["服务人员应持证上岗。", "5.2 服务", "表示方法", "图形符号"])
+def test_not_body_blocks(line: str) -> None:
+    assert not is_aux_block(line)
+
+
+def test_circled_items_keep_their_number() -> None:
+    hm = CIRCLED.match("③统一着装", 0, glued=False)
+    assert hm is not None and hm is not REFERENCE
+    assert (hm.numbering.label, hm.numbering.key, hm.numbering.level) == (
+        "③",
+        (3,),
+        OUTLINE_CIRCLED,
+    )
+
+
+@pytest.mark.parametrize(
+    ("s", "name"), [("前言", "前言"), ("参 考 文 献", "参考文献"), ("目  次", "目次")]
+)
+def test_elements(s: str, name: str) -> None:
+    hm = ELEMENT.match(s, 0, glued=False)
+    assert hm is not None and hm is not REFERENCE and hm.numbering.label == name
+    assert ELEMENT.match(s + "的内容", 0, glued=False) is None
+
+
+def test_slide_parts() -> None:
+    hm = SLIDE.match("01经营服务概述CHAPTER", 0, glued=False)
+    assert hm is not None and hm is not REFERENCE
+    assert (hm.numbering.label, hm.numbering.level) == ("01", OUTLINE_PART)
+    assert "01经营服务概述CHAPTER"[hm.rest_start : hm.rest_end] == "经营服务概述"
+    hm2 = SLIDE.match("PART 02 服务流程", 0, glued=False)
+    assert hm2 is not None and hm2 is not REFERENCE and hm2.numbering.label == "02"
+    assert SLIDE.match("03客户反馈很多", 0, glued=False) is None  # no deck decoration
+    assert SLIDE.match("01服务，流程CHAPTER", 0, glued=False) is None  # a sentence
+
+
+def test_registry_order_and_every_family_listed() -> None:
+    from grammar.families import FAMILIES
+
+    names = [f.name for f in FAMILIES]
+    assert len(names) == len(set(names))
+    assert names.index("slide_part") < names.index("outline_arabic")
+    assert names.index("annex") < names.index("gb") < names.index("regulation")
+    assert names[-1] == "circled"
