@@ -32,13 +32,12 @@ from enum import StrEnum
 
 from grammar.numbering import chinese_to_int
 from grammar.schema import Clause, ClauseKind
-from grammar.titles import has_modal
+from grammar.titles import brackets_balanced, ends_in_reference, has_modal
 
 TITLE_MAX_CHARS = 30  # GB/T headings are short; longer ones are usually body text
 _MODAL_START = re.compile(r"^(不应|不宜|不得|不可|必须|可以)")
 _LATIN_TAIL = re.compile(r"\s+[A-Za-z][A-Za-z0-9 ,;:()'/-]*$")  # term's English equivalent
 _SENTENCE = re.compile(r"[。；;！!]|[，,].{6,}")
-_PAIRS = (("“", "”"), ("（", "）"), ("(", ")"), ("《", "》"), ("[", "]"))
 _ANNEX = re.compile(r"^附录([A-Z])$")
 _GB = re.compile(r"^([A-Z]|\d+)((?:\.\d+)*)$")
 _ARTICLE = re.compile(r"第([零〇一二三四五六七八九十百千两\d]+)条$")
@@ -198,8 +197,10 @@ def _suspicious_title(title: str) -> str | None:
         return "标题以冒号结尾（可能是引出列项的正文）"
     if _MODAL_START.match(t) or (t[0] in "应宜须" and has_modal(t[:2])):
         return "标题以助动词开头（可能是要求条文）"
-    if any(t.count(a) != t.count(b) for a, b in _PAIRS):
+    if not brackets_balanced(t):
         return "标题中括号或引号不成对（可能在值中间被截断）"
+    if ends_in_reference(t):
+        return "标题以引用结尾（可能是正文的前半句）"
     if _SENTENCE.search(t):
         return "标题像一句话（可能是正文）"
     return None

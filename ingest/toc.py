@@ -174,7 +174,9 @@ def _body_follows(lines: list[Line], j: int) -> bool:
             continue
         if nxt.literal:
             return True
-        return not entry_like(nxt.text)
+        # An entry whose number was lost ("视频终端与视频平台间协议基础" between "3.2 缩略语"
+        # and "4.1 协议基本约定") is no body text.
+        return not entry_like(nxt.text) and not _numberless_entry(lines, k)
     return False
 
 

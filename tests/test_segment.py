@@ -818,3 +818,41 @@ def test_circled_items_in_a_gb_clause_stay_in_its_text() -> None:
         """)
     assert nos(clauses) == ["5", "5.1", "5.2"]
     assert "②统一着装。" in by_no(clauses, "5.1").text
+
+
+def test_toc_entry_whose_number_was_lost_does_not_end_the_toc() -> None:
+    """An OCR'd 目次 lost a chapter number ("服务基础" for "4 服务基础") and some page
+    numbers: the entries after it are still TOC, and the body's headings are the clauses."""
+    clauses = seg("""
+        目 次
+        前言 Ⅲ
+        1 范围
+        2 规范性引用文件
+        3 术语和定义、缩略语
+        3.1 术语和定义
+        3.2 缩略语
+        服务基础
+        4.1 基本约定
+        4.2 通道约定
+        5 服务要求 10
+        前 言
+        本标准按照 GB/T 1.1—2009 给出的规则起草。
+        1 范围
+        本标准规定了服务要求。
+        2 规范性引用文件
+        下列文件对于本文件的应用是必不可少的。
+        3 术语和定义、缩略语
+        3.1 术语和定义
+        下列术语和定义适用于本文件。
+        3.2 缩略语
+        下列缩略语适用于本文件。
+        4 服务基础
+        4.1 基本约定
+        服务应按约定提供。
+        4.2 通道约定
+        通道应保持畅通。
+        5 服务要求
+        服务人员应持证上岗。
+        """)
+    assert nos(clauses) == ["前言", "1", "2", "3", "3.1", "3.2", "4", "4.1", "4.2", "5"]
+    assert by_no(clauses, "3.2").text == "下列缩略语适用于本文件。"
