@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-from grammar.families import FAMILIES
+from grammar.families import BY_FIRST
 from grammar.families.annex import (
     RE_ANNEX,
     RE_ANNEX_CLAUSE,
@@ -76,7 +76,7 @@ def match_at(line: str, pos: int = 0, *, glued: bool = False) -> HeadingMatch | 
     s = halfwidth(line[pos : pos + _MATCH_WINDOW])
     if not s:
         return None
-    for family in FAMILIES:
+    for family in BY_FIRST.get(s[0], ()):
         found = family.match(s, pos, glued=glued)
         if found is REFERENCE:
             return None

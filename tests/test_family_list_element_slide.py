@@ -74,3 +74,38 @@ def test_registry_order_and_every_family_listed() -> None:
     assert names.index("slide_part") < names.index("outline_arabic")
     assert names.index("annex") < names.index("gb") < names.index("regulation")
     assert names[-1] == "circled"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "5.2 服务",
+        "附录A",
+        "A.1 总则",
+        "第三条 x",
+        "前言",
+        "一、总则",
+        "(一)目的",
+        "（1）设施",
+        "2、时间",
+        "③项",
+        "01概述CHAPTER",
+        "PART 02 服务流程",
+        "Chapter 03 服务",
+    ],
+)
+def test_first_character_index_finds_every_family(line: str) -> None:
+    """The index must not hide a family: the result equals trying every family in order."""
+    from grammar.families import FAMILIES
+    from grammar.numbering import halfwidth, match_at
+
+    s = halfwidth(line)
+    expected = None
+    for family in FAMILIES:
+        found = family.match(s, 0, glued=True)
+        if found is REFERENCE:
+            break
+        if found is not None:
+            expected = found
+            break
+    assert match_at(line, 0, glued=True) == expected and expected is not None

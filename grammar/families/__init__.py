@@ -16,7 +16,8 @@ module             family                                      numbers
 :data:`FAMILIES` is the order in which a line is tried; the first family that recognises
 its shape decides (a heading match, or :data:`~grammar.families.base.REFERENCE` for its
 shape used in a sentence, which stops the search).  A new family is one module with a
-``match`` method (:class:`~grammar.families.base.NumberingFamily`) and one entry here.
+``match`` method and the characters its numbers start with
+(:class:`~grammar.families.base.NumberingFamily`), and one entry here.
 """
 
 from __future__ import annotations
@@ -50,4 +51,17 @@ FAMILIES: tuple[NumberingFamily, ...] = (
     list_item.CIRCLED,
 )
 
-__all__ = ["FAMILIES", "NumberingFamily"]
+
+def _by_first_character() -> dict[str, tuple[NumberingFamily, ...]]:
+    """For each character a number can start with, the families to try, in order."""
+    out: dict[str, tuple[NumberingFamily, ...]] = {}
+    for ch in sorted({c for f in FAMILIES for c in f.first}):
+        out[ch] = tuple(f for f in FAMILIES if ch in f.first)
+    return out
+
+
+# Most positions tried (every line start, every candidate inside a line) start with a
+# character no family can begin with; this index answers those with one dict lookup.
+BY_FIRST: dict[str, tuple[NumberingFamily, ...]] = _by_first_character()
+
+__all__ = ["BY_FIRST", "FAMILIES", "NumberingFamily"]

@@ -69,6 +69,7 @@ class AnnexFamily:
     """附录X with its status mark (see module doc)."""
 
     name = "annex"
+    first = "附"
 
     def match(self, s: str, pos: int, *, glued: bool) -> MatchResult:
         m = RE_ANNEX.match(s)
@@ -87,6 +88,7 @@ class AnnexClauseFamily:
     """A.1, B.2.1 … (see module doc)."""
 
     name = "annex_clause"
+    first = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
     def match(self, s: str, pos: int, *, glued: bool) -> MatchResult:
         if m := RE_ANNEX_CLAUSE.match(s):

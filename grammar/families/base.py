@@ -170,6 +170,9 @@ class NumberingFamily(Protocol):
     """One numbering family: see the module docstring."""
 
     name: str
+    # Every character a number of this family can start with (on the half-width copy):
+    # lets a line be tried only against the families that could match it.
+    first: str
 
     def match(self, s: str, pos: int, *, glued: bool) -> MatchResult:
         """Parse this family's number at the start of ``s`` (the half-width window of the

@@ -21,6 +21,7 @@ class ElementFamily:
     """Element names (see module doc)."""
 
     name = "element"
+    first = "前引目参索"
 
     def match(self, s: str, pos: int, *, glued: bool) -> MatchResult:
         m = RE_ELEMENT.match(s)

@@ -41,6 +41,7 @@ class GbClauseFamily:
     """章/条 numbers (see module doc)."""
 
     name = "gb"
+    first = "123456789"
 
     def match(self, s: str, pos: int, *, glued: bool) -> MatchResult:
         if m := RE_GB.match(s):

@@ -51,6 +51,7 @@ class CircledFamily:
     """①, ② … (see module doc)."""
 
     name = "circled"
+    first = CIRCLED_CHARS
 
     def match(self, s: str, pos: int, *, glued: bool) -> MatchResult:
         m = RE_OUT_CIRCLED.match(s)

@@ -23,6 +23,7 @@ class ArabicOutlineFamily:
     """1. / 1、 (see module doc)."""
 
     name = "outline_arabic"
+    first = "123456789"
 
     def match(self, s: str, pos: int, *, glued: bool) -> MatchResult:
         return outline_match(RE_OUT_ARABIC, OUTLINE_ARABIC, "{}.", s, pos)
@@ -32,6 +33,7 @@ class ArabicParenOutlineFamily:
     """（1） (see module doc)."""
 
     name = "outline_paren_arabic"
+    first = "(（"
 
     def match(self, s: str, pos: int, *, glued: bool) -> MatchResult:
         return outline_match(RE_OUT_PAREN_ARABIC, OUTLINE_PAREN_ARABIC, "（{}）", s, pos)

@@ -50,6 +50,7 @@ class ChineseOutlineFamily:
     """一、 (see module doc)."""
 
     name = "outline_cn"
+    first = "一二三四五六七八九十"
 
     def match(self, s: str, pos: int, *, glued: bool) -> MatchResult:
         return outline_match(RE_OUT_CN, OUTLINE_CN, "{}、", s, pos)
@@ -59,6 +60,7 @@ class ChineseParenOutlineFamily:
     """（一） (see module doc)."""
 
     name = "outline_paren_cn"
+    first = "(（"
 
     def match(self, s: str, pos: int, *, glued: bool) -> MatchResult:
         return outline_match(RE_OUT_PAREN_CN, OUTLINE_PAREN_CN, "（{}）", s, pos)

@@ -42,6 +42,7 @@ class RegulationFamily:
     """第X编/章/节/条 (see module doc)."""
 
     name = "regulation"
+    first = "第"
 
     def match(self, s: str, pos: int, *, glued: bool) -> MatchResult:
         m = RE_REG.match(s)

@@ -39,6 +39,7 @@ class SlidePartFamily:
     """Slide-deck parts (see module doc)."""
 
     name = "slide_part"
+    first = "0123456789CcPp"
 
     def match(self, s: str, pos: int, *, glued: bool) -> MatchResult:
         m = RE_SLIDE_PART.match(s)
