@@ -544,7 +544,9 @@ class _Segmenter:
             and (Family.OUTLINE not in fo or fo[Family.GB] < fo[Family.OUTLINE])
         )
 
-    def _accept_outline(self, num: Numbering, mode: str, opened: _Node | None) -> bool:
+    def _accept_outline(
+        self, num: Numbering, mode: str, opened: _Node | None, rest: str = ""
+    ) -> bool:
         if self.stack and self.stack[-1].kind is ClauseKind.ARTICLE:
             return False  # "（一）…" items belong to the article
         if self._gb_text():
@@ -552,7 +554,9 @@ class _Segmenter:
         if num.level == OUTLINE_PART:
             return mode == "line"
         if num.level == OUTLINE_CIRCLED:
-            return False  # "①持证上岗" is a list item (列项) of the clause above, never a heading
+            # "①持证上岗；" is a list item (列项) of the clause above; only a short title on
+            # a line of its own ("①列项的引出形式") is a fifth-level outline heading.
+            return mode == "line" and _title_sentence(rest, 20)
         if mode == "line":
             return True
         if num.level > OUTLINE_ARABIC:
@@ -618,7 +622,7 @@ class _Segmenter:
         if num.family is Family.REG:
             return self._accept_reg(num, mode)
         if num.family is Family.OUTLINE:
-            return self._accept_outline(num, mode, opened)
+            return self._accept_outline(num, mode, opened, rest)
         return mode == "line"  # ELEMENT: a line of its own
 
     # ------------------------------------------------------------ structure

@@ -301,13 +301,15 @@ OUTLINE = """
 """
 
 
-def test_outline_numbering_four_levels_and_circled_items() -> None:
+def test_outline_numbering_five_levels() -> None:
     clauses = seg(OUTLINE)
     assert nos(clauses) == [
         "一、",
         "一、（一）",
         "一、（一）1.",
         "一、（一）1.（1）",
+        "一、（一）1.（1）①",
+        "一、（一）1.（1）②",
         "一、（一）1.（2）",
         "一、（一）2.",
         "一、（二）",
@@ -315,13 +317,12 @@ def test_outline_numbering_four_levels_and_circled_items() -> None:
         "二、1.",
         "二、2.",
     ]
-    assert path(by_no(clauses, "一、（一）1.（2）")) == [
+    assert path(by_no(clauses, "一、（一）1.（1）②")) == [
         "一、 总则",
         "（一） 目的",
         "1. 明确服务要求",
+        "（1） 服务人员",
     ]
-    # Circled numbers are list items (列项) of the clause above, never headings.
-    assert by_no(clauses, "一、（一）1.（1）").text == "①持证上岗\n②统一着装"
     assert by_no(clauses, "二、1.").clause_title == "服务时间"
     assert by_no(clauses, "二、1.").text == "服务时间:每天8:00-18:00。"
 
@@ -856,3 +857,19 @@ def test_toc_entry_whose_number_was_lost_does_not_end_the_toc() -> None:
         """)
     assert nos(clauses) == ["前言", "1", "2", "3", "3.1", "3.2", "4", "4.1", "4.2", "5"]
     assert by_no(clauses, "3.2").text == "下列缩略语适用于本文件。"
+
+
+def test_circled_list_items_in_an_outline_text_stay_in_its_text() -> None:
+    """ "①…；" entries are list items (列项); only a short title alone on its line is a
+    fifth-level heading."""
+    clauses = seg("""
+        一、总则
+        （一）人员要求
+        服务人员应做到：
+        ①持证上岗，定期参加培训；
+        ②统一着装，佩戴工号牌。
+        （二）设施要求
+        设施应完好。
+        """)
+    assert nos(clauses) == ["一、", "一、（一）", "一、（二）"]
+    assert "②统一着装，佩戴工号牌。" in by_no(clauses, "一、（一）").text
