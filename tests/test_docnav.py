@@ -170,3 +170,17 @@ def test_answer_markers_link_to_their_cards_and_stay_inert() -> None:
     card = compact_card(cites[1], ["规范性"], anchor="c1", kb="k")
     assert card.startswith('<details class="stdqa-cite">') and 'id="c1"' in card
     assert "第 2 页" in card and 'target="_blank"' in card
+
+
+def test_fictitious_samples_carry_the_mark_on_cards_and_hits() -> None:
+    from dataclasses import replace
+
+    from ui.marks import MARK
+    from ui.render import hit_card
+
+    real = DOC_A[0]
+    made_up = replace(real, extra={"fictitious": True})
+    assert MARK not in compact_card(_citation(real), [], anchor="a", kb="k")
+    assert MARK in compact_card(_citation(made_up), [], anchor="a", kb="k")
+    assert MARK in hit_card(made_up, [], rank=1, score=1.0, route="bm25", kb="k")
+    assert MARK not in hit_card(real, [], rank=1, score=1.0, route="bm25", kb="k")

@@ -25,7 +25,7 @@ from ui.docnav import RefLink, href
 CARD_CLASS = "stdqa-cite"  # stable marker: tests and the browser check look for it
 HIT_CLASS = "stdqa-hit"
 
-STYLE = f"""
+_CSS = f"""
 <style>
 .{CARD_CLASS}, .{HIT_CLASS} {{
   border: 1px solid rgba(128,128,128,.35); border-left: 4px solid #c0392b;
@@ -57,8 +57,14 @@ details.{CARD_CLASS} > summary .stdqa-meta {{ display: inline; margin: 0; }}
 details.{CARD_CLASS}[open] > summary {{ white-space: normal; }}
 details.{CARD_CLASS} .stdqa-open {{ font-size: .85rem; }}
 @media (max-width: 640px) {{ .stdqa-outline {{ max-height: 14rem; }} }}
+/* The 1-pixel iframes that run our page scripts (ui.docview.run_page_script): no trace. */
+[data-testid="stElementContainer"][height="1px"]:has(> iframe) {{
+  position: absolute; width: 0; height: 0; overflow: hidden; margin: 0;
+}}
 </style>
 """
+STYLE = marks.STYLE + _CSS  # the 虚构示例 badge is used in cards and hits
+
 
 # Question words that would otherwise light up half of every clause.
 _STOP_WORDS = (
@@ -186,6 +192,9 @@ def hit_card(
         extra=f"{page} · 得分 {score:.3f}（{route}）",
         badge=marks.badge_html(clause),
     )
+    badge = marks.badge_html(clause)
+    if badge:  # after the label: a made-up sample is never quoted as a real standard
+        card = card.replace("</div>", f"{badge}</div>", 1)
     return card[: -len("</div>")] + link + "</div>" if link else card
 
 
