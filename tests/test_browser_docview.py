@@ -156,7 +156,7 @@ def open_in_new_tab(drv, link) -> None:  # type: ignore[no-untyped-def]
     """Follow a target=_blank link and switch to its tab."""
     handles = set(drv.window_handles)
     link.click()
-    wait(drv, 30).until(lambda d: len(d.window_handles) > len(handles))
+    wait(drv, 60).until(lambda d: len(d.window_handles) > len(handles))
     drv.switch_to.window(next(h for h in drv.window_handles if h not in handles))
 
 
@@ -289,7 +289,8 @@ def test_upload_outline_ask_pdf_page_and_finder(
     ask(drv, "浏览器测试台账多久核对一次？")
     card = drv.find_elements(*css("details.stdqa-cite"))[0]  # type: ignore[attr-defined]
     assert "T/PDFT 001—2025" in card.text and "第 3 页" in card.text
-    card.click()
+    card.find_element(*css("summary")).click()
+    wait(drv, 30).until(lambda d: card.get_attribute("open"))
     open_in_new_tab(drv, card.find_element(*css("a.stdqa-open")))
     wait(drv, BOOT_TIMEOUT).until(ec.visibility_of_element_located(css(".stdqa-outline .current")))
     assert "附录A" in [a.text for a in drv.find_elements(*css("a.stdqa-xref"))]  # type: ignore[attr-defined]
