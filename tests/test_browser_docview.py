@@ -54,6 +54,9 @@ PDF_PAGES = [
 def server(tmp_path_factory: pytest.TempPathFactory, sample_workspace: Path) -> Iterator[str]:
     if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
         pytest.skip("chromium/chromedriver not installed")
+    from ui.docview import SERVED_DIR
+
+    served_before = set(SERVED_DIR.glob("*")) if SERVED_DIR.is_dir() else set()
     port = _free_port()
     ws = tmp_path_factory.mktemp("browser-docview-ws")
     env = {k: v for k, v in os.environ.items() if not k.startswith("STDQA_LLM_")}
@@ -82,6 +85,9 @@ def server(tmp_path_factory: pytest.TempPathFactory, sample_workspace: Path) -> 
             proc.kill()
             proc.wait(timeout=5)
         log.close()
+        # The PDF the test served was placed under static/originals/: take it away again.
+        for p in set(SERVED_DIR.glob("*")) - served_before if SERVED_DIR.is_dir() else ():
+            p.unlink(missing_ok=True)
 
 
 @pytest.fixture(scope="module")
