@@ -57,7 +57,9 @@ def render_drafting_page(kb: str) -> None:
         for p in help_.patterns:
             st.code(fill(p.text, subject.strip()), language=None)
             st.caption(
-                inert_markdown(f"依据：{p.clause.standard_code or p.clause.doc_title}，{p.clause.clause_no}")
+                inert_markdown(
+                    f"依据：{p.clause.standard_code or p.clause.doc_title}，{p.clause.clause_no}"
+                )
             )
         st.subheader("示例")
         if not help_.examples:
