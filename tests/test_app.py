@@ -165,6 +165,21 @@ def test_upload_handler_sanitises_and_ingests(workspace: Path) -> None:
     assert hits and hits[0].clause.standard_code == "T/TEST 001—2025"
 
 
+def test_large_imports_embed_in_the_background(workspace: Path) -> None:
+    """The decision counts only clauses the import added or changed: a rejected file or an
+    unchanged re-upload adds nothing to embed."""
+    from ui.kb import embeds_in_background, handle_uploads, new_clauses
+
+    kb = "后台测试"
+    first = handle_uploads(workspace, kb, [("规范.txt", UPLOAD_TEXT), ("坏.pdf", b"%PDF-1.4 x")])
+    n = new_clauses(first)
+    assert n == sum(r.clauses for r in first.results if r.status is FileStatus.INGESTED) > 0
+    assert embeds_in_background(first, limit=n - 1)
+    assert not embeds_in_background(first, limit=n)
+    again = handle_uploads(workspace, kb, [("规范.txt", UPLOAD_TEXT)])
+    assert new_clauses(again) == 0 and not embeds_in_background(again, limit=0)
+
+
 def test_reuploading_a_changed_file_replaces_its_clauses(workspace: Path) -> None:
     from index.search import Searcher
     from ui.kb import handle_uploads

@@ -39,6 +39,10 @@ STATUS_LABELS = {
 }
 UPLOADER_GEN = "kb_uploader_gen"  # bumped after an import to clear the uploader
 LAST_IMPORT_KEY = "kb_last_import"  # what the last import did, shown until the next one
+# Above this many new clauses an import embeds in the background (about half a minute on a
+# busy 2-core machine): the page stays usable and every page shows the live count.  Below
+# it the wait is short and the next answer uses the full index at once.
+BACKGROUND_EMBED_CLAUSES = 120
 NEW_KB_KEY = "kb_new_name"
 OUTLINE_DOC_KEY = "kb_outline_doc"
 OUTLINE_OPEN_KEY = "kb_outline_open"
@@ -96,6 +100,17 @@ def handle_uploads(
             result = by_path.get(str(path))
             settle_upload(path, accepted=result is not None and result.status in ok)
     return UploadOutcome(saved, rejected, report)
+
+
+def new_clauses(outcome: UploadOutcome) -> int:
+    """Clauses the import added or changed: what the index has to embed next."""
+    return sum(r.clauses for r in outcome.report.files if r.status is FileStatus.INGESTED)
+
+
+def embeds_in_background(outcome: UploadOutcome, limit: int = BACKGROUND_EMBED_CLAUSES) -> bool:
+    """True when the import is large enough to embed in the background (see
+    :data:`BACKGROUND_EMBED_CLAUSES`)."""
+    return new_clauses(outcome) > limit
 
 
 def imported_documents(ws: Path, kb: str, outcome: UploadOutcome) -> list[DocumentInfo]:
@@ -259,8 +274,13 @@ def _upload_section(ws: Path, kb: str) -> None:
 
     outcome = handle_uploads(ws, kb, [(u.name, u.getvalue()) for u in uploads], wrap=wrap)
     bar.progress(1.0, text="文件处理完成")
-    with st.spinner("正在更新索引（计算新条款的向量）…"):
-        state.searcher_for(ws, kb)
+    if embeds_in_background(outcome):
+        # A large import: vectors are computed in the background with a live count on
+        # every page; meanwhile the finder and keyword answers already see the new text.
+        state.start_embedding(ws, kb)
+    else:
+        with st.spinner("正在更新索引（计算新条款的向量）…"):
+            state.searcher_for(ws, kb)
     st.session_state[LAST_IMPORT_KEY] = _summarise(ws, kb, outcome)
     imported = st.session_state[LAST_IMPORT_KEY].docs
     if imported:  # the outline preview below opens on the first imported document
