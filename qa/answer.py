@@ -363,7 +363,7 @@ class Answerer:
             yield text
             # A section's children are evidence through it: they may be cited.
             pool = [h.clause for h in plan.hits] + [k for kids in plan.children for k in kids]
-            checked = verify_citations(text, pool)
+            checked = verify_citations(text, pool, quoted_escapes=True)
             scores = {h.clause.clause_id: h.score for h in plan.hits}
             if checked.invalid:
                 log.warning(

@@ -165,10 +165,17 @@ class ParsedCitation:
     prose: bool = False  # "依据 GB/T 1.1—2020 第8.6条" rather than a bracketed marker
 
 
-def parse_citations(answer: str) -> list[ParsedCitation]:
-    """Every bracketed citation in ``answer`` (our 〔〕 form and common model variants)."""
+def parse_citations(answer: str, *, quoted_escapes: bool = False) -> list[ParsedCitation]:
+    """Every bracketed citation in ``answer`` (our 〔〕 form and common model variants).
+
+    ``quoted_escapes``: the answer is ours (extractive), so a bracket escaped by
+    ``md_text`` ("\\[JR/T 0171—2020，定义 3.2\\]", a term's source note) is quoted document
+    text, not a citation.  Never set for model output: a model could hide a fabricated
+    citation behind a backslash."""
     out: list[ParsedCitation] = []
     for m in _BRACKETED.finditer(answer):
+        if quoted_escapes and m.start() and answer[m.start() - 1] == "\\":
+            continue
         body = next(g for g in m.groups() if g is not None).strip()
         is_ours = m.group(1) is not None
         if _NOT_A_CITATION.match(body):
@@ -255,27 +262,51 @@ class Verification:
     invalid: list[str] = field(default_factory=list)
 
 
-def resolve(parsed: ParsedCitation, retrieved: Sequence[Clause]) -> Clause | None:
-    """The retrieved clause a citation names, or None if it names none of them."""
+def resolve(
+    parsed: ParsedCitation, retrieved: Sequence[Clause], statement: str = ""
+) -> Clause | None:
+    """The retrieved clause a citation names, or None if it names none of them.
+
+    A long clause is stored as parts that share its number (``ingest.chunk``), so one
+    label can name several retrieved clauses; ``statement`` (the text the citation ends)
+    picks the part that holds it, so the citation card of an answer quoting an annex's
+    second part shows that part, not the first."""
+    found = []
     for clause in retrieved:
         if not _doc_matches(parsed.doc_ref, clause):
             continue
-        if parsed.clause_no == normalize_clause_no(clause.clause_no):
-            return clause
-        if not parsed.clause_no and not clause.clause_no:
-            return clause
-    return None
+        if parsed.clause_no == normalize_clause_no(clause.clause_no) or (
+            not parsed.clause_no and not clause.clause_no
+        ):
+            found.append(clause)
+    if len(found) < 2 or not statement:
+        return found[0] if found else None
+    return max(found, key=lambda c: _shared(statement, c.text))
 
 
-def verify_citations(answer: str, retrieved: Iterable[Clause]) -> Verification:
-    """Keep citations that name a retrieved clause; remove the rest from the text."""
+def _shared(statement: str, text: str) -> int:
+    """Characters pairs of ``statement`` found in ``text`` (which part holds a quote)."""
+    s = re.sub(r"\s|\\", "", statement)
+    t = re.sub(r"\s", "", text)
+    return sum(1 for i in range(len(s) - 1) if s[i : i + 2] in t)
+
+
+def verify_citations(
+    answer: str, retrieved: Iterable[Clause], *, quoted_escapes: bool = False
+) -> Verification:
+    """Keep citations that name a retrieved clause; remove the rest from the text
+    (``quoted_escapes``: see :func:`parse_citations`)."""
     pool = list(retrieved)
     result = Verification(text=answer)
     pieces: list[str] = []
     cursor = 0
     seen: set[str] = set()
-    for parsed in parse_citations(answer):
-        clause = resolve(parsed, pool)
+    prev = 0
+    for parsed in parse_citations(answer, quoted_escapes=quoted_escapes):
+        # The statement this citation closes: back to the previous citation or bullet.
+        statement = re.split(r"\n\s*- ", answer[prev : parsed.start])[-1]
+        prev = parsed.end
+        clause = resolve(parsed, pool, statement)
         if clause is None:
             result.invalid.append(parsed.raw)
             pieces.append(answer[cursor : parsed.start])

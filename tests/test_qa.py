@@ -7,7 +7,7 @@ verification and refusal depend on).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
@@ -171,6 +171,20 @@ def test_verifier_drops_fabricated_clause_number() -> None:
     assert checked.invalid == ["〔T/XX 002—2025，8.6〕"]
     assert "8.6" not in checked.text
     assert [c.clause_no for c in checked.valid] == ["5.3", "第十条"]
+
+
+def test_citation_of_a_split_clause_names_the_part_quoted() -> None:
+    # A long annex is stored as parts sharing its number (ingest.chunk): the citation
+    # closing a quote from the second part must carry the second part (its card text).
+    first = clause("guide", "A.1", "示例", "第一部分讲封面的排版和字号。")
+    second = replace(first, clause_id="guide:A.1#2", text="第二部分讲前言中起草单位的写法。")
+    answer = "- A.1 示例：前言中起草单位的写法〔T/XX 002—2025，A.1〕"
+    checked = verify_citations(answer, [first, second])
+    assert [c.clause_id for c in checked.valid] == ["guide:A.1#2"]
+    assert [
+        c.clause_id
+        for c in verify_citations("封面的排版〔T/XX 002—2025，A.1〕", [second, first]).valid
+    ] == ["guide:A.1"]
 
 
 def test_verifier_requires_retrieval_not_just_existence() -> None:
@@ -351,6 +365,18 @@ def test_source_notes_and_placeholders_in_clause_text_are_not_citations() -> Non
     text = "术语定义[来源：GB/T ××××，×.×，有修改]，另见〔T/BZQC 001—2025，5.3.3〕。"
     parsed = parse_citations(text)
     assert [p.clause_no for p in parsed] == ["5.3.3"]
+
+
+def test_escaped_brackets_of_quoted_clause_text_are_not_citations() -> None:
+    # md_text escapes a term's source note; removing it as an "invalid citation" would cut
+    # the quoted text.
+    text = "术语定义 \\[JR/T 0171—2020，定义 3.2\\]〔T/BZQC 001—2025，5.3.3〕"
+    assert [p.clause_no for p in parse_citations(text, quoted_escapes=True)] == ["5.3.3"]
+    assert verify_citations(text, [], quoted_escapes=True).text.startswith(
+        "术语定义 \\[JR/T 0171—2020"
+    )
+    # model output: an escaped bracket is still checked (and here removed)
+    assert "JR/T" not in verify_citations(text, []).text
 
 
 def test_document_numbers_are_not_citations() -> None:
