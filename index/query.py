@@ -12,11 +12,20 @@ the drafting element asked about).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from grammar.codes import find_codes, without_codes
+from grammar.numbering import halfwidth
 from grammar.schema import DocumentInfo
-from index.exact import ClauseRef, documents_named, parse_clause_refs, strip_document_names
+from index.exact import (
+    ClauseRef,
+    document_codes,
+    documents_named,
+    parse_clause_refs,
+    strip_document_names,
+)
 
 MIN_TOPIC = 4  # "标准化法第十条" leaves nothing worth searching for once the name is gone
 
@@ -31,7 +40,10 @@ class SearchQuery:
     named document that is not in the knowledge base);
     ``refs``: clause references with the documents they may be in;
     ``focus``: words a governing heading carries (the drafting element asked about), for
-    the reranker.
+    the reranker;
+    ``hinted``: documents the question points at loosely (:func:`documents_hinted`), which
+    rise in the ranking like named ones but never make a question "about an absent
+    document".
     """
 
     text: str
@@ -39,6 +51,101 @@ class SearchQuery:
     named: tuple[str, ...] | None = None
     refs: tuple[ClauseRef, ...] = ()
     focus: tuple[str, ...] = field(default_factory=tuple)
+    hinted: tuple[str, ...] = ()
+
+    @property
+    def preferred(self) -> tuple[str, ...]:
+        """Documents to favour: the named ones, else the hinted ones."""
+        return self.named or self.hinted
+
+
+MIN_TITLE_RUN = 4  # characters of a title the question must repeat to point at it
+_CJK = re.compile(r"[\u4e00-\u9fff]+")
+_BARE_NUMBER = re.compile(r"(?<![\d.])(\d{3,6}(?:\.\d{1,3})?)(?![\d.])")
+_VERSION = re.compile(
+    r"((?:19|20)\d{2})\s*年?\s*版|(?<![\d.])\d{3,6}(?:\.\d{1,3})?\s*[-—–]\s*((?:19|20)\d{2})"
+)
+_YEAR = re.compile(r"(?:19|20)\d{2}")
+
+
+# Words every kind of standard has in its title; a stretch made of them alone ("技术要求",
+# "服务规范") points at no document in particular.
+_GENERIC = re.compile(
+    "技术|要求|规范|指南|指引|导则|规程|规定|标准|协议|系统|管理|服务|数据|信息|通信|通讯|"
+    "基本|安全|方法|条件|设备|格式|交换|控制|传输|网络|实施|第\\d*部分|部分|及|和|与|的"
+)
+
+
+def _telling(run: str) -> bool:
+    """Does a stretch of title say more than the generic title words?"""
+    return len(_GENERIC.sub("", run)) >= 2
+
+
+def _runs(title: str) -> list[str]:
+    return _CJK.findall(re.sub(r"\s", "", halfwidth(without_codes(title))))
+
+
+def _shared_run(query: str, title: str) -> str:
+    """The longest stretch of ``title`` (CJK, at least MIN_TITLE_RUN characters) that the
+    query repeats."""
+    best = ""
+    for run in _runs(title):
+        for i in range(len(run)):
+            for j in range(len(run), i + max(MIN_TITLE_RUN, len(best) + 1) - 1, -1):
+                if run[i:j] in query:
+                    best = run[i:j]
+                    break
+    return best
+
+
+def documents_hinted(query: str, documents: Sequence[DocumentInfo]) -> tuple[str, ...]:
+    """Documents a question points at without naming them in full.
+
+    People call a standard by a telling part of its title ("定级指南的范围…" for
+    《信息安全技术 网络安全等级保护定级指南》) or by its bare number and edition ("28181 的
+    2022版").  A stretch of a title of at least :data:`MIN_TITLE_RUN` characters counts
+    only when it is distinctive — no more than two different titles contain it, so the
+    family name every document shares ("网络安全等级保护") points at none; a bare number
+    counts when it is the number of a document's code.  An edition ("2016版", "—2022")
+    then keeps the documents of that year when some have it."""
+    docs = list(documents)
+    if len(docs) < 2:
+        return ()
+    q = re.sub(r"[\s《》]", "", halfwidth(query))
+    titles = {d.doc_id: re.sub(r"\s", "", without_codes(d.title)) for d in docs}
+    hinted: list[str] = []
+    for d in docs:
+        run = _shared_run(q, d.title)
+        if run and _telling(run) and len({t for t in titles.values() if run in t}) <= 2:
+            hinted.append(d.doc_id)
+    spans = [(m.start, m.end) for m in find_codes(q)]
+    numbers = {
+        m.group(1)
+        for m in _BARE_NUMBER.finditer(q)
+        if not any(a <= m.start() < b for a, b in spans) and not _YEAR.fullmatch(m.group(1))
+    }
+    if numbers:
+        for d in docs:
+            nums = {c.split(" ", 1)[-1].split("—")[0] for c in document_codes(d)}
+            if nums & numbers and d.doc_id not in hinted:
+                hinted.append(d.doc_id)
+    hinted = of_edition(query, hinted, docs)
+    return tuple(hinted) if len(hinted) < len(docs) else ()
+
+
+def of_edition(query: str, doc_ids: Sequence[str], documents: Sequence[DocumentInfo]) -> list[str]:
+    """``doc_ids`` narrowed to the edition the question asks for ("2016版", "2022 版"),
+    when some of them are of that year (else unchanged)."""
+    years = {a or b for a, b in _VERSION.findall(re.sub(r"\s", "", halfwidth(query)))}
+    if not years:
+        return list(doc_ids)
+    year_of = {d.doc_id: _years(d) for d in documents}
+    dated = [i for i in doc_ids if year_of.get(i, set()) & years]
+    return dated or list(doc_ids)
+
+
+def _years(d: DocumentInfo) -> set[str]:
+    return {c.rsplit("—", 1)[1] for c in document_codes(d) if "—" in c}
 
 
 def parse_query(
@@ -56,6 +163,9 @@ def parse_query(
     docs = list(documents)
     text = text.strip()
     named = documents_named(text, docs)
+    if named:
+        named = of_edition(text, named, docs)
+    hinted = () if named else documents_hinted(text, docs)
     topic = text
     if named:
         rest = strip_document_names(text, docs)
@@ -70,4 +180,5 @@ def parse_query(
         named=None if named is None else tuple(named),
         refs=tuple(parse_clause_refs(text, docs)),
         focus=tuple(dict.fromkeys(focus)),
+        hinted=hinted,
     )

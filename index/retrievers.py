@@ -211,9 +211,10 @@ def hybrid(ctx: Context) -> Ranking:
 
 # ------------------------------------------------------------------ stages
 def boost_named(ctx: Context, ranked: Ranking) -> Ranking:
-    """ "标准化法规定了哪些……": the documents the question names form a third ranking (their
-    clauses in the current order), fused in, so they rise without hiding the rest."""
-    named = ctx.query.named
+    """ "标准化法规定了哪些……": the documents the question names (or points at, see
+    :func:`index.query.documents_hinted`) form a second ranking (their clauses in the
+    current order), fused in, so they rise without hiding the rest."""
+    named = ctx.query.preferred
     if not named or len(named) >= len(ctx.snap.docs):
         return ranked
     wanted = set(named)

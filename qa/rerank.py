@@ -54,7 +54,7 @@ FEATURES: tuple[str, ...] = (
     "instance",  # the clause *is* that element of some standard (an example)
     "section",  # a heading standing for its children
     "unusable",  # reference list, 目次, cover, empty heading
-    "named_doc",  # in a document the question names
+    "named_doc",  # in a document the question names (or points at by title / number)
     "term",  # a terminology entry
     "annex",  # in an annex
     "length",  # log length of the text
@@ -83,7 +83,7 @@ def features(
     bm = [getattr(h, "bm25_score", None) or 0.0 for h in hits]
     best_bm = max(bm, default=0.0) or 1.0
     focus = plan.search.focus
-    named = set(plan.named or ())
+    named = set(plan.search.preferred)
     rows = []
     for i, h in enumerate(hits):
         c = h.clause
