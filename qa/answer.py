@@ -296,9 +296,15 @@ class Answerer:
             # A section (whose coverage counts all its children) joins only as the lead,
             # named, or when the whole element is asked about — never as a side remark.
             side = not kids[i] and self.policy.also_cite(h.dense_score, best_dense, cov, lead_cov)
+            # "标准化法第二条讲了什么": the clause named is the answer; a side remark from
+            # another clause only dilutes it.
+            side = side and hits[lead].route != "exact"
             if not chosen or h.route == "exact" or (gov and general) or side:
+                shown = kids[i]
+                if shown and not general and h.route != "exact":
+                    shown = focused_children(shown, set(plan.plan.grams))
                 ev = Evidence(
-                    h.clause, h.score, cov, governing=gov, example=example, children=kids[i]
+                    h.clause, h.score, cov, governing=gov, example=example, children=shown
                 )
                 ev.lead = not chosen
                 chosen.append(ev)
@@ -461,6 +467,22 @@ class Answerer:
         result.invalid_citations = report.invalid
         result.support = report
         result.prompt_budget = plan.budget
+
+
+# A section answering a specific question shows the children that carry the question's
+# wording: those within this share of the best child's coverage.
+FOCUS_SHARE = 0.75
+
+
+def focused_children(children: Sequence[Clause], grams: set[str]) -> list[Clause]:
+    """The children of a section that answer a specific question ("助餐食品留样留多少克"
+    wins through 5.3 食品安全 but is answered by 5.3.4 alone), in document order; all of
+    them when no child carries the question's wording."""
+    covers = [coverage(grams, f"{k.heading} {k.text}") for k in children]
+    best = max(covers, default=0.0)
+    if best <= 0.0:
+        return list(children)
+    return [k for k, c in zip(children, covers, strict=True) if c >= FOCUS_SHARE * best]
 
 
 def section_children(searcher: Any, clause: Clause) -> list[Clause]:

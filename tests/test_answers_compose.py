@@ -211,3 +211,13 @@ def test_calibration_threshold_is_chosen_on_the_other_sets() -> None:
     cv = leave_one_set_out(sets)
     assert set(cv) == {"a", "b"}
     assert cv["a"]["threshold"] > 0.88  # chosen on b alone
+
+
+def test_a_section_answers_a_specific_question_through_the_children_that_match() -> None:
+    from qa.answer import focused_children
+    from qa.relevance import content_grams
+
+    grams = content_grams("没识别出专利时专利说明怎么写？")
+    assert [k.clause_no for k in focused_children([C1, C2, C3], grams)] == ["6.2.3"]
+    # nothing matches: the whole section, in document order
+    assert focused_children([C1, C2, C3], content_grams("火星")) == [C1, C2, C3]
