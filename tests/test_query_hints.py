@@ -30,13 +30,18 @@ def test_bare_number_and_edition() -> None:
     assert documents_hinted("视频联网系统（按2016版）心跳周期？", DOCS) == ("v16",)
     assert set(documents_hinted("28181 的 2016 版和 2022 版有何不同？", DOCS)) == {"v16", "v22"}
     # a year alone is not a document number
-    assert documents_hinted("2019年以后的系统怎么定级？", DOCS) == ()
+    assert documents_hinted("2019年以后新建的系统有什么变化？", DOCS) == ()
 
 
 def test_named_documents_are_narrowed_to_the_edition_asked() -> None:
     q = parse_query("GB/T 28181 的2022版里注册过期时间是多少？", DOCS)
     assert q.named == ("v22",) and q.preferred == ("v22",)
     assert of_edition("没有版本", ["v16", "v22"], DOCS) == ["v16", "v22"]
+
+
+def test_web_articles_are_not_pointed_at_by_loose_title_words() -> None:
+    docs = [*DOCS, DocumentInfo("web", "医院优质服务制度", None, "", 1, 1)]
+    assert documents_hinted("医院优质服务有哪些制度？", docs) == ()
 
 
 def test_hints_do_not_count_as_named() -> None:
