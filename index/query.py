@@ -26,7 +26,6 @@ from index.exact import (
     parse_clause_refs,
     strip_document_names,
 )
-from index.tokenize import tokenize
 
 MIN_TOPIC = 4  # "标准化法第十条" leaves nothing worth searching for once the name is gone
 
@@ -60,92 +59,69 @@ class SearchQuery:
         return self.named or self.hinted
 
 
+MIN_TITLE_RUN = 4  # characters of a title the question must repeat to point at it
+_CJK = re.compile(r"[\u4e00-\u9fff]+")
 _BARE_NUMBER = re.compile(r"(?<![\d.])(\d{3,6}(?:\.\d{1,3})?)(?![\d.])")
 _VERSION = re.compile(
     r"((?:19|20)\d{2})\s*年?\s*版|(?<![\d.])\d{3,6}(?:\.\d{1,3})?\s*[-—–]\s*((?:19|20)\d{2})"
 )
 _YEAR = re.compile(r"(?:19|20)\d{2}")
-# Words every kind of standard has in its title; they point at no document in particular.
-_GENERIC = frozenset(
-    [
-        "技术",
-        "要求",
-        "规范",
-        "指南",
-        "指引",
-        "导则",
-        "规程",
-        "规定",
-        "标准",
-        "协议",
-        "系统",
-        "管理",
-        "服务",
-        "数据",
-        "信息",
-        "通信",
-        "通讯",
-        "基本",
-        "安全",
-        "方法",
-        "条件",
-        "设备",
-        "格式",
-        "交换",
-        "控制",
-        "传输",
-        "网络",
-        "实施",
-        "部分",
-        "第一",
-        "第二",
-        "第三",
-        "通用",
-        "总则",
-        "术语",
-        "一般",
-    ]
+
+
+# Words every kind of standard has in its title; a stretch made of them alone ("技术要求",
+# "服务规范") points at no document in particular.
+_GENERIC = re.compile(
+    "技术|要求|规范|指南|指引|导则|规程|规定|标准|协议|系统|管理|服务|数据|信息|通信|通讯|"
+    "基本|安全|方法|条件|设备|格式|交换|控制|传输|网络|实施|第\\d*部分|部分|及|和|与|的|"
+    "行业|地方|团体|企业|国家"
 )
-MAX_TITLES = 2  # a title word in more distinct titles than this points at none of them
 
 
-def _title_words(title: str) -> set[str]:
-    return {
-        w
-        for w in tokenize(without_codes(title))
-        if len(w) >= 2 and w not in _GENERIC and _CJK_WORD.fullmatch(w)
-    }
+def _telling(run: str) -> bool:
+    """Does a stretch of title say more than the generic title words?"""
+    return len(_GENERIC.sub("", run)) >= 2
 
 
-_CJK_WORD = re.compile(r"[\u4e00-\u9fff]+")
+def _runs(title: str) -> list[str]:
+    return _CJK.findall(re.sub(r"\s", "", halfwidth(without_codes(title))))
+
+
+def _shared_run(query: str, title: str) -> str:
+    """The longest stretch of ``title`` (CJK, at least MIN_TITLE_RUN characters) that the
+    query repeats."""
+    best = ""
+    for run in _runs(title):
+        for i in range(len(run)):
+            for j in range(len(run), i + max(MIN_TITLE_RUN, len(best) + 1) - 1, -1):
+                if run[i:j] in query:
+                    best = run[i:j]
+                    break
+    return best
 
 
 def documents_hinted(query: str, documents: Sequence[DocumentInfo]) -> tuple[str, ...]:
     """Documents a question points at without naming them in full.
 
-    People call a standard by a telling word of its title ("定级指南的范围…" for
+    People call a standard by a telling part of its title ("定级指南的范围…" for
     《信息安全技术 网络安全等级保护定级指南》) or by its bare number and edition ("28181 的
-    2022版").  Only documents with a standard code are pointed at by title (the formal
-    titles of standards; a web article's title is a loose phrase), and only through a
-    *telling* title word: not one of the words every title has (技术、要求、规范…), and found
-    in no more than :data:`MAX_TITLES` different titles, so the family name every document
-    shares ("网络安全等级保护") points at none.  A bare number counts when it is the number
-    of a document's code.  An edition ("2016版", "808—2019") then keeps the documents of that
-    year when some have it."""
+    2022版").  Only documents with a standard code are pointed at by title.  A stretch of a title of at least :data:`MIN_TITLE_RUN` characters counts
+    only when it is distinctive — no more than two different titles contain it, so the
+    family name every document shares ("网络安全等级保护") points at none; a bare number
+    counts when it is the number of a document's code.  An edition ("2016版", "—2022")
+    then keeps the documents of that year when some have it."""
     docs = list(documents)
     if len(docs) < 2:
         return ()
     q = re.sub(r"[\s《》]", "", halfwidth(query))
-    words = {d.doc_id: _title_words(d.title) for d in docs}
-    titles_with: dict[str, set[str]] = {}
-    for d in docs:
-        for w in words[d.doc_id]:
-            titles_with.setdefault(w, set()).add(re.sub(r"\s", "", d.title))
+    titles = {d.doc_id: re.sub(r"\s", "", without_codes(d.title)) for d in docs}
     hinted: list[str] = []
     for d in docs:
+        # Only standards are pointed at by title: their titles are formal names; a web
+        # article's title ("优质服务管理办法") is a loose phrase every question may echo.
         if not d.standard_code:
             continue
-        if any(w in q and len(titles_with[w]) <= MAX_TITLES for w in words[d.doc_id]):
+        run = _shared_run(q, d.title)
+        if run and _telling(run) and len({t for t in titles.values() if run in t}) <= 2:
             hinted.append(d.doc_id)
     spans = [(m.start, m.end) for m in find_codes(q)]
     numbers = {

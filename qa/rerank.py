@@ -29,7 +29,6 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from grammar.quantities import quantities
 from grammar.schema import Clause, ClauseKind
 from qa.elements import governs, is_instance
 from qa.plan import QueryPlan
@@ -59,14 +58,6 @@ FEATURES: tuple[str, ...] = (
     "term",  # a terminology entry
     "annex",  # in an annex
     "length",  # log length of the text
-    "amount",  # the question asks for an amount and the clause states one with a unit
-    "general_section",  # a section, for a question about a whole element
-    "child_cover",  # a section: the best share of the question's wording in one child
-)
-
-# "多少米", "多久", "几次", "上限", "缺省值": the question wants an amount.
-_ASKS_AMOUNT = re.compile(
-    r"多少|多久|多长|多大|多高|多远|几[次天年个位项级小分秒条周]|上限|下限|缺省|默认|最[高低大小多少长短]"
 )
 
 
@@ -93,7 +84,6 @@ def features(
     best_bm = max(bm, default=0.0) or 1.0
     focus = plan.search.focus
     named = set(plan.search.preferred)
-    amount = bool(_ASKS_AMOUNT.search(plan.question))
     rows = []
     for i, h in enumerate(hits):
         c = h.clause
@@ -125,11 +115,6 @@ def features(
                 1.0 if c.kind == ClauseKind.TERM else 0.0,
                 1.0 if c.annex_type is not None else 0.0,
                 math.log1p(len(c.text)) / 8.0,
-                1.0
-                if amount and (quantities(c.text) or any(quantities(k.text) for k in kids))
-                else 0.0,
-                1.0 if kids and plan.general else 0.0,
-                max((coverage(grams, f"{k.heading} {k.text}") for k in kids), default=0.0),
             ]
         )
     return np.asarray(rows, dtype=np.float64).reshape(len(hits), len(FEATURES))
