@@ -286,6 +286,7 @@ class Answerer:
         # "没有术语时术语和定义一章写什么？" asks one thing about it: cite what matches.
         general = plan.plan.general
         lead_cov = covers[lead]
+        named_clause = any(r.doc_ids for r in plan.plan.search.refs)
         chosen: list[Evidence] = []
         inside: set[str] = set()  # clauses already shown as a chosen section's children
         for i in order:
@@ -298,7 +299,8 @@ class Answerer:
             side = not kids[i] and self.policy.also_cite(h.dense_score, best_dense, cov, lead_cov)
             # "标准化法第二条讲了什么": the clause named is the answer; a side remark from
             # another clause only dilutes it.
-            side = side and hits[lead].route != "exact"
+            # A reference without a document ("第2章怎么写") may mean any document's: keep them.
+            side = side and not (hits[lead].route == "exact" and named_clause)
             if not chosen or h.route == "exact" or (gov and general) or side:
                 shown = kids[i]
                 if shown and not general and h.route != "exact":
