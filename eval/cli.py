@@ -27,7 +27,8 @@ Outputs per set: ``<out>/<set>/report.md``, ``report.html``, ``results.json``, p
                             "first_citation", "key_fact_coverage", "refusal_accuracy", "correct_refusal_rate",
                             "false_refusal_rate", "answerable", "unanswerable",
                             "latency_p50_ms", "latency_p95_ms", "rule_faithfulness",
-                            "statements_modality_drift", "statements_number_drift",
+                            "statements_modality_drift", "statements_modality_corrected",
+                            "statements_number_drift",
                             "statements_unsupported", "llm_errors",
                             "faithfulness", "relevancy", "judged"},  # last 3: --judge only
                  "by_type": {"<type>": {"n", "retrieval": {"<mode>": {"n", "recall@5",
@@ -55,7 +56,8 @@ penalty, seed and timeout of each.
 Every run also reports ``rule_faithfulness`` (no LLM, :mod:`qa.support`): per answered
 question the share of statements supported by the clauses shown — for LLM answers measured
 on the model's raw answer, before drifted statements are removed — with the totals
-``statements_modality_drift``, ``statements_number_drift``, ``statements_unsupported``, and
+``statements_modality_drift``, ``statements_modality_corrected`` (strength-only modal drifts put
+back as the clause has it and kept), ``statements_number_drift``, ``statements_unsupported``, and
 ``llm_errors`` (questions whose model call failed; they count as not answered).
 
 Modes: ``bm25``, ``dense``, ``hybrid``, ``hybrid+exact``, ``hybrid+exact+rerank`` (the
@@ -276,7 +278,9 @@ def summary_table(name: str, summary: dict[str, Any]) -> str:
         if a.get("rule_faithfulness") is not None:
             lines.append(
                 f"rule_faithfulness={a['rule_faithfulness']:.3f}  drift: modality="
-                f"{a.get('statements_modality_drift', 0)} number={a.get('statements_number_drift', 0)}"
+                f"{a.get('statements_modality_drift', 0)}"
+                f" (corrected {a.get('statements_modality_corrected', 0)})"
+                f" number={a.get('statements_number_drift', 0)}"
                 f"  unsupported={a.get('statements_unsupported', 0)}  llm_errors={a.get('llm_errors', 0)}"
             )
         if "judged" in a:

@@ -71,7 +71,7 @@ def answer_summary(
     out["latency_p50_ms"], out["latency_p95_ms"] = lat["p50_ms"], lat["p95_ms"]
     # Rule-based support check (no LLM): mean supported share of statements, and drifts.
     out["rule_faithfulness"] = M.mean(a.rule_faithfulness for a in answers)
-    for key in ("modality_drift", "number_drift", "unsupported"):
+    for key in ("modality_drift", "modality_corrected", "number_drift", "unsupported"):
         out[f"statements_{key}"] = sum(a.statement_counts.get(key, 0) for a in answers)
     out["llm_errors"] = sum(1 for a in answers if a.error)
     if judged:

@@ -8,7 +8,7 @@ answering, ``process``: to the answer), plus ``"drafting": {"element", "rules":
 [citation…], "patterns": [{"text", "citation", "clause_id"}], "examples": [citation…]}`` when
 the question asks how to write an element of a standard (see :mod:`qa.drafting`).  In LLM
 mode also ``"statements"`` (the verdict on each statement of the model's answer: ``text``,
-``status`` — supported / attributed / reattributed / modality_drift / number_drift /
+``status`` — supported / attributed / reattributed / modality_corrected / modality_drift / number_drift /
 unsupported / connective / refusal / duplicate —, ``citation``, ``cited_by_model``,
 ``overlap``, ``reasons``), ``"dropped_statements"`` and ``"prompt_budget"``.  ``refused`` is
 true exactly when ``answer`` is the refusal "知识库中未找到相关条款。".  ``warnings`` lists

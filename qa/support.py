@@ -28,7 +28,10 @@ The rule, per statement (see README "LLM answers"):
    unshown clause).
 3. A statement that matches a clause (overlap ≥ ``ALIGN_MIN``) but changes a number or a
    modal verb is a **drift** (``number_drift`` / ``modality_drift``): removed from the
-   answer and reported with the reason.
+   answer and reported with the reason — except a modal verb that only changed strength
+   (宜 → 应, "表述为" → "应表述为"; never a change of polarity such as 不应 → 可): it is
+   put back as the clause has it, and the statement is kept if it is then supported
+   (``modality_corrected``, reported with the reason; not counted as faithful).
 4. Any other statement with content is **unsupported**: removed and reported.  Short
    connective text ("具体如下：") and lead-ins that match no clause are kept uncounted.
 5. The answer is **refused** (text exactly "知识库中未找到相关条款。") when no statement is
@@ -60,7 +63,10 @@ SUPPORT_MIN = 0.5
 ALIGN_MIN = 0.3
 MIN_CONTENT_GRAMS = 3
 
-SUPPORTED = ("supported", "attributed", "reattributed")
+SUPPORTED = ("supported", "attributed", "reattributed", "modality_corrected")
+# Supported as the model wrote them (the faithfulness share): a corrected statement is kept
+# in the answer, but the model did not write it faithfully.
+FAITHFUL = ("supported", "attributed", "reattributed")
 DROPPED = ("modality_drift", "number_drift", "unsupported", "duplicate")
 
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
@@ -154,7 +160,7 @@ class SupportReport:
     def faithfulness(self) -> float | None:
         """Supported share of the counted statements (None when there are none)."""
         counted = [s for s in self.statements if s.counted]
-        return sum(s.supported for s in counted) / len(counted) if counted else None
+        return sum(s.status in FAITHFUL for s in counted) / len(counted) if counted else None
 
 
 # ------------------------------------------------------------------ splitting
@@ -278,6 +284,38 @@ def modality_drift(claim: str, clause_text: str) -> list[str]:
     return reasons
 
 
+def _negated(canonical: str | None) -> bool:
+    return canonical is not None and canonical.startswith("不")
+
+
+def correct_modality(claim: str, clause_text: str) -> str | None:
+    """``claim`` with each drifted modal verb put back as the clause has it before the same
+    predicate ("应表述为" → "表述为" where the clause says "表述为"; "应写明" → "宜写明"), or
+    None when a drift cannot be corrected safely: the predicate is governed differently
+    in different places of the clause, or the correction would flip polarity (a statement
+    that "可" do what the clause says "不应" do claims the opposite, and is dropped)."""
+    text = halfwidth(clause_text)
+    out = claim
+    for m in sorted(modals(claim), key=lambda x: x.start, reverse=True):
+        pred = _predicate(claim, m.end)
+        if not pred:
+            continue
+        governing: set[str | None] = set()
+        i = text.find(pred)
+        while i != -1:
+            governing.add(modal_before(text, i))
+            i = text.find(pred, i + 1)
+        if not governing or m.canonical in governing:
+            continue
+        if len(governing) != 1:
+            return None
+        (want,) = governing
+        if _negated(want) != _negated(m.canonical):
+            return None
+        out = out[: m.start] + (want or "") + out[m.end :]
+    return out if out != claim else None
+
+
 def number_drift(claim: str, clause_text: str) -> list[str]:
     """Reasons the statement's quantities or dates are not the clause's ([] when they are)."""
     have = quantities(clause_text)
@@ -375,6 +413,8 @@ def check_answer(answer: str, shown: Sequence[Clause]) -> SupportReport:
         drifts = [v for v in cited + others if v.kind.endswith("_drift")]
         if drifts:
             best = max(drifts, key=lambda v: (v in cited, v.overlap))
+            if best.kind == "modality_drift" and _corrected(st, best):
+                continue
             _settle(st, best, best.kind)
             continue
         best_any = max(cited + others, key=lambda v: v.overlap, default=None)
@@ -385,6 +425,21 @@ def check_answer(answer: str, shown: Sequence[Clause]) -> SupportReport:
             st.status = "unsupported"
             st.reasons = ["未找到支持该陈述的条款"]
     return _assemble(statements, invalid)
+
+
+def _corrected(st: Statement, drift: _Verdict) -> bool:
+    """Put a strength-only modal drift back as the clause has it; True when the corrected
+    statement is then supported by that clause (it is kept, with the reason)."""
+    fixed = correct_modality(st.text, drift.clause.text)
+    if fixed is None:
+        return False
+    verdict = judge_statement(fixed, drift.clause)
+    if verdict.kind != "supported":
+        return False
+    st.text = fixed
+    _settle(st, verdict, "modality_corrected")
+    st.reasons = [f"已按条款更正{r.removeprefix('能愿动词不符')}" for r in drift.reasons]
+    return True
 
 
 def _settle(st: Statement, verdict: _Verdict, status: str) -> None:

@@ -107,11 +107,23 @@ def test_modality_drift_is_removed_and_reported() -> None:
         "服务记录应归档保存〔T/XX 001—2025，7.3〕",
         question="范围和档案怎么写？",
     )
-    assert statuses(result) == ["modality_drift"] * 3 + ["supported"]
+    # 宜 → 应 and 一般包括 → 应包括 only changed strength: put back as the clause has it and
+    # kept, with the reason; 不应 → 可 claims the opposite and is dropped.
+    assert statuses(result) == ["modality_corrected"] * 2 + ["modality_drift", "supported"]
     assert not result.refused
-    assert result.answer == "服务记录应归档保存〔T/XX 001—2025，7.3〕"
+    assert result.answer.splitlines() == [
+        "范围一章宜写明文件的标准化对象和适用界限〔T/XX 002—2025，5.3〕",
+        "服务档案包括服务协议、服务记录和评价记录〔T/XX 001—2025，7.3〕",
+        "服务记录应归档保存〔T/XX 001—2025，7.3〕",
+    ]
+    assert "可以包含" not in result.answer
     dropped = result.to_json()["dropped_statements"]
-    assert all("能愿动词不符" in d["reasons"][0] for d in dropped)  # type: ignore[index]
+    assert [d["status"] for d in dropped] == ["modality_drift"]  # type: ignore[index]
+    assert "能愿动词不符" in dropped[0]["reasons"][0]  # type: ignore[index]
+    corrected = [s for s in result.support.statements if s.status == "modality_corrected"]  # type: ignore[union-attr]
+    assert corrected[0].reasons == ["已按条款更正：陈述为“应写明”，条款为“宜”"]
+    # The model did not write them faithfully: they do not count as faithful.
+    assert result.support.faithfulness == pytest.approx(1 / 4)  # type: ignore[union-attr]
 
 
 def test_number_drift_is_removed_and_reported() -> None:

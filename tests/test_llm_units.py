@@ -24,7 +24,7 @@ from qa.llm import (
     looping,
     make_chat_model,
 )
-from qa.support import split_statements
+from qa.support import correct_modality, split_statements
 
 
 # ------------------------------------------------------------------ grammar
@@ -250,3 +250,22 @@ def test_missing_gguf_is_not_configured(tmp_path: Path) -> None:
     chat = LlamaCppChat(model_path=str(tmp_path / "none.gguf"))
     with pytest.raises(LLMNotConfigured, match="不存在"):
         chat.invoke("x")
+
+
+@pytest.mark.parametrize(
+    ("claim", "clause", "expected"),
+    [
+        # strength only: put back as the clause has it
+        ("范围应写明适用界限", "范围宜写明适用界限。", "范围宜写明适用界限"),
+        ("要素应表述为“本文件规定了……”", "要素表述为“本文件规定了……”。", "要素表述为“本文件规定了……”"),
+        # polarity flips claim the opposite: never corrected
+        ("范围中可以包含要求", "范围中不应包含要求。", None),
+        ("范围中不必写明界限", "范围应写明界限。", None),
+        # the predicate governed differently in two places: ambiguous
+        ("档案应保存", "纸质档案宜保存；电子档案应备份，重要档案可保存。", None),
+        # nothing drifted
+        ("档案应保存", "档案应保存5年。", None),
+    ],
+)
+def test_correct_modality(claim: str, clause: str, expected: str | None) -> None:
+    assert correct_modality(claim, clause) == expected
