@@ -257,7 +257,11 @@ def test_missing_gguf_is_not_configured(tmp_path: Path) -> None:
     [
         # strength only: put back as the clause has it
         ("范围应写明适用界限", "范围宜写明适用界限。", "范围宜写明适用界限"),
-        ("要素应表述为“本文件规定了……”", "要素表述为“本文件规定了……”。", "要素表述为“本文件规定了……”"),
+        (
+            "要素应表述为“本文件规定了……”",
+            "要素表述为“本文件规定了……”。",
+            "要素表述为“本文件规定了……”",
+        ),
         # polarity flips claim the opposite: never corrected
         ("范围中可以包含要求", "范围中不应包含要求。", None),
         ("范围中不必写明界限", "范围应写明界限。", None),
