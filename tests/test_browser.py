@@ -51,10 +51,13 @@ def _wait_healthy(url: str, proc: subprocess.Popen[bytes], timeout: float) -> No
     raise TimeoutError("streamlit did not become healthy")
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory, sample_workspace: Path) -> Iterator[str]:
-    """A real ``streamlit run`` on a fresh workspace; ``sample_workspace`` has filled the
-    session's embedding cache (inherited via the environment), so its bootstrap is quick."""
+def serve_app(
+    tmp_path_factory: pytest.TempPathFactory, *args: str, **extra_env: str
+) -> Iterator[str]:
+    """``streamlit run app.py`` on a fresh workspace (extra command-line ``args``, extra
+    environment) until the generator is closed; skips when Chromium is missing.  The
+    session's embedding cache (inherited via the environment) makes the bootstrap quick;
+    LLM settings of the caller's shell are not inherited."""
     if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
         pytest.skip(
             "chromium/chromedriver not installed (apt-get install chromium chromium-driver)"
@@ -63,22 +66,13 @@ def server(tmp_path_factory: pytest.TempPathFactory, sample_workspace: Path) -> 
     ws = tmp_path_factory.mktemp("browser-ws")
     env = {k: v for k, v in os.environ.items() if not k.startswith("STDQA_LLM_")}
     env["STDQA_WORKSPACE"] = str(ws)
+    env.update(extra_env)
     log = (tmp_path_factory.mktemp("browser-log") / "streamlit.log").open("wb")
     proc = subprocess.Popen(
         [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.headless",
-            "true",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--browser.gatherUsageStats",
-            "false",
+            *(sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true"),
+            *("--server.port", str(port), "--server.address", "127.0.0.1"),
+            *("--browser.gatherUsageStats", "false", *args),
         ],
         cwd=ROOT,
         env=env,
@@ -99,8 +93,8 @@ def server(tmp_path_factory: pytest.TempPathFactory, sample_workspace: Path) -> 
         log.close()
 
 
-@pytest.fixture(scope="module")
-def driver() -> Iterator[object]:
+def make_driver(width: int, height: int) -> object:
+    """Headless Chromium with a ``width``×``height`` window and a Chinese locale."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -110,15 +104,29 @@ def driver() -> Iterator[object]:
         "--headless=new",
         "--no-sandbox",
         "--disable-dev-shm-usage",
-        "--window-size=1400,1100",
+        f"--window-size={width},{height}",
         "--lang=zh-CN",
     ):
         opts.add_argument(arg)
     drv = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
+    drv.set_window_size(width, height)
+    return drv
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory, sample_workspace: Path) -> Iterator[str]:
+    """A real ``streamlit run``; ``sample_workspace`` has filled the session's embedding
+    cache, so its bootstrap is quick."""
+    yield from serve_app(tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def driver() -> Iterator[object]:
+    drv = make_driver(1400, 1100)
     try:
         yield drv
     finally:
-        drv.quit()
+        drv.quit()  # type: ignore[attr-defined]
 
 
 def test_chat_in_browser(server: str, driver: object) -> None:

@@ -8,21 +8,13 @@ its first-run embedding quick) and saves screenshots for the README to docs/scre
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.test_browser import (
-    BOOT_TIMEOUT,
-    CHROMEDRIVER,
-    CHROMIUM,
-    _free_port,
-    _wait_healthy,
-)
+from tests.test_browser import BOOT_TIMEOUT, make_driver, serve_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -71,72 +63,10 @@ return out.join('\\n');
 """
 
 
-def serve(tmp_path_factory: pytest.TempPathFactory, **extra_env: str) -> Iterator[str]:
-    """``streamlit run app.py`` on a fresh workspace until the generator is closed."""
-    if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
-        pytest.skip("chromium/chromedriver not installed")
-    port = _free_port()
-    ws = tmp_path_factory.mktemp("browser-app-ws")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("STDQA_LLM_")}
-    env["STDQA_WORKSPACE"] = str(ws)
-    env.update(extra_env)
-    log = (tmp_path_factory.mktemp("browser-app-log") / "streamlit.log").open("wb")
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.headless",
-            "true",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        url = f"http://127.0.0.1:{port}"
-        _wait_healthy(url, proc, 60)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
-        log.close()
-
-
 @pytest.fixture(scope="module")
 def app_url(tmp_path_factory: pytest.TempPathFactory, sample_workspace: Path) -> Iterator[str]:
     """The session's embedding cache holds the samples: the first run's embedding is quick."""
-    yield from serve(tmp_path_factory)
-
-
-def make_driver(width: int, height: int) -> object:
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = CHROMIUM
-    for arg in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-dev-shm-usage",
-        f"--window-size={width},{height}",
-        "--lang=zh-CN",
-    ):
-        opts.add_argument(arg)
-    drv = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
-    drv.set_window_size(width, height)
-    return drv
+    yield from serve_app(tmp_path_factory)
 
 
 @pytest.fixture()
@@ -312,7 +242,7 @@ def test_first_run_shows_live_count_and_answers_meanwhile(
     from selenium.webdriver.support.ui import WebDriverWait
 
     cold = tmp_path_factory.mktemp("cold-cache") / "embeddings.sqlite"
-    server = serve(tmp_path_factory, STDQA_EMBED_CACHE=str(cold))
+    server = serve_app(tmp_path_factory, STDQA_EMBED_CACHE=str(cold))
     url = next(server)
     drv = make_driver(1366, 900)
     count = re.compile(r"嵌入条款 (\d+)/(\d+)")

@@ -13,8 +13,6 @@ Screenshots for the README go to docs/screenshots/ (small PNGs), others to tests
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -22,15 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_browser import (
-    ANSWER_TIMEOUT,
-    BOOT_TIMEOUT,
-    CHROMEDRIVER,
-    CHROMIUM,
-    ROOT,
-    _free_port,
-    _wait_healthy,
-)
+from tests.test_browser import ANSWER_TIMEOUT, BOOT_TIMEOUT, ROOT, make_driver, serve_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -58,39 +48,12 @@ PDF_PAGES = [
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory, sample_workspace: Path) -> Iterator[str]:
-    if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
-        pytest.skip("chromium/chromedriver not installed")
     from ui.docview import SERVED_DIR
 
     served_before = set(SERVED_DIR.glob("*")) if SERVED_DIR.is_dir() else set()
-    port = _free_port()
-    ws = tmp_path_factory.mktemp("browser-docview-ws")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("STDQA_LLM_")}
-    env["STDQA_WORKSPACE"] = str(ws)
-    log = (tmp_path_factory.mktemp("browser-docview-log") / "streamlit.log").open("wb")
-    proc = subprocess.Popen(
-        [
-            *(sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true"),
-            *("--server.port", str(port), "--server.address", "127.0.0.1"),
-            *("--browser.gatherUsageStats", "false", "--server.enableStaticServing", "true"),
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
     try:
-        url = f"http://127.0.0.1:{port}"
-        _wait_healthy(url, proc, 60)
-        yield url
+        yield from serve_app(tmp_path_factory, "--server.enableStaticServing", "true")
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=5)
-        log.close()
         # The PDF the test served was placed under static/originals/: take it away again.
         for p in set(SERVED_DIR.glob("*")) - served_before if SERVED_DIR.is_dir() else ():
             p.unlink(missing_ok=True)
@@ -98,24 +61,11 @@ def server(tmp_path_factory: pytest.TempPathFactory, sample_workspace: Path) -> 
 
 @pytest.fixture(scope="module")
 def driver() -> Iterator[object]:
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    opts = webdriver.ChromeOptions()
-    opts.binary_location = CHROMIUM
-    for arg in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-dev-shm-usage",
-        "--window-size=1366,900",
-        "--lang=zh-CN",
-    ):
-        opts.add_argument(arg)
-    drv = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
+    drv = make_driver(1366, 900)
     try:
         yield drv
     finally:
-        drv.quit()
+        drv.quit()  # type: ignore[attr-defined]
 
 
 def wait(drv: object, timeout: float = 120):  # type: ignore[no-untyped-def]
