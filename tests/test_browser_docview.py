@@ -116,8 +116,22 @@ def shot(drv, path: Path) -> None:  # type: ignore[no-untyped-def]
 
 def open_in_new_tab(drv, link) -> None:  # type: ignore[no-untyped-def]
     """Follow a target=_blank link and switch to its tab."""
+    from selenium.common.exceptions import ElementClickInterceptedException
+
     handles = set(drv.window_handles)
-    link.click()
+    # A card that has just opened may still be laying out (its own height changes as
+    # Streamlit redraws): bring the link to the middle of the view and retry a click
+    # that lands on the card instead of the link until the layout settles.
+    deadline = time.monotonic() + 20
+    while True:
+        drv.execute_script("arguments[0].scrollIntoView({block: 'center'});", link)
+        try:
+            link.click()
+            break
+        except ElementClickInterceptedException:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
     wait(drv, 60).until(lambda d: len(d.window_handles) > len(handles))
     drv.switch_to.window(next(h for h in drv.window_handles if h not in handles))
 
