@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-from grammar.families import BY_FIRST
+from grammar.families import BY_FIRST, CANDIDATES_BY_FIRST, NumberingRules
 from grammar.families.annex import (
     RE_ANNEX,
     RE_ANNEX_CLAUSE,
@@ -83,6 +83,25 @@ def match_at(line: str, pos: int = 0, *, glued: bool = False) -> HeadingMatch | 
         if found is not None:
             return found  # type: ignore[return-value]
     return None
+
+
+def candidates_at(
+    line: str, pos: int = 0, *, glued: bool = False
+) -> list[tuple[NumberingRules, HeadingMatch]]:
+    """Every family's reading of a number at ``line[pos]``, in registration order,
+    contextual families included (for the tree builder, which takes the first reading
+    its family accepts).  A reference shape ("5.2.1的规定") ends the list."""
+    s = halfwidth(line[pos : pos + _MATCH_WINDOW])
+    if not s:
+        return []
+    out: list[tuple[NumberingRules, HeadingMatch]] = []
+    for family in CANDIDATES_BY_FIRST.get(s[0], ()):
+        found = family.match(s, pos, glued=glued)
+        if found is REFERENCE:
+            break
+        if found is not None:
+            out.append((family, found))  # type: ignore[arg-type]
+    return out
 
 
 def match_heading(line: str, *, glued: bool = False) -> HeadingMatch | None:
@@ -151,6 +170,7 @@ __all__ = [
     "annex_clause_numbering",
     "annex_numbering",
     "annex_type_span",
+    "candidates_at",
     "chinese_to_int",
     "halfwidth",
     "int_to_chinese",

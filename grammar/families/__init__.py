@@ -13,11 +13,19 @@ module             family                                      numbers
 ``slide_part``     parts of a slide deck                       01 … CHAPTER, PART 02 …
 =================  ==========================================  ==============================
 
-:data:`FAMILIES` is the order in which a line is tried; the first family that recognises
+:data:`REGISTERED` is the one place families are registered, in the order a line is
+tried.  For syntax (:func:`grammar.numbering.match_at`) the first family that recognises
 its shape decides (a heading match, or :data:`~grammar.families.base.REFERENCE` for its
-shape used in a sentence, which stops the search).  A new family is one module with a
-``match`` method and the characters its numbers start with
-(:class:`~grammar.families.base.NumberingFamily`), and one entry here.
+shape used in a sentence, which stops the search).  The tree builder
+(:mod:`ingest.segment`) asks the same families in the same order and takes the first
+reading whose family *accepts* it at its place in the document (see
+:mod:`grammar.families.context`).
+
+A new family is one module: a rule object with ``match`` (syntax, depth, normalised
+number), ``accept`` (plausibility in context), the characters its numbers start with, and
+``tree`` — the :class:`~grammar.families.context.TreeRules` of its numbering (rank,
+parent, cited number, kind, title rules), usually an existing one — plus one entry here.
+:mod:`grammar.families.construction` (工程建设标准 "3.0.1") is an example.
 """
 
 from __future__ import annotations
@@ -32,12 +40,17 @@ from grammar.families import (
     regulation,
     slide_part,
 )
-from grammar.families.base import NumberingFamily
+from grammar.families.base import Family, NumberingFamily
+from grammar.families.context import NumberingRules, TreeRules
+from grammar.schema import ClauseKind
+from grammar.title_split import TitleRules
 
 # Slide parts first (their "01…CHAPTER" would read as an outline "1."), annexes before
 # GB numbers ("A.1" is no GB number, but "附录A" must win over an element or outline
 # reading), then regulations, element names, and the outline numbers outermost first.
-FAMILIES: tuple[NumberingFamily, ...] = (
+# Contextual families (``contextual = True``: a reading that needs the document, such as
+# "1、范围" as chapter 1 when the 目次 lists it) are asked by the tree builder only.
+REGISTERED: tuple[NumberingRules, ...] = (
     slide_part.FAMILY,
     annex.ANNEX,
     annex.ANNEX_CLAUSE,
@@ -46,22 +59,56 @@ FAMILIES: tuple[NumberingFamily, ...] = (
     element.FAMILY,
     outline_cn.CN,
     outline_cn.PAREN_CN,
+    gb.LISTED_CHAPTER,
     outline_arabic.ARABIC,
     outline_arabic.PAREN_ARABIC,
     list_item.CIRCLED,
 )
 
+FAMILIES: tuple[NumberingRules, ...] = tuple(f for f in REGISTERED if not f.contextual)
 
-def _by_first_character() -> dict[str, tuple[NumberingFamily, ...]]:
+# The tree rules of each numbering (the first registered family's; families of one
+# numbering share its reading state).
+TREES: dict[Family, TreeRules] = {}
+for _f in REGISTERED:
+    TREES.setdefault(_f.tree.family, _f.tree)
+
+
+def _by_first_character(
+    families: tuple[NumberingRules, ...],
+) -> dict[str, tuple[NumberingRules, ...]]:
     """For each character a number can start with, the families to try, in order."""
-    out: dict[str, tuple[NumberingFamily, ...]] = {}
-    for ch in sorted({c for f in FAMILIES for c in f.first}):
-        out[ch] = tuple(f for f in FAMILIES if ch in f.first)
+    out: dict[str, tuple[NumberingRules, ...]] = {}
+    for ch in sorted({c for f in families for c in f.first}):
+        out[ch] = tuple(f for f in families if ch in f.first)
     return out
 
 
 # Most positions tried (every line start, every candidate inside a line) start with a
 # character no family can begin with; this index answers those with one dict lookup.
-BY_FIRST: dict[str, tuple[NumberingFamily, ...]] = _by_first_character()
+BY_FIRST: dict[str, tuple[NumberingRules, ...]] = _by_first_character(FAMILIES)
+# The same for the tree builder, contextual families included.
+CANDIDATES_BY_FIRST: dict[str, tuple[NumberingRules, ...]] = _by_first_character(REGISTERED)
+# Characters a heading found inside a line may begin with (families with ``inline``).
+INLINE_FIRST: str = "".join(sorted({c for f in REGISTERED if f.inline for c in f.first}))
 
-__all__ = ["BY_FIRST", "FAMILIES", "NumberingFamily"]
+
+def title_rules(kind: ClauseKind, level: int = 1) -> TitleRules:
+    """The title rules of the numbering whose headings are of ``kind``."""
+    for tree in TREES.values():
+        if kind in tree.kinds:
+            return tree.title_rules(kind, level)
+    return TitleRules()
+
+
+__all__ = [
+    "BY_FIRST",
+    "CANDIDATES_BY_FIRST",
+    "FAMILIES",
+    "INLINE_FIRST",
+    "REGISTERED",
+    "TREES",
+    "NumberingFamily",
+    "NumberingRules",
+    "title_rules",
+]

@@ -13,7 +13,9 @@ Rejected as references: "附录A给出", "A.1 中规定".
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
+from grammar.families import gb
 from grammar.families.base import (
     ANNEX_BASE,
     REFERENCE,
@@ -24,7 +26,11 @@ from grammar.families.base import (
     followed_by_reference,
     halfwidth,
 )
+from grammar.families.context import Mode, Node, TreeContext
+from grammar.families.gb import GbTree
 from grammar.schema import AnnexType, ClauseKind
+from grammar.title_split import TitleRules, next_line_title
+from grammar.titles import title_like
 
 _SP = r"[ \t]"
 RE_ANNEX = re.compile(rf"^附{_SP}*录{_SP}*(?P<letter>[A-Z])(?=$|{_SP}|\(|[:：]|[^\w])")
@@ -65,11 +71,48 @@ def annex_type_span(text: str) -> int:
     return m.end() if m else 0
 
 
+# ================================================================ in the tree
+class AnnexTree(GbTree):
+    """Annexes hang in the GB tree (after the chapters, their clauses below them); an
+    annex heading line may leave its status mark and its title to the next lines."""
+
+    def title_from_next_lines(self, node: Node, ctx: TreeContext, j: int) -> int:
+        if node.kind is not ClauseKind.ANNEX:
+            return super().title_from_next_lines(node, ctx, j)
+        lines = ctx.lines
+        if node.annex_type is None and j < len(lines):
+            atype = parse_annex_type(lines[j].text)
+            if atype is not None:
+                node.annex_type = atype
+                j += 1
+        if (
+            not node.title
+            and j < len(lines)
+            and not lines[j].literal
+            and next_line_title(lines[j].text, self.title_rules(node.kind, 1))
+        ):
+            node.title = lines[j].text.strip()
+            j += 1
+        return j
+
+    def title_rules(self, kind: ClauseKind, level: int) -> TitleRules:
+        rules = super().title_rules(kind, level)
+        if kind is ClauseKind.ANNEX:
+            return replace(rules, next_line=40, next_line_modal_ok=True)
+        return rules
+
+
+TREE = AnnexTree()
+
+
 class AnnexFamily:
     """附录X with its status mark (see module doc)."""
 
     name = "annex"
     first = "附"
+    inline = True
+    contextual = False
+    tree: AnnexTree = TREE
 
     def match(self, s: str, pos: int, *, glued: bool) -> MatchResult:
         m = RE_ANNEX.match(s)
@@ -83,12 +126,25 @@ class AnnexFamily:
         rest = end + annex_type_span(after)
         return HeadingMatch(annex_numbering(m.group("letter")), pos, pos + rest, atype)
 
+    def accept(
+        self, hm: HeadingMatch, line: str, mode: Mode, opened: Node | None, ctx: TreeContext
+    ) -> bool:
+        """An annex heading stands on a line of its own with a title, a status mark or
+        nothing after it, and each annex letter once."""
+        if mode != "line" or self.tree.taken(hm.numbering.key, mode, ctx):
+            return False
+        rest = line[hm.rest_start :]
+        return not rest.strip() or title_like(rest, 40) or parse_annex_type(rest) is not None
+
 
 class AnnexClauseFamily:
     """A.1, B.2.1 … (see module doc)."""
 
     name = "annex_clause"
     first = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    inline = True
+    contextual = False
+    tree: AnnexTree = TREE
 
     def match(self, s: str, pos: int, *, glued: bool) -> MatchResult:
         if m := RE_ANNEX_CLAUSE.match(s):
@@ -102,6 +158,14 @@ class AnnexClauseFamily:
             num = annex_clause_numbering(m.group("letter"), m.group("rest"))
             return HeadingMatch(num, pos, pos + m.end(), glued=True)
         return None
+
+    def accept(
+        self, hm: HeadingMatch, line: str, mode: Mode, opened: Node | None, ctx: TreeContext
+    ) -> bool:
+        """The GB sequence rules, inside an annex that was opened ("A.1" needs "附录A")."""
+        if mode != "tail" and hm.numbering.key[:1] not in ctx.state(Family.GB).seen:
+            return False
+        return gb.FAMILY.accept(hm, line, mode, opened, ctx)
 
 
 ANNEX = AnnexFamily()

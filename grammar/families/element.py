@@ -9,7 +9,9 @@ from __future__ import annotations
 import re
 
 from grammar.families.base import Family, HeadingMatch, MatchResult, Numbering
+from grammar.families.context import Mode, Node, TreeContext, TreeRules
 from grammar.schema import ClauseKind
+from grammar.title_split import TitleRules
 
 ELEMENT_NAMES = ("前言", "引言", "目次", "参考文献", "索引")
 RE_ELEMENT = re.compile(
@@ -17,11 +19,28 @@ RE_ELEMENT = re.compile(
 )
 
 
+class ElementTree(TreeRules):
+    """An element heading closes every open heading and is never a parent of numbers."""
+
+    family = Family.ELEMENT
+    kinds = frozenset({ClauseKind.ELEMENT})
+    closes_all = True
+
+    def title_rules(self, kind: ClauseKind, level: int) -> TitleRules:
+        return TitleRules(40)
+
+
+TREE = ElementTree()
+
+
 class ElementFamily:
     """Element names (see module doc)."""
 
     name = "element"
     first = "前引目参索"
+    inline = False
+    contextual = False
+    tree = TREE
 
     def match(self, s: str, pos: int, *, glued: bool) -> MatchResult:
         m = RE_ELEMENT.match(s)
@@ -30,6 +49,12 @@ class ElementFamily:
         name = re.sub(r"[ \t]", "", m.group("name"))
         num = Numbering(Family.ELEMENT, ClauseKind.ELEMENT, (0,), 1, name)
         return HeadingMatch(num, pos, pos + m.end())
+
+    def accept(
+        self, hm: HeadingMatch, line: str, mode: Mode, opened: Node | None, ctx: TreeContext
+    ) -> bool:
+        """An element name is a heading on a line of its own."""
+        return mode == "line"
 
 
 FAMILY = ElementFamily()

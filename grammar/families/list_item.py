@@ -23,7 +23,10 @@ from grammar.families.base import (
     Numbering,
     halfwidth,
 )
+from grammar.families.context import Mode, Node, TreeContext
+from grammar.families.outline_cn import TREE, outline_allowed
 from grammar.schema import ClauseKind
+from grammar.title_split import title_sentence
 
 CIRCLED_CHARS = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 RE_OUT_CIRCLED = re.compile(rf"^(?P<c>[{CIRCLED_CHARS}])")
@@ -52,6 +55,9 @@ class CircledFamily:
 
     name = "circled"
     first = CIRCLED_CHARS
+    inline = False
+    contextual = False
+    tree = TREE
 
     def match(self, s: str, pos: int, *, glued: bool) -> MatchResult:
         m = RE_OUT_CIRCLED.match(s)
@@ -60,6 +66,14 @@ class CircledFamily:
         n = CIRCLED_CHARS.index(m.group("c")) + 1
         num = Numbering(Family.OUTLINE, ClauseKind.OUTLINE, (n,), OUTLINE_CIRCLED, m.group("c"))
         return HeadingMatch(num, pos, pos + m.end())
+
+    def accept(
+        self, hm: HeadingMatch, line: str, mode: Mode, opened: Node | None, ctx: TreeContext
+    ) -> bool:
+        """ "①持证上岗；" is a list item (列项) of the clause above; only a short title on a
+        line of its own ("①列项的引出形式") is a fifth-level outline heading."""
+        rest = line[hm.rest_start :]
+        return mode == "line" and outline_allowed(ctx) and title_sentence(rest, 20)
 
 
 CIRCLED = CircledFamily()

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from grammar.families.base import OUTLINE_ARABIC, OUTLINE_PAREN_ARABIC, MatchResult
-from grammar.families.outline_cn import outline_match
+from grammar.families.outline_cn import TREE, accept_outline, outline_match
 
 RE_OUT_ARABIC = re.compile(r"^(?P<n>[1-9]\d?)[ \t]*(?:[、]|\.(?!\d))")
 RE_OUT_PAREN_ARABIC = re.compile(r"^[(（][ \t]*(?P<n>[1-9]\d?)[ \t]*[)）]")
@@ -24,6 +24,10 @@ class ArabicOutlineFamily:
 
     name = "outline_arabic"
     first = "123456789"
+    inline = True
+    contextual = False
+    tree = TREE
+    accept = staticmethod(accept_outline)
 
     def match(self, s: str, pos: int, *, glued: bool) -> MatchResult:
         return outline_match(RE_OUT_ARABIC, OUTLINE_ARABIC, "{}.", s, pos)
@@ -34,6 +38,10 @@ class ArabicParenOutlineFamily:
 
     name = "outline_paren_arabic"
     first = "(（"
+    inline = True
+    contextual = False
+    tree = TREE
+    accept = staticmethod(accept_outline)
 
     def match(self, s: str, pos: int, *, glued: bool) -> MatchResult:
         return outline_match(RE_OUT_PAREN_ARABIC, OUTLINE_PAREN_ARABIC, "（{}）", s, pos)

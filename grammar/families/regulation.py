@@ -22,7 +22,9 @@ from grammar.families.base import (
     chinese_to_int,
     int_to_chinese,
 )
+from grammar.families.context import Mode, Node, TreeContext, TreeRules, glued_first_heading
 from grammar.schema import ClauseKind
+from grammar.title_split import TitleRules
 
 _SP = r"[ \t]"
 RE_REG = re.compile(
@@ -38,11 +40,56 @@ _UNITS = {
 }
 
 
+class RegulationTree(TreeRules):
+    """编 > 章 > 节 > 条; a 节 is cited with its 章 ("第三章第一节"); a 章 stands for a
+    chapter (texts that use "第二章" number its clauses "2.1")."""
+
+    family = Family.REG
+    kinds = frozenset(kind for kind, _ in _UNITS.values())
+
+    def new_state(self) -> dict[ClauseKind, int]:
+        """The last number of each unit."""
+        return {}
+
+    def clause_no(self, num: Numbering, ancestors: list[Node]) -> str:
+        if num.kind is ClauseKind.REG_SECTION:
+            chapter = next(
+                (n for n in reversed(ancestors) if n.kind is ClauseKind.REG_CHAPTER), None
+            )
+            return (chapter.label if chapter else "") + num.label
+        return num.label
+
+    def opened(self, node: Node, ctx: TreeContext) -> None:
+        last = ctx.state(Family.REG)
+        assert node.num is not None
+        last[node.kind] = node.num.key[0]
+        # A new chapter restarts section numbering.
+        if node.kind is ClauseKind.REG_CHAPTER:
+            last.pop(ClauseKind.REG_SECTION, None)
+
+    def chapter_number(self, node: Node) -> int | None:
+        if node.kind is ClauseKind.REG_CHAPTER and node.num is not None:
+            return node.num.key[0]
+        return None
+
+    def title_rules(self, kind: ClauseKind, level: int) -> TitleRules:
+        # An article has no title to speak of; its text after the number is its body.
+        if kind is ClauseKind.ARTICLE:
+            return TitleRules(12, article=True)
+        return TitleRules(40)
+
+
+TREE = RegulationTree()
+
+
 class RegulationFamily:
     """第X编/章/节/条 (see module doc)."""
 
     name = "regulation"
     first = "第"
+    inline = True
+    contextual = False
+    tree = TREE
 
     def match(self, s: str, pos: int, *, glued: bool) -> MatchResult:
         m = RE_REG.match(s)
@@ -59,8 +106,18 @@ class RegulationFamily:
         label = f"第{int_to_chinese(n)}{unit}"
         return HeadingMatch(Numbering(Family.REG, kind, (n,), level, label), pos, pos + end)
 
+    def accept(
+        self, hm: HeadingMatch, line: str, mode: Mode, opened: Node | None, ctx: TreeContext
+    ) -> bool:
+        if mode == "tail":
+            return False
+        if mode == "lead":
+            return glued_first_heading(hm, line, ctx)
+        num = hm.numbering
+        return plausible_next(num, mode, ctx.state(Family.REG).get(num.kind, 0))
 
-def plausible_next(num: Numbering, mode: str, last: int) -> bool:
+
+def plausible_next(num: Numbering, mode: Mode, last: int) -> bool:
     """Is ``num`` a heading after ``last`` (the previous number of its unit, 0 if none)?
 
     ``mode`` says where it stands: "line" (starts a line), "punct" / "glued" (inside a

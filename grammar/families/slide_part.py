@@ -18,6 +18,8 @@ from grammar.families.base import (
     MatchResult,
     Numbering,
 )
+from grammar.families.context import Mode, Node, TreeContext
+from grammar.families.outline_cn import TREE, outline_allowed
 from grammar.schema import ClauseKind
 
 _SP = r"[ \t]"
@@ -40,6 +42,9 @@ class SlidePartFamily:
 
     name = "slide_part"
     first = "0123456789CcPp"
+    inline = False
+    contextual = False
+    tree = TREE
 
     def match(self, s: str, pos: int, *, glued: bool) -> MatchResult:
         m = RE_SLIDE_PART.match(s)
@@ -49,6 +54,12 @@ class SlidePartFamily:
         title = "title" if m.group("title") else "title2"
         num = Numbering(Family.OUTLINE, ClauseKind.OUTLINE, (n,), OUTLINE_PART, f"{n:02d}")
         return HeadingMatch(num, pos, pos + m.start(title), rest_end=pos + m.end(title))
+
+    def accept(
+        self, hm: HeadingMatch, line: str, mode: Mode, opened: Node | None, ctx: TreeContext
+    ) -> bool:
+        """A part heading stands on a line of its own, where outline numbers count."""
+        return mode == "line" and outline_allowed(ctx)
 
 
 FAMILY = SlidePartFamily()
