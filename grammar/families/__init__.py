@@ -5,6 +5,7 @@ module             family                                      numbers
 =================  ==========================================  ==============================
 ``gb``             GB/T 1.1 章/条 (2009- and 2020-style)        5, 5.2, 5.2.1.3.4, "3术语…"
 ``annex``          annexes and annex clauses                   附录A（规范性）, A.1, B.2.1
+``construction``   工程建设标准 articles without a section        3.0.1, 2.0.3
 ``regulation``     regulations                                 第一编/章/节/条
 ``outline_cn``     Chinese outline numbering                   一、, （一）
 ``outline_arabic`` Arabic outline numbering                    1. / 1、, （1）
@@ -32,6 +33,7 @@ from __future__ import annotations
 
 from grammar.families import (
     annex,
+    construction,
     element,
     gb,
     list_item,
@@ -55,6 +57,7 @@ REGISTERED: tuple[NumberingRules, ...] = (
     annex.ANNEX,
     annex.ANNEX_CLAUSE,
     gb.FAMILY,
+    construction.FAMILY,
     regulation.FAMILY,
     element.FAMILY,
     outline_cn.CN,
