@@ -105,6 +105,10 @@ class AnswerOutcome:
     rule_faithfulness: float | None = None
     statement_counts: dict[str, int] = field(default_factory=dict)
     error: str | None = None  # the model call failed for this question
+    # LLM mode: the model's unchecked reply and the clauses it was shown, so the run can be
+    # re-scored offline with newer checking code (``python -m eval --llm-replay``).
+    raw: str | None = None
+    shown: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -127,6 +131,9 @@ class AnswerOutcome:
         }
         if self.error is not None:
             out["error"] = self.error
+        if self.raw is not None:
+            out["raw_answer"] = self.raw
+            out["shown"] = self.shown
         if self.judge is not None:
             out["judge"] = self.judge.to_json()
         return out
@@ -271,6 +278,8 @@ def _answer(
         else None,
         rule_faithfulness=report.faithfulness if report is not None else None,
         statement_counts=report.counts() if report is not None else {},
+        raw=getattr(res, "raw_answer", None),
+        shown=list(getattr(res, "shown_ids", None) or []),
     )
 
 

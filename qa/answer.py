@@ -81,6 +81,10 @@ class AnswerResult:
     # and how the prompt was fitted to the context window.
     support: SupportReport | None = None
     prompt_budget: dict[str, object] = field(default_factory=dict)
+    # LLM mode: the model's reply before checking and the ids of the clauses it was shown,
+    # so eval can re-score stored replies with newer checking code (``--llm-replay``).
+    raw_answer: str | None = None
+    shown_ids: list[str] = field(default_factory=list)
 
     def to_json(self, *, include_retrieved: bool = False) -> dict[str, object]:
         out: dict[str, object] = {
@@ -101,6 +105,8 @@ class AnswerResult:
             out["statements"] = [s.to_json() for s in self.support.statements]
             out["dropped_statements"] = [s.to_json() for s in self.support.dropped]
             out["prompt_budget"] = self.prompt_budget
+        if self.raw_answer is not None:
+            out["raw_answer"] = self.raw_answer
         if include_retrieved:
             out["retrieved"] = [c.to_json() for c in self.retrieved]
         return out
@@ -147,6 +153,7 @@ class AnswerResult:
             absent_documents=[str(x) for x in d.get("absent_documents") or []],
             support=support,
             prompt_budget=dict(d.get("prompt_budget") or {}),
+            raw_answer=d.get("raw_answer") if isinstance(d.get("raw_answer"), str) else None,
         )
 
 
@@ -449,7 +456,10 @@ class Answerer:
         for chunk in stream:
             pieces.append(chunk)
             yield chunk
-        report = check_answer("".join(pieces).strip(), plan.shown)
+        raw = "".join(pieces).strip()
+        result.raw_answer = raw
+        result.shown_ids = [c.clause_id for c in plan.shown]
+        report = check_answer(raw, plan.shown)
         scores = {e.clause.clause_id: e.score for e in evidence}
         for e in evidence:
             for child in e.children or []:
