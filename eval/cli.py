@@ -113,6 +113,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--thresholds", default=str(THRESHOLDS), help=argparse.SUPPRESS)
     p.add_argument("--llm", action="store_true", help="用已配置的大模型作答（默认摘录式）")
     p.add_argument(
+        "--llm-replay",
+        metavar="RESULTS",
+        help="重放一次 --llm 评测存储的模型原始回复（results.json），用当前的核对代码重新评分，不调用模型",
+    )
+    p.add_argument(
         "--judge",
         action="store_true",
         help="用已配置的大模型评判回答的忠实度与切题度（faithfulness / relevancy）",
@@ -184,14 +189,17 @@ def evaluate_set(qset: QuestionSet, args: argparse.Namespace, workspace: Path) -
     if not args.kb:
         prepare_kb(qset, workspace, kb, quiet=quiet)
     cfg = LLMConfig.from_env()
+    replay = getattr(args, "stored", None)
     parts = assemble(
         KnowledgeBase.at(workspace, kb),
-        mode="llm" if args.llm else "extractive",
+        mode="llm" if args.llm and replay is None else "extractive",
         config=cfg,
         sync=True,
         progress=not quiet,
     )
     searcher, answerer, chat = parts.searcher, parts.answerer, parts.chat
+    if replay is not None:
+        answerer = replay_answerer(searcher, replay)
     if not args.verbose:
         quiet_loggers()
     judge_cfg = LLMConfig.judge_from_env() if args.judge else None
@@ -216,8 +224,8 @@ def evaluate_set(qset: QuestionSet, args: argparse.Namespace, workspace: Path) -
         "workspace": str(workspace),
         "embedder": getattr(searcher.embedder, "name", "?"),
         "answer_mode": answerer.mode,
-        "llm": cfg.describe() if args.llm else None,
-        "llm_settings": cfg.settings() if args.llm else None,
+        "llm": cfg.describe() if args.llm and replay is None else None,
+        "llm_settings": cfg.settings() if args.llm and replay is None else None,
         **(
             {"judge": judge_cfg.describe(), "judge_settings": judge_cfg.settings()}
             if judge_cfg is not None
@@ -245,7 +253,68 @@ def evaluate_set(qset: QuestionSet, args: argparse.Namespace, workspace: Path) -
         config=config,
         judge=judge,
     )
+    if replay is not None:
+        run.config.update(replay_config(run, replay, answerer))
     return write_report(run, Path(args.out), plots=not args.no_plots)
+
+
+def replay_answerer(searcher: Any, stored: Any) -> Any:
+    """An LLM-mode answerer whose model hands back the stored replies of ``stored``
+    (:mod:`eval.replay`), with the recorded context size and, when ``STDQA_LLM_GGUF``
+    names the recorded model, its tokenizer (so evidence is trimmed as it was)."""
+    import os
+
+    from core.assembly import answerer_for
+    from eval.replay import ReplayAnswerer, ReplayChat, gguf_token_counter
+
+    s = stored.settings
+    chat = ReplayChat(
+        n_ctx=int(s.get("n_ctx") or 8192), max_tokens=int(s.get("max_tokens") or 1024)
+    )
+    gguf = os.environ.get("STDQA_LLM_GGUF")
+    if gguf and s.get("gguf_path") and os.path.basename(gguf) == s["gguf_path"]:
+        chat.use_tokenizer(gguf_token_counter(gguf))
+    elif s.get("gguf_path"):
+        log.warning(
+            "重放：未找到录制时的模型 %s（设置 STDQA_LLM_GGUF 可按其分词器裁剪证据），按估算计数",
+            s["gguf_path"],
+        )
+    return ReplayAnswerer(answerer_for(searcher, mode="llm", chat=chat), chat, stored)
+
+
+def replay_config(run: Any, stored: Any, answerer: Any) -> dict[str, Any]:
+    """The stored latency goes back on each question (a replay takes milliseconds), and
+    config records what was replayed and where the replay may not match the recording."""
+    by_id = stored.replies
+    changed_evidence = []
+    for r in run.results:
+        a, rec = r.answer, by_id.get(r.question.id)
+        if a is not None and r.question.id in stored.ms:
+            a.ms = stored.ms[r.question.id]
+        if a is None or rec is None:
+            continue
+        if a.shown and rec.shown and a.shown != rec.shown:
+            changed_evidence.append(r.question.id)
+    chat = answerer.chat
+    for what, ids in (
+        ("prompt changed", chat.changed),
+        ("evidence changed", changed_evidence),
+        ("no stored reply", chat.missing),
+    ):
+        if ids:
+            log.warning("重放：%d 题%s，存储的回复不对应当前提示：%s", len(ids), what, ids)
+    return {
+        "answer_mode": "llm",
+        "llm": "replay",
+        "llm_settings": stored.settings,
+        "replay": {
+            "from": str(stored.path),
+            "replies": len(by_id),
+            "prompt_changed": sorted(set(chat.changed)),
+            "evidence_changed": changed_evidence,
+            "no_stored_reply": sorted(set(chat.missing)),
+        },
+    }
 
 
 def summary_table(name: str, summary: dict[str, Any]) -> str:
@@ -352,7 +421,19 @@ def main(argv: list[str] | None = None) -> int:
     except LLMNotConfigured as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
-    if args.llm and not llm_ready:
+    args.stored = None
+    if args.llm_replay:
+        from eval.replay import ReplayError, load_run
+
+        try:
+            args.stored = load_run(Path(args.llm_replay))
+        except ReplayError as exc:
+            print(f"错误：{exc}", file=sys.stderr)
+            return 2
+        args.llm = True
+        if not args.sets and args.stored.set_path:
+            args.sets = [args.stored.set_path]
+    elif args.llm and not llm_ready:
         print(
             "错误：--llm 需要已配置的大模型（STDQA_LLM_BASE_URL/STDQA_LLM_MODEL 或 STDQA_LLM_GGUF）",
             file=sys.stderr,

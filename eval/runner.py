@@ -109,6 +109,7 @@ class AnswerOutcome:
     # re-scored offline with newer checking code (``python -m eval --llm-replay``).
     raw: str | None = None
     shown: list[str] = field(default_factory=list)
+    prompt_sha1: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -134,6 +135,7 @@ class AnswerOutcome:
         if self.raw is not None:
             out["raw_answer"] = self.raw
             out["shown"] = self.shown
+            out["prompt_sha1"] = self.prompt_sha1
         if self.judge is not None:
             out["judge"] = self.judge.to_json()
         return out
@@ -280,6 +282,7 @@ def _answer(
         statement_counts=report.counts() if report is not None else {},
         raw=getattr(res, "raw_answer", None),
         shown=list(getattr(res, "shown_ids", None) or []),
+        prompt_sha1=getattr(res, "prompt_sha1", None),
     )
 
 

@@ -85,6 +85,7 @@ class AnswerResult:
     # so eval can re-score stored replies with newer checking code (``--llm-replay``).
     raw_answer: str | None = None
     shown_ids: list[str] = field(default_factory=list)
+    prompt_sha1: str | None = None
 
     def to_json(self, *, include_retrieved: bool = False) -> dict[str, object]:
         out: dict[str, object] = {
@@ -434,7 +435,7 @@ class Answerer:
         (see :mod:`qa.support`).  Model failures raise :class:`qa.llm.LLMError`."""
         assert self.chat_model is not None
         from qa.llm import context_window, guarded_stream, token_counter
-        from qa.prompting import build_answer_messages
+        from qa.prompting import build_answer_messages, prompt_sha1
 
         n_ctx, max_tokens = context_window(self.chat_model)
         plan = build_answer_messages(
@@ -459,6 +460,7 @@ class Answerer:
         raw = "".join(pieces).strip()
         result.raw_answer = raw
         result.shown_ids = [c.clause_id for c in plan.shown]
+        result.prompt_sha1 = prompt_sha1(plan.messages)
         report = check_answer(raw, plan.shown)
         scores = {e.clause.clause_id: e.score for e in evidence}
         for e in evidence:

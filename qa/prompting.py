@@ -14,6 +14,7 @@ were actually shown — the only ones an answer may cite.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -55,6 +56,19 @@ def answer_prompt(directory: Path = PROMPTS_DIR) -> ChatPromptTemplate:
     return ChatPromptTemplate.from_messages(
         [("system", _read("system.md", directory)), ("human", _read("answer.md", directory))]
     )
+
+
+def prompt_sha1(messages: Sequence[BaseMessage]) -> str:
+    """Fingerprint of what a model was asked (role and text of every message): eval stores
+    it with the reply, so a replay can tell whether today's prompt is still the one the
+    stored reply answered (:mod:`eval.replay`)."""
+    h = hashlib.sha1()
+    for m in messages:
+        h.update(m.type.encode())
+        h.update(b"\0")
+        h.update(str(m.content).encode("utf-8"))
+        h.update(b"\1")
+    return h.hexdigest()
 
 
 def _data(text: str) -> str:
