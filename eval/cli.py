@@ -352,6 +352,12 @@ def summary_table(name: str, summary: dict[str, Any]) -> str:
                 f" number={a.get('statements_number_drift', 0)}"
                 f"  unsupported={a.get('statements_unsupported', 0)}  llm_errors={a.get('llm_errors', 0)}"
             )
+        if "llm_fallbacks" in a:
+            own = a["llm_own_refusal_rate"]
+            lines.append(
+                f"llm_fallbacks={a['llm_fallbacks']}  llm_own_refusal_rate="
+                + ("–" if own is None else f"{own:.3f}")
+            )
         if "judged" in a:
             lines.append(
                 "  ".join(

@@ -110,6 +110,7 @@ class AnswerOutcome:
     raw: str | None = None
     shown: list[str] = field(default_factory=list)
     prompt_sha1: str | None = None
+    fallback: str | None = None  # LLM mode: the clauses were quoted instead (qa.answer)
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -136,6 +137,7 @@ class AnswerOutcome:
             out["raw_answer"] = self.raw
             out["shown"] = self.shown
             out["prompt_sha1"] = self.prompt_sha1
+            out["fallback"] = self.fallback
         if self.judge is not None:
             out["judge"] = self.judge.to_json()
         return out
@@ -283,6 +285,7 @@ def _answer(
         raw=getattr(res, "raw_answer", None),
         shown=list(getattr(res, "shown_ids", None) or []),
         prompt_sha1=getattr(res, "prompt_sha1", None),
+        fallback=getattr(res, "fallback", None),
     )
 
 

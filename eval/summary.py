@@ -74,6 +74,13 @@ def answer_summary(
     for key in ("modality_drift", "modality_corrected", "number_drift", "unsupported"):
         out[f"statements_{key}"] = sum(a.statement_counts.get(key, 0) for a in answers)
     out["llm_errors"] = sum(1 for a in answers if a.error)
+    if any(a.raw is not None or a.fallback for a in answers):
+        # LLM mode: answers where no statement of the model survived the check and the
+        # clauses were quoted instead; and the answerable share the model alone left
+        # unanswered (refused, or answered by that fallback).
+        out["llm_fallbacks"] = sum(1 for a in answers if a.fallback)
+        own = [r.answer.refused or bool(r.answer.fallback) for r in rs if r.question.answerable]
+        out["llm_own_refusal_rate"] = sum(own) / len(own) if own else None
     if judged:
         from eval.judge import judge_summary
 

@@ -43,6 +43,9 @@ __all__ = ["REFUSAL", "AnswerResult", "Answerer", "retrieval_query"]
 # Which retrieved clause leads the answer: the one among the first LEAD_POOL hits sharing
 # most of the question's wording, minus LEAD_HANDICAP per rank (tuned on the eval sets).
 LEAD_POOL = 5
+# Heads an LLM-mode answer whose model reply had no statement the clauses support, so the
+# clauses are quoted instead (the reader must know no model wrote this).
+FALLBACK_NOTE = "（模型的回答未通过条款核对，以下为相关条款原文。）"
 LEAD_HANDICAP = 0.05
 Mode = Literal["extractive", "llm"]
 
@@ -86,6 +89,9 @@ class AnswerResult:
     raw_answer: str | None = None
     shown_ids: list[str] = field(default_factory=list)
     prompt_sha1: str | None = None
+    # LLM mode: "extractive" when no statement of the model's reply survived the check and
+    # the clauses were quoted instead (see Answerer.llm_fallback).
+    fallback: str | None = None
 
     def to_json(self, *, include_retrieved: bool = False) -> dict[str, object]:
         out: dict[str, object] = {
@@ -108,6 +114,8 @@ class AnswerResult:
             out["prompt_budget"] = self.prompt_budget
         if self.raw_answer is not None:
             out["raw_answer"] = self.raw_answer
+        if self.mode == "llm":
+            out["fallback"] = self.fallback
         if include_retrieved:
             out["retrieved"] = [c.to_json() for c in self.retrieved]
         return out
@@ -155,6 +163,7 @@ class AnswerResult:
             support=support,
             prompt_budget=dict(d.get("prompt_budget") or {}),
             raw_answer=d.get("raw_answer") if isinstance(d.get("raw_answer"), str) else None,
+            fallback=d.get("fallback") if isinstance(d.get("fallback"), str) else None,
         )
 
 
@@ -204,6 +213,7 @@ class Answerer:
         weights: tuple[float, float] = (1.0, 1.0),
         policy: RelevancePolicy | None = None,
         reranker: Reranker | str | None = "auto",
+        llm_fallback: bool = True,
     ) -> None:
         if mode == "llm" and chat_model is None:
             raise ValueError("LLM mode needs a chat model (qa.llm.make_chat_model)")
@@ -212,6 +222,7 @@ class Answerer:
         self.chat_model = chat_model
         self.k = k
         self.max_evidence = max_evidence
+        self.llm_fallback = llm_fallback
         self.search_mode = search_mode
         self.weights = weights
         if policy is None:
@@ -375,23 +386,18 @@ class Answerer:
             return
 
         if self.mode == "extractive":
-            text = compose_answer(question, evidence, plan.element, plan.how_to)
+            text = self._extractive_answer(question, plan, evidence, base)
             yield text
-            # A section's children are evidence through it: they may be cited.
-            pool = [h.clause for h in plan.hits] + [k for kids in plan.children for k in kids]
-            checked = verify_citations(text, pool, quoted_escapes=True)
-            scores = {h.clause.clause_id: h.score for h in plan.hits}
-            if checked.invalid:
-                log.warning(
-                    "removed %d invalid citation(s): %s", len(checked.invalid), checked.invalid
-                )
-            cited = checked.valid or [e.clause for e in evidence]
-            base.answer = checked.text
-            base.refused = False
-            base.citations = [Citation.from_clause(c, scores.get(c.clause_id, 0.0)) for c in cited]
-            base.invalid_citations = checked.invalid
         else:
             yield from self._llm_answer(question, history, self._llm_context(plan, evidence), base)
+            if base.refused and self.llm_fallback and base.support is not None:
+                # The gate found evidence but no statement of the model's reply survived
+                # the check: show what the extractive answerer would, marked as such,
+                # rather than nothing (the dropped statements stay in ``support``).
+                text = self._extractive_answer(question, plan, evidence, base)
+                base.answer = f"{FALLBACK_NOTE}\n{base.answer}"
+                base.fallback = "extractive"
+                yield f"\n\n{FALLBACK_NOTE}\n{text}"
         t2 = time.perf_counter()
         base.timings_ms = {
             "retrieve": (t1 - t0) * 1000,
@@ -399,6 +405,25 @@ class Answerer:
             "total": (t2 - t0) * 1000,
         }
         yield base
+
+    def _extractive_answer(
+        self, question: str, plan: _Plan, evidence: list[Evidence], base: AnswerResult
+    ) -> str:
+        """Fill ``base`` with the extractive answer (clauses quoted, citations verified);
+        returns the composed text as streamed."""
+        text = compose_answer(question, evidence, plan.element, plan.how_to)
+        # A section's children are evidence through it: they may be cited.
+        pool = [h.clause for h in plan.hits] + [k for kids in plan.children for k in kids]
+        checked = verify_citations(text, pool, quoted_escapes=True)
+        scores = {h.clause.clause_id: h.score for h in plan.hits}
+        if checked.invalid:
+            log.warning("removed %d invalid citation(s): %s", len(checked.invalid), checked.invalid)
+        cited = checked.valid or [e.clause for e in evidence]
+        base.answer = checked.text
+        base.refused = False
+        base.citations = [Citation.from_clause(c, scores.get(c.clause_id, 0.0)) for c in cited]
+        base.invalid_citations = checked.invalid
+        return text
 
     def _llm_context(self, plan: _Plan, evidence: list[Evidence]) -> list[Evidence]:
         """What the model is shown: the evidence the extractive answer would quote (lead

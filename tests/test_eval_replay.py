@@ -11,6 +11,7 @@ import pytest
 pytest.importorskip("index.search")
 
 from eval.cli import main
+from qa.answer import FALLBACK_NOTE
 from tests.fake_llm_server import FakeLLMServer, Reply
 from tests.test_eval_cli import CARE, CLEAN, write_set
 
@@ -69,7 +70,10 @@ def test_replay_rescores_stored_replies_without_a_model(
     recorded.write_text(json.dumps(raw, ensure_ascii=False), encoding="utf-8")
     assert main(["--llm-replay", str(recorded), "--out", str(out), *common]) == 0
     drifted = _questions(out / "tiny" / "results.json")["t1"]
-    assert drifted["refused"] and drifted["statements"].get("number_drift") == 1
+    assert drifted["statements"].get("number_drift") == 1 and "150克" not in drifted["answer"]
+    # No statement survived: the clauses are quoted instead, marked as such.
+    assert drifted["fallback"] == "extractive" and not drifted["refused"]
+    assert drifted["answer"].startswith(FALLBACK_NOTE) and "125克" in drifted["answer"]
 
 
 def test_replay_of_a_run_without_stored_replies_is_a_one_line_error(

@@ -17,7 +17,7 @@ from clauses import make_clause
 from fake_llm_server import FakeLLMServer, Reply, closed_port
 
 from grammar.schema import Clause
-from qa.answer import REFUSAL, Answerer, AnswerResult
+from qa.answer import FALLBACK_NOTE, REFUSAL, Answerer, AnswerResult
 from qa.llm import LLMConfig, LLMError, estimate_tokens, make_chat_model
 
 
@@ -68,12 +68,18 @@ def config(srv: FakeLLMServer | None, **kw: object) -> LLMConfig:
 
 
 def ask(
-    reply: str | Reply, question: str = "档案和培训有什么要求？", **kw: object
+    reply: str | Reply,
+    question: str = "档案和培训有什么要求？",
+    fallback: bool = False,
+    **kw: object,
 ) -> tuple[AnswerResult, FakeLLMServer]:
+    """The checked answer to ``reply``; without the extractive fallback by default, since
+    these tests are about what the check keeps of the model's own reply."""
     r = reply if isinstance(reply, Reply) else Reply(reply)
     with FakeLLMServer([r]) as srv:
         chat = make_chat_model(config(srv, **kw))
-        result = Answerer(Searcher(CLAUSES), mode="llm", chat_model=chat).answer(question)
+        answerer = Answerer(Searcher(CLAUSES), mode="llm", chat_model=chat, llm_fallback=fallback)
+        result = answerer.answer(question)
     return result, srv
 
 
@@ -143,6 +149,21 @@ def test_number_drift_is_removed_and_reported() -> None:
 def test_only_drifted_statements_means_refusal() -> None:
     result, _ = ask("服务记录保存期限不少于6个月〔T/XX 001—2025，7.3〕")
     assert result.refused and result.answer == REFUSAL and result.citations == []
+
+
+def test_no_surviving_statement_falls_back_to_the_quoted_clauses() -> None:
+    result, _ = ask("服务记录保存期限不少于6个月〔T/XX 001—2025，7.3〕", fallback=True)
+    assert not result.refused and result.fallback == "extractive"
+    assert result.answer.startswith(FALLBACK_NOTE) and "6个月" not in result.answer
+    assert "不少于5年" in result.answer and result.citations
+    # What the model wrote and why it was dropped is still reported.
+    assert result.support is not None and [s.status for s in result.support.dropped] == [
+        "number_drift"
+    ]
+    assert result.to_json()["fallback"] == "extractive"
+    # A reply with a supported statement is the model's answer, not the fallback.
+    kept, _ = ask("服务记录应归档保存〔T/XX 001—2025，7.3〕", fallback=True)
+    assert kept.fallback is None and not kept.answer.startswith(FALLBACK_NOTE)
 
 
 def test_looping_reply_is_cut_and_deduplicated() -> None:
