@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 PORT   ?= 8501
 
-.PHONY: setup run test lint eval eval-ci eval-llm bench ingest-samples clean
+.PHONY: setup run test lint eval eval-ci eval-llm eval-llm-replay bench ingest-samples clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -39,6 +39,9 @@ eval-ci: setup  ## evaluation on the sample set, failing below the CI thresholds
 
 eval-llm: setup  ## sample set answered by the configured LLM (STDQA_LLM_*); JUDGE=1 adds the judge (STDQA_JUDGE_*)
 	$(BIN)/python -m eval --set eval/questions_sample.jsonl --llm $(if $(JUDGE),--judge) --no-naive --out reports/llm
+
+eval-llm-replay: setup  ## re-score the stored replies of the last eval-llm run with the current checking code (no model)
+	$(BIN)/python -m eval --llm-replay reports/llm/sample/results.json --no-naive --out reports/llm-replay
 
 bench: setup  ## speed and memory benchmarks (numbers go to bench/results/)
 	$(BIN)/python bench/bench_segment.py

@@ -3,7 +3,7 @@
 Usage::
 
     python -m eval [--set FILE ...] [--kb NAME] [--workspace DIR] [--out reports]
-                   [--check] [--llm] [--judge] [--no-naive] [-v]
+                   [--check] [--llm] [--llm-replay RESULTS] [--judge] [--no-naive] [-v]
 
 Without ``--set`` every ``eval/questions_*.jsonl`` is run whose corpus exists (a set over
 ``../shared/corpus/web-guides`` is skipped with a message where that folder is absent).
@@ -30,6 +30,7 @@ Outputs per set: ``<out>/<set>/report.md``, ``report.html``, ``results.json``, p
                             "statements_modality_drift", "statements_modality_corrected",
                             "statements_number_drift",
                             "statements_unsupported", "llm_errors",
+                            "llm_fallbacks", "llm_own_refusal_rate",  # LLM mode only
                             "faithfulness", "relevancy", "judged"},  # last 3: --judge only
                  "by_type": {"<type>": {"n", "retrieval": {"<mode>": {"n", "recall@5",
                              "mrr@10"}}, "answer": {...as above...}}},
@@ -42,6 +43,7 @@ Outputs per set: ``<out>/<set>/report.md``, ``report.html``, ``results.json``, p
                                "citation_validity", "citation_precision", "citation_recall",
                                "key_fact_coverage", "ms", "rule_faithfulness",
                                "statements": {"<status>": n}, "error",  # error: LLM failed
+                               "raw_answer", "shown", "prompt_sha1", "fallback",  # LLM mode
                                "judge": {"faithfulness", "relevancy", "score", "statements",
                                          "error"}}}]}  # "judge": answered, with --judge
 
@@ -59,6 +61,20 @@ on the model's raw answer, before drifted statements are removed — with the to
 ``statements_modality_drift``, ``statements_modality_corrected`` (strength-only modal drifts put
 back as the clause has it and kept), ``statements_number_drift``, ``statements_unsupported``, and
 ``llm_errors`` (questions whose model call failed; they count as not answered).
+
+In LLM mode each question also keeps the model's unchecked reply (``raw_answer``), the ids
+of the clauses it was shown (``shown``), a fingerprint of the prompt (``prompt_sha1``) and
+``fallback`` (``"extractive"`` when no statement survived the check and the clauses were
+quoted instead); ``llm_fallbacks`` counts those, ``llm_own_refusal_rate`` is the answerable
+share the model alone left unanswered (refused or fallen back).
+
+``--llm-replay RESULTS`` re-scores such a run without a model (:mod:`eval.replay`):
+retrieval, evidence and the prompt are rebuilt by the current code, the stored reply is
+checked by the current support/attribution code, and the stored latency is kept.  Its set
+is the recorded one unless ``--set`` is given; ``config.replay`` lists the questions whose
+prompt or evidence no longer matches the recording (their replies answered a different
+prompt: re-run the model).  With ``STDQA_LLM_GGUF`` naming the recorded GGUF file its
+tokenizer trims the evidence exactly as in the run.
 
 Modes: ``bm25``, ``dense``, ``hybrid``, ``hybrid+exact``, ``hybrid+exact+rerank`` (the
 default pipeline reranked, :mod:`qa.rerank`), ``naive``.
