@@ -107,6 +107,8 @@ _QTY = re.compile(
     rf"(?P<num>{_NUM})(?:\s*(?:[~～\-—至到]|或)\s*(?P<num2>{_NUM}))?\s*(?P<unit>{_UNIT_RE})"
     r"(?![A-Za-z])(?P<half>半)?"
 )
+# "百分之二十" is 20 %, as laws write percentages ("百分之二十至百分之五十").
+_PER_CENT = re.compile(rf"百分之(?P<num>{_NUM})")
 _DATE = re.compile(
     r"(?P<y>(?:19|20)\d{2})\s*(?:年|-|/|\.)\s*(?P<m>\d{1,2})\s*(?:月|-|/|\.)\s*(?P<d>\d{1,2})\s*日?"
 )
@@ -246,6 +248,14 @@ def quantities(text: str) -> list[Quantity]:
                 m.start(),
             )
         )
+    for m in _PER_CENT.finditer(t):
+        value = parse_number(m["num"])
+        if value is not None and not any(a <= m.start() < b for a, b in taken):
+            out.append(
+                Quantity(
+                    value, "percent", _bound(t, m.start(), m.end()), None, m.group(0), m.start()
+                )
+            )
     out.sort(key=lambda q: q.start)
     return out
 

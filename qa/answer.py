@@ -486,7 +486,7 @@ class Answerer:
         result.raw_answer = raw
         result.shown_ids = [c.clause_id for c in plan.shown]
         result.prompt_sha1 = prompt_sha1(plan.messages)
-        report = check_answer(raw, plan.shown)
+        report = check_answer(raw, plan.shown, question)
         scores = {e.clause.clause_id: e.score for e in evidence}
         for e in evidence:
             for child in e.children or []:

@@ -343,18 +343,47 @@ class _Verdict:
     kind: str  # "supported" | "modality_drift" | "number_drift" | "weak"
 
 
-def judge_statement(claim: str, clause: Clause) -> _Verdict:
-    """How well ``clause`` supports ``claim``."""
-    ov = overlap(grams(claim), _haystack(clause))
+def judge_statement(claim: str, clause: Clause, asked: set[str] | None = None) -> _Verdict:
+    """How well ``clause`` supports ``claim``.
+
+    ``asked`` — the question's content (:func:`grams`): words a statement merely echoes
+    from the question ("是的，两部法规对复审周期的规定一致" to "…的规定一致吗？") share
+    wording with the clause the question was retrieved by, without saying anything the
+    clause says.  So what the statement adds beyond the question must itself reach
+    ``SUPPORT_MIN`` in the clause (a statement with nothing beyond the question has no
+    support; its quantities are checked as always)."""
+    hay = _haystack(clause)
+    claim_grams = grams(claim)
+    ov = overlap(claim_grams, hay)
     nums = number_drift(claim, clause.text + " " + clause.clause_title)
     mods = modality_drift(claim, clause.text)
     if ov >= ALIGN_MIN and nums:
         return _Verdict(clause, ov, nums + mods, "number_drift")
     if ov >= ALIGN_MIN and mods:
         return _Verdict(clause, ov, mods, "modality_drift")
-    if ov >= SUPPORT_MIN and not nums and not mods:
+    if (
+        ov >= SUPPORT_MIN
+        and not nums
+        and not mods
+        and _adds_support(claim, claim_grams, hay, asked)
+    ):
         return _Verdict(clause, ov, [], "supported")
     return _Verdict(clause, ov, [], "weak")
+
+
+def _adds_support(claim: str, claim_grams: set[str], hay: str, asked: set[str] | None) -> bool:
+    """What ``claim`` adds beyond the question is in the clause (always true without a
+    question).  Its quantities were already matched by amount (20% = 百分之二十), so their
+    digits are not looked up as text; a claim that adds only such quantities is supported
+    by them."""
+    if asked is None:
+        return True
+    added = claim_grams - asked
+    if quantities(claim):
+        added = {g for g in added if not g[0].isdigit()}
+        if not added:
+            return True
+    return bool(added) and overlap(added, hay) >= SUPPORT_MIN
 
 
 def _is_connective(st: Statement, title_grams: set[str]) -> bool:
@@ -363,10 +392,15 @@ def _is_connective(st: Statement, title_grams: set[str]) -> bool:
     return len(g) < MIN_CONTENT_GRAMS and not quantities(st.text)
 
 
-def check_answer(answer: str, shown: Sequence[Clause]) -> SupportReport:
+def check_answer(
+    answer: str, shown: Sequence[Clause], question: str | None = None
+) -> SupportReport:
     """Split ``answer`` into statements, attribute each to a shown clause, drop drifts and
-    unsupported statements, and rebuild the answer text with one citation per statement."""
+    unsupported statements, and rebuild the answer text with one citation per statement.
+    With ``question``, what a statement only echoes from it does not count as support
+    (see :func:`judge_statement`)."""
     shown = list(shown)
+    asked = grams(question) if question else None
     invalid: list[str] = []
     statements: list[Statement] = []
     seen_claims: set[str] = set()
@@ -396,12 +430,12 @@ def check_answer(answer: str, shown: Sequence[Clause]) -> SupportReport:
         if _is_connective(st, title_grams):
             st.status = "connective"
             continue
-        cited = [judge_statement(st.text, c) for c in valid]
+        cited = [judge_statement(st.text, c, asked) for c in valid]
         best_cited = max(cited, key=lambda v: v.overlap, default=None)
         if best_cited is not None and best_cited.kind == "supported":
             _settle(st, best_cited, "supported")
             continue
-        others = [judge_statement(st.text, c) for c in shown if c not in valid]
+        others = [judge_statement(st.text, c, asked) for c in shown if c not in valid]
         support = [v for v in others if v.kind == "supported"]
         if support:
             best = max(support, key=lambda v: v.overlap)
@@ -413,7 +447,7 @@ def check_answer(answer: str, shown: Sequence[Clause]) -> SupportReport:
         drifts = [v for v in cited + others if v.kind.endswith("_drift")]
         if drifts:
             best = max(drifts, key=lambda v: (v in cited, v.overlap))
-            if best.kind == "modality_drift" and _corrected(st, best):
+            if best.kind == "modality_drift" and _corrected(st, best, asked):
                 continue
             _settle(st, best, best.kind)
             continue
@@ -423,17 +457,21 @@ def check_answer(answer: str, shown: Sequence[Clause]) -> SupportReport:
             st.status = "connective"
         else:
             st.status = "unsupported"
-            st.reasons = ["未找到支持该陈述的条款"]
+            # Shares enough wording with a clause, but only what the question said.
+            echo = asked is not None and st.overlap >= SUPPORT_MIN
+            st.reasons = [
+                "陈述只复述了问题，其余内容在条款中没有依据" if echo else "未找到支持该陈述的条款"
+            ]
     return _assemble(statements, invalid)
 
 
-def _corrected(st: Statement, drift: _Verdict) -> bool:
+def _corrected(st: Statement, drift: _Verdict, asked: set[str] | None = None) -> bool:
     """Put a strength-only modal drift back as the clause has it; True when the corrected
     statement is then supported by that clause (it is kept, with the reason)."""
     fixed = correct_modality(st.text, drift.clause.text)
     if fixed is None:
         return False
-    verdict = judge_statement(fixed, drift.clause)
+    verdict = judge_statement(fixed, drift.clause, asked)
     if verdict.kind != "supported":
         return False
     st.text = fixed

@@ -67,6 +67,9 @@ def test_modal_governing_a_predicate() -> None:
         ("2025年7月1日", "2025年1月1日", False),
         ("3~5个工作日", "3~5个工作日", True),
         ("3~5个工作日", "3~7个工作日", False),
+        ("罚款20%", "百分之二十的罚款", True),
+        ("罚款25%", "百分之二十的罚款", False),
+        ("百分之三十以下", "不超过30%", True),
     ],
 )
 def test_quantities_compare_by_amount(a: str, b: str, same: bool) -> None:
@@ -273,3 +276,26 @@ def test_missing_gguf_is_not_configured(tmp_path: Path) -> None:
 )
 def test_correct_modality(claim: str, clause: str, expected: str | None) -> None:
     assert correct_modality(claim, clause) == expected
+
+
+def test_a_statement_that_only_echoes_the_question_is_not_supported() -> None:
+    from clauses import make_clause
+
+    from qa.support import check_answer
+
+    review = make_clause(
+        "第二十条",
+        "标准实施后应适时进行复审。标准复审周期一般不超过五年。",
+        doc_title="中华人民共和国标准化法实施条例",
+    )
+    question = "标准化法和实施条例对标准复审周期的规定一致吗？"
+    echo = "是的，标准化法和实施条例对标准复审周期的规定一致。"
+    # Without the question the shared wording passes for support; with it, the claim
+    # adds only "是的", which no clause says.
+    assert not check_answer(echo, [review]).refused
+    report = check_answer(echo, [review], question)
+    assert report.refused and report.statements[0].status == "unsupported"
+    assert "复述了问题" in report.statements[0].reasons[0]
+    # What the clause adds beyond the question is support; amounts count by value.
+    kept = check_answer("标准复审周期一般不超过5年。", [review], "标准复审周期是多久？")
+    assert [s.status for s in kept.statements] == ["attributed"]

@@ -293,7 +293,8 @@ def test_llm_path_keeps_valid_and_removes_invented_citation() -> None:
 
 def test_llm_refusal_is_reported_as_refusal() -> None:
     fake = GenericFakeChatModel(messages=iter([AIMessage(content=REFUSAL)]))
-    result = Answerer(FakeSearcher(ALL), mode="llm", chat_model=fake).answer("范围一章怎么写？")
+    answerer = Answerer(FakeSearcher(ALL), mode="llm", chat_model=fake, llm_fallback=False)
+    result = answerer.answer("范围一章怎么写？")
     assert result.refused and result.citations == []
 
 
@@ -444,7 +445,8 @@ def test_llm_answer_without_any_valid_citation_is_not_shown_as_supported() -> No
     fake = GenericFakeChatModel(
         messages=iter([AIMessage(content="范围必须包含服务时间要求（GB/T 9999—2020，5.1）。")])
     )
-    result = Answerer(FakeSearcher(ALL), mode="llm", chat_model=fake).answer("范围一章怎么写？")
+    answerer = Answerer(FakeSearcher(ALL), mode="llm", chat_model=fake, llm_fallback=False)
+    result = answerer.answer("范围一章怎么写？")
     assert result.refused and result.citations == []
     assert result.invalid_citations == ["（GB/T 9999—2020，5.1）"]
     assert "服务时间" not in result.answer and REFUSAL.rstrip("。") in result.answer

@@ -57,7 +57,9 @@ class Searcher:
 def ask(reply: str) -> AnswerResult:
     with FakeLLMServer([Reply(reply)]) as srv:
         chat = make_chat_model(LLMConfig(base_url=srv.base_url, model="fake", retries=0))
-        answerer = Answerer(Searcher(), mode="llm", chat_model=chat, k=10, max_evidence=4)
+        answerer = Answerer(
+            Searcher(), mode="llm", chat_model=chat, k=10, max_evidence=4, llm_fallback=False
+        )
         return answerer.answer("档案、培训和消防有什么要求？")
 
 
