@@ -389,7 +389,9 @@ class Answerer:
             text = self._extractive_answer(question, plan, evidence, base)
             yield text
         else:
-            yield from self._llm_answer(question, history, self._llm_context(plan, evidence), base)
+            yield from self._llm_answer(
+                question, history, self._llm_context(plan, evidence), base, named_clauses(plan)
+            )
             if base.refused and self.llm_fallback and base.support is not None:
                 # The gate found evidence but no statement of the model's reply survived
                 # the check: show what the extractive answerer would, marked as such,
@@ -454,6 +456,7 @@ class Answerer:
         history: Sequence[tuple[str, str]],
         evidence: Sequence[Evidence],
         result: AnswerResult,
+        named: frozenset[str] = frozenset(),
     ) -> Iterator[str]:
         """Stream the model's raw text, then fill ``result`` with the checked answer:
         statements attributed to the clauses shown, drifts and unsupported ones dropped
@@ -486,7 +489,9 @@ class Answerer:
         result.raw_answer = raw
         result.shown_ids = [c.clause_id for c in plan.shown]
         result.prompt_sha1 = prompt_sha1(plan.messages)
-        report = check_answer(raw, plan.shown, question)
+        report = check_answer(
+            raw, plan.shown, question, named=[c for c in plan.shown if c.clause_id in named]
+        )
         scores = {e.clause.clause_id: e.score for e in evidence}
         for e in evidence:
             for child in e.children or []:
@@ -506,6 +511,19 @@ class Answerer:
         result.invalid_citations = report.invalid
         result.support = report
         result.prompt_budget = plan.budget
+
+
+def named_clauses(plan: _Plan) -> frozenset[str]:
+    """Ids of the clauses the question names in a named document ("标准化法第十八条",
+    "T/XX 003 的 6.6.1 条"), found by the exact route, with their children: the answer to
+    such a question is that clause, as in the extractive answer (no side remarks)."""
+    if not any(r.doc_ids for r in plan.plan.search.refs):
+        return frozenset()
+    out: set[str] = set()
+    for h, kids in zip(plan.hits, plan.children, strict=False):
+        if h.route == "exact":
+            out |= {h.clause.clause_id} | {k.clause_id for k in kids}
+    return frozenset(out)
 
 
 # A section answering a specific question shows the children that carry the question's

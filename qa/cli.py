@@ -9,8 +9,10 @@ answering, ``process``: to the answer), plus ``"drafting": {"element", "rules":
 the question asks how to write an element of a standard (see :mod:`qa.drafting`).  In LLM
 mode also ``"statements"`` (the verdict on each statement of the model's answer: ``text``,
 ``status`` — supported / attributed / reattributed / modality_corrected / modality_drift / number_drift /
-unsupported / connective / refusal / duplicate —, ``citation``, ``cited_by_model``,
-``overlap``, ``reasons``), ``"dropped_statements"`` and ``"prompt_budget"``.  ``refused`` is
+unsupported / off_question / connective / refusal / duplicate —, ``citation``,
+``cited_by_model``, ``overlap``, ``reasons``), ``"dropped_statements"``, ``"prompt_budget"``,
+``"raw_answer"`` (the model's unchecked reply) and ``"fallback"`` (``"extractive"`` when no
+statement survived the check and the clauses are quoted instead).  ``refused`` is
 true exactly when ``answer`` is the refusal "知识库中未找到相关条款。".  ``warnings`` lists
 answer content the cited clauses do not contain (links, credential requests, instructions;
 see :mod:`qa.risk`).  Progress and logs go to stderr.

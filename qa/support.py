@@ -67,7 +67,7 @@ SUPPORTED = ("supported", "attributed", "reattributed", "modality_corrected")
 # Supported as the model wrote them (the faithfulness share): a corrected statement is kept
 # in the answer, but the model did not write it faithfully.
 FAITHFUL = ("supported", "attributed", "reattributed")
-DROPPED = ("modality_drift", "number_drift", "unsupported", "duplicate")
+DROPPED = ("modality_drift", "number_drift", "unsupported", "duplicate", "off_question")
 
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 _LATIN = re.compile(r"[A-Za-z]{2,}|\d+(?:\.\d+)*")
@@ -123,7 +123,7 @@ class Statement:
     @property
     def counted(self) -> bool:
         """Counts for the faithfulness share (claims, not framing, refusals or repeats)."""
-        return self.status not in ("connective", "refusal", "duplicate")
+        return self.status not in ("connective", "refusal", "duplicate", "off_question")
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -393,12 +393,17 @@ def _is_connective(st: Statement, title_grams: set[str]) -> bool:
 
 
 def check_answer(
-    answer: str, shown: Sequence[Clause], question: str | None = None
+    answer: str,
+    shown: Sequence[Clause],
+    question: str | None = None,
+    named: Sequence[Clause] = (),
 ) -> SupportReport:
     """Split ``answer`` into statements, attribute each to a shown clause, drop drifts and
     unsupported statements, and rebuild the answer text with one citation per statement.
     With ``question``, what a statement only echoes from it does not count as support
-    (see :func:`judge_statement`)."""
+    (see :func:`judge_statement`).  ``named``: the shown clauses the question names
+    ("标准化法第十八条怎么规定"); statements only another clause supports answer something
+    else and are removed (``off_question``)."""
     shown = list(shown)
     asked = grams(question) if question else None
     invalid: list[str] = []
@@ -462,7 +467,29 @@ def check_answer(
             st.reasons = [
                 "陈述只复述了问题，其余内容在条款中没有依据" if echo else "未找到支持该陈述的条款"
             ]
+    if named:
+        _confine(statements, list(named), asked)
     return _assemble(statements, invalid)
+
+
+def _confine(statements: list[Statement], named: list[Clause], asked: set[str] | None) -> None:
+    """Keep the statements a named clause supports (re-cited to it); the others, true as
+    they may be, come from clauses the question did not ask about."""
+    for st in statements:
+        if not st.supported or st.clause is None or st.clause in named:
+            continue
+        here = [judge_statement(st.text, c, asked) for c in named]
+        best = max(
+            (v for v in here if v.kind == "supported"), key=lambda v: v.overlap, default=None
+        )
+        if best is not None:
+            _settle(st, best, "reattributed")
+            continue
+        st.reasons = [
+            f"问题问的是{'、'.join(c.clause_no for c in named)}，该陈述出自{st.clause.clause_no}"
+        ]
+        st.status = "off_question"
+        st.clause = None
 
 
 def _corrected(st: Statement, drift: _Verdict, asked: set[str] | None = None) -> bool:

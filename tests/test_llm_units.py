@@ -299,3 +299,22 @@ def test_a_statement_that_only_echoes_the_question_is_not_supported() -> None:
     # What the clause adds beyond the question is support; amounts count by value.
     kept = check_answer("标准复审周期一般不超过5年。", [review], "标准复审周期是多久？")
     assert [s.status for s in kept.statements] == ["attributed"]
+
+
+def test_statements_from_clauses_the_question_did_not_name_are_removed() -> None:
+    from clauses import make_clause
+
+    from qa.support import check_answer
+
+    law = "中华人民共和国标准化法"
+    asked = make_clause("第十八条", "国家鼓励社会团体制定团体标准。", doc_title=law)
+    other = make_clause("第二十七条", "国家实行团体标准自我声明公开和监督制度。", doc_title=law)
+    reply = "国家鼓励社会团体制定团体标准。\n国家实行团体标准自我声明公开和监督制度。"
+    question = "标准化法第十八条对团体标准怎么规定？"
+    # Without a named clause both true statements stay, each with its clause.
+    plain = check_answer(reply, [asked, other], question)
+    assert [s.status for s in plain.statements] == ["attributed", "attributed"]
+    named = check_answer(reply, [asked, other], question, named=[asked])
+    assert [s.status for s in named.statements] == ["attributed", "off_question"]
+    assert named.citations == [asked] and "监督制度" not in named.text
+    assert named.faithfulness == 1.0  # true to its clause, just not asked about
