@@ -303,34 +303,46 @@ def gate_items(run: SetRun) -> list[tuple[bool, float | None, bool]]:
 
 def _calibration(run: SetRun) -> list[Block]:
     """The refusal gate's calibration curve: share refused vs threshold."""
+    from eval.calibrate import PROB_GRID
     from qa.relevance import RelevancePolicy
 
     policy = RelevancePolicy.for_model(run.config.get("embedder"))
     items = gate_items(run)
     if not any(rel is not None for _, rel, _ in items):
         return []
-    rows = [["threshold", "answerable refused", "unanswerable refused"]]
-    for row in M.refusal_curve(items, GATE_GRID[::2]):
-        mark = (
-            " ◀"
-            if policy.min_gate is not None and abs(row["threshold"] - policy.min_gate) < 0.0026
-            else ""
+    gate = policy.fitted_gate()
+    if gate is not None:
+        grid, chosen, step = PROB_GRID, gate.threshold, 0.026
+        text = (
+            "Share of questions the refusal gate would refuse at each threshold of its score, "
+            "P(answerable) from a class-balanced logistic regression over what the top clauses "
+            "contain (topic words without document names, the asked attribute, a quantity asked "
+            "of an attribute no top clause names, governing element, a named code absent, "
+            "dense/BM25 agreement, cosine; qa/gate.py). "
+            f"◀ marks the threshold used ({chosen:.2f}, fixed: the classes weigh equally in the "
+            "fit); the model is fitted on the dev questions of every set by python -m eval.calibrate, "
+            "its L2 strength chosen by leave-one-set-out error; a test split is never fitted on."
         )
+    else:
+        grid, chosen, step = GATE_GRID[::2], policy.min_gate, 0.0026
+        text = (
+            "Share of questions the refusal gate would refuse at each threshold of its relevance "
+            "score (cosine + wording and governing bonus, best of the top three usable hits). "
+            f"◀ marks the calibrated threshold ({policy.min_gate}), chosen by leave-one-set-out "
+            "cross-validation (python -m eval.calibrate), never on the set it is scored on alone."
+            if policy.min_gate is not None
+            else "Share of questions the refusal gate would refuse at each threshold of its score."
+        )
+    rows = [["threshold", "answerable refused", "unanswerable refused"]]
+    for row in M.refusal_curve(items, grid):
+        near = chosen is not None and abs(float(row["threshold"] or 0.0) - chosen) < step / 2
         rows.append(
             [
-                f"{row['threshold']:.4f}{mark}",
+                f"{row['threshold']:.4f}{' ◀' if near else ''}",
                 fmt(row["answerable_refused"], pct=True),
                 fmt(row["unanswerable_refused"], pct=True),
             ]
         )
-    text = (
-        "Share of questions the refusal gate would refuse at each threshold of its relevance "
-        "score (cosine + wording and governing bonus, best of the top three usable hits). "
-        f"◀ marks the calibrated threshold ({policy.min_gate}), chosen by leave-one-set-out "
-        "cross-validation (python -m eval.calibrate), never on the set it is scored on alone."
-        if policy.min_gate is not None
-        else "Share of questions the refusal gate would refuse at each threshold of its score."
-    )
     return [Block("h2", "Refusal calibration"), Block("p", text), Block("table", rows=rows)]
 
 

@@ -99,6 +99,7 @@ class AnswerOutcome:
     first: float | None = None  # the first citation holds the answer (answered, scored)
     relevance: float | None = None  # the refusal gate's score (calibration curve)
     absent: bool = False  # refused because a named document is absent
+    gate_features: dict[str, float] | None = None  # what the refusal gate saw (qa.gate)
     # Rule-based support check (qa/support.py, no LLM): share of the answer's statements
     # supported by the clauses shown (LLM: the model's raw answer, before drifts are
     # removed), and how many statements drifted.
@@ -124,6 +125,7 @@ class AnswerOutcome:
             "first_citation": self.first,
             "relevance": self.relevance,
             "absent_documents": self.absent,
+            "gate_features": self.gate_features,
             "key_fact_coverage": self.key_facts,
             "ms": round(self.ms, 1),
             "rule_faithfulness": None
@@ -164,6 +166,7 @@ class QuestionResult:
         return {
             "id": q.id,
             "type": q.type,
+            "split": q.split,
             "question": q.question,
             "gold": self.gold_labels,
             "unresolved_gold": self.unresolved,
@@ -273,6 +276,7 @@ def _answer(
         first=M.first_citation_hit(cited, gold) if scored else None,
         relevance=getattr(res, "relevance", None),
         absent=bool(getattr(res, "absent_documents", None)),
+        gate_features=getattr(res, "gate_features", None),
         key_facts=M.key_fact_coverage(res.answer, q.key_facts, q.key_facts_fp)
         if q.answerable
         else None,

@@ -135,6 +135,14 @@ def collect(qset: QuestionSet, searcher: Any, *, include_test: bool = False) -> 
     return out
 
 
+def ablate(groups: list[Group], columns: list[int]) -> list[Group]:
+    """``groups`` with the given feature columns held at 0 (the fit then gives them no
+    weight): what the model does without those features."""
+    for g in groups:
+        g.x[:, columns] = 0.0
+    return groups
+
+
 def cross_validate(sets: dict[str, list[Group]]) -> dict[str, Any]:
     """Leave one set out: train on the others, score the held-out set before/after."""
     out: dict[str, Any] = {}
@@ -157,7 +165,20 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--set", dest="sets", action="append", metavar="FILE")
     p.add_argument("--workspace")
     p.add_argument("--out", default=str(WEIGHTS_FILE))
+    p.add_argument(
+        "--without",
+        action="append",
+        default=[],
+        metavar="FEATURE",
+        help="ablation: train without this feature (held at 0; repeatable)",
+    )
     args = p.parse_args(argv)
+    unknown = [f for f in args.without if f not in FEATURES]
+    if unknown:
+        print(
+            f"错误：未知特征 {', '.join(unknown)}（可选：{', '.join(FEATURES)}）", file=sys.stderr
+        )
+        return 2
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     quiet_loggers()
     ws = resolve_workspace(args.workspace)
@@ -171,7 +192,9 @@ def main(argv: list[str] | None = None) -> int:
         prepare_kb(qset, ws, kb, quiet=True)
         searcher = KnowledgeBase.at(ws, kb).searcher(sync=True)
         quiet_loggers()
-        sets[qset.meta.name] = collect(qset, searcher)
+        sets[qset.meta.name] = ablate(
+            collect(qset, searcher), [FEATURES.index(f) for f in args.without]
+        )
         log.info("%s: %d questions", qset.meta.name, len(sets[qset.meta.name]))
     if len(sets) < 2:
         print("错误：交叉验证至少需要两个题集", file=sys.stderr)
@@ -182,6 +205,7 @@ def main(argv: list[str] | None = None) -> int:
         "features": list(FEATURES),
         **model,
         "trained_on": {k: len(v) for k, v in sets.items()},
+        "without": args.without,
         "leave_one_set_out": cv,
     }
     Path(args.out).write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")

@@ -28,6 +28,7 @@ from index.sections import is_section
 from qa.citations import Citation, verify_citations
 from qa.elements import Element, governs, is_instance
 from qa.extractive import Evidence, compose_answer
+from qa.gate import gate_features, topic_grams
 from qa.plan import QueryPlan, make_plan, merge_follow_up
 from qa.relevance import RelevancePolicy, absent_documents, coverage
 from qa.rerank import DEPTH, Reranker, default_reranker, renumber, rerank
@@ -80,6 +81,8 @@ class AnswerResult:
     timings_ms: dict[str, float] = field(default_factory=dict)
     relevance: float | None = None  # refusal gate score of the best of the top three hits
     absent_documents: list[str] = field(default_factory=list)  # why refused, if so
+    # What the refusal gate saw (qa.gate.GATE_FEATURES); eval stores it to calibrate.
+    gate_features: dict[str, float] | None = None
     # LLM mode: the verdict on each statement of the model's raw answer (qa/support.py),
     # and how the prompt was fitted to the context window.
     support: SupportReport | None = None
@@ -184,6 +187,7 @@ class _Plan:
     reranked: bool = False
     relevance: float | None = None  # the refusal gate's score (best of the top three)
     absent: list[str] = field(default_factory=list)  # named documents not in the KB
+    gate_features: dict[str, float] | None = None  # qa.gate features of the usable hits
 
     @property
     def query(self) -> str:
@@ -271,17 +275,32 @@ class Answerer:
         covers = [plan.covers[i] for i in keep]
         kids = [plan.children[i] for i in keep]
         governing = [element is not None and governs(h.clause, element) for h in hits]
-        gates = [
-            1.0 if h.route == "exact" else self.policy.gate(h.dense_score, cov, gov)
-            for h, cov, gov in zip(hits[:3], covers[:3], governing[:3], strict=False)
-        ]
-        plan.relevance = max((g for g in gates if g is not None), default=None)
-        top_ok = any(
-            # A clause that governs the element asked about ("范围一章怎么写？" → the
-            # guide's clause on writing 范围) is on topic even when the wording differs.
-            self.policy.accepts(h.dense_score, cov, exact=h.route == "exact", governing=gov)
-            for h, cov, gov in zip(hits[:3], covers[:3], governing[:3], strict=False)
+        preferred = plan.plan.search.preferred
+        topic = topic_grams(plan.plan.question, self._documents(), preferred) or set(
+            plan.plan.grams
         )
+        feats = gate_features(
+            plan.plan.question, topic, hits, kids, governing, preferred, self._documents()
+        )
+        plan.gate_features = feats
+        exact_top = any(h.route == "exact" for h in hits[:3])
+        model = self.policy.fitted_gate()
+        if model is not None and feats is not None:
+            # The fitted gate: P(answerable) from what the top clauses contain.
+            plan.relevance = 1.0 if exact_top else model.probability(feats)
+            top_ok = exact_top or plan.relevance >= model.threshold
+        else:
+            gates = [
+                1.0 if h.route == "exact" else self.policy.gate(h.dense_score, cov, gov)
+                for h, cov, gov in zip(hits[:3], covers[:3], governing[:3], strict=False)
+            ]
+            plan.relevance = max((g for g in gates if g is not None), default=None)
+            top_ok = any(
+                # A clause that governs the element asked about ("范围一章怎么写？" → the
+                # guide's clause on writing 范围) is on topic even when the wording differs.
+                self.policy.accepts(h.dense_score, cov, exact=h.route == "exact", governing=gov)
+                for h, cov, gov in zip(hits[:3], covers[:3], governing[:3], strict=False)
+            )
         if not top_ok:
             return []
         top_text = " ".join(h.clause.text + h.clause.doc_title for h in hits[:3])
@@ -378,6 +397,7 @@ class Answerer:
             retrieved=retrieved,
             relevance=plan.relevance,
             absent_documents=plan.absent,
+            gate_features=plan.gate_features,
         )
         if not evidence:
             base.timings_ms = {"retrieve": (t1 - t0) * 1000, "total": (t1 - t0) * 1000}

@@ -104,6 +104,18 @@ class RelevancePolicy:
     min_gate: float | None = None
     gate_cover: float = 0.02
     gate_governing: float = 0.015
+    # The fitted gate (qa.gate.GateModel as JSON): P(answerable) from what the top clauses
+    # contain, fitted with leave-one-set-out CV (``python -m eval.calibrate``).  When set
+    # it decides instead of the rules above.
+    gate_model: dict[str, Any] | None = None
+
+    def fitted_gate(self) -> Any:
+        """The fitted :class:`qa.gate.GateModel` (None: the rules decide)."""
+        if not self.dense_calibrated or not self.gate_model:
+            return None
+        from qa.gate import GateModel  # qa.gate builds on this module
+
+        return GateModel.from_json(self.gate_model)
 
     @classmethod
     def for_model(cls, model: str | None, path: Path = CALIBRATION_FILE) -> RelevancePolicy:

@@ -13,7 +13,6 @@ import numpy as np
 import pytest
 
 from eval import metrics as M
-from eval.calibrate import leave_one_set_out
 from eval.train_rerank import Group, fit, score
 from grammar.schema import Clause, ClauseKind, HeadingRef
 from index.sections import children_map, is_section, section_passage
@@ -201,16 +200,6 @@ def test_first_citation_and_refusal_curve() -> None:
     assert curve[0]["answerable_refused"] == 0.0 and curve[0]["unanswerable_refused"] == 1.0
     assert curve[1]["answerable_refused"] == 0.5
     assert M.best_threshold(items, [0.86, 0.88, 0.895]) == 0.88
-
-
-def test_calibration_threshold_is_chosen_on_the_other_sets() -> None:
-    sets = {
-        "a": [(True, 0.90, False), (False, 0.87, False)],
-        "b": [(True, 0.91, False), (False, 0.88, False)],
-    }
-    cv = leave_one_set_out(sets)
-    assert set(cv) == {"a", "b"}
-    assert cv["a"]["threshold"] > 0.88  # chosen on b alone
 
 
 def test_a_section_answers_a_specific_question_through_the_children_that_match() -> None:

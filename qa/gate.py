@@ -1,0 +1,256 @@
+"""The refusal gate: does the best retrieved clause actually state what was asked?
+
+A cosine threshold cannot tell "the right document, the asked thing not in it" from "the
+right clause, paraphrased": the unanswerable questions of real use are near misses on the
+right document (a value the standard never gives, a property it does not regulate), and
+their best hits are as close in embedding space as true answers.  What separates them is
+whether the clauses *contain* what the question is about:
+
+* the question's topic words — with the names of documents it points at removed, since a
+  document's name is in every one of its clauses and says nothing about the asked thing —
+  found in the top clause's text, in its heading path, or in none of the top clauses;
+* a quantity asked ("多少", "几天", "最大…") against numbers present in the clause;
+* the drafting element asked against the clause's own element (it governs it);
+* both retrievers agreeing on the top clause (dense and BM25);
+* the cosine itself and how far the best hit stands out from the rest.
+
+:func:`gate_features` computes these from the query plan and the usable hits (one row,
+named by :data:`GATE_FEATURES`); :class:`GateModel` combines them with a logistic
+regression fitted by ``python -m eval.calibrate`` with leave-one-set-out cross-validation
+(stored in ``qa/calibration.json`` per embedding model).  The question is answered when the
+model's probability that it is answerable reaches the model's threshold.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from grammar.codes import find_codes
+from grammar.numbering import halfwidth
+from index.exact import code_named
+from qa.relevance import _CJK_RUN, _FILLER, content_grams, coverage
+
+GATE_FEATURES: tuple[str, ...] = (
+    "dense1",  # best cosine among the top three usable hits
+    "topic_title",  # topic bigrams (document names removed) in the first hit's heading path
+    "topic_best3",  # best topic coverage of any of the top three
+    "topic_missing",  # share of topic bigrams found in none of the top five
+    "number_missing",  # a quantity asked and no number in the top three clauses
+    "governing",  # one of the top three governs the drafting element asked about
+    "agree",  # the first hit was found by both dense and BM25 retrieval
+    "named",  # the question names or points at a document, and the first hit is in it
+    "short_topic",  # log of the number of topic bigrams (few words: coverage is coarse)
+    "code_absent",  # the question names a standard code (edition) no document has
+    "asked_best3",  # the asked attribute ("…有效期是多久" → 有效期) in the best of the top three
+    "value_unnamed",  # a quantity asked of an attribute none of the top three names
+)
+
+# Where a question asks: the interrogative; the attribute asked about is the phrase just
+# before it ("评定结果的有效期是多久" → 有效期, "每小时收费多少钱" → 小时收费).
+_WH = re.compile(
+    r"多少|多久|多长|多大|多高|几|什么|哪些|哪个|哪几|哪种|怎么|怎样|如何|是否|能否|有没有|吗|呢|[？?]"
+)
+_CLAUSE_BREAK = re.compile(r"[，,。；;：:、！!？?\s]")
+_TRAILING = re.compile(
+    r"(?:是|要|为|有|在|达到|应|应当|需要|需|必须|可以|能|的|里|中|时|得|按|以|把|被|对|上|下|写|列|由|分|用|填|做|到)+$"
+)
+
+# A question that asks for a quantity: the answer must carry a number.
+_ASKS_NUMBER = re.compile(
+    r"多少|几[个天年月日次位项级种秒分钟小时米字节条页]|多长|多久|多大|多高|多重|多远|多宽|"
+    r"多厚|多深|最[大小长短高低多少]|上限|下限|阈值|不少于|不超过|不低于|不高于|至少|至多|"
+    r"间隔|周期|频率|时限|期限|时长|长度|容量|精度|误差|范围是|几"
+)
+_NUMBER = re.compile(
+    r"\d|[一二三四五六七八九十百千万两]+(?:个|天|年|月|日|次|位|项|级|种|小时|分钟|秒)"
+)
+
+
+def topic_grams(question: str, documents: Sequence[Any], preferred: Sequence[str]) -> set[str]:
+    """The question's content bigrams without those of the titles of the documents it
+    names or points at ("沈阳那份评审专家信用管理的地方标准…" → not 评审/专家/信用…)."""
+    grams = content_grams(question)
+    titles = [
+        halfwidth(getattr(d, "title", "") or "")
+        for d in documents
+        if getattr(d, "doc_id", None) in set(preferred)
+    ]
+    if titles:
+        hay = " ".join(titles)
+        rest = {g for g in grams if g not in hay}
+        if rest:
+            return rest
+    return grams
+
+
+def asked_attribute(question: str) -> set[str]:
+    """Bigrams of the attribute a question asks about: the last few characters of the
+    phrase before its first interrogative, without filler and trailing function words
+    ("信用等级评定结果有效期是多久？" → {有效, 效期}).  Empty when there is none ("范围怎么写"
+    asks about the element named, which the element features see)."""
+    m = _WH.search(question)
+    if not m:
+        return set()
+    head = _CLAUSE_BREAK.split(question[: m.start()])[-1]
+    head = _TRAILING.sub("", _FILLER.sub("", halfwidth(head)))
+    runs = _CJK_RUN.findall(head)
+    if not runs or len(runs[-1]) < 2:
+        return set()
+    tail = runs[-1][-3:]
+    return {tail[i : i + 2] for i in range(len(tail) - 1)}
+
+
+def asks_number(question: str) -> bool:
+    """Does the question ask for a quantity (a value, a limit, a period)?"""
+    return bool(_ASKS_NUMBER.search(question))
+
+
+def code_absent(question: str, documents: Sequence[Any]) -> bool:
+    """Does the question name a standard code — with its edition, when it gives one —
+    that no document of the knowledge base carries?  ("JT/T 809—2019" over a base holding
+    the 2011 edition.)  The knowledge base may still talk *about* it, so this is one
+    feature of the gate, not a refusal by itself (:func:`qa.relevance.absent_documents`)."""
+    return any(not any(code_named(m.code, d) for d in documents) for m in find_codes(question))
+
+
+def _clause_text(clause: Any, kids: Sequence[Any] = ()) -> str:
+    return " ".join([clause.text, *(f"{k.heading} {k.text}" for k in kids)])
+
+
+def _title_text(clause: Any) -> str:
+    return " ".join([*(h.title for h in clause.heading_path), clause.clause_title])
+
+
+def gate_features(
+    question: str,
+    topic: set[str],
+    hits: Sequence[Any],
+    children: Sequence[Sequence[Any]],
+    governing: Sequence[bool],
+    preferred: Sequence[str] = (),
+    documents: Sequence[Any] = (),
+) -> dict[str, float] | None:
+    """The gate's features over the usable ``hits`` (ranked, with each one's children
+    when it is a section), or None without any."""
+    if not hits:
+        return None
+    h1 = hits[0]
+    top3 = [h.dense_score for h in hits[:3] if h.dense_score is not None]
+    texts = [
+        f"{_title_text(h.clause)} {_clause_text(h.clause, kids)}"
+        for h, kids in zip(hits[:5], children[:5], strict=False)
+    ]
+    all5 = halfwidth(" ".join(texts)).lower()
+    missing = sum(1 for g in topic if g not in all5) / len(topic) if topic else 0.0
+    top3_text = " ".join(
+        _clause_text(h.clause, kids) for h, kids in zip(hits[:3], children[:3], strict=False)
+    )
+    asked = asked_attribute(question)
+    asked_best3 = max((coverage(asked, t) for t in texts[:3]), default=0.0) if asked else 1.0
+    return {
+        "dense1": max(top3, default=0.0),
+        "topic_title": coverage(topic, _title_text(h1.clause)),
+        "topic_best3": max((coverage(topic, t) for t in texts[:3]), default=0.0),
+        "topic_missing": missing,
+        "number_missing": float(asks_number(question) and not _NUMBER.search(halfwidth(top3_text))),
+        "governing": 1.0 if any(governing[:3]) else 0.0,
+        "agree": 1.0 if getattr(h1, "bm25_score", None) is not None else 0.0,
+        "named": 1.0 if preferred and h1.clause.doc_id in set(preferred) else 0.0,
+        "short_topic": math.log1p(len(topic)) / 3.0,
+        "code_absent": 1.0 if code_absent(question, documents) else 0.0,
+        # no attribute before the interrogative ("范围怎么写"): nothing can be missing
+        "asked_best3": asked_best3,
+        # "评定结果的有效期是多久" over clauses that never say 有效期: a value of something
+        # the knowledge base does not regulate — the typical near miss.
+        "value_unnamed": float(asks_number(question) and asked_best3 < 0.5),
+    }
+
+
+@dataclass(slots=True, frozen=True)
+class GateModel:
+    """Logistic regression over standardised :data:`GATE_FEATURES`: the probability that
+    a question is answerable from its hits; answered at ``threshold`` or above."""
+
+    weights: tuple[float, ...]
+    bias: float
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    threshold: float
+
+    @classmethod
+    def from_json(cls, d: Mapping[str, Any] | None) -> GateModel | None:
+        """The stored model, or None when absent or made for other features."""
+        if not d or tuple(d.get("features", ())) != GATE_FEATURES:
+            return None
+        return cls(
+            tuple(float(x) for x in d["weights"]),
+            float(d["bias"]),
+            tuple(float(x) for x in d["mean"]),
+            tuple(float(x) for x in d["scale"]),
+            float(d["threshold"]),
+        )
+
+    def probability(self, feats: Mapping[str, float]) -> float:
+        return probability(self.to_json(), feats)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "features": list(GATE_FEATURES),
+            "weights": list(self.weights),
+            "bias": self.bias,
+            "mean": list(self.mean),
+            "scale": list(self.scale),
+            "threshold": self.threshold,
+        }
+
+
+def vector(feats: Mapping[str, float]) -> np.ndarray:
+    return np.asarray([float(feats.get(n, 0.0)) for n in GATE_FEATURES], dtype=np.float64)
+
+
+def probability(model: Mapping[str, Any], feats: Mapping[str, float]) -> float:
+    """P(answerable) under a fitted model's weights (see :func:`fit`)."""
+    z = (vector(feats) - np.asarray(model["mean"])) / np.asarray(model["scale"])
+    s = float(z @ np.asarray(model["weights"]) + model["bias"])
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, s))))
+
+
+def fit(
+    rows: Sequence[Mapping[str, float]],
+    labels: Sequence[bool],
+    *,
+    l2: float = 1.0,
+    iters: int = 1500,
+    lr: float = 0.2,
+) -> dict[str, Any]:
+    """Logistic regression (numpy, L2, standardised features, classes balanced: a few
+    dozen unanswerable questions against hundreds of answerable ones)."""
+    x = np.vstack([vector(r) for r in rows])
+    y = np.asarray([1.0 if v else 0.0 for v in labels])
+    mean = x.mean(axis=0)
+    scale = x.std(axis=0)
+    scale[scale < 1e-9] = 1.0
+    z = (x - mean) / scale
+    pos = max(1.0, float(y.sum()))
+    neg = max(1.0, float(len(y) - y.sum()))
+    sw = np.where(y > 0, len(y) / (2 * pos), len(y) / (2 * neg))
+    w = np.zeros(z.shape[1])
+    b = 0.0
+    for _ in range(iters):
+        p = 1.0 / (1.0 + np.exp(-np.clip(z @ w + b, -30.0, 30.0)))
+        g = sw * (p - y)
+        w -= lr * (z.T @ g / len(y) + l2 * w / len(y))
+        b -= lr * float(g.mean())
+    return {
+        "features": list(GATE_FEATURES),
+        "weights": w.round(6).tolist(),
+        "bias": round(b, 6),
+        "mean": mean.round(6).tolist(),
+        "scale": scale.round(6).tolist(),
+    }

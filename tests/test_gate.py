@@ -1,0 +1,167 @@
+"""The fitted refusal gate (qa/gate.py) and its leave-one-set-out calibration — on
+hand-built clauses and feature rows, no index."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from eval.calibrate import Item, fit_gate, leave_one_set_out
+from grammar.schema import Clause, ClauseKind, DocumentInfo, HeadingRef
+from qa.gate import (
+    GATE_FEATURES,
+    GateModel,
+    asked_attribute,
+    asks_number,
+    gate_features,
+    probability,
+    topic_grams,
+)
+from qa.relevance import RelevancePolicy, content_grams
+
+
+def mk(no: str, title: str, text: str, seq: int) -> Clause:
+    return Clause(
+        f"d:{seq:05d}",
+        "d",
+        "评审专家信用管理规范",
+        "DB21/T 0079—2023",
+        no,
+        title,
+        [HeadingRef("5", "信用评价")],
+        ClauseKind.CLAUSE,
+        None,
+        text,
+        "",
+        None,
+        0,
+        0,
+        seq,
+    )
+
+
+@dataclass
+class H:
+    clause: Clause
+    score: float
+    dense_score: float | None
+    route: str = "hybrid"
+    bm25_score: float | None = 1.0
+
+
+def test_topic_leaves_out_the_named_documents_title() -> None:
+    doc = DocumentInfo("d", "评审专家信用管理规范", "DB21/T 0079—2023", "x.md", 3, 30)
+    q = "评审专家信用管理规范里信用等级分几级？"
+    topic = topic_grams(q, [doc], ["d"])
+    assert "评审" not in topic and "专家" not in topic and "等级" in topic
+    # no document pointed at: the whole question
+    assert topic_grams(q, [doc], []) == content_grams(q)
+
+
+def test_features_see_a_missing_quantity_and_missing_topic_words() -> None:
+    c = mk("5.1", "信用等级", "信用等级分为A、B、C三级。", 1)
+    other = mk("5.2", "评价周期", "评价按年度进行。", 2)
+    hits = [H(c, 1.0, 0.91), H(other, 0.9, 0.90)]
+    q = "信用等级分几级？"
+    f = gate_features(q, content_grams(q), hits, [[], []], [False] * 2)
+    assert f is not None and set(f) == set(GATE_FEATURES)
+    assert f["topic_best3"] > 0.5 and f["topic_title"] >= 0.5 and f["asked_best3"] == 1.0
+    assert f["number_missing"] == 0.0  # "三级" states the number
+    q2 = "评审专家的保证金最多交多少元？"
+    f2 = gate_features(q2, content_grams(q2), hits[1:], [[]], [False])
+    assert asks_number(q2) and f2 is not None and f2["number_missing"] == 1.0
+    assert f2["topic_missing"] > 0.5 and f2["asked_best3"] == 0.0  # no 保证金 anywhere
+    assert f2["value_unnamed"] == 1.0 and f["value_unnamed"] == 0.0
+    assert gate_features(q, set(), [], [], []) is None
+
+
+def _rows(n: int, shift: float) -> list[Item]:
+    """Answerable questions whose top clause states their topic, unanswerable ones whose
+    does not (with noise that does not separate them)."""
+    out = []
+    for i in range(n):
+        noise = (i % 5) / 10
+        base = {name: noise for name in GATE_FEATURES}
+        out.append(Item(True, {**base, "topic_best3": 0.7 + shift + 0.05 * (i % 3)}, False))
+        out.append(Item(False, {**base, "topic_best3": 0.2 + shift + 0.05 * (i % 3)}, False))
+    return out
+
+
+def test_gate_is_fitted_and_thresholded_on_the_other_sets() -> None:
+    sets = {"a": _rows(20, 0.0), "b": _rows(20, 0.05), "c": _rows(10, 0.0)}
+    cv = leave_one_set_out(sets)
+    assert set(cv) == {"a", "b", "c"}
+    for r in cv.values():
+        assert r["answerable_refused"] == 0.0 and r["unanswerable_refused"] == 1.0
+    model = fit_gate([x for xs in sets.values() for x in xs])
+    w = dict(zip(model["features"], model["weights"], strict=True))
+    assert (
+        w["topic_best3"] > 0
+        and max(abs(v) for k, v in w.items() if k != "topic_best3") < w["topic_best3"]
+    )
+    # a question refused for another reason (absent document) never moves the fit
+    assert probability(model, {"topic_best3": 0.9}) > probability(model, {"topic_best3": 0.1})
+
+
+def test_policy_uses_the_stored_gate(tmp_path: Path) -> None:
+    model = fit_gate(_rows(10, 0.0))
+    table = tmp_path / "calibration.json"
+    table.write_text(json.dumps({"m": {"gate_model": model}}), encoding="utf-8")
+    gate = RelevancePolicy.for_model("m", table).fitted_gate()
+    assert isinstance(gate, GateModel) and gate.threshold == model["threshold"]
+    assert (
+        gate.probability({"topic_best3": 0.9})
+        >= gate.threshold
+        > gate.probability({"topic_best3": 0.1})
+    )
+    # made for other features: the rules decide
+    table.write_text(json.dumps({"m": {"gate_model": {**model, "features": ["x"]}}}))
+    assert RelevancePolicy.for_model("m", table).fitted_gate() is None
+    assert RelevancePolicy().fitted_gate() is None
+
+
+def test_the_asked_attribute_is_the_phrase_before_the_interrogative() -> None:
+    assert asked_attribute("信用等级评定结果的有效期是多久？") == {"有效", "效期"}
+    assert asked_attribute("前言里要写什么？") == {"前言"}
+    assert asked_attribute("第8.6条讲了什么") == set()  # a clause asked for, no attribute
+    assert asked_attribute("请说明范围") == set()  # no interrogative
+
+
+def _results(path: Path, name: str, items: list[Item], test_noise: bool = False) -> Path:
+    qs = [
+        {
+            "type": "lookup" if it.answerable else "unanswerable",
+            "split": "dev",
+            "answer": {"gate_features": it.features, "absent_documents": False, "relevance": 0.5},
+        }
+        for it in items
+    ]
+    if test_noise:  # a held-out split labelled the wrong way round: must never be fitted on
+        qs += [
+            {**q, "type": "unanswerable" if q["type"] == "lookup" else "lookup", "split": "test"}
+            for q in qs
+        ]
+    data = {"set": {"name": name}, "config": {"embedder": "m"}, "questions": qs}
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
+
+
+def test_calibrate_cli_writes_the_gate_and_its_held_out_figures(tmp_path: Path) -> None:
+    from eval.calibrate import main
+
+    a = _results(tmp_path / "a.json", "a", _rows(10, 0.0), test_noise=True)
+    b = _results(tmp_path / "b.json", "b", _rows(10, 0.05))
+    out = tmp_path / "calibration.json"
+    assert main([str(a), str(b), "--out", str(out)]) == 0
+    entry = json.loads(out.read_text(encoding="utf-8"))["m"]
+    assert entry["gate_model"]["features"] == list(GATE_FEATURES)
+    assert entry["_gate_leave_one_set_out"]["a"]["unanswerable_refused"] == 1.0
+    assert entry["_gate_fitted_on_all"]["b"]["answerable_refused"] == 0.0
+    # results without gate features (an older run): a clear error, nothing written
+    old = tmp_path / "old.json"
+    old.write_text(
+        json.dumps({"set": {"name": "o"}, "questions": [{"type": "lookup", "answer": {}}]})
+    )
+    assert main([str(a), str(old), "--out", str(tmp_path / "x.json")]) == 2
+    assert not (tmp_path / "x.json").exists()
