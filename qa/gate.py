@@ -65,44 +65,84 @@ _TRAILING = re.compile(
 _ASKS_NUMBER = re.compile(
     r"多少|几[个天年月日次位项级种秒分钟小时米字节条页]|多长|多久|多大|多高|多重|多远|多宽|"
     r"多厚|多深|最[大小长短高低多少]|上限|下限|阈值|不少于|不超过|不低于|不高于|至少|至多|"
-    r"间隔|周期|频率|时限|期限|时长|长度|容量|精度|误差|范围是|几"
+    r"间隔|周期|频率|时限|期限|时长|长度|容量|精度|误差|范围是|(?<!哪)几"
 )
 _NUMBER = re.compile(
     r"\d|[一二三四五六七八九十百千万两]+(?:个|天|年|月|日|次|位|项|级|种|小时|分钟|秒)"
 )
 
 
+MIN_NAME_RUN = 3  # characters of a document's title a question must repeat to name it
+
+
+def without_title_runs(question: str, titles: Sequence[str]) -> str:
+    """``question`` without the stretches (≥ 3 characters) it repeats from ``titles``:
+    "标准化法规定了哪些标准的类别" → "规定了哪些标准的类别" (标准 stays: it is the topic too)."""
+    hay = "\n".join(halfwidth(t) for t in titles)
+    q = halfwidth(question)
+    out: list[str] = []
+    i = 0
+    while i < len(q):
+        n = MIN_NAME_RUN
+        while i + n <= len(q) and q[i : i + n] in hay:
+            n += 1
+        if n > MIN_NAME_RUN:  # q[i : i + n - 1] is a title stretch
+            out.append(" ")
+            i += n - 1
+        else:
+            out.append(q[i])
+            i += 1
+    return "".join(out)
+
+
 def topic_grams(question: str, documents: Sequence[Any], preferred: Sequence[str]) -> set[str]:
-    """The question's content bigrams without those of the titles of the documents it
-    names or points at ("沈阳那份评审专家信用管理的地方标准…" → not 评审/专家/信用…)."""
-    grams = content_grams(question)
+    """The question's content bigrams without the stretches that name the documents it
+    names or points at ("沈阳那份评审专家信用管理的地方标准…" → not 评审/专家/信用…): a
+    document's name is in every one of its clauses and says nothing about the asked thing."""
     titles = [
-        halfwidth(getattr(d, "title", "") or "")
+        getattr(d, "title", "") or ""
         for d in documents
         if getattr(d, "doc_id", None) in set(preferred)
     ]
     if titles:
-        hay = " ".join(titles)
-        rest = {g for g in grams if g not in hay}
+        rest = content_grams(without_title_runs(question, titles))
         if rest:
             return rest
-    return grams
+    return content_grams(question)
+
+
+# Degree and hedge words between an attribute and its interrogative ("最晚多久", "大概几天").
+_DEGREE = re.compile(
+    r"(?:最晚|最迟|最早|最多|最少|最长|最短|最高|最低|至少|至多|大概|大约|一共|总共|一般|通常|到底)+$"
+)
+_LEADING = re.compile(r"^(?:[的得地是要为才就能会可以需]|之内|以内|内)+")
 
 
 def asked_attribute(question: str) -> set[str]:
     """Bigrams of the attribute a question asks about: the last few characters of the
-    phrase before its first interrogative, without filler and trailing function words
-    ("信用等级评定结果有效期是多久？" → {有效, 效期}).  Empty when there is none ("范围怎么写"
+    phrase before its first interrogative, without filler, degree and function words
+    ("信用等级评定结果有效期是多久？" → {有效, 效期}); when nothing is left there, the phrase
+    after it ("维修的人最晚多久得赶到" → {赶到}).  Empty when there is none ("范围怎么写"
     asks about the element named, which the element features see)."""
     m = _WH.search(question)
     if not m:
         return set()
     head = _CLAUSE_BREAK.split(question[: m.start()])[-1]
-    head = _TRAILING.sub("", _FILLER.sub("", halfwidth(head)))
+    prev = None
+    head = halfwidth(head)
+    while head != prev:
+        prev = head
+        head = _DEGREE.sub("", _TRAILING.sub("", _FILLER.sub("", head)))
     runs = _CJK_RUN.findall(head)
-    if not runs or len(runs[-1]) < 2:
-        return set()
-    tail = runs[-1][-3:]
+    if runs and len(runs[-1]) >= 2:
+        tail = runs[-1][-3:]
+    else:
+        after = _CLAUSE_BREAK.split(halfwidth(question[m.end() :]))[0]
+        after = _LEADING.sub("", _FILLER.sub("", after))
+        runs = _CJK_RUN.findall(after)
+        if not runs or len(runs[0]) < 2:
+            return set()
+        tail = runs[0][:3]
     return {tail[i : i + 2] for i in range(len(tail) - 1)}
 
 

@@ -57,6 +57,10 @@ def test_topic_leaves_out_the_named_documents_title() -> None:
     assert "评审" not in topic and "专家" not in topic and "等级" in topic
     # no document pointed at: the whole question
     assert topic_grams(q, [doc], []) == content_grams(q)
+    # a word of the title that is also the topic stays ("标准" of 标准化法 in "…标准的类别")
+    law = DocumentInfo("law", "中华人民共和国标准化法", None, "law.md", 3, 30)
+    assert "标准" in topic_grams("标准化法规定了哪些标准的类别？", [law], ["law"])
+    assert "化法" not in topic_grams("标准化法规定了哪些标准的类别？", [law], ["law"])
 
 
 def test_features_see_a_missing_quantity_and_missing_topic_words() -> None:
@@ -126,6 +130,9 @@ def test_the_asked_attribute_is_the_phrase_before_the_interrogative() -> None:
     assert asked_attribute("前言里要写什么？") == {"前言"}
     assert asked_attribute("第8.6条讲了什么") == set()  # a clause asked for, no attribute
     assert asked_attribute("请说明范围") == set()  # no interrogative
+    # degree words are not the attribute; nothing before it: the phrase after it
+    assert asked_attribute("报修以后，最晚多久赶到现场？") == {"赶到", "到现"}
+    assert not asks_number("保安主要要防哪几类事？") and asks_number("分几个等级？")
 
 
 def _results(path: Path, name: str, items: list[Item], test_noise: bool = False) -> Path:
