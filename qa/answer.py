@@ -285,7 +285,10 @@ class Answerer:
         plan.gate_features = feats
         exact_top = any(h.route == "exact" for h in hits[:3])
         model = self.policy.fitted_gate()
-        if model is not None and feats is not None:
+        # Keyword-only retrieval (the dense index still building) has no cosine: the
+        # fitted gate needs one, the rules judge by wording alone.
+        dense_known = any(h.dense_score is not None for h in hits[:3])
+        if model is not None and feats is not None and dense_known:
             # The fitted gate: P(answerable) from what the top clauses contain.
             plan.relevance = 1.0 if exact_top else model.probability(feats)
             top_ok = exact_top or plan.relevance >= model.threshold
