@@ -24,64 +24,62 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["CANONICAL", "Modal", "modal_before", "modals", "strength"]
+__all__ = [
+    "CANONICAL",
+    "NOT_MODAL",
+    "TABLE",
+    "Modal",
+    "guard",
+    "modal_before",
+    "modals",
+    "strength",
+]
 
-# spelling -> canonical; longest spellings are tried first.
-_SPELLINGS: dict[str, str] = {
-    "不应当": "不应",
-    "不应该": "不应",
-    "不应": "不应",
-    "不得": "不应",
-    "不准许": "不应",
-    "不准": "不应",
-    "不允许": "不应",
-    "禁止": "不应",
-    "严禁": "不应",
-    "不可以": "不应",
-    "应当": "应",
-    "应该": "应",
-    "必须": "应",
-    "理应": "应",
-    "须": "应",
-    "应": "应",
-    "不宜": "不宜",
-    "不推荐": "不宜",
-    "不建议": "不宜",
-    "宜": "宜",
-    "推荐": "宜",
-    "建议": "宜",
-    "可以不": "不必",
-    "不必": "不必",
-    "无须": "不必",
-    "无需": "不必",
-    "不需要": "不必",
-    "不需": "不必",
-    "不可能": "不可能",
-    "可能": "可能",
-    "有可能": "可能",
-    "可以": "可",
-    "允许": "可",
-    "可": "可",
-    "不能够": "不能",
-    "不能": "不能",
-    "无法": "不能",
-    "能够": "能",
-    "能": "能",
+# ---------------------------------------------------------------- the table
+# The one table of 能愿动词: canonical form -> every spelling of it.  grammar.wording (the
+# draft checker's patterns), grammar.titles (a requirement is no title) and this module's
+# matcher all read it.
+TABLE: dict[str, tuple[str, ...]] = {
+    "应": ("应当", "应该", "必须", "理应", "须", "应"),
+    "不应": (
+        "不应当",
+        "不应该",
+        "不应",
+        "不得",
+        "不准许",
+        "不准",
+        "不允许",
+        "禁止",
+        "严禁",
+        "不可以",
+    ),
+    "宜": ("宜", "推荐", "建议"),
+    "不宜": ("不宜", "不推荐", "不建议"),
+    "可": ("可以", "允许", "可"),
+    "不必": ("可以不", "不必", "无须", "无需", "不需要", "不需"),
+    "能": ("能够", "能"),
+    "不能": ("不能够", "不能", "无法"),
+    "可能": ("可能", "有可能"),
+    "不可能": ("不可能",),
 }
-CANONICAL = ("应", "不应", "宜", "不宜", "可", "不必", "能", "不能", "可能", "不可能")
+CANONICAL = tuple(TABLE)
+# spelling -> canonical; longest spellings are tried first.
+_SPELLINGS: dict[str, str] = {s: c for c, spelled in TABLE.items() for s in spelled}
 
-# Words containing a modal character that are not modal verbs.  Checked around each
-# candidate: the candidate is skipped when the text at that place spells one of these.
+# Words containing a modal character that are not modal verbs: wherever the text at a
+# candidate spells one of these, the candidate is no modal verb.  Kept as words, not as
+# characters around the verb: "应纳入" is a requirement although 应纳税 is a noun, "同时宜"
+# a recommendation although 不合时宜 is an idiom.
 _NOT_MODAL_WORDS = (
     # 应
-    "应用 应急 应对 应答 应变 应邀 应聘 应届 应收 应付 应纳 应税 应激 应力 应时 应景 应征 应约"
+    "应用 应急 应对 应答 应变 应邀 应聘 应届 应收 应付 应纳税 应激 应力 应景 应征 应约 应酬"
     " 相应 供应 对应 响应 反应 适应 效应 回应 呼应 感应 顺应 答应 内应 报应 照应 应有尽有"
     # 宜
-    " 适宜 便宜 事宜 宜居 时宜 权宜 得宜 机宜"
+    " 适宜 便宜 事宜 宜居 宜人 不合时宜 权宜之计"
     # 可 / 可以
     " 可靠 认可 许可 可行 可用 可比 可见 可视 可读 可控 可信 可持续 可及 可否 可追溯 可操作"
     " 可测 可燃 可回收 可接受 可选 宁可 可逆 可调 可移动 可拆卸 可重复 可识别 可访问 可获得"
-    " 可达 可量化 可验证 可核查 可实施 可执行 可理解 可扩展 可维护 可替代 可检索 可复制"
+    " 可达 可量化 可验证 可核查 可实施 可执行 可理解 可扩展 可维护 可替代 可检索 可复制 可塑"
     " 即可 尚可 不可或缺 不可缺少 不可分割 不可抗力 不可替代 无可 可口 可爱 可怕 可惜 可是 可谓"
     " 可观 可贵 可疑 可乐 可行性 可靠性 可信度 可燃物"
     # 能
@@ -91,7 +89,25 @@ _NOT_MODAL_WORDS = (
     " 须知 必需 胡须 允许值 允许偏差 建议书 合理化建议 意见建议 建议和意见 推荐性 推荐标准"
     " 推荐单位 推荐人 推荐表 推荐信"
 )
-_NOT_MODAL = tuple(_NOT_MODAL_WORDS.split())
+NOT_MODAL: tuple[str, ...] = tuple(_NOT_MODAL_WORDS.split())
+_NOT_MODAL = NOT_MODAL
+
+
+def guard(char: str, extra: tuple[str, ...] = ()) -> str:
+    """A regular expression for the modal character ``char`` where it is not part of one
+    of the :data:`NOT_MODAL` words (or of ``extra``): "应" but not 响应/应用, "可" but not
+    认可/可靠/不可或缺.  For the draft checker's patterns, which must agree with
+    :func:`modals` on what is a modal verb."""
+    parts: list[str] = []
+    for word in sorted({*NOT_MODAL, *extra}):
+        i = word.find(char)
+        while i != -1:
+            before, here = re.escape(word[:i]), re.escape(word[i:])
+            parts.append(f"(?<!{before}(?={here}))" if before else f"(?!{here})")
+            i = word.find(char, i + 1)
+    return "".join(parts) + re.escape(char)
+
+
 # 建议/推荐 are modal only before what they recommend ("建议采用", "推荐使用"), not as
 # nouns ("提出建议", "听取建议").
 _RECOMMEND_VERB = re.compile(

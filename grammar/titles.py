@@ -12,15 +12,15 @@ from __future__ import annotations
 
 import re
 
+from grammar.modality import guard
+
 _BAD = re.compile(r"[。；;，,！!]|[?？](?=.)")
 _WORD = re.compile(r"[\u4e00-\u9fffA-Za-z]")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
-# 应 inside a compound word: after 响/相/适/反/对/供/回/效/感/呼/照/顺/答, or before
-# 急/用/答/对/变/届/收/付/聘/征/邀/酬.  "应当" and "理应" stay modal.
-_MODAL = re.compile(
-    r"(?<![响相适反对供回效感呼照顺答])应(?![急用答对变届收付聘征邀酬])"
-    r"|(?<![事便适])宜|须(?!知)|不得"
-)
+# The modal verbs that make text a requirement or recommendation, not the same characters
+# inside other words (响应, 应急, 事宜, 须知: the table of grammar.modality).  "应当" and
+# "理应" stay modal.
+_MODAL = re.compile(f"{guard('应')}|{guard('宜')}|{guard('须')}|不得")
 _COLONS = ":："
 
 

@@ -12,22 +12,24 @@ from __future__ import annotations
 
 import re
 
+from grammar.modality import NOT_MODAL, guard
+
 # ---------------------------------------------------------------- modal verbs (附录C)
-# 应 as a modal verb: not the second character of 响应, 相应, 适应, 反应, 对应, 供应, 回应,
-# 效应, 感应, 呼应, 照应, 顺应, 答应, 理应 is modal but rare; not the first of 应急, 应用,
-# 应答, 应对, 应变, 应届, 应收, 应付, 应聘, 应征, 应邀, 应酬.
-_YING = r"(?<![响相适反对供回效感呼照顺答])应(?![急用答对变届收付聘征邀酬])"
+# The verbs and the words that merely contain their characters (响应, 应用, 适宜, 可靠 …)
+# are the table of grammar.modality; the patterns here find them for the checker.
+_YING = guard("应")
 MODAL_REQUIREMENT = re.compile(rf"不{_YING}|{_YING}(?:当|该)?")
-MODAL_RECOMMENDATION = re.compile(r"(?<![事便适])不?宜(?![人居])")
-# 可 as permission: not 可靠, 可行, 可能, 可信, 可用, 可及, 可追溯, 可比, 可视, 可控, 可燃,
-# 可操作, 可选, 可见, 可持续, 可回收, 认可, 许可.
-MODAL_PERMISSION = re.compile(r"(?<![认许不])可(?![靠行能信用及追持比视控燃操选见回塑调])|不必")
+MODAL_RECOMMENDATION = re.compile(rf"不?{guard('宜')}")
+# 可 as permission; "不可" is a prohibition and "可能" a possibility (their own entries).
+MODAL_PERMISSION = re.compile(rf"{guard('可', extra=('不可', '可能'))}|不必")
 # Any requirement, recommendation or permission: what may not appear in 前言, 范围, 注….
 PROVISION = re.compile(rf"{MODAL_REQUIREMENT.pattern}|{MODAL_RECOMMENDATION.pattern}|必须|不得")
 
 # Wrong forms and their replacements (GB/T 1.1—2020 附录C, 表C.1–C.4).
 MUST = re.compile(r"必须")
-PROHIBITION = re.compile(r"不得|不可(?![能靠行信])")
+# "不可" is 不应, except in the table's words (不可或缺, 不可抗力 …) and before 能/靠/行/信.
+_NOT_PROHIBITION = "".join(f"(?!{re.escape(w[2:])})" for w in NOT_MODAL if w.startswith("不可"))
+PROHIBITION = re.compile(rf"不得|不可(?![能靠行信]){_NOT_PROHIBITION}")
 # 应 together with 尽量 / 尽可能 / 尽快 is a recommendation, not a requirement.
 SHOULD_TRY = re.compile(rf"{_YING}(?:当)?(?:尽量|尽可能)|(?:尽量|尽可能)[^，。；]{{0,6}}{_YING}")
 # 能 / 可能 expressing permission after an approval ("经…同意后，…能…").

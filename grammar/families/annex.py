@@ -26,7 +26,7 @@ from grammar.families.base import (
     followed_by_reference,
     halfwidth,
 )
-from grammar.families.context import Mode, Node, TreeContext
+from grammar.families.context import FamilyDefaults, Mode, Node, TreeContext
 from grammar.families.gb import GbTree
 from grammar.schema import AnnexType, ClauseKind
 from grammar.title_split import TitleRules, next_line_title
@@ -105,13 +105,11 @@ class AnnexTree(GbTree):
 TREE = AnnexTree()
 
 
-class AnnexFamily:
+class AnnexFamily(FamilyDefaults):
     """附录X with its status mark (see module doc)."""
 
     name = "annex"
     first = "附"
-    inline = True
-    contextual = False
     tree: AnnexTree = TREE
 
     def match(self, s: str, pos: int, *, glued: bool) -> MatchResult:
@@ -137,13 +135,11 @@ class AnnexFamily:
         return not rest.strip() or title_like(rest, 40) or parse_annex_type(rest) is not None
 
 
-class AnnexClauseFamily:
+class AnnexClauseFamily(FamilyDefaults):
     """A.1, B.2.1 … (see module doc)."""
 
     name = "annex_clause"
     first = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-    inline = True
-    contextual = False
     tree: AnnexTree = TREE
 
     def match(self, s: str, pos: int, *, glued: bool) -> MatchResult:

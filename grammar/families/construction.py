@@ -28,7 +28,7 @@ from grammar.families.base import (
     Numbering,
     followed_by_reference,
 )
-from grammar.families.context import Mode, Node, TreeContext
+from grammar.families.context import FamilyDefaults, Mode, Node, TreeContext
 from grammar.families.gb import GbState, GbTree
 from grammar.schema import ClauseKind
 
@@ -57,13 +57,11 @@ class ConstructionTree(GbTree):
 TREE = ConstructionTree()
 
 
-class ConstructionArticleFamily:
+class ConstructionArticleFamily(FamilyDefaults):
     """N.0.M articles (see module doc)."""
 
     name = "construction_article"
     first = "123456789"
-    inline = True
-    contextual = False
     tree: ConstructionTree = TREE
 
     def match(self, s: str, pos: int, *, glued: bool) -> MatchResult:

@@ -160,12 +160,22 @@ class TreeRules:
         return j
 
 
+class FamilyDefaults:
+    """What most families are: their numbers are also looked for inside a line
+    (``inline``), and their syntax stands without the document (not ``contextual``)."""
+
+    inline: bool = True
+    contextual: bool = False
+
+
 class NumberingRules(Protocol):
     """A numbering family as the tree builder uses it: syntax (see
     :class:`~grammar.families.base.NumberingFamily`) plus its place in the tree."""
 
     name: str
     first: str
+    inline: bool
+    contextual: bool
     tree: TreeRules
 
     def match(self, s: str, pos: int, *, glued: bool) -> Any: ...

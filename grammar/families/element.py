@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from grammar.families.base import Family, HeadingMatch, MatchResult, Numbering
-from grammar.families.context import Mode, Node, TreeContext, TreeRules
+from grammar.families.context import FamilyDefaults, Mode, Node, TreeContext, TreeRules
 from grammar.schema import ClauseKind
 from grammar.title_split import TitleRules
 
@@ -33,13 +33,12 @@ class ElementTree(TreeRules):
 TREE = ElementTree()
 
 
-class ElementFamily:
+class ElementFamily(FamilyDefaults):
     """Element names (see module doc)."""
 
     name = "element"
     first = "前引目参索"
     inline = False
-    contextual = False
     tree = TREE
 
     def match(self, s: str, pos: int, *, glued: bool) -> MatchResult:

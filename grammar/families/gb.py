@@ -24,7 +24,7 @@ from grammar.families.base import (
     followed_by_reference,
     halfwidth,
 )
-from grammar.families.context import Mode, Node, TreeContext, TreeRules
+from grammar.families.context import FamilyDefaults, Mode, Node, TreeContext, TreeRules
 from grammar.schema import ClauseKind
 from grammar.title_split import PeriodTitle, TitleRules, next_line_title
 from grammar.titles import title_like
@@ -208,13 +208,11 @@ class GbTree(TreeRules):
 TREE = GbTree()
 
 
-class GbClauseFamily:
+class GbClauseFamily(FamilyDefaults):
     """章/条 numbers (see module doc)."""
 
     name = "gb"
     first = "123456789"
-    inline = True
-    contextual = False
     tree: GbTree = TREE
 
     def match(self, s: str, pos: int, *, glued: bool) -> MatchResult:
@@ -344,7 +342,7 @@ def _row_run(n: int, ctx: TreeContext) -> bool:
     return before + after >= 2
 
 
-class ListedChapterFamily:
+class ListedChapterFamily(FamilyDefaults):
     """ "1、范围" in a document whose 目次 lists "1 范围": the chapter, typed loosely.
     Contextual (only the tree builder asks it, before the outline reading of "1、"):
     without the 目次's word, "1、" is an outline number."""

@@ -23,7 +23,7 @@ from grammar.families.base import (
     Numbering,
     halfwidth,
 )
-from grammar.families.context import Mode, Node, TreeContext
+from grammar.families.context import FamilyDefaults, Mode, Node, TreeContext
 from grammar.families.outline_cn import TREE, outline_allowed
 from grammar.schema import ClauseKind
 from grammar.title_split import title_sentence
@@ -50,13 +50,12 @@ def is_aux_block(line: str) -> bool:
     )
 
 
-class CircledFamily:
+class CircledFamily(FamilyDefaults):
     """①, ② … (see module doc)."""
 
     name = "circled"
     first = CIRCLED_CHARS
     inline = False
-    contextual = False
     tree = TREE
 
     def match(self, s: str, pos: int, *, glued: bool) -> MatchResult:

@@ -13,19 +13,18 @@ from __future__ import annotations
 import re
 
 from grammar.families.base import OUTLINE_ARABIC, OUTLINE_PAREN_ARABIC, MatchResult
+from grammar.families.context import FamilyDefaults
 from grammar.families.outline_cn import TREE, accept_outline, outline_match
 
 RE_OUT_ARABIC = re.compile(r"^(?P<n>[1-9]\d?)[ \t]*(?:[、]|\.(?!\d))")
 RE_OUT_PAREN_ARABIC = re.compile(r"^[(（][ \t]*(?P<n>[1-9]\d?)[ \t]*[)）]")
 
 
-class ArabicOutlineFamily:
+class ArabicOutlineFamily(FamilyDefaults):
     """1. / 1、 (see module doc)."""
 
     name = "outline_arabic"
     first = "123456789"
-    inline = True
-    contextual = False
     tree = TREE
     accept = staticmethod(accept_outline)
 
@@ -33,13 +32,11 @@ class ArabicOutlineFamily:
         return outline_match(RE_OUT_ARABIC, OUTLINE_ARABIC, "{}.", s, pos)
 
 
-class ArabicParenOutlineFamily:
+class ArabicParenOutlineFamily(FamilyDefaults):
     """（1） (see module doc)."""
 
     name = "outline_paren_arabic"
     first = "(（"
-    inline = True
-    contextual = False
     tree = TREE
     accept = staticmethod(accept_outline)
 

@@ -26,6 +26,7 @@ from grammar.families.base import (
     chinese_to_int,
 )
 from grammar.families.context import (
+    FamilyDefaults,
     Mode,
     Node,
     Rank,
@@ -157,13 +158,11 @@ def accept_outline(
     return False
 
 
-class ChineseOutlineFamily:
+class ChineseOutlineFamily(FamilyDefaults):
     """一、 (see module doc)."""
 
     name = "outline_cn"
     first = "一二三四五六七八九十"
-    inline = True
-    contextual = False
     tree = TREE
 
     def match(self, s: str, pos: int, *, glued: bool) -> MatchResult:
@@ -172,13 +171,11 @@ class ChineseOutlineFamily:
     accept = staticmethod(accept_outline)
 
 
-class ChineseParenOutlineFamily:
+class ChineseParenOutlineFamily(FamilyDefaults):
     """（一） (see module doc)."""
 
     name = "outline_paren_cn"
     first = "(（"
-    inline = True
-    contextual = False
     tree = TREE
 
     def match(self, s: str, pos: int, *, glued: bool) -> MatchResult:

@@ -22,7 +22,14 @@ from grammar.families.base import (
     chinese_to_int,
     int_to_chinese,
 )
-from grammar.families.context import Mode, Node, TreeContext, TreeRules, glued_first_heading
+from grammar.families.context import (
+    FamilyDefaults,
+    Mode,
+    Node,
+    TreeContext,
+    TreeRules,
+    glued_first_heading,
+)
 from grammar.schema import ClauseKind
 from grammar.title_split import TitleRules
 
@@ -82,13 +89,11 @@ class RegulationTree(TreeRules):
 TREE = RegulationTree()
 
 
-class RegulationFamily:
+class RegulationFamily(FamilyDefaults):
     """第X编/章/节/条 (see module doc)."""
 
     name = "regulation"
     first = "第"
-    inline = True
-    contextual = False
     tree = TREE
 
     def match(self, s: str, pos: int, *, glued: bool) -> MatchResult:

@@ -18,7 +18,7 @@ from grammar.families.base import (
     MatchResult,
     Numbering,
 )
-from grammar.families.context import Mode, Node, TreeContext
+from grammar.families.context import FamilyDefaults, Mode, Node, TreeContext
 from grammar.families.outline_cn import TREE, outline_allowed
 from grammar.schema import ClauseKind
 
@@ -37,13 +37,12 @@ def title_ok(title: str) -> bool:
     return bool(_CJK_CHAR.search(title)) and not _SENTENCE_PUNCT.search(title)
 
 
-class SlidePartFamily:
+class SlidePartFamily(FamilyDefaults):
     """Slide-deck parts (see module doc)."""
 
     name = "slide_part"
     first = "0123456789CcPp"
     inline = False
-    contextual = False
     tree = TREE
 
     def match(self, s: str, pos: int, *, glued: bool) -> MatchResult:
