@@ -16,6 +16,7 @@ positions found in the copy are valid in the original text.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from grammar.families import BY_FIRST, CANDIDATES_BY_FIRST, NumberingRules
 from grammar.families.annex import (
@@ -87,21 +88,20 @@ def match_at(line: str, pos: int = 0, *, glued: bool = False) -> HeadingMatch | 
 
 def candidates_at(
     line: str, pos: int = 0, *, glued: bool = False
-) -> list[tuple[NumberingRules, HeadingMatch]]:
+) -> Iterator[tuple[NumberingRules, HeadingMatch]]:
     """Every family's reading of a number at ``line[pos]``, in registration order,
     contextual families included (for the tree builder, which takes the first reading
-    its family accepts).  A reference shape ("5.2.1的规定") ends the list."""
+    its family accepts; later families are not tried once one is taken).  A reference
+    shape ("5.2.1的规定") ends the readings."""
     s = halfwidth(line[pos : pos + _MATCH_WINDOW])
     if not s:
-        return []
-    out: list[tuple[NumberingRules, HeadingMatch]] = []
+        return
     for family in CANDIDATES_BY_FIRST.get(s[0], ()):
         found = family.match(s, pos, glued=glued)
         if found is REFERENCE:
-            break
+            return
         if found is not None:
-            out.append((family, found))  # type: ignore[arg-type]
-    return out
+            yield family, found  # type: ignore[misc]
 
 
 def match_heading(line: str, *, glued: bool = False) -> HeadingMatch | None:

@@ -30,6 +30,7 @@ read:
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -60,6 +61,7 @@ _TABLE_CAPTION = re.compile(r"^表[ \t]*(?:[A-Z]\.)?\d{1,3}")
 # Words after which a number is a reference or a caption's number, never a heading.
 _TAIL_BEFORE = re.compile(r"(?:表|图|式|见|按|依|据|照|和|及|与|或|、|至|第|附录)$")
 _SPACES = " \t\u3000"
+_AFTER_BREAK = SENTENCE_END + COLON
 
 
 def split_title(rest: str, kind: ClauseKind) -> tuple[str, str]:
@@ -100,7 +102,7 @@ class SegmentedDocument:
     warnings: list[str] = field(default_factory=list)
 
 
-Candidates = list[tuple[NumberingRules, HeadingMatch]]
+Candidates = Iterable[tuple[NumberingRules, HeadingMatch]]
 
 
 class _Segmenter:
@@ -119,7 +121,7 @@ class _Segmenter:
         self.toc_node: _Node | None = None
         self.lines: list[Line] = []
         self.matches: list[HeadingMatch | None] = []
-        self.candidates: list[Candidates] = []
+        self.candidates: list[list[tuple[NumberingRules, HeadingMatch]]] = []
         self.toc_labels: set[str] = set()
         self.in_table = False
         self.toc: set[int] = set()
@@ -222,8 +224,10 @@ class _Segmenter:
         half = halfwidth(line)
         found: list[HeadingMatch] = []
         pos = begin
+        tail_from = len(half) - _TAIL_WINDOW
         while True:
             hit = None
+            lead = opened is None and self.in_preamble()
             for m in _INLINE_CANDIDATE.finditer(half, pos):
                 q = m.start()
                 if q == 0:
@@ -233,7 +237,15 @@ class _Segmenter:
                     k -= 1
                 if k < 0:
                     continue
-                modes = self._inline_modes(half, begin, q, k, opened)
+                # Most candidates stand where no mode applies: skip them cheaply.
+                if not (
+                    lead
+                    or q >= tail_from
+                    or half[k] in _AFTER_BREAK
+                    or (opened is not None and q - begin <= _GLUED_WINDOW)
+                ):
+                    continue
+                modes = self._inline_modes(half, begin, q, k, opened, lead)
                 if not modes:
                     continue
                 hit = self._pick(candidates_at(line, q, glued="tail" in modes), line, modes, opened)
@@ -248,8 +260,9 @@ class _Segmenter:
             pos = hm.rest_start
             begin = hm.rest_start
 
+    @staticmethod
     def _inline_modes(
-        self, half: str, begin: int, q: int, k: int, opened: _Node | None
+        half: str, begin: int, q: int, k: int, opened: _Node | None, lead: bool
     ) -> tuple[Mode, ...]:
         """Where a number at ``half[q]`` stands (``half[k]`` is the last character before
         it that is not a space), as the modes to ask the families about, in order."""
@@ -279,7 +292,7 @@ class _Segmenter:
             and not any(p in half[begin:q] for p in SENTENCE_END)
         ):
             modes.append("glued")
-        if opened is None and self.in_preamble():
+        if lead:
             modes.append("lead")
         return tuple(modes)
 
@@ -408,12 +421,12 @@ class _Segmenter:
         return self.nodes
 
 
-def _line_candidates(text: str) -> Candidates:
+def _line_candidates(text: str) -> list[tuple[NumberingRules, HeadingMatch]]:
     stripped = len(text) - len(text.lstrip(_SPACES))
-    return candidates_at(text, stripped, glued=True)
+    return list(candidates_at(text, stripped, glued=True))
 
 
-def _first_syntactic(cands: Candidates) -> HeadingMatch | None:
+def _first_syntactic(cands: list[tuple[NumberingRules, HeadingMatch]]) -> HeadingMatch | None:
     """What :func:`grammar.numbering.match_at` reads at the line start."""
     return next((hm for family, hm in cands if not family.contextual), None)
 
