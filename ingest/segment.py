@@ -153,7 +153,11 @@ class _Segmenter:
                 continue
             if TREES[other].numbers_document(self.state(other)):
                 return True
-        return False
+        return any(
+            tree.numbers_document_ahead(self)
+            for other, tree in TREES.items()
+            if other is not family and other not in order
+        )
 
     def match(self, line: str, pos: int) -> HeadingMatch | None:
         return match_at(line, pos)

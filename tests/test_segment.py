@@ -873,3 +873,41 @@ def test_circled_list_items_in_an_outline_text_stay_in_its_text() -> None:
         """)
     assert nos(clauses) == ["一、", "一、（一）", "一、（二）"]
     assert "②统一着装，佩戴工号牌。" in by_no(clauses, "一、（一）").text
+
+
+def test_foreword_list_before_gb_chapters_is_no_outline() -> None:
+    """A web copy of a standard lists its foreword's changes as "1、…；" before chapter 1:
+    those are 列项 of the preamble, and the chapters stay top-level."""
+    clauses = seg(
+        """
+        本部分与旧版相比主要变化如下：
+        1、修改了范围；
+        2、增加了术语；
+        3、删除了附录。
+        1 范围
+        本部分规定了示例产品的要求。
+        2 规范性引用文件
+        无。
+        3 术语和定义
+        无。
+        4 要求
+        4.1 外观
+        表面应平整。
+        """
+    )
+    assert nos(clauses) == ["", "1", "2", "3", "4", "4.1"]
+    assert "1、修改了范围；" in clauses[0].text
+    assert path(by_no(clauses, "4.1")) == ["4 要求"]
+
+
+def test_outline_list_without_gb_chapters_ahead_stays_outline() -> None:
+    clauses = seg(
+        """
+        一、总则
+        1、目的
+        规范服务。
+        2、范围
+        适用于本单位。
+        """
+    )
+    assert nos(clauses) == ["一、", "一、1.", "一、2."]

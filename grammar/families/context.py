@@ -103,8 +103,9 @@ class TreeContext(Protocol):
         ...
 
     def outranked(self, family: Family) -> bool:
-        """A family that appeared earlier numbers this document (see
-        :meth:`TreeRules.numbers_document`): ``family``'s numbers are list items here."""
+        """A family that appeared earlier numbers this document, or one not seen yet will
+        (see :meth:`TreeRules.numbers_document` and :meth:`TreeRules.numbers_document_ahead`):
+        ``family``'s numbers are list items here."""
         ...
 
     def match(self, line: str, pos: int) -> HeadingMatch | None:
@@ -149,6 +150,11 @@ class TreeRules:
 
     def numbers_document(self, state: Any) -> bool:
         """This family is the document's numbering (later families are list items)."""
+        return False
+
+    def numbers_document_ahead(self, ctx: TreeContext) -> bool:
+        """Before this family's first heading: the lines ahead show that it will number the
+        document (numbers of other families before it are list items of a foreword)."""
         return False
 
     def title_rules(self, kind: ClauseKind, level: int) -> TitleRules:

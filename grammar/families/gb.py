@@ -89,6 +89,10 @@ def table_row(rest: str) -> bool:
     )
 
 
+_CHAPTERS = {n: numbering(str(n)) for n in (1, 2, 3)}
+_FIRST_CLAUSES = {n: numbering(f"{n}.1") for n in range(1, 10)}
+
+
 class GbTree(TreeRules):
     """章, 条, 术语, 附录 and annex clauses in one tree: depth from the number, parent
     by number (a clause whose parent number was seen hangs under it even out of order)."""
@@ -137,6 +141,14 @@ class GbTree(TreeRules):
 
     def numbers_document(self, state: GbState) -> bool:
         return state.chapters >= 2
+
+    def numbers_document_ahead(self, ctx: TreeContext) -> bool:
+        """Chapters 1, 2 and 3 and the first clause of some chapter ("4.1") start later
+        lines: the list "1、…；2、…" of a foreword before them is no outline."""
+        here = ctx.line_index
+        return all(ctx.last_line(_CHAPTERS[n]) > here for n in (1, 2, 3)) and any(
+            ctx.last_line(first) > here for first in _FIRST_CLAUSES.values()
+        )
 
     def title_rules(self, kind: ClauseKind, level: int) -> TitleRules:
         if kind is ClauseKind.TERM:
