@@ -911,3 +911,27 @@ def test_outline_list_without_gb_chapters_ahead_stays_outline() -> None:
         """
     )
     assert nos(clauses) == ["一、", "一、1.", "一、2."]
+
+
+def test_page_number_after_a_full_stop_is_no_chapter() -> None:
+    """A PDF's broken cross-reference ("…见错误!未找到引用源。5") leaves a bare number after
+    a full stop at a line end: no chapter, even when it is the next chapter's number."""
+    clauses = seg(
+        """
+        4 协议基础
+        4.1 基本约定
+        外设 ID 定义见错误!未找到引用源。5
+        消息内容见表 4-7。
+        4.2 查询指令
+        查询消息采用本协议定义的格式。
+        5 设备通讯协议
+        5.1 适用范围
+        """
+    )
+    assert nos(clauses) == ["4", "4.1", "4.2", "5", "5.1"]
+    assert "引用源。5" in by_no(clauses, "4.1").text
+
+
+def test_collapsed_chapter_after_a_full_stop_is_kept() -> None:
+    clauses = seg("1 范围\n本文件规定了要求。2 要求 2.1 服务人员应持证上岗。")
+    assert nos(clauses) == ["1", "2", "2.1"]

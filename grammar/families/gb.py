@@ -259,6 +259,10 @@ class GbClauseFamily(FamilyDefaults):
         if tree.taken(key, mode, ctx):
             return False
         if mode == "punct":
+            # Inside a line after a full stop a chapter number must be the next chapter and
+            # carry its title ("…未找到引用源。5" at a line end is a page number).
+            if len(key) == 1:
+                return key[0] == st.max_chapter + 1 and bool(rest.strip())
             return tree.pred_seen(key, ctx)
         if mode == "glued":
             if opened is None or opened.num is None:
