@@ -11,6 +11,7 @@ module             family                                      numbers
 ``outline_arabic`` Arabic outline numbering                    1. / 1、, （1）
 ``list_item``      列项 and other body blocks (never headings)  a), 1), ①, ——, 注, 示例, 表1
 ``element``        unnumbered elements                         前言, 引言, 目次, 参考文献, 索引
+``ocr_dotless``    clause numbers whose dots OCR lost            73, C31, E4 (contextual)
 ``slide_part``     parts of a slide deck                       01 … CHAPTER, PART 02 …
 =================  ==========================================  ==============================
 
@@ -37,6 +38,7 @@ from grammar.families import (
     element,
     gb,
     list_item,
+    ocr_dotless,
     outline_arabic,
     outline_cn,
     regulation,
@@ -64,6 +66,7 @@ REGISTERED: tuple[NumberingRules, ...] = (
     outline_cn.PAREN_CN,
     gb.LISTED_CHAPTER,
     outline_arabic.ARABIC,
+    ocr_dotless.FAMILY,
     outline_arabic.PAREN_ARABIC,
     list_item.CIRCLED,
 )
