@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from grammar.families import BY_FIRST, CANDIDATES_BY_FIRST, NumberingRules
+from grammar.families import BY_FIRST, CANDIDATES_BY_FIRST, INLINE_BY_FIRST, NumberingRules
 from grammar.families.annex import (
     RE_ANNEX,
     RE_ANNEX_CLAUSE,
@@ -87,16 +87,20 @@ def match_at(line: str, pos: int = 0, *, glued: bool = False) -> HeadingMatch | 
 
 
 def candidates_at(
-    line: str, pos: int = 0, *, glued: bool = False
+    line: str, pos: int = 0, *, glued: bool = False, half: bool = False, inline: bool = False
 ) -> Iterator[tuple[NumberingRules, HeadingMatch]]:
     """Every family's reading of a number at ``line[pos]``, in registration order,
     contextual families included (for the tree builder, which takes the first reading
     its family accepts; later families are not tried once one is taken).  A reference
-    shape ("5.2.1的规定") ends the readings."""
-    s = halfwidth(line[pos : pos + _MATCH_WINDOW])
+    shape ("5.2.1的规定") ends the readings.  With ``half``, ``line`` is already the
+    half-width copy (a caller scanning one line at many positions maps it once); with
+    ``inline``, only families whose headings may start inside a line are asked."""
+    s = line[pos : pos + _MATCH_WINDOW]
+    if not half:
+        s = halfwidth(s)
     if not s:
         return
-    for family in CANDIDATES_BY_FIRST.get(s[0], ()):
+    for family in (INLINE_BY_FIRST if inline else CANDIDATES_BY_FIRST).get(s[0], ()):
         found = family.match(s, pos, glued=glued)
         if found is REFERENCE:
             return

@@ -252,7 +252,8 @@ class _Segmenter:
                 modes = self._inline_modes(half, begin, q, k, opened, lead)
                 if not modes:
                     continue
-                hit = self._pick(candidates_at(line, q, glued="tail" in modes), line, modes, opened)
+                readings = candidates_at(half, q, glued="tail" in modes, half=True, inline=True)
+                hit = self._pick(readings, line, modes, opened)
                 if hit is not None:
                     break
             if hit is None:

@@ -95,6 +95,11 @@ def _by_first_character(
 BY_FIRST: dict[str, tuple[NumberingRules, ...]] = _by_first_character(FAMILIES)
 # The same for the tree builder, contextual families included.
 CANDIDATES_BY_FIRST: dict[str, tuple[NumberingRules, ...]] = _by_first_character(REGISTERED)
+# The same for a number inside a line: only families with ``inline`` (the others accept
+# a heading on a line of its own only).
+INLINE_BY_FIRST: dict[str, tuple[NumberingRules, ...]] = _by_first_character(
+    tuple(f for f in REGISTERED if f.inline)
+)
 # Characters a heading found inside a line may begin with (families with ``inline``).
 INLINE_FIRST: str = "".join(sorted({c for f in REGISTERED if f.inline for c in f.first}))
 
@@ -111,6 +116,7 @@ __all__ = [
     "BY_FIRST",
     "CANDIDATES_BY_FIRST",
     "FAMILIES",
+    "INLINE_BY_FIRST",
     "INLINE_FIRST",
     "REGISTERED",
     "TREES",
