@@ -24,6 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from grammar.families.base import halfwidth  # noqa: E402
 from ingest.chunk import split_long_clauses  # noqa: E402
 from ingest.clean import clean_lines  # noqa: E402
 from ingest.readers import read_document  # noqa: E402
@@ -46,6 +47,9 @@ def corpus() -> list[tuple[str, list[Line]]]:
 
 
 def run_once(docs: list[tuple[str, list[Line]]]) -> int:
+    # Every pass starts cold: memoised helpers must not carry lines over from the last pass.
+    if hasattr(halfwidth, "cache_clear"):
+        halfwidth.cache_clear()
     total = 0
     for source, lines in docs:
         cleaned = clean_lines(lines)

@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 from typing import Final, Protocol
 
 from grammar.schema import AnnexType, ClauseKind
@@ -38,8 +39,14 @@ _HALF.update({0x3000: 0x20, 0x00A0: 0x20, 0x2002: 0x20, 0x2003: 0x20, 0x2009: 0x
 _NEEDS_HALF = re.compile("[\uff01-\uff5e\u3000\u00a0\u2002\u2003\u2009]")
 
 
+@lru_cache(maxsize=16384)
 def halfwidth(text: str) -> str:
-    """Full-width ASCII forms and unusual spaces to plain ASCII, length-preserving."""
+    """Full-width ASCII forms and unusual spaces to plain ASCII, length-preserving.
+
+    Cached: Chinese lines almost always hold full-width punctuation (，：（）), and the
+    cleaner, the TOC detector, the metadata reader and every numbering family ask for the
+    same line's half-width copy, so one translate per distinct line is enough.
+    """
     # translate() looks every character up in a dict; most lines need nothing mapped.
     return text.translate(_HALF) if _NEEDS_HALF.search(text) else text
 
