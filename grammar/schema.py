@@ -61,8 +61,13 @@ class Clause:
     """One retrievable, citable unit of a document.
 
     Attributes:
-        clause_id: ``"{doc_id}:{seq:05d}"``; unique in a knowledge base, stable while the
-            source file is unchanged.
+        clause_id: ``"{doc_id}:{h}"``, ``h`` 10 hex digits of a hash of the clause's
+            content (ancestors' numbers, number, title, text; see
+            :mod:`ingest.clause_ids`): unique in a knowledge base, identical whenever the
+            same text is segmented again, and changed by an edit of this clause only.
+            Opaque: never parse it for order (use ``seq``).  Stores written before
+            content ids held positional ids ``"{doc_id}:{seq:05d}"``; they are migrated
+            and kept as ``extra["legacy_id"]``.
         doc_id: identifies one document; a collection file ("合集") yields several.
         doc_title: document title ("社区居家养老服务规范"), never empty.
         standard_code: normalised code ("GB/T 24421.3—2009", "T/BZQC 001—2025") or None.
@@ -78,7 +83,8 @@ class Clause:
         page: 1-based page of the heading in a PDF; None for other formats.
         start, end: character offsets of the clause (heading included) in the cleaned
             document text stored next to the clauses.
-        seq: position of the clause within its document, from 0.
+        seq: position of the clause within its document, from 0: the one source of
+            document order (neighbours, sections, "previous/next clause").
         is_section: the heading has no body of its own, only sub-clauses ("4 要求" directly
             followed by "4.1"): it stands for its whole subtree and is never an answer by
             itself.  Absent in stores written before it existed (loads as False).

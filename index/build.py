@@ -160,6 +160,9 @@ def sync_index(
     if ivf_threshold is None:
         ivf_threshold = AppConfig.from_env().ivf_threshold
     paths = IndexPaths.for_kb(store.root)
+    # Sources stored with positional ids (before content ids) get their content ids first;
+    # their revisions move, and re-adding them costs no embedding (the cache has the texts).
+    store.migrate_clause_ids()
     with dir_lock(paths.root):
         store.reload()
         want: dict[str, SourceEntry] = store.sources()

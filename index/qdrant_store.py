@@ -406,6 +406,7 @@ class QdrantClauseIndex:
         sources, embed and upsert new revisions.  Returns ``{"added", "removed",
         "seconds", "changed"}`` like :func:`index.build.sync_index`."""
         started = time.perf_counter()
+        store.migrate_clause_ids()  # positional ids of an older store → content ids
         state_path = self.state_path(store)
         state_path.parent.mkdir(parents=True, exist_ok=True)
         with dir_lock(state_path.parent):

@@ -296,10 +296,11 @@ class Searcher:
         """Ids of the clauses the index really holds *for their current text*.
 
         When the index is older than the store (no sync: readers never write), a source
-        re-ingested since the build may have kept its positional clause ids for different
-        text.  Its clauses are trusted only where the per-clause digest recorded at build
-        time matches; the others are left out of dense and BM25 results until the next
-        build (the exact clause route still finds them)."""
+        re-ingested since the build holds new clauses (new content ids) and may hold
+        clauses whose id survived a change the id ignores (whitespace).  Its clauses are
+        trusted only where the per-clause digest recorded at build time matches; the others
+        are left out of dense and BM25 results until the next build (the exact clause route
+        still finds them)."""
         entries = self.store.sources()
         built: dict[str, int] = {k: int(v) for k, v in meta.get("sources", {}).items()}
         digests: dict[str, dict[str, str]] = {}

@@ -14,6 +14,7 @@ import re
 from dataclasses import replace
 
 from grammar.schema import Clause
+from ingest.clause_ids import assign_clause_ids
 
 MAX_CHARS = 900
 TARGET_CHARS = 450
@@ -51,7 +52,8 @@ def split_long_clauses(
     clauses: list[Clause], doc_text: str, max_chars: int = MAX_CHARS, target: int = TARGET_CHARS
 ) -> list[Clause]:
     """Return ``clauses`` with every clause longer than ``max_chars`` cut into parts;
-    clause ids and ``seq`` are renumbered so they stay dense and in document order."""
+    ``seq`` is renumbered so it stays dense and in document order; ids are content ids
+    (:mod:`ingest.clause_ids`)."""
     out: list[Clause] = []
     for clause in clauses:
         if len(clause.text) <= max_chars:
@@ -68,5 +70,5 @@ def split_long_clauses(
             out.append(replace(clause, text=piece, start=start, end=end, extra=extra))
     for seq, clause in enumerate(out):
         clause.seq = seq
-        clause.clause_id = f"{clause.doc_id}:{seq:05d}"
+    assign_clause_ids(out)  # each part gets the id of its own text
     return out

@@ -50,6 +50,7 @@ from grammar.schema import AnnexType, Clause, ClauseKind, HeadingRef
 from grammar.title_split import COLON, SENTENCE_END, TitleRules, period_title
 from grammar.title_split import split_title as split_with_rules
 from grammar.titles import title_like
+from ingest.clause_ids import assign_clause_ids
 from ingest.readers.base import Line
 from ingest.toc import toc_labels, toc_lines
 
@@ -469,7 +470,7 @@ def segment_lines(
             continue
         clauses.append(
             Clause(
-                clause_id=f"{doc_id}:{len(clauses):05d}",
+                clause_id="",  # content id, assigned below
                 doc_id=doc_id,
                 doc_title=doc_title,
                 standard_code=standard_code,
@@ -487,6 +488,7 @@ def segment_lines(
                 is_section=not body and id(node) in parents,
             )
         )
+    assign_clause_ids(clauses)
     warnings = _coverage_warnings(lines, seg.matches, seg.toc, clauses)
     return SegmentedDocument(clauses, doc_text, warnings)
 

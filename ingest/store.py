@@ -50,6 +50,7 @@ from ingest.atomic import (
     write_jsonl_atomic,
     write_text_atomic,
 )
+from ingest.clause_ids import ID_SCHEME, assign_clause_ids, carry_legacy_ids, is_legacy_id
 from ingest.readers.base import Line
 
 log = logging.getLogger(__name__)
@@ -92,6 +93,9 @@ class SourceEntry:
     clause_file: str
     documents: list[DocumentInfo] = field(default_factory=list)
     text_files: dict[str, str] = field(default_factory=dict)
+    # Which clause-id scheme the clause file uses (ingest.clause_ids): entries written
+    # before content ids carry no such key and read as 1 (positional ids, to migrate).
+    id_scheme: int = 1
 
     @property
     def clause_count(self) -> int:
@@ -108,6 +112,7 @@ class SourceEntry:
             "clause_file": self.clause_file,
             "documents": [d.to_dict() for d in self.documents],
             "text_files": self.text_files,
+            "id_scheme": self.id_scheme,
         }
 
     @classmethod
@@ -122,6 +127,7 @@ class SourceEntry:
             clause_file=d["clause_file"],
             documents=[DocumentInfo.from_dict(x) for x in d.get("documents", [])],
             text_files=dict(d.get("text_files", {})),
+            id_scheme=int(d.get("id_scheme", 1)),
         )
 
 
@@ -463,6 +469,8 @@ class ClauseStore:
         commit record appended.  If anything fails before that, the store is unchanged.
         """
         with self._writing() as manifest:
+            old = manifest["sources"].get(source)
+            self._carry_legacy_ids(old, clauses)
             rev = self._next_rev()
             key = source_key(source)
             clause_file = f"{key}-{rev}.jsonl"
@@ -488,10 +496,62 @@ class ClauseStore:
                 clause_file=clause_file,
                 documents=documents,
                 text_files=text_files,
+                id_scheme=_scheme_of(clauses),
             )
-            old = manifest["sources"].get(source)
             self._commit(manifest, {"put": entry.to_dict(), "retire": _files_of(old)})
             return entry
+
+    def _carry_legacy_ids(self, old: dict[str, Any] | None, clauses: list[Clause]) -> None:
+        """Keep, on the new clauses, the positional ids their unchanged predecessors had
+        (an old ``?clause=`` link still finds them); nothing to do for content-id stores."""
+        if not old:
+            return
+        entry = SourceEntry.from_dict(old)
+        try:
+            before = self.read_source_clauses(entry)
+        except DamagedSource:
+            return  # being repaired: its old links cannot be told apart from new ones
+        carry_legacy_ids(before, clauses)
+
+    def migrate_clause_ids(self) -> int:
+        """Give the clauses of every source stored with positional ids (before content ids,
+        :mod:`ingest.clause_ids`) their content ids, keeping each old id on its clause as
+        ``extra["legacy_id"]``; returns the number of sources migrated.
+
+        Only the clause file is rewritten (one commit per source, the texts are kept), and
+        the source's revision moves, so the next index sync re-adds it — from the embedding
+        cache, the texts being unchanged.  A damaged source is left for ingest to repair."""
+        todo = [e for e in self.sources().values() if e.id_scheme < ID_SCHEME]
+        done = 0
+        for stale in todo:
+            with self._writing() as manifest:
+                raw = manifest["sources"].get(stale.source)
+                if raw is None:
+                    continue
+                entry = SourceEntry.from_dict(raw)
+                if entry.id_scheme >= ID_SCHEME:
+                    continue  # another writer migrated it meanwhile
+                try:
+                    clauses = self.read_source_clauses(entry)
+                except DamagedSource as exc:
+                    log.warning("%s", exc)
+                    continue
+                before = [Clause.from_dict(c.to_dict()) for c in clauses]
+                assign_clause_ids(clauses)  # stored in document order
+                carry_legacy_ids(before, clauses)
+                rev = self._next_rev()
+                entry.clause_file = f"{source_key(entry.source)}-{rev}.jsonl"
+                write_jsonl_atomic(
+                    self.root / "clauses" / entry.clause_file, [c.to_dict() for c in clauses]
+                )
+                entry.revision = rev
+                entry.id_scheme = ID_SCHEME
+                retire = [f for f in _files_of(raw) if f not in _files_of(entry.to_dict())]
+                self._commit(manifest, {"put": entry.to_dict(), "retire": retire})
+                done += 1
+        if done:
+            log.info("clause ids of %d source(s) migrated to content ids", done)
+        return done
 
     def remove_source(self, source: str) -> bool:
         """Drop a source file and all its documents.  Returns False if it was not stored."""
@@ -553,6 +613,12 @@ class ClauseStore:
                     p.unlink()
                 except OSError as exc:  # a leftover file is harmless; say so and go on
                     log.warning("could not remove stale file %s: %s", p, exc)
+
+
+def _scheme_of(clauses: list[Clause]) -> int:
+    """The id scheme a clause file is written in: positional ids only come from stores
+    (or tools) of the first scheme."""
+    return 1 if any(is_legacy_id(c.clause_id) for c in clauses) else ID_SCHEME
 
 
 def _files_of(raw: dict[str, Any] | None) -> list[str]:

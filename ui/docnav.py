@@ -29,6 +29,7 @@ from grammar.codes import code_matches, find_codes
 from grammar.numbering import halfwidth, normalize_clause_no
 from grammar.refs import Ref, find_refs
 from grammar.schema import Clause, DocumentInfo
+from ingest.clause_ids import find_clause
 
 # Query parameters of a document route (short: they end up in shared links).
 KB_PARAM, DOC_PARAM, CLAUSE_PARAM = "kb", "doc", "clause"
@@ -92,9 +93,11 @@ def context_of(clauses: Sequence[Clause], clause_id: str | None) -> ClauseContex
     if clause_id is None:
         i = next((k for k, c in enumerate(clauses) if c.clause_no), 0)
     else:
-        i = next((k for k, c in enumerate(clauses) if c.clause_id == clause_id), -1)
-        if i < 0:
+        # By id, else by the positional id an old link carries (ingest.clause_ids).
+        found = find_clause(clauses, clause_id)
+        if found is None:
             return None
+        i = next(k for k, c in enumerate(clauses) if c is found)
     me = clauses[i]
     ctx = ClauseContext(me, index=i, total=len(clauses))
     ctx.previous = clauses[i - 1] if i > 0 else None

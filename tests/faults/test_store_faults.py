@@ -136,9 +136,8 @@ def test_commit_cost_does_not_grow_with_kb_size(
 
 
 def test_an_index_older_than_the_store_never_maps_a_vector_to_a_changed_clause(kb, hashed) -> None:  # type: ignore[no-untyped-def]
-    """Positional clause ids (``doc:seq``) survive a re-ingest that changes the text under
-    them; a reader whose index predates the change must not return the new clause for the
-    old clause's vector (or tokens)."""
+    """A reader whose index predates a re-ingest that changed a clause's text must not
+    return the new clause for the old clause's vector (or tokens)."""
     ws, store, src = kb
     f = src / "测试服务规范.txt"
     f.write_text(
@@ -153,3 +152,83 @@ def test_an_index_older_than_the_store_never_maps_a_vector_to_a_changed_clause(k
     s.sync()
     top = s.search("服务车辆每日消毒", k=1, exact=False)
     assert top and "车辆" in top[0].clause.text
+
+
+def _stale_hits(ws: Path, hashed, query: str) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
+    s = Searcher.open(ws, embedder=hashed)
+    assert s.stale
+    return {
+        mode: [h.clause.clause_id for h in s.search(query, k=10, mode=mode, exact=False)]
+        for mode in ("dense", "bm25")
+    }
+
+
+def test_a_stale_index_keeps_serving_clauses_whose_position_moved(kb, hashed) -> None:  # type: ignore[no-untyped-def]
+    """A clause inserted early in a document shifted every later positional id, so a stale
+    index lost (or, without its digests, mis-mapped) all of them.  Content ids do not move:
+    the unchanged clauses stay searchable, the new one waits for the next build."""
+    ws, store, src = kb
+    f = src / "测试服务规范.txt"
+    before = {c.clause_no: c.clause_id for c in store.iter_clauses() if "测试" in c.doc_title}
+    f.write_text(
+        f.read_text("utf-8").replace("1 范围", "前言\n本文件为服务车辆清洗要求的修订版。\n1 范围"),
+        "utf-8",
+    )
+    assert ingest_paths([src], store, kb="default").ok
+    after = {c.clause_no: c.clause_id for c in store.iter_clauses() if "测试" in c.doc_title}
+    assert {no: after[no] for no in before} == before and "前言" in after
+    hits = _stale_hits(ws, hashed, "服务场所应保持整洁")
+    for mode, ids in hits.items():
+        assert ids and ids[0] == before["4.2"], mode
+        assert after["前言"] not in ids, mode
+
+
+def test_a_stale_index_never_maps_a_vector_to_a_clause_edited_under_the_same_id(kb, hashed) -> None:  # type: ignore[no-untyped-def]
+    """Whitespace does not change a content id, yet the text did change: the per-clause
+    digest keeps the old vector and tokens away from it until the next build."""
+    ws, store, src = kb
+    f = src / "测试服务规范.txt"
+    before = {c.clause_no: c.clause_id for c in store.iter_clauses()}
+    f.write_text(f.read_text("utf-8").replace("持有健康证明", "持有 健康 证明"), "utf-8")
+    assert ingest_paths([src], store, kb="default").ok
+    edited = {c.clause_no: c for c in store.iter_clauses() if "测试" in c.doc_title}["4.1"]
+    assert edited.clause_id == before["4.1"] and "持有 健康" in edited.text
+    for mode, ids in _stale_hits(ws, hashed, "服务人员应持有健康证明").items():
+        assert edited.clause_id not in ids, mode
+    s = Searcher.open(ws, embedder=hashed)
+    s.sync()
+    assert (
+        s.search("服务人员应持有健康证明", k=1, exact=False)[0].clause.clause_id == edited.clause_id
+    )
+
+
+def test_index_search_after_migration_of_an_old_store_is_not_stale(kb, hashed) -> None:  # type: ignore[no-untyped-def]
+    """A store written with positional ids is migrated by the next build (a writer), with
+    nothing lost: same clauses and texts, every old id kept as an alias."""
+    ws, store, _ = kb
+    rows_by_file = {}
+    for entry in store.sources().values():
+        path = store.root / "clauses" / entry.clause_file
+        rows = [json.loads(x) for x in path.read_text("utf-8").splitlines() if x.strip()]
+        for r in rows:
+            r["clause_id"] = f"{r['doc_id']}:{r['seq']:05d}"
+        path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
+        rows_by_file[entry.source] = rows
+    store.compact()
+    manifest = json.loads((store.root / MANIFEST).read_text("utf-8"))
+    for raw in manifest["sources"].values():
+        raw.pop("id_scheme", None)
+    (store.root / MANIFEST).write_text(json.dumps(manifest), "utf-8")
+    old = {r["clause_id"]: r["text"] for rows in rows_by_file.values() for r in rows}
+    reader = Searcher.open(ws, embedder=hashed)  # a reader: works on the old ids, no write
+    assert all(reader.get(cid) is not None for cid in old)
+    assert ClauseStore(store.root).sources()[next(iter(rows_by_file))].id_scheme == 1
+    assert ingest_main(["--list", "--workspace", str(ws)]) == 0
+    fresh = ClauseStore(store.root)
+    sync_index(fresh, hashed)
+    migrated = list(ClauseStore(store.root).iter_clauses())
+    assert {c.extra["legacy_id"]: c.text for c in migrated} == old
+    assert not any(c.clause_id in old for c in migrated)
+    s = Searcher.open(ws, embedder=hashed)
+    assert not s.stale
+    assert s.search("服务人员应持有健康证明", k=1, exact=False)[0].clause.clause_no == "4.1"
