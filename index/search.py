@@ -236,15 +236,24 @@ class Searcher:
         try:
             meta = read_meta(gen)
         except (OSError, ValueError) as exc:
-            raise IndexCorrupt(f"索引元数据损坏：{gen}（{exc}）") from exc
+            raise IndexCorrupt(
+                f"索引元数据损坏：{gen / 'meta.json'}（{type(exc).__name__}）；"
+                f"请重建：python -m index build --rebuild --kb {store.root.name}"
+            ) from exc
         check_model(meta, embedder, paths.root)
         meta["_dir"] = str(gen)
+        where = gen / "dense.faiss"
         try:
-            dense = DenseIndex.load(gen / "dense.faiss", trained_on=int(meta.get("trained_on", 0)))
-            bm25 = BM25Index.load(gen / "bm25")
+            dense = DenseIndex.load(where, trained_on=int(meta.get("trained_on", 0)))
+            where = gen / "bm25"
+            bm25 = BM25Index.load(where)
         except (OSError, RuntimeError, ValueError) as exc:
+            # faiss puts a C++ stack location in its message: the first line only
+            detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            detail = detail.split(": ", 1)[-1][:120] if "faiss" in detail else detail[:120]
             raise IndexCorrupt(
-                f"索引文件损坏：{gen}（{exc}）；请重建：python -m index build --rebuild"
+                f"索引文件损坏：{where}（{detail}）；"
+                f"请重建：python -m index build --rebuild --kb {store.root.name}"
             ) from exc
         return dense, bm25, meta
 

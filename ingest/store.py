@@ -503,7 +503,8 @@ class ClauseStore:
 
     def _carry_legacy_ids(self, old: dict[str, Any] | None, clauses: list[Clause]) -> None:
         """Keep, on the new clauses, the positional ids their unchanged predecessors had
-        (an old ``?clause=`` link still finds them); nothing to do for content-id stores."""
+        or inherited (an old ``?clause=`` link still finds them).  Reads this one source's
+        previous clause file: O(source), not O(knowledge base)."""
         if not old:
             return
         entry = SourceEntry.from_dict(old)

@@ -16,6 +16,7 @@ from ingest.pipeline import FileStatus
 from ingest.store import ClauseStore
 from ingest.workspace import DEFAULT_KB, kb_path
 from qa.answer import REFUSAL
+from qa.cli import MAX_QUESTION_CHARS
 from ui.bootstrap import sample_files
 from ui.render import CARD_CLASS, HIT_CLASS
 from ui.state import embedding_jobs
@@ -77,6 +78,8 @@ def test_first_run_bootstraps_samples(workspace: Path) -> None:
     assert not any("readme" in s.lower() for s in store.sources())
     assert at.status and "示例知识库已就绪" in at.status[0].label
     assert not at.chat_input[0].disabled
+    # the question box has the same limit as `python -m qa` (issue 14: a 43k-char question)
+    assert at.chat_input[0].proto.max_chars == MAX_QUESTION_CHARS
     # A second run finds the KB populated and does not bootstrap again.
     gen = store.generation
     again = run_app()

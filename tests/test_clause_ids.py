@@ -255,3 +255,35 @@ def test_new_entries_record_their_id_scheme(tmp_path: Path) -> None:
     [entry] = store.sources().values()
     assert entry.to_dict()["id_scheme"] == 2
     assert store.migrate_clause_ids() == 0
+
+
+def test_a_saved_conversation_keeps_its_card_and_its_link_after_migration(tmp_path: Path) -> None:
+    """Conversations in app.sqlite hold the cited clause as it was (text, label) and its
+    old id: after the migration the card still shows, and its link opens the clause."""
+    from core.conversations import ConversationStore
+    from qa.answer import AnswerResult
+    from qa.citations import Citation
+
+    store, _ = _store(tmp_path)
+    legacy = _make_legacy(store)
+    store = ClauseStore(store.root)
+    cited = next(c for c in store.iter_clauses() if c.clause_no == "4.2.1")
+    assert cited.clause_id == legacy["4.2.1"]
+    result = AnswerResult(
+        "场地有什么要求？", "应排水通畅。", [Citation.from_clause(cited, 0.9)], False, "extractive"
+    )
+    db = ConversationStore.for_workspace(tmp_path / "ws")
+    conv = db.create()
+    db.add_turn(conv.id, "default", result.to_json())
+    sync_index(store, CountingEmbedder())  # migrates the store
+    [turn] = ConversationStore.for_workspace(tmp_path / "ws").turns(conv.id)
+    restored = AnswerResult.from_json(turn.result)
+    card = restored.citations[0]
+    assert card.text == cited.text and card.clause_id == legacy["4.2.1"]
+    clauses = list(ClauseStore(store.root).iter_clauses())
+    ctx = context_of(clauses, card.clause_id)
+    assert (
+        ctx is not None
+        and ctx.clause.clause_no == "4.2.1"
+        and ctx.clause.clause_id != card.clause_id
+    )

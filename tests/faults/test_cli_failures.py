@@ -170,3 +170,81 @@ def test_bad_environment_value_is_one_line(kb, monkeypatch: pytest.MonkeyPatch, 
     capsys.readouterr()
     assert index_main(["build", "--workspace", str(ws)]) == 2
     assert "STDQA_IVF_THRESHOLD" in _one_line(capsys.readouterr().err)
+
+
+def _index_file(store, name: str) -> Path:  # type: ignore[no-untyped-def]
+    from index.layout import IndexPaths
+
+    return IndexPaths.for_kb(store.root).current() / name
+
+
+@pytest.mark.parametrize("damage", ["truncate", "garbage"])
+@pytest.mark.parametrize("name", ["dense.faiss", "meta.json"])
+def test_a_damaged_index_file_is_one_line_and_a_rebuild_repairs_it(
+    kb, hashed, capsys, name: str, damage: str
+) -> None:  # type: ignore[no-untyped-def]
+    """A corrupted index file (cut by a full disk, overwritten) never gives a traceback:
+    the search names the cause in one line (exit 2), and ``build --rebuild`` repairs it."""
+    ws, store, _ = kb
+    path = _index_file(store, name)
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 3] if damage == "truncate" else b"\x00garbage{" * 50)
+    capsys.readouterr()
+    assert index_main(["search", "服务人员", "--workspace", str(ws), "--json"]) == 2
+    line = _one_line(capsys.readouterr().err)
+    assert name in line and "--rebuild" in line, line
+    assert index_main(["build", "--rebuild", "--workspace", str(ws)]) == 0
+    capsys.readouterr()
+    assert index_main(["search", "服务人员健康证明", "--workspace", str(ws), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)[0]["clause_no"] == "4.1"
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["ingest", "--resegment", "--kb", "nosuch"],
+        ["index", "build", "--kb", "nosuch"],
+        ["eval", "--set", "/nonexistent/questions.jsonl", "--kb", "default"],
+        ["check", "/nonexistent/草案.docx"],
+        ["qa", "问题", "--kb", "nosuch", "--json"],
+    ],
+    ids=lambda a: " ".join(a[:2]),
+)
+def test_every_cli_maps_a_failure_to_exit_2_and_one_line(
+    argv: list[str], tmp_path: Path, hashed, capsys
+) -> None:  # type: ignore[no-untyped-def]
+    """The common error base: whatever fails, each public CLI prints one line and exits 2."""
+    import importlib
+
+    module = importlib.import_module(f"{argv[0]}.cli")
+    args = [*argv[1:], "--workspace", str(tmp_path / "ws")]
+    try:
+        code = module.main(args)
+    except SystemExit as exc:  # argparse-level refusal
+        code = exc.code
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    assert len([x for x in err.splitlines() if x.strip() and not x.startswith("usage")]) == 1, err
+
+
+_BAD_ENV = {
+    "STDQA_IVF_THRESHOLD": "lots",
+    "STDQA_LLM_TIMEOUT": "soon",
+    "STDQA_LLM_MAX_TOKENS": "-5",
+    "STDQA_VECTOR_STORE": "nosuch",
+    "STDQA_EMBEDDER": "nosuch-model",
+}
+
+
+def test_no_setting_is_read_at_import_time() -> None:
+    """Configuration is read once, at the edge: importing every CLI and the app's modules
+    with nonsense settings works (the error comes when a setting is used, in one line)."""
+    from tests.faults.conftest import run_cli
+
+    modules = (
+        "ingest.cli, ingest.pipeline, index.cli, index.build, index.search, qa.cli, eval.cli, "
+        "eval.runner, check.cli, core.assembly, core.kb, ui.chat, ui.kb, ui.state"
+    )
+    proc = run_cli("-c", f"import {modules}; print('ok')", env=_BAD_ENV)
+    assert proc.returncode == 0 and proc.stdout.strip() == "ok", proc.stderr[-2000:]

