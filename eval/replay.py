@@ -25,11 +25,11 @@ from pathlib import Path
 from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
-from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
-from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from langchain_core.messages import AIMessageChunk, BaseMessage
+from langchain_core.outputs import ChatGenerationChunk
 from pydantic import ConfigDict, Field, PrivateAttr
 
+from qa.llm import StreamedChat, estimate_tokens
 from qa.llm_config import LLMError
 from qa.prompting import prompt_sha1
 
@@ -99,7 +99,7 @@ def load_run(path: Path) -> StoredRun:
     )
 
 
-class ReplayChat(BaseChatModel):
+class ReplayChat(StreamedChat):
     """A chat model that answers with a stored reply: :meth:`expect` names the question
     before each answer.  A question without a stored reply (the run refused it before the
     model was called, or the call failed) raises :class:`LLMError` — the eval counts it
@@ -129,20 +129,8 @@ class ReplayChat(BaseChatModel):
 
     def count_tokens(self, text: str) -> int:
         if self._counter is None:
-            from qa.llm import estimate_tokens
-
             return estimate_tokens(text)
         return int(self._counter(text))
-
-    def _generate(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None = None,
-        run_manager: CallbackManagerForLLMRun | None = None,
-        **kwargs: Any,
-    ) -> ChatResult:
-        text = "".join(str(c.message.content) for c in self._stream(messages, stop, run_manager))
-        return ChatResult(generations=[ChatGeneration(message=AIMessage(content=text))])
 
     def _stream(
         self,

@@ -62,6 +62,7 @@ __all__ = [
     "LLMNotConfigured",
     "LLMTimeout",
     "LlamaCppChat",
+    "StreamedChat",
     "guarded_stream",
     "make_chat_model",
 ]
@@ -281,7 +282,26 @@ def _load_llama(
         return _MODELS[key]
 
 
-class LlamaCppChat(BaseChatModel):
+class StreamedChat(BaseChatModel):
+    """A chat model written as a stream only: ``invoke`` joins what ``_stream`` yields.
+
+    langchain_core's ``generate_from_stream`` would do the same but raises on a reply with
+    no chunk at all, and an empty model reply must stay an empty answer rather than become
+    an exception, so the join is ours.
+    """
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        text = "".join(str(c.message.content) for c in self._stream(messages, stop, run_manager))
+        return ChatResult(generations=[ChatGeneration(message=AIMessage(content=text))])
+
+
+class LlamaCppChat(StreamedChat):
     """A LangChain chat model over llama-cpp-python's chat completion (GGUF files).
 
     The model file is loaded on first use and shared (see ``_MODELS``); the chat template
@@ -324,16 +344,6 @@ class LlamaCppChat(BaseChatModel):
         if self.seed is not None:
             params["seed"] = self.seed
         return params
-
-    def _generate(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None = None,
-        run_manager: CallbackManagerForLLMRun | None = None,
-        **kwargs: Any,
-    ) -> ChatResult:
-        text = "".join(str(c.message.content) for c in self._stream(messages, stop, run_manager))
-        return ChatResult(generations=[ChatGeneration(message=AIMessage(content=text))])
 
     def _stream(
         self,
