@@ -29,6 +29,7 @@ from qa.citations import Citation, verify_citations
 from qa.elements import Element, governs, is_instance
 from qa.extractive import Evidence, compose_answer
 from qa.gate import gate_features, topic_grams
+from qa.gate_inputs import BigramFrequency, SentenceScorer
 from qa.plan import QueryPlan, make_plan, merge_follow_up
 from qa.relevance import RelevancePolicy, absent_documents, coverage
 from qa.rerank import DEPTH, Reranker, default_reranker, renumber, rerank
@@ -237,6 +238,9 @@ class Answerer:
         self.reranker: Reranker | None = (
             default_reranker() if reranker == "auto" else reranker  # type: ignore[assignment]
         )
+        # What the refusal gate reads beyond the hits (qa.gate_inputs).
+        self._sentences = SentenceScorer.for_searcher(searcher)
+        self._frequency = BigramFrequency()
 
     # ------------------------------------------------------------ retrieval
     def _plan(
@@ -279,10 +283,34 @@ class Answerer:
         topic = topic_grams(plan.plan.question, self._documents(), preferred) or set(
             plan.plan.grams
         )
+        # A named document the knowledge base lacks is a refusal whatever the gate says;
+        # checked first, so the gate's records (eval, calibration) never depend on it.
+        top_text = " ".join(h.clause.text + h.clause.doc_title for h in hits[:3])
+        nos = [h.clause.clause_no for h in hits[:3]]
+        if missing := absent_documents(
+            question, self._documents(), top_text, nos, named=plan.plan.named
+        ):
+            log.info("question names documents not in the knowledge base: %s", missing)
+            plan.absent = missing
+        sims = (
+            self._sentences.score(plan.plan.question, hits, kids)
+            if self._sentences is not None and any(h.dense_score is not None for h in hits[:3])
+            else None
+        )
         feats = gate_features(
-            plan.plan.question, topic, hits, kids, governing, preferred, self._documents()
+            plan.plan.question,
+            topic,
+            hits,
+            kids,
+            governing,
+            preferred,
+            self._documents(),
+            sentence_sims=sims,
+            frequency=self._frequency.for_searcher(self.searcher),
         )
         plan.gate_features = feats
+        if plan.absent:
+            return []
         exact_top = any(h.route == "exact" for h in hits[:3])
         model = self.policy.fitted_gate()
         # Keyword-only retrieval (the dense index still building) has no cosine: the
@@ -305,14 +333,6 @@ class Answerer:
                 for h, cov, gov in zip(hits[:3], covers[:3], governing[:3], strict=False)
             )
         if not top_ok:
-            return []
-        top_text = " ".join(h.clause.text + h.clause.doc_title for h in hits[:3])
-        nos = [h.clause.clause_no for h in hits[:3]]
-        if missing := absent_documents(
-            question, self._documents(), top_text, nos, named=plan.plan.named
-        ):
-            log.info("question names documents not in the knowledge base: %s", missing)
-            plan.absent = missing
             return []
         best_dense = max((h.dense_score or 0.0) for h in hits[:3])
         # The top hits (reranked or not) are often near-ties; the one sharing most of the

@@ -12,10 +12,16 @@ whether the clauses *contain* what the question is about:
 * a quantity asked ("多少", "几天", "最大…") against numbers present in the clause;
 * the drafting element asked against the clause's own element (it governs it);
 * both retrievers agreeing on the top clause (dense and BM25);
-* the cosine itself and how far the best hit stands out from the rest.
+* the cosine itself, and the cosine of the question to the best-matching *sentence* of the
+  top clauses (a lay paraphrase matches one sentence far better than a whole clause);
+* the kind of value asked ("多久" → a period, "多少钱" → a sum, "多大岁数" → an age) stated
+  in the sentences that match best (:data:`ANSWER_TYPES`);
+* the topic words weighted by their rarity in the knowledge base (words it never uses —
+  a lay question's chatter — count for nothing).
 
 :func:`gate_features` computes these from the query plan and the usable hits (one row,
-named by :data:`GATE_FEATURES`); :class:`GateModel` combines them with a logistic
+named by :data:`GATE_FEATURES`; sentence cosines and word frequencies come from
+:mod:`qa.gate_inputs`); :class:`GateModel` combines them with a logistic
 regression fitted by ``python -m eval.calibrate`` with leave-one-set-out cross-validation
 (stored in ``qa/calibration.json`` per embedding model).  The question is answered when the
 model's probability that it is answerable reaches the model's threshold.
@@ -49,6 +55,10 @@ GATE_FEATURES: tuple[str, ...] = (
     "code_absent",  # the question names a standard code (edition) no document has
     "asked_best3",  # the asked attribute ("…有效期是多久" → 有效期) in the best of the top three
     "value_unnamed",  # a quantity asked of an attribute none of the top three names
+    "sent_best",  # best cosine of the question to one *sentence* of the top three hits
+    "type_near",  # the kind of value asked (a period, a sum, an age…) in a best-matching sentence
+    "type_any",  # … in any sentence of the top three
+    "topic_idf",  # topic words weighted by their rarity in the knowledge base, best of top three
 )
 
 # Where a question asks: the interrogative; the attribute asked about is the phrase just
@@ -70,6 +80,68 @@ _ASKS_NUMBER = re.compile(
 _NUMBER = re.compile(
     r"\d|[一二三四五六七八九十百千万两]+(?:个|天|年|月|日|次|位|项|级|种|小时|分钟|秒)"
 )
+
+
+_NUM = r"(?:\d+(?:\.\d+)?|[一二三四五六七八九十百千两]+)"
+# The kind of value a question asks for, and how a sentence states one: (name, asked,
+# stated).  First match wins, so the narrower kinds come first ("多少天" is a period,
+# "多大岁数" an age, before the catch-all quantity).
+ANSWER_TYPES: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
+    (
+        "period",
+        re.compile(
+            r"多久|多长时间|多少天|几天|几个月|几年|几小时|多少小时|多少分钟|几分钟|多快|"
+            r"期限|时限|有效期|间隔|周期|保存期|时效|几个工作日|多少个工作日|多少年"
+        ),
+        re.compile(
+            _NUM + r"\s*(?:h|min|d|小时|分钟|秒|日|天|周|个月|月|年|工作日|个工作日)(?![a-z])"
+            r"|每[日天周月年季]|全天|即时|立即|当日|当天|次日",
+            re.I,
+        ),
+    ),
+    (
+        "sum",
+        re.compile(r"多少钱|收费|费用|价格|罚款多少|罚多少|赔多少|几块钱"),
+        re.compile(_NUM + r"\s*(?:元|万元|千元|角)"),
+    ),
+    ("age", re.compile(r"多大岁数|几岁|多少岁|年龄|年纪"), re.compile(_NUM + r"\s*(?:周岁|岁)")),
+    (
+        "date",
+        re.compile(r"什么时候|何时|哪一年|哪年|起施行|开始施行|实施日期|发布日期"),
+        re.compile(r"\d{4}\s*年|\d{4}-\d{1,2}-\d{1,2}|[一二〇○零]{4}年"),
+    ),
+    (
+        "quantity",
+        re.compile(
+            r"多少|几[个项次名位人级种类条]|多大|多高|多重|多远|多宽|多厚|多深|"
+            r"最[大小长短高低多少]|上限|下限|不少于|不超过|比例|比率|百分之"
+        ),
+        re.compile(_NUM),
+    ),
+)
+NEAR_SENTENCE = 0.015  # sentences this close to the best cosine count as "best-matching"
+NEAR_SENTENCES = 5
+
+
+def asked_type(question: str) -> tuple[str, re.Pattern[str]] | None:
+    """The kind of value ``question`` asks for and the pattern of a sentence stating one,
+    or None ("范围怎么写" asks for no value)."""
+    q = halfwidth(question)
+    for name, asked, stated in ANSWER_TYPES:
+        if asked.search(q):
+            return name, stated
+    return None
+
+
+def idf_coverage(topic: set[str], text: str, df: Mapping[str, int], n: int) -> float:
+    """Share of the topic's weight found in ``text``, each bigram weighted by its inverse
+    clause frequency in the knowledge base; bigrams the base never uses weigh nothing."""
+    weights = {g: math.log(1.0 + n / (1.0 + df[g])) for g in topic if df.get(g, 0) > 0}
+    total = sum(weights.values())
+    if not total:
+        return 0.0
+    hay = halfwidth(text).lower()
+    return sum(w for g, w in weights.items() if g in hay) / total
 
 
 MIN_NAME_RUN = 3  # characters of a document's title a question must repeat to name it
@@ -175,9 +247,14 @@ def gate_features(
     governing: Sequence[bool],
     preferred: Sequence[str] = (),
     documents: Sequence[Any] = (),
+    sentence_sims: Sequence[Sequence[tuple[str, float]]] | None = None,
+    frequency: Any | None = None,
 ) -> dict[str, float] | None:
     """The gate's features over the usable ``hits`` (ranked, with each one's children
-    when it is a section), or None without any."""
+    when it is a section), or None without any.  ``sentence_sims``: per top hit, its
+    sentences and their cosine to the question; ``frequency``: the knowledge base's
+    :class:`qa.gate_inputs.BigramFrequency` (without them the clause cosine and plain
+    coverage stand in)."""
     if not hits:
         return None
     h1 = hits[0]
@@ -192,9 +269,29 @@ def gate_features(
         _clause_text(h.clause, kids) for h, kids in zip(hits[:3], children[:3], strict=False)
     )
     asked = asked_attribute(question)
+    dense1 = max(top3, default=0.0)
+    sents = sorted(
+        ((s, t) for per in (sentence_sims or ())[:3] for t, s in per), key=lambda x: -x[0]
+    )
+    kind = asked_type(question)
+    if kind is None:
+        type_near = type_any = 1.0  # no value asked: nothing can be missing
+    elif sents:
+        near = [t for s, t in sents if s >= sents[0][0] - NEAR_SENTENCE][:NEAR_SENTENCES]
+        type_near = float(any(kind[1].search(halfwidth(t)) for t in near))
+        type_any = float(any(kind[1].search(halfwidth(t)) for _, t in sents))
+    else:
+        type_any = float(bool(kind[1].search(halfwidth(top3_text))))
+        type_near = type_any
+    if frequency is not None and getattr(frequency, "n", 0):
+        topic_idf = max(
+            (idf_coverage(topic, t, frequency.df, frequency.n) for t in texts[:3]), default=0.0
+        )
+    else:
+        topic_idf = max((coverage(topic, t) for t in texts[:3]), default=0.0)
     asked_best3 = max((coverage(asked, t) for t in texts[:3]), default=0.0) if asked else 1.0
     return {
-        "dense1": max(top3, default=0.0),
+        "dense1": dense1,
         "topic_title": coverage(topic, _title_text(h1.clause)),
         "topic_best3": max((coverage(topic, t) for t in texts[:3]), default=0.0),
         "topic_missing": missing,
@@ -209,6 +306,10 @@ def gate_features(
         # "评定结果的有效期是多久" over clauses that never say 有效期: a value of something
         # the knowledge base does not regulate — the typical near miss.
         "value_unnamed": float(asks_number(question) and asked_best3 < 0.5),
+        "sent_best": sents[0][0] if sents else dense1,
+        "type_near": type_near,
+        "type_any": type_any,
+        "topic_idf": topic_idf,
     }
 
 

@@ -13,11 +13,14 @@ from qa.gate import (
     GATE_FEATURES,
     GateModel,
     asked_attribute,
+    asked_type,
     asks_number,
     gate_features,
+    idf_coverage,
     probability,
     topic_grams,
 )
+from qa.gate_inputs import BigramFrequency, SentenceScorer, clause_sentences
 from qa.relevance import RelevancePolicy, content_grams
 
 
@@ -78,6 +81,80 @@ def test_features_see_a_missing_quantity_and_missing_topic_words() -> None:
     assert f2["topic_missing"] > 0.5 and f2["asked_best3"] == 0.0  # no 保证金 anywhere
     assert f2["value_unnamed"] == 1.0 and f["value_unnamed"] == 0.0
     assert gate_features(q, set(), [], [], []) is None
+
+
+def test_the_kind_of_value_asked_is_read_from_the_best_matching_sentences() -> None:
+    assert asked_type("护理员隔多久得帮他翻一次身？")[0] == "period"  # type: ignore[index]
+    assert asked_type("上门服务每小时收费多少钱？")[0] == "sum"  # type: ignore[index]
+    assert asked_type("多大岁数才能享受上门养老？")[0] == "age"  # type: ignore[index]
+    assert asked_type("范围一章怎么写？") is None
+    c = mk("6.3", "助浴", "上门助浴应由不少于2名服务人员共同完成。翻身间隔不宜超过2 h。", 1)
+    hits = [H(c, 1.0, 0.88)]
+    q = "护理员隔多久得帮他翻一次身？"
+    sims = [[("上门助浴应由不少于2名服务人员共同完成。", 0.87), ("翻身间隔不宜超过2 h。", 0.91)]]
+    f = gate_features(q, content_grams(q), hits, [[]], [False], sentence_sims=sims)
+    assert f is not None and f["sent_best"] == 0.91 and f["dense1"] == 0.88
+    assert f["type_near"] == 1.0 and f["type_any"] == 1.0
+    # the best-matching sentence states a head count, not a period; another states none
+    sims2 = [[("上门助浴应由不少于2名服务人员共同完成。", 0.93), ("翻身时应检查皮肤。", 0.86)]]
+    f2 = gate_features(q, content_grams(q), hits, [[]], [False], sentence_sims=sims2)
+    assert f2 is not None and f2["type_near"] == 0.0 and f2["type_any"] == 0.0
+    # without sentence cosines the clause cosine stands in
+    f3 = gate_features(q, content_grams(q), hits, [[]], [False])
+    assert f3 is not None and f3["sent_best"] == 0.88 and f3["type_any"] == 1.0
+
+
+def test_topic_words_are_weighed_by_their_rarity_in_the_knowledge_base() -> None:
+    clauses = [
+        mk("5.1", "服务人员", "服务人员应持证上岗。", 1),
+        mk("5.2", "服务时间", "服务时间为每日8时至18时。", 2),
+        mk("5.3", "翻身", "协助卧床服务对象翻身的间隔不宜超过2 h。", 3),
+    ]
+    freq = BigramFrequency()
+    freq.count(clauses)
+    assert freq.n == 3 and freq.df["服务"] == 3 and freq.df["翻身"] == 1 and freq.df["我爸"] == 0
+    # "我爸瘫在" is never used by the base and weighs nothing; 翻身 is rare and weighs most
+    topic = {"我爸", "瘫在", "翻身", "服务"}
+    assert idf_coverage(topic, clauses[2].text, freq.df, freq.n) == 1.0
+    assert 0.0 < idf_coverage(topic, clauses[0].text, freq.df, freq.n) < 0.5
+    assert idf_coverage({"我爸"}, clauses[2].text, freq.df, freq.n) == 0.0
+
+
+def test_sentences_of_a_clause_and_its_children_are_scored_through_the_cache(
+    tmp_path: Path,
+) -> None:
+    c = mk("6", "助浴", "上门助浴应由2人完成。\n血压异常的，不应助浴。", 1)
+    kid = mk("6.1", "准备", "助浴前应测量血压；水温宜为40 ℃。", 2)
+    assert clause_sentences(c, [kid]) == [
+        "上门助浴应由2人完成。",
+        "血压异常的，不应助浴。",
+        "6.1 准备 助浴前应测量血压；",
+        "水温宜为40 ℃。",
+    ]
+    assert clause_sentences(mk("7", "服务评价", "", 3)) == ["服务评价"]
+
+    class Emb:
+        name, dim = "toy", 2
+
+        def __init__(self) -> None:
+            self.calls: list[list[str]] = []
+
+        def embed_queries(self, texts: list[str]) -> list[list[float]]:
+            return [[1.0, 0.0] for _ in texts]
+
+        def embed_passages(self, texts: list[str]) -> list[list[float]]:
+            self.calls.append(list(texts))
+            return [[1.0, 0.0] if "血压" in t else [0.0, 1.0] for t in texts]
+
+    emb = Emb()
+    scorer = SentenceScorer(emb, tmp_path / "cache.sqlite")
+    sims = scorer.score("血压高还能洗澡吗", [H(c, 1.0, 0.9)], [[kid]])
+    assert sims is not None and len(sims) == 1
+    assert dict(sims[0])["血压异常的，不应助浴。"] == 1.0
+    assert dict(sims[0])["上门助浴应由2人完成。"] == 0.0
+    # the second time every sentence vector comes from the cache
+    assert scorer.score("血压高还能洗澡吗", [H(c, 1.0, 0.9)], [[kid]]) == sims
+    assert len(emb.calls) == 1
 
 
 def _rows(n: int, shift: float) -> list[Item]:

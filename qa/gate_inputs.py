@@ -1,0 +1,158 @@
+"""What the refusal gate needs beyond the hits: sentence similarities and word rarity.
+
+Two facts about a question and its top clauses that the clause-level cosine and plain word
+overlap miss:
+
+* **Which sentence matches.**  A clause is embedded as one passage (title, heading path,
+  the start of its body); a lay question ("护理员隔多久得帮他翻一次身？") matches one
+  *sentence* of it ("协助卧床服务对象翻身的间隔时间不宜超过2 h") far better than the
+  whole.  :class:`SentenceScorer` embeds the sentences of the top clauses (and of a
+  section's children) as passages, through the shared embedding cache, and gives each its
+  cosine to the question.
+* **Which words are rare in this knowledge base.**  A lay question's chatty words ("我爸",
+  "瘫在床上") occur nowhere in the documents and say nothing either way; a near miss
+  ("健康证有效期") uses the documents' own vocabulary.  :class:`BigramFrequency` counts, once
+  per knowledge-base generation, in how many clauses each character bigram occurs, so the
+  gate weighs the question's words by rarity (IDF) and ignores the ones the base never uses.
+
+Both degrade to nothing (the gate's features fall back to the clause cosine and plain
+coverage) when the searcher cannot give them — a test double, a keyword-only index.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from grammar.numbering import halfwidth
+from qa.relevance import sentences
+
+log = logging.getLogger(__name__)
+
+SENTENCE_HITS = 3  # the gate reads the sentences of the top three usable hits
+MAX_SENTENCES = 12  # per clause or child: the answer is near the start of long clauses
+MAX_CHILDREN = 8  # of a section
+SENTENCE_CHARS = 200  # within the e5 window; a longer "sentence" is a table row or a list
+MIN_SENTENCE_CHARS = 4  # "a)" or "注：" alone says nothing
+
+
+def clause_sentences(clause: Any, children: Sequence[Any] = ()) -> list[str]:
+    """The sentences of a clause body and of its first children (a section), capped."""
+    out = [s[:SENTENCE_CHARS] for s in sentences(clause.text or "")][:MAX_SENTENCES]
+    for kid in list(children)[:MAX_CHILDREN]:
+        body = f"{getattr(kid, 'heading', '')} {kid.text or ''}".strip()
+        out += [s[:SENTENCE_CHARS] for s in sentences(body)][:MAX_SENTENCES]
+    out = [s for s in out if len(s.strip()) >= MIN_SENTENCE_CHARS]
+    if not out:  # an empty heading: its title is all it says
+        title = getattr(clause, "clause_title", "") or ""
+        out = [title] if title else []
+    return out
+
+
+class SentenceScorer:
+    """Cosine of a question to each sentence of its top clauses, with the embedder the
+    knowledge base was indexed with (sentence vectors cached like clause vectors)."""
+
+    def __init__(self, embedder: Any, cache_file: Path | None) -> None:
+        self.embedder = embedder
+        self.cache_file = cache_file
+
+    @classmethod
+    def for_searcher(cls, searcher: Any) -> SentenceScorer | None:
+        """The scorer for ``searcher``'s embedder, or None without one."""
+        embedder = getattr(searcher, "embedder", None)
+        if embedder is None or not hasattr(embedder, "embed_passages"):
+            return None
+        cache_file = None
+        workspace = getattr(searcher, "workspace", None)
+        if workspace is not None and getattr(embedder, "name", None):
+            from index.embed_cache import cache_path
+
+            cache_file = cache_path(Path(workspace))
+        return cls(embedder, cache_file)
+
+    def _passages(self, texts: list[str]) -> np.ndarray:
+        from index.embed_cache import EmbeddingCache, embed_with_cache
+
+        if self.cache_file is None:
+            return np.asarray(self.embedder.embed_passages(texts), dtype=np.float32)
+        # One short-lived connection per call: the app answers from several threads.
+        with EmbeddingCache(self.cache_file, self.embedder.name, self.embedder.dim) as cache:
+            return embed_with_cache(cache, texts, self.embedder.embed_passages)
+
+    def score(
+        self, question: str, hits: Sequence[Any], children: Sequence[Sequence[Any]]
+    ) -> list[list[tuple[str, float]]] | None:
+        """Per top hit, its sentences with their cosine to ``question``; None on failure
+        (the gate then reads the clause cosine alone)."""
+        per = [
+            clause_sentences(h.clause, kids)
+            for h, kids in zip(hits[:SENTENCE_HITS], children[:SENTENCE_HITS], strict=False)
+        ]
+        flat = [s for ss in per for s in ss]
+        if not flat:
+            return None
+        try:
+            q = np.asarray(self.embedder.embed_queries([question]), dtype=np.float32)[0]
+            vecs = self._passages(flat)
+        except Exception as exc:  # a gate input is never worth failing an answer for
+            log.warning("sentence similarities unavailable: %s", exc)
+            return None
+        sims = (vecs @ q).tolist()
+        out: list[list[tuple[str, float]]] = []
+        i = 0
+        for ss in per:
+            out.append(list(zip(ss, sims[i : i + len(ss)], strict=True)))
+            i += len(ss)
+        return out
+
+
+class BigramFrequency:
+    """In how many clauses of a knowledge base each character bigram occurs (the same
+    bigrams :func:`qa.relevance.content_grams` takes from a question), recounted when the
+    knowledge base changes generation."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._key: tuple[int, int] | None = None
+        self.df: Counter[str] = Counter()
+        self.n = 0
+
+    @staticmethod
+    def _text(clause: Any) -> str:
+        titles = " ".join(h.title for h in getattr(clause, "heading_path", ()) or ())
+        parts = [clause.doc_title or "", titles, clause.clause_title or "", clause.text or ""]
+        return halfwidth(" ".join(parts)).lower()
+
+    def count(self, clauses: Sequence[Any]) -> None:
+        """Count ``clauses`` afresh."""
+        df: Counter[str] = Counter()
+        for c in clauses:
+            t = self._text(c)
+            df.update({t[i : i + 2] for i in range(len(t) - 1)})
+        self.df, self.n = df, len(clauses)
+
+    def for_searcher(self, searcher: Any) -> BigramFrequency | None:
+        """Counts for ``searcher``'s current generation (counted on first use), or None
+        when it cannot list its clauses."""
+        docs = getattr(searcher, "documents", None)
+        clauses_of = getattr(searcher, "clauses_of", None)
+        if not callable(docs) or not callable(clauses_of):
+            return None
+        key = (id(searcher), int(getattr(searcher, "generation", 0) or 0))
+        with self._lock:
+            if key != self._key:
+                try:
+                    clauses = [c for d in docs() for c in clauses_of(d.doc_id)]
+                except Exception as exc:  # a test double, a store being swapped
+                    log.warning("word frequencies unavailable: %s", exc)
+                    return None
+                self.count(clauses)
+                self._key = key
+        return self if self.n else None
