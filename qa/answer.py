@@ -22,6 +22,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
+from grammar.numbering import halfwidth
 from grammar.schema import Clause
 from index.retrievers import pipeline_for
 from index.sections import is_section
@@ -48,7 +49,7 @@ LEAD_POOL = 5
 # Heads an LLM-mode answer whose model reply had no statement the clauses support, so the
 # clauses are quoted instead (the reader must know no model wrote this).
 FALLBACK_NOTE = "（模型的回答未通过条款核对，以下为相关条款原文。）"
-LEAD_HANDICAP = 0.05
+LEAD_HANDICAP = 0.2
 Mode = Literal["extractive", "llm"]
 
 
@@ -350,6 +351,8 @@ class Answerer:
         named_clause = any(r.doc_ids for r in plan.plan.search.refs)
         chosen: list[Evidence] = []
         inside: set[str] = set()  # clauses already shown as a chosen section's children
+        grams = set(plan.plan.grams)
+        said: set[str] = set()  # question wording the chosen clauses already cover
         for i in order:
             h, cov, gov = hits[i], covers[i], governing[i]
             if h.clause.clause_id in inside:
@@ -362,6 +365,11 @@ class Answerer:
             # another clause only dilutes it.
             # A reference without a document ("第2章怎么写") may mean any document's: keep them.
             side = side and not (hits[lead].route == "exact" and named_clause)
+            # A side clause must answer a part of the question the clauses already chosen
+            # leave open ("执行率和及时率分别…" → one clause each); a sibling repeating the
+            # lead's wording only dilutes the answer.  An example of the element asked
+            # about ("示例——1 范围") illustrates rather than repeats.
+            side = side and (example or adds_wording(grams, h.clause, kids[i], said))
             if not chosen or h.route == "exact" or (gov and general) or side:
                 shown = kids[i]
                 if shown and not general and h.route != "exact":
@@ -372,6 +380,7 @@ class Answerer:
                 ev.lead = not chosen
                 chosen.append(ev)
                 inside |= {k.clause_id for k in kids[i]}
+                said |= said_grams(grams, h.clause, shown)
         chosen = [e for e in chosen if e.lead or e.clause.clause_id not in inside]
         if element is not None:
             # The lead, governing clauses, then the rest, then examples; stable in groups.
@@ -567,6 +576,29 @@ def named_clauses(plan: _Plan) -> frozenset[str]:
         if h.route == "exact":
             out |= {h.clause.clause_id} | {k.clause_id for k in kids}
     return frozenset(out)
+
+
+# A side citation must bring at least this many of the question's content bigrams that no
+# clause chosen before it holds (tuned on the dev questions of sample, web-guides, standards).
+SIDE_NEW_GRAMS = 1
+
+
+def said_grams(grams: set[str], clause: Clause, children: Sequence[Clause] = ()) -> set[str]:
+    """The question's content bigrams that a clause (heading path, text, children shown)
+    holds."""
+    hay = halfwidth(_haystack(clause, children)).lower()
+    return {g for g in grams if g in hay}
+
+
+def adds_wording(
+    grams: set[str], clause: Clause, children: Sequence[Clause], said: set[str]
+) -> bool:
+    """Does ``clause`` hold at least :data:`SIDE_NEW_GRAMS` question bigrams the clauses
+    already chosen do not?  Why: a side citation is useful when it answers another part of
+    the question; one repeating the lead's wording is a near duplicate that lowers the
+    answer's precision (the web-guides and standards analyses found such siblings in most
+    multi-citation answers to single-part questions)."""
+    return len(said_grams(grams, clause, children) - said) >= SIDE_NEW_GRAMS
 
 
 # A section answering a specific question shows the children that carry the question's

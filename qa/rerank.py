@@ -31,6 +31,7 @@ import numpy as np
 
 from grammar.schema import Clause, ClauseKind
 from qa.elements import governs, is_instance
+from qa.gate import asked_attribute
 from qa.plan import QueryPlan
 from qa.relevance import coverage
 from qa.usable import unusable
@@ -58,6 +59,10 @@ FEATURES: tuple[str, ...] = (
     "term",  # a terminology entry
     "annex",  # in an annex
     "length",  # log length of the text
+    "own_cover_rel",  # wording coverage of the clause's own heading path + text (no
+    #                   document title: the same for every clause of a document) minus
+    #                   the best candidate's
+    "asked_attr",  # the asked attribute ("有效期是多久" → 有效期) in the title or text
 )
 
 
@@ -72,6 +77,12 @@ def _title_text(c: Clause) -> str:
     return " ".join([*(h.title for h in c.heading_path), c.clause_title])
 
 
+def own_path(c: Clause) -> list[str]:
+    """The clause's heading titles and its own title, without the document title (which
+    every clause of a document shares, so it cannot tell two of them apart)."""
+    return [*(h.title for h in c.heading_path), c.clause_title]
+
+
 def features(
     plan: QueryPlan, hits: Sequence[HitLike], children: Sequence[Sequence[Clause]]
 ) -> np.ndarray:
@@ -84,6 +95,18 @@ def features(
     best_bm = max(bm, default=0.0) or 1.0
     focus = plan.search.focus
     named = set(plan.search.preferred)
+    asked = asked_attribute(plan.question)
+    own = [
+        coverage(
+            grams,
+            " ".join(
+                [*own_path(h.clause), h.clause.text]
+                + [k.heading for k in (children[i] if i < len(children) else ())]
+            ),
+        )
+        for i, h in enumerate(hits)
+    ]
+    best_own = max(own, default=0.0)
     rows = []
     for i, h in enumerate(hits):
         c = h.clause
@@ -115,6 +138,8 @@ def features(
                 1.0 if c.kind == ClauseKind.TERM else 0.0,
                 1.0 if c.annex_type is not None else 0.0,
                 math.log1p(len(c.text)) / 8.0,
+                own[i] - best_own,
+                coverage(asked, f"{_title_text(c)} {c.text}") if asked else 0.0,
             ]
         )
     return np.asarray(rows, dtype=np.float64).reshape(len(hits), len(FEATURES))

@@ -4,8 +4,9 @@ Some clauses match a question's words without saying anything about it:
 
 * an empty heading ("6.5 技术要求" with no text) — its content, if any, is its children
   (a *section*, answered through them, see :mod:`index.sections`);
-* cover matter (the text before the first heading: ICS, 发布 dates, the masthead) and the
-  目次, which repeat every heading of the document;
+* cover matter (the text before the first heading of a standard or a law: ICS, 发布
+  dates, the masthead; a web article's opening paragraph is content) and the 目次, which
+  repeat every heading of the document;
 * reference lists — 参考文献 and the list of 规范性引用文件 — which name other documents
   by code and title; a question about content ("档案的保管期限") matches the title of a
   cited standard there, not a requirement.
@@ -56,11 +57,23 @@ def is_toc(clause: Clause) -> bool:
     return len(lines) >= 3 and sum(bool(_TOC_LINE.search(ln)) for ln in lines) >= 0.6 * len(lines)
 
 
+# What a masthead says: a standard's cover (ICS/CCS, 发布/实施 dates, the edition it
+# replaces) or a law's (passed, amended, promulgated on …).
+_MASTHEAD = re.compile(r"ICS|CCS|发布|实施|代替|备案号|通过|修订|修正|公布|施行")
+
+
+def is_cover(clause: Clause) -> bool:
+    """Is this text before the first heading cover matter?  A standard's always is; an
+    article's opening paragraph (a web guide has no code and no masthead) is its
+    introduction and can answer a question."""
+    return bool(clause.standard_code) or bool(_MASTHEAD.search(clause.text))
+
+
 def unusable(clause: Clause, element: Element | None, section: bool = False) -> str | None:
     """Why ``clause`` cannot be evidence for a question about ``element`` (None: it can).
 
     ``section``: the clause stands for its children (then an empty body is fine)."""
-    if clause.kind == ClauseKind.PREAMBLE and not _asked(element, "封面"):
+    if clause.kind == ClauseKind.PREAMBLE and is_cover(clause) and not _asked(element, "封面"):
         return "cover"
     if is_toc(clause) and not _asked(element, "目次"):
         return "toc"

@@ -16,6 +16,7 @@ from eval import metrics as M
 from eval.train_rerank import Group, fit, score
 from grammar.schema import Clause, ClauseKind, HeadingRef
 from index.sections import children_map, is_section, section_passage
+from qa.answer import adds_wording, said_grams
 from qa.extractive import Evidence, compose_answer
 from qa.plan import make_plan
 from qa.rerank import FEATURES, CrossEncoderReranker, LinearReranker, features, rerank
@@ -210,3 +211,47 @@ def test_a_section_answers_a_specific_question_through_the_children_that_match()
     assert [k.clause_no for k in focused_children([C1, C2, C3], grams)] == ["6.2.3"]
     # nothing matches: the whole section, in document order
     assert focused_children([C1, C2, C3], content_grams("火星")) == [C1, C2, C3]
+
+
+def test_text_before_the_first_heading_is_cover_only_when_it_looks_like_one() -> None:
+    # A standard's masthead is cover matter; so is a law's promulgation note.
+    standard = mk("", "", "本文件的开头几句话", 8, kind=ClauseKind.PREAMBLE)
+    assert unusable(standard, None) == "cover"  # it carries a standard code
+    law = Clause(
+        **{
+            **standard.to_dict(),
+            "standard_code": None,
+            "kind": ClauseKind.PREAMBLE,
+            "text": "（2017年11月4日第十二届全国人民代表大会常务委员会第三十次会议修订）",
+        }
+    )
+    assert unusable(law, None) == "cover"
+    # A web article's opening paragraph has no code and no masthead: it is content.
+    article = Clause(
+        **{
+            **law.to_dict(),
+            "kind": ClauseKind.PREAMBLE,
+            "text": "编写服务标准可以按服务提供前、中、后三个阶段组织内容。",
+        }
+    )
+    assert unusable(article, None) is None
+
+
+def test_side_citation_must_add_wording_the_chosen_clauses_lack() -> None:
+    grams = set(make_plan("服务计划执行率和投诉处理及时率分别要达到多少？").grams)
+    lead = mk("A.1.2", "服务计划执行率", "服务计划执行率应不低于95%。", 9)
+    sibling = mk("A.1.1", "服务计划", "服务计划应每月执行评估。", 10)
+    other = mk("A.1.3", "投诉处理及时率", "投诉处理及时率应达到100%。", 11)
+    said = said_grams(grams, lead)
+    assert not adds_wording(grams, sibling, [], said)  # repeats the lead's wording
+    assert adds_wording(grams, other, [], said)  # answers the question's other part
+
+
+def test_rerank_features_read_the_asked_attribute_and_own_wording() -> None:
+    plan = make_plan("前言里专利说明怎么表述？")
+    hits = [H(C1, 0.03, 0.88), H(C3, 0.02, 0.87)]
+    x = features(plan, hits, [[], []])
+    own = FEATURES.index("own_cover_rel")
+    assert x[:, own].max() == 0.0 and x[0, own] < 0.0  # C3 holds more of the wording
+    asked = FEATURES.index("asked_attr")
+    assert x[1, asked] > 0.0 and x[0, asked] == 0.0  # 专利 is in C3 only
