@@ -49,7 +49,7 @@ LEAD_POOL = 5
 # Heads an LLM-mode answer whose model reply had no statement the clauses support, so the
 # clauses are quoted instead (the reader must know no model wrote this).
 FALLBACK_NOTE = "（模型的回答未通过条款核对，以下为相关条款原文。）"
-LEAD_HANDICAP = 0.2
+LEAD_HANDICAP = 0.05
 Mode = Literal["extractive", "llm"]
 
 
