@@ -442,7 +442,14 @@ class Answerer:
             yield text
         else:
             yield from self._llm_answer(
-                question, history, self._llm_context(plan, evidence), base, named_clauses(plan)
+                question,
+                history,
+                self._llm_context(plan, evidence),
+                base,
+                named_clauses(plan),
+                # What the extractive answer would cite: the model's own citations beyond
+                # these must earn their place (qa.support, rule 7).
+                focus=frozenset(c.clause_id for e in evidence for c in (e.children or [e.clause])),
             )
             if base.refused and self.llm_fallback and base.support is not None:
                 # The gate found evidence but no statement of the model's reply survived
@@ -509,6 +516,7 @@ class Answerer:
         evidence: Sequence[Evidence],
         result: AnswerResult,
         named: frozenset[str] = frozenset(),
+        focus: frozenset[str] = frozenset(),
     ) -> Iterator[str]:
         """Stream the model's raw text, then fill ``result`` with the checked answer:
         statements attributed to the clauses shown, drifts and unsupported ones dropped
@@ -542,7 +550,11 @@ class Answerer:
         result.shown_ids = [c.clause_id for c in plan.shown]
         result.prompt_sha1 = prompt_sha1(plan.messages)
         report = check_answer(
-            raw, plan.shown, question, named=[c for c in plan.shown if c.clause_id in named]
+            raw,
+            plan.shown,
+            question,
+            named=[c for c in plan.shown if c.clause_id in named],
+            focus=[c for c in plan.shown if c.clause_id in focus],
         )
         scores = {e.clause.clause_id: e.score for e in evidence}
         for e in evidence:

@@ -37,6 +37,20 @@ The rule, per statement (see README "LLM answers"):
 5. The answer is **refused** (text exactly "知识库中未找到相关条款。") when no statement is
    supported; otherwise the model's own refusal sentence, if any, is removed.  So an
    answer never carries both answer text and the refusal phrase.
+
+With the answerer's ranking (``focus``: the clauses the extractive answerer would cite,
+lead first; the other shown clauses are context added in rank order), two more rules keep
+an answer to what was asked — a small model tends to restate every clause it is shown:
+
+6. **Rank decides between supporters**: when several shown clauses support a statement
+   about equally well (overlap within ``RANK_MARGIN`` of the best), it is attributed to the
+   highest-ranked of them, even over the one the model cited.
+7. **Side statements must answer something**: a statement supported only by a context
+   clause (not in ``focus``) is kept only when that clause covers part of the question's
+   wording (:func:`qa.relevance.content_grams`) that the clauses already cited do not;
+   otherwise it is ``off_question`` (removed, not counted against faithfulness).  When no
+   statement rests on a ``focus`` clause, the highest-ranked clause that supports one
+   takes the lead's place.
 """
 
 from __future__ import annotations
@@ -57,11 +71,14 @@ from qa.citations import (
     quoted_in,
     resolve,
 )
+from qa.relevance import content_grams
 
 REFUSAL = "知识库中未找到相关条款。"
 SUPPORT_MIN = 0.5
 ALIGN_MIN = 0.3
 MIN_CONTENT_GRAMS = 3
+# Supporters whose overlap is this close to the best one's are equally good: rank decides.
+RANK_MARGIN = 0.1
 
 SUPPORTED = ("supported", "attributed", "reattributed", "modality_corrected")
 # Supported as the model wrote them (the faithfulness share): a corrected statement is kept
@@ -397,14 +414,19 @@ def check_answer(
     shown: Sequence[Clause],
     question: str | None = None,
     named: Sequence[Clause] = (),
+    focus: Sequence[Clause] | None = None,
 ) -> SupportReport:
     """Split ``answer`` into statements, attribute each to a shown clause, drop drifts and
     unsupported statements, and rebuild the answer text with one citation per statement.
     With ``question``, what a statement only echoes from it does not count as support
     (see :func:`judge_statement`).  ``named``: the shown clauses the question names
     ("标准化法第十八条怎么规定"); statements only another clause supports answer something
-    else and are removed (``off_question``)."""
+    else and are removed (``off_question``).  ``focus``: ``shown`` is in rank order and
+    these are the clauses the extractive answerer would cite; rules 6 and 7 of the module
+    docstring apply (without it every supporter is equal and every shown clause may be
+    cited)."""
     shown = list(shown)
+    ranked = focus is not None
     asked = grams(question) if question else None
     invalid: list[str] = []
     statements: list[Statement] = []
@@ -436,11 +458,16 @@ def check_answer(
             st.status = "connective"
             continue
         cited = [judge_statement(st.text, c, asked) for c in valid]
+        others = [judge_statement(st.text, c, asked) for c in shown if c not in valid]
+        if ranked:
+            lead = _first_ranked([*cited, *others], shown)
+            if lead is not None:
+                _settle(st, lead, "supported" if lead.clause in valid else _moved(st))
+                continue
         best_cited = max(cited, key=lambda v: v.overlap, default=None)
         if best_cited is not None and best_cited.kind == "supported":
             _settle(st, best_cited, "supported")
             continue
-        others = [judge_statement(st.text, c, asked) for c in shown if c not in valid]
         support = [v for v in others if v.kind == "supported"]
         if support:
             best = max(support, key=lambda v: v.overlap)
@@ -469,7 +496,70 @@ def check_answer(
             ]
     if named:
         _confine(statements, list(named), asked)
+    if ranked and question:
+        _focus(statements, shown, list(focus or ()), content_grams(question))
     return _assemble(statements, invalid)
+
+
+def _moved(st: Statement) -> str:
+    return "reattributed" if st.cited else "attributed"
+
+
+def _first_ranked(verdicts: Sequence[_Verdict], shown: Sequence[Clause]) -> _Verdict | None:
+    """The highest-ranked supporter among those about as good as the best (rule 6)."""
+    support = [v for v in verdicts if v.kind == "supported"]
+    if not support:
+        return None
+    best = max(v.overlap for v in support)
+    close = [v for v in support if v.overlap >= best - RANK_MARGIN]
+    return min(close, key=lambda v: shown.index(v.clause))
+
+
+def _focus(
+    statements: list[Statement], shown: list[Clause], focus: list[Clause], topic: set[str]
+) -> None:
+    """Rule 7: drop statements that rest only on a context clause adding nothing the
+    question asks beyond what the clauses already cited cover.
+
+    Why: the model is shown more clauses than the extractive answer quotes, so that a
+    two-part question ("怎么标示？放在什么位置？") can be answered where the lead covers
+    one part; a small model, though, restates every clause it sees.  A side clause earns
+    its citation by covering question wording the cited ones lack."""
+    kept = [s for s in statements if s.supported and s.clause is not None]
+    if not kept:
+        return
+    anchors = [s.clause for s in kept if s.clause in focus]
+    if not anchors:
+        anchors = [min((s.clause for s in kept), key=shown.index)]  # type: ignore[arg-type]
+    cited: list[Clause] = []
+    for a in anchors:
+        if a not in cited:
+            cited.append(a)
+
+    def covered(clauses: Sequence[Clause]) -> set[str]:
+        return {g for g in topic if any(g in _norm_haystack(c) for c in clauses)}
+
+    have = covered(cited)
+    for st in sorted(kept, key=lambda s: shown.index(s.clause)):  # type: ignore[arg-type]
+        c = st.clause
+        assert c is not None
+        if c in cited:
+            continue
+        new = covered([c]) - have
+        if new:
+            cited.append(c)
+            have |= new
+            continue
+        st.reasons = [
+            f"该陈述出自{c.clause_no}，问题问到的内容已由"
+            f"{'、'.join(dict.fromkeys(a.clause_no for a in cited))}回答"
+        ]
+        st.status = "off_question"
+        st.clause = None
+
+
+def _norm_haystack(clause: Clause) -> str:
+    return halfwidth(_haystack(clause)).lower()
 
 
 def _confine(statements: list[Statement], named: list[Clause], asked: set[str] | None) -> None:

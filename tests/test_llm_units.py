@@ -318,3 +318,69 @@ def test_statements_from_clauses_the_question_did_not_name_are_removed() -> None
     assert [s.status for s in named.statements] == ["attributed", "off_question"]
     assert named.citations == [asked] and "监督制度" not in named.text
     assert named.faithfulness == 1.0  # true to its clause, just not asked about
+
+
+def test_ranked_attribution_prefers_the_higher_ranked_supporter() -> None:
+    from clauses import make_clause
+
+    from qa.support import check_answer
+
+    code = "T/ABC 001—2024"
+    lead = make_clause("6.2", "服务人员应持有健康证明，每年体检一次。", code=code)
+    side = make_clause("9.1", "服务人员应持有健康证明。", code=code)
+    reply = f"服务人员应持有健康证明〔{code}，9.1〕"
+    question = "服务人员要持有什么证明？"
+    # Unranked: the model's own (valid, supporting) citation stands.
+    plain = check_answer(reply, [lead, side], question)
+    assert plain.citations == [side] and plain.statements[0].status == "supported"
+    # Ranked: both support it equally, so the higher-ranked clause is cited.
+    ranked = check_answer(reply, [lead, side], question, focus=[lead])
+    assert ranked.citations == [lead] and ranked.statements[0].status == "reattributed"
+    # A clearly better supporter further down still wins.
+    weak = make_clause("5.1", "服务人员应持有证明材料并接受培训考核。", code=code)
+    best = check_answer("服务人员应每年体检一次", [weak, lead], "服务人员多久体检？", focus=[])
+    assert best.citations == [lead]
+
+
+def test_side_clauses_are_cited_only_for_what_the_lead_does_not_cover() -> None:
+    from clauses import make_clause
+
+    from qa.support import check_answer
+
+    code = "T/ABC 001—2024"
+    lead = make_clause("8.4", "表需要转页接排时，在接排的表上方标示“表×（续）”。", code=code)
+    where = make_clause("8.5", "表题置于表的上方居中。", code=code)
+    aside = make_clause("8.6", "表中各栏使用相同的计量单位时，单位标在表的右上方。", code=code)
+    reply = (
+        f"表需要转页接排时，在接排的表上方标示“表×（续）”〔{code}，8.4〕\n"
+        f"表题置于表的上方居中〔{code}，8.5〕\n"
+        f"表中各栏使用相同的计量单位时，单位标在表的右上方〔{code}，8.6〕"
+    )
+    shown = [lead, where, aside]
+    # One question part: the lead answers it; both side statements answer nothing asked.
+    one = check_answer(reply, shown, "表格跨页接排怎么标示？", focus=[lead])
+    assert [s.status for s in one.statements] == ["supported", "off_question", "off_question"]
+    assert one.citations == [lead] and "表题" not in one.text
+    assert "8.4" in one.statements[1].reasons[0]
+    assert one.faithfulness == 1.0  # true to its clause, just not asked about
+    # Two parts: the side clause that covers "表题" earns its citation, the other does not.
+    two = check_answer(reply, shown, "表格跨页接排怎么标示？表题放在哪里？", focus=[lead])
+    assert two.citations == [lead, where]
+    assert two.statements[2].status == "off_question"
+    # Without ranking information every supported statement stays.
+    assert len(check_answer(reply, shown, "表格跨页接排怎么标示？").citations) == 3
+
+
+def test_without_a_lead_statement_the_best_ranked_supporter_leads() -> None:
+    from clauses import make_clause
+
+    from qa.support import check_answer
+
+    code = "T/ABC 001—2024"
+    lead = make_clause("3.1", "服务机构应公示收费标准。", code=code)
+    found = make_clause("6.2", "助浴时水温宜保持在38 ℃～42 ℃。", code=code)
+    aside = make_clause("6.3", "助浴后宜协助服务对象更衣。", code=code)
+    reply = f"助浴时水温宜保持在38 ℃～42 ℃〔{code}，6.2〕\n助浴后宜协助服务对象更衣〔{code}，6.3〕"
+    report = check_answer(reply, [lead, found, aside], "助浴水温多少合适？", focus=[lead])
+    assert report.citations == [found]
+    assert [s.status for s in report.statements] == ["supported", "off_question"]
