@@ -46,8 +46,9 @@ an answer to what was asked — a small model tends to restate every clause it i
    about equally well (overlap within ``RANK_MARGIN`` of the best), it is attributed to the
    highest-ranked of them, even over the one the model cited.
 7. **Side statements must answer something**: a statement supported only by a context
-   clause (not in ``focus``) is kept only when that clause covers part of the question's
-   wording (:func:`qa.relevance.content_grams`) that the clauses already cited do not;
+   clause (not in ``focus``) is kept only when it says — in words its clause has — part of
+   the question's wording (:func:`qa.relevance.content_grams`) that the clauses already
+   cited do not cover;
    otherwise it is ``off_question`` (removed, not counted against faithfulness).  When no
    statement rests on a ``focus`` clause, the highest-ranked clause that supports one
    takes the lead's place.
@@ -524,7 +525,7 @@ def _focus(
     Why: the model is shown more clauses than the extractive answer quotes, so that a
     two-part question ("怎么标示？放在什么位置？") can be answered where the lead covers
     one part; a small model, though, restates every clause it sees.  A side clause earns
-    its citation by covering question wording the cited ones lack."""
+    its citation by a statement that covers question wording the cited ones lack."""
     kept = [s for s in statements if s.supported and s.clause is not None]
     if not kept:
         return
@@ -545,7 +546,10 @@ def _focus(
         assert c is not None
         if c in cited:
             continue
-        new = covered([c]) - have
+        # The statement itself must say it: a list entry copied from a side clause that
+        # happens to mention the question's words elsewhere answers nothing asked.
+        said = grams(st.text)
+        new = {g for g in covered([c]) - have if g in said}
         if new:
             cited.append(c)
             have |= new

@@ -384,3 +384,23 @@ def test_without_a_lead_statement_the_best_ranked_supporter_leads() -> None:
     report = check_answer(reply, [lead, found, aside], "助浴水温多少合适？", focus=[lead])
     assert report.citations == [found]
     assert [s.status for s in report.statements] == ["supported", "off_question"]
+
+
+def test_a_side_statement_must_itself_say_the_uncovered_part() -> None:
+    from clauses import make_clause
+
+    from qa.support import check_answer
+
+    code = "T/ABC 001—2024"
+    lead = make_clause("8.4", "表需要转页接排时，在接排的表上方标示“表×（续）”。", code=code)
+    # The side clause mentions 表题, but the statement copied from it is another sentence.
+    side = make_clause("8.5", "表题置于表的上方居中。表的编号使用阿拉伯数字。", code=code)
+    reply = f"表需要转页接排时，在接排的表上方标示“表×（续）”〔{code}，8.4〕\n表的编号使用阿拉伯数字〔{code}，8.5〕"
+    question = "表格跨页接排怎么标示？表题放在哪里？"
+    report = check_answer(reply, [lead, side], question, focus=[lead])
+    assert [s.status for s in report.statements] == ["supported", "off_question"]
+    said = "表题置于表的上方居中"
+    kept = check_answer(
+        reply.replace("表的编号使用阿拉伯数字", said), [lead, side], question, focus=[lead]
+    )
+    assert kept.citations == [lead, side]
