@@ -101,7 +101,10 @@ ANSWER_TYPES: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
     ),
     (
         "sum",
-        re.compile(r"多少钱|收费|费用|价格|罚款多少|罚多少|赔多少|几块钱"),
+        re.compile(
+            r"多少钱|收费|费用|价格|价钱|报酬|工资|薪酬|补贴|津贴|押金|保证金|罚款多少|罚多少|"
+            r"赔多少|几块钱"
+        ),
         re.compile(_NUM + r"\s*(?:元|万元|千元|角)"),
     ),
     ("age", re.compile(r"多大岁数|几岁|多少岁|年龄|年纪"), re.compile(_NUM + r"\s*(?:周岁|岁)")),

@@ -87,6 +87,7 @@ def test_the_kind_of_value_asked_is_read_from_the_best_matching_sentences() -> N
     assert asked_type("护理员隔多久得帮他翻一次身？")[0] == "period"  # type: ignore[index]
     assert asked_type("上门服务每小时收费多少钱？")[0] == "sum"  # type: ignore[index]
     assert asked_type("多大岁数才能享受上门养老？")[0] == "age"  # type: ignore[index]
+    assert asked_type("评审专家的劳务报酬是多少？")[0] == "sum"  # type: ignore[index]
     assert asked_type("范围一章怎么写？") is None
     c = mk("6.3", "助浴", "上门助浴应由不少于2名服务人员共同完成。翻身间隔不宜超过2 h。", 1)
     hits = [H(c, 1.0, 0.88)]

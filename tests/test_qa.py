@@ -258,6 +258,17 @@ def test_refuses_out_of_corpus_question() -> None:
     assert result.citations == []
 
 
+def test_an_absent_named_document_refuses_whatever_the_gate_says() -> None:
+    # Checked before the gate, so the gate's record (eval, calibration) never depends on
+    # the gate's own decision: refused as "absent" at a cosine the gate would refuse too.
+    for dense in (0.78, 0.95):
+        result = Answerer(FakeSearcher(ALL, dense=dense)).answer(
+            "北京市标准化条例规定复审周期多久？"
+        )
+        assert result.refused and result.absent_documents == ["北京市标准化条例"]
+        assert result.gate_features is not None
+
+
 def test_exact_route_is_always_answered() -> None:
     class ExactSearcher(FakeSearcher):
         def search(
