@@ -69,6 +69,7 @@ with st.sidebar:
         kbs,
         key=state.KB_KEY,
         format_func=state.kb_label,
+        on_change=mobile.request_close,
         help="问答、起草、检索和审查都只用这个知识库中的文件",
     )
     st.caption(f"工作区：{ws}")

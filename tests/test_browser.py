@@ -30,6 +30,16 @@ BOOT_TIMEOUT = 300  # first page load ingests and embeds the samples
 ANSWER_TIMEOUT = 180
 
 
+# The server log of each URL served by :func:`serve_app` (tests read it: no tracebacks, no
+# file-watcher noise).
+LOGS: dict[str, Path] = {}
+
+
+def server_log(url: str) -> str:
+    """What the ``streamlit run`` serving ``url`` has logged so far."""
+    return LOGS[url].read_text(encoding="utf-8", errors="replace")
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -67,7 +77,8 @@ def serve_app(
     env = {k: v for k, v in os.environ.items() if not k.startswith("STDQA_LLM_")}
     env["STDQA_WORKSPACE"] = str(ws)
     env.update(extra_env)
-    log = (tmp_path_factory.mktemp("browser-log") / "streamlit.log").open("wb")
+    log_path = tmp_path_factory.mktemp("browser-log") / "streamlit.log"
+    log = log_path.open("wb")
     proc = subprocess.Popen(
         [
             *(sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true"),
@@ -81,6 +92,7 @@ def serve_app(
     )
     try:
         url = f"http://127.0.0.1:{port}"
+        LOGS[url] = log_path
         _wait_healthy(url, proc, 60)
         yield url
     finally:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_browser import BOOT_TIMEOUT, make_driver, serve_app
+from tests.test_browser import BOOT_TIMEOUT, make_driver, serve_app, server_log
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -42,6 +42,9 @@ ENGLISH = (
     "No results",
     "This app has encountered an error",
     "Ask Google",
+    "not allowed",
+    "or smaller",
+    "Remove",
 )
 # Text of every visible text node: CSS-hidden text, icon ligatures (":material/chat:" is
 # drawn as an icon, its text is "chat") and the keyboard-only skip link do not count.
@@ -120,6 +123,14 @@ def test_conversation_survives_reload(app_url: str, desktop: object) -> None:
     url = drv.current_url  # type: ignore[attr-defined]
     assert "c=" in url
     assert english_leftovers(drv) == []
+    # No Deploy button and no developer menu (client.toolbarMode = "minimal").
+    assert not [
+        e
+        for e in drv.find_elements(  # type: ignore[attr-defined]
+            By.CSS_SELECTOR, '[data-testid="stAppDeployButton"], [data-testid="stMainMenu"]'
+        )
+        if e.is_displayed()
+    ]
     time.sleep(2)  # the chat scrolls itself; let it settle before the screenshot
     SHOTS.mkdir(parents=True, exist_ok=True)
     assert drv.save_screenshot(str(SHOTS / "chat.png"))  # type: ignore[attr-defined]
@@ -160,7 +171,13 @@ def test_settings_persist_across_reload(app_url: str, desktop: object) -> None:
     assert field.get_attribute("value") == "demo-model"  # type: ignore[attr-defined]
 
 
-def test_uploader_speaks_chinese(app_url: str, desktop: object) -> None:
+def test_uploader_speaks_chinese(app_url: str, desktop: object, tmp_path: Path) -> None:
+    """The dropzone, and a refused file: its chip, the reason shown when the pointer is on
+    it (Streamlit's "application/x-… files are not allowed."), and its × that removes it."""
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
     drv = desktop
     drv.get(f"{app_url}/kb")  # type: ignore[attr-defined]
     zone = wait_for(drv, '[data-testid="stFileUploaderDropzone"]')
@@ -171,25 +188,133 @@ def test_uploader_speaks_chinese(app_url: str, desktop: object) -> None:
         "'[data-testid=\"stFileUploaderDropzone\"] button'), '::after').content"
     )
     assert "选择文件" in after
+    exe = tmp_path / "tool.exe"
+    exe.write_bytes(b"MZ\x90\x00 not a standard")
+    drv.find_element(  # type: ignore[attr-defined]
+        By.CSS_SELECTOR, '[data-testid="stFileUploader"] input[type="file"]'
+    ).send_keys(str(exe))
+    chip = wait_for(drv, '[data-testid="stFileChip"]', 30)
+    ActionChains(drv).move_to_element(chip).perform()
+    tip = wait_for(drv, '[data-testid="stTooltipErrorContent"]', 30)
+    assert "不支持" in drv.execute_script(  # type: ignore[attr-defined]
+        "return getComputedStyle(arguments[0], '::after').content", tip
+    )
+    assert english_leftovers(drv) == []
+    remove = drv.find_element(  # type: ignore[attr-defined]
+        By.CSS_SELECTOR, '[data-testid="stFileChipDeleteBtn"] button'
+    )
+    assert remove.is_displayed()
+    assert drv.execute_script(  # type: ignore[attr-defined]
+        "return getComputedStyle(arguments[0], '::after').content", remove
+    ) in ("none", "normal", "")
+    remove.click()
+    WebDriverWait(drv, 30).until(
+        lambda d: not d.find_elements(By.CSS_SELECTOR, '[data-testid="stFileChip"]')
+    )
+
+
+SIDEBAR_RIGHT = (
+    "return document.querySelector('[data-testid=\"stSidebar\"]').getBoundingClientRect().right"
+)
+
+
+def open_sidebar(drv: object) -> None:
+    """Open the phone's sidebar overlay and wait until it is in view."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    wait_for(drv, '[data-testid="stExpandSidebarButton"]').click()  # type: ignore[attr-defined]
+    WebDriverWait(drv, 30).until(lambda d: d.execute_script(SIDEBAR_RIGHT) > 0)
+
+
+def sidebar_closes(drv: object) -> bool:
+    """True once the overlay has gone (waits up to 30 s for Streamlit's animation)."""
+    from selenium.common.exceptions import TimeoutException
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    try:
+        WebDriverWait(drv, 30).until(lambda d: d.execute_script(SIDEBAR_RIGHT) <= 0)
+    except TimeoutException:
+        return False
+    return True
+
+
+def click_when_clickable(drv: object, find) -> None:  # type: ignore[no-untyped-def]
+    """Click the element ``find(drv)`` returns once it is there and takes the click (an
+    overlay sliding in, or a redraw, may intercept or replace it meanwhile)."""
+    from selenium.common.exceptions import (
+        ElementClickInterceptedException,
+        ElementNotInteractableException,
+        StaleElementReferenceException,
+    )
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    def attempt(d):  # type: ignore[no-untyped-def]
+        el = find(d)
+        if el is None:
+            return False
+        try:
+            el.click()
+        except (
+            ElementClickInterceptedException,
+            ElementNotInteractableException,
+            StaleElementReferenceException,
+        ):
+            return False
+        return True
+
+    WebDriverWait(drv, 60).until(attempt)
 
 
 def test_phone_sidebar_closes_after_choosing_a_page(app_url: str) -> None:
+    """At 390×844: an answer fits the width; the sidebar overlay closes after a page is
+    chosen and after a conversation is chosen, and taps then reach the page."""
     from selenium.webdriver.common.by import By
 
     drv = make_driver(390, 844)  # a desktop browser's user agent: the harder case
     try:
         drv.get(app_url)  # type: ignore[attr-defined]
+        ask(drv, "服务人员上门服务有什么要求？")
+        card = wait_for(drv, CARD, ANSWER_TIMEOUT)
+        width = drv.execute_script("return window.innerWidth")  # type: ignore[attr-defined]
+        assert (
+            drv.execute_script(  # type: ignore[attr-defined]
+                "return document.documentElement.scrollWidth"
+            )
+            <= width
+        )
+        assert card.rect["x"] >= 0 and card.rect["x"] + card.rect["width"] <= width  # type: ignore[attr-defined]
+        assert english_leftovers(drv) == []
+        # Choosing a conversation (here: a new one) in the overlay closes it.
+        open_sidebar(drv)
+        click_when_clickable(
+            drv,
+            lambda d: next(
+                (
+                    b
+                    for b in d.find_elements(By.CSS_SELECTOR, '[data-testid="stSidebar"] button')
+                    if "新对话" in b.text
+                ),
+                None,
+            ),
+        )
+        assert sidebar_closes(drv)
         wait_for(drv, '[data-testid="stChatInputTextArea"]')
-        opener = wait_for(drv, '[data-testid="stExpandSidebarButton"]')
-        opener.click()  # type: ignore[attr-defined]
-        link = wait_for(drv, '[data-testid="stSidebarNavLink"][href$="/settings"]')
-        link.click()  # type: ignore[attr-defined]
+        assert not drv.find_elements(By.CSS_SELECTOR, CARD)  # type: ignore[attr-defined]
+        # Choosing a page closes it too.
+        open_sidebar(drv)
+        click_when_clickable(
+            drv,
+            lambda d: next(
+                iter(
+                    d.find_elements(
+                        By.CSS_SELECTOR, '[data-testid="stSidebarNavLink"][href$="/settings"]'
+                    )
+                ),
+                None,
+            ),
+        )
         wait_for(drv, 'input[aria-label="模型名称"]')
-        sidebar_right = "return document.querySelector('[data-testid=\"stSidebar\"]').getBoundingClientRect().right"
-        deadline = time.monotonic() + 30
-        while drv.execute_script(sidebar_right) > 0 and time.monotonic() < deadline:  # type: ignore[attr-defined]
-            time.sleep(0.5)
-        assert drv.execute_script(sidebar_right) <= 0  # type: ignore[attr-defined]
+        assert sidebar_closes(drv)
         # A tap in the middle of the screen reaches the page, not the overlay.
         hit = drv.execute_script(  # type: ignore[attr-defined]
             "const e = document.elementFromPoint(195, 420);"
@@ -260,9 +385,10 @@ def test_first_run_shows_live_count_and_answers_meanwhile(
         # The count moves on its own (no reload), with a rate and the time left.
         WebDriverWait(drv, ANSWER_TIMEOUT).until(
             lambda d: (
-                (m := count.search(d.execute_script(VISIBLE_TEXT_JS)))
+                (m := count.search(t := d.execute_script(VISIBLE_TEXT_JS)))
                 and int(m.group(1)) > int(first.group(1))
-                and "条/秒" in d.execute_script(VISIBLE_TEXT_JS)
+                and "条/秒" in t
+                and "剩余约" in t
             )
         )
         ask(drv, "物业服务企业对投诉的数量和处理结果如何进行统计分析？")
@@ -271,6 +397,10 @@ def test_first_run_shows_live_count_and_answers_meanwhile(
         WebDriverWait(drv, 900).until(
             lambda d: "正在建立向量索引" not in d.execute_script(VISIBLE_TEXT_JS)
         )
+        # No file watcher (it flooded the log with "Inotify queue overflowed" while the
+        # workspace was written) and nothing went wrong on the server.
+        log = server_log(url)
+        assert "Inotify" not in log and "Traceback" not in log, log[-2000:]
     finally:
         drv.quit()  # type: ignore[attr-defined]
         server.close()

@@ -32,7 +32,9 @@ SHOTS = (
     else ROOT / "tests" / "artifacts"
 )
 ARTIFACTS = ROOT / "tests" / "artifacts"
-QUESTION = "服务人员上门服务有什么要求？"
+# Answered with four citations from the samples: longer than one screen if its cards were
+# open, so it shows both the compact cards and the answer's start kept in view.
+QUESTION = "术语和定义怎么写？"
 PDF_KB = "PDF测试库"
 PDF_PAGES = [
     ["T/PDFT 001—2025", "浏览器测试样例规范", "1 范围", "本文件规定了浏览器测试样例服务的要求。"],
@@ -90,12 +92,20 @@ def ask(drv, question: str) -> None:  # type: ignore[no-untyped-def]
         ec.element_to_be_clickable(css('[data-testid="stChatInputTextArea"]'))
     )
     before = len(drv.find_elements(*css("details.stdqa-cite")))
+    runs = drv.execute_script("return window.stdqaPinRuns || 0")
     box.send_keys(question)
     box.send_keys(Keys.ENTER)
     wait(drv, ANSWER_TIMEOUT).until(
         lambda d: len(d.find_elements(*css("details.stdqa-cite"))) > before
     )
-    time.sleep(2.5)  # let the page's own scrolling finish
+    # The page's own scrolling (ui.render.SCROLL_TO_LAST_QUESTION) is over.
+    wait(drv, 60).until(
+        lambda d: d.execute_script(
+            "return (window.stdqaPinRuns || 0) > arguments[0]"
+            " && document.body.dataset.stdqaPinned === String(window.stdqaPinRuns)",
+            runs,
+        )
+    )
 
 
 def top_of(drv, element) -> float:  # type: ignore[no-untyped-def]
@@ -149,11 +159,20 @@ def test_answer_marker_card_document_view(server: str, driver: object) -> None:
     ask(drv, QUESTION)
     # Once the page has settled, the question (so the answer's start) is in view, not the
     # end of the cards.
-    wait(drv, 60).until(lambda d: d.execute_script("return document.body.dataset.stdqaPinned"))
     question = drv.find_elements(*css('[data-testid="stChatMessage"]'))[-2]  # type: ignore[attr-defined]
     assert -5 <= top_of(drv, question) < 400
     cards = drv.find_elements(*css("details.stdqa-cite"))  # type: ignore[attr-defined]
-    assert cards and all(c.size["height"] < 80 for c in cards)  # one line each, collapsed
+    assert len(cards) >= 3, "pick a question answered with several citations"
+    assert all(c.size["height"] < 80 for c in cards)  # one line each, collapsed
+    # From the question to the last card: less than one and a half screens.
+    screen = drv.execute_script("return window.innerHeight")  # type: ignore[attr-defined]
+    span = drv.execute_script(  # type: ignore[attr-defined]
+        "return arguments[1].getBoundingClientRect().bottom"
+        " - arguments[0].getBoundingClientRect().top",
+        question,
+        cards[-1],
+    )
+    assert span < 1.5 * screen, (span, screen)
     marker = drv.find_elements(*css("a.stdqa-marker"))[0]  # type: ignore[attr-defined]
     assert marker.get_attribute("title")  # hover shows the clause
     shot(drv, SHOTS / "answer_compact.png")
@@ -171,6 +190,7 @@ def test_answer_marker_card_document_view(server: str, driver: object) -> None:
     rel = top_of(drv, current) - top_of(drv, box)
     assert 0 <= rel < box.size["height"], rel
     assert drv.find_elements(*css(".stdqa-context .current"))  # type: ignore[attr-defined]
+    assert drv.find_elements(*css(".stdqa-context .near"))  # type: ignore[attr-defined]  # neighbours
     assert drv.find_elements(*css('[data-testid="stDownloadButton"]'))  # type: ignore[attr-defined]
     shot(drv, SHOTS / "document_view.png")
     # An outline row navigates within the view (same tab, reload-safe URL).
@@ -254,15 +274,25 @@ def test_upload_outline_ask_pdf_page_and_finder(
     # The outline preview of the imported document is open.
     wait(drv).until(lambda d: "在文档视图中打开" in d.page_source)
     opened = drv.find_elements(*css('[data-testid="stExpander"] details[open]'))  # type: ignore[attr-defined]
-    assert any("条款结构与异常" in e.text for e in opened)
+    preview = next(e for e in opened if "条款结构与异常" in e.text)
+    # It previews the document just imported, and its link opens that document's view (the
+    # same one the import summary links to).
+    chosen = preview.find_element(*css('[data-testid="stSelectbox"] input'))
+    assert chosen.get_attribute("value") == "T/PDFT 001—2025 浏览器测试样例规范"
+    links = {a.text.strip(" ↗"): a.get_attribute("href") for a in drv.find_elements(*css("a"))}  # type: ignore[attr-defined]
+    preview_link = links["在文档视图中打开（可点击的目录、上下文、原文件）"]
+    assert preview_link == links["T/PDFT 001—2025 浏览器测试样例规范"]
     # Choosing another file after an import: the button is back, the results stay.
     upload(drv, make_pdf(tmp_path / "第二个文件.pdf"))
     assert import_button(drv).is_displayed()
     assert "上次导入" in drv.page_source  # type: ignore[attr-defined]
+    assert "已选择 1 个文件，尚未导入" in drv.page_source  # type: ignore[attr-defined]
     shot(drv, ARTIFACTS / "kb_after_import.png")
     # Ask about the PDF (the chat uses the sidebar's knowledge base).
     choose_page(drv, "问答")
     ask(drv, "浏览器测试台账多久核对一次？")
+    answer = drv.find_elements(*css('[data-testid="stChatMessage"]'))[-1]  # type: ignore[attr-defined]
+    assert "每月" in answer.text and "3.1" in answer.text, answer.text
     card = drv.find_elements(*css("details.stdqa-cite"))[0]  # type: ignore[attr-defined]
     assert "T/PDFT 001—2025" in card.text and "第 3 页" in card.text
     card.find_element(*css("summary")).click()

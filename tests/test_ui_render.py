@@ -111,3 +111,25 @@ def test_answer_markdown_export() -> None:
     assert "### 1. 〔T/XX 001—2025，5.3〕" in md
     assert "> 范围一章宜写明……\n> 第二行" in md
     assert "- 位置：1 <u>总则</u>" in md
+
+
+def test_exported_answer_marks_fictitious_samples() -> None:
+    """A drafter may paste the export into a real draft: a sample's clause keeps its mark."""
+    from dataclasses import replace
+
+    real = Citation.from_clause(make_clause("5.3", 3, text="真实条款"), 0.9)
+    made_up = replace(
+        Citation.from_clause(make_clause("6.1", 4, text="示例条款"), 0.8), fictitious=True
+    )
+    result = AnswerResult(
+        question="范围一章怎么写？",
+        answer="……",
+        citations=[real, made_up],
+        refused=False,
+        mode="extractive",
+    )
+    md = answer_markdown(result)
+    first, second = md.split("### 2.")
+    assert "虚构示例" not in first
+    assert second.startswith(f" {made_up.label}（虚构示例）")
+    assert "不能作为起草依据" in second

@@ -106,7 +106,9 @@ def render_drafting(result: AnswerResult, searcher: object, kb: str) -> None:
         patterns.markdown("**句式**")
         for p in help_.patterns:
             patterns.code(p.text, language=None)
-            patterns.caption(inert_markdown(f"依据：{cite(p.clause)}"))
+            patterns.caption(
+                inert_markdown(marks.marked_title(f"依据：{cite(p.clause)}", p.clause))
+            )
         if not help_.patterns:
             patterns.caption("规则中没有给出固定句式。")
         examples.markdown("**示例**")
@@ -168,6 +170,8 @@ def ask(question: str, searcher: object, kb: str, settings: Settings) -> None:
     """Answer ``question`` live (streaming into a placeholder), then keep it in history."""
     with st.chat_message("user"):
         st.text(question)
+    # The question (and so the start of the answer as it streams) into view.
+    run_page_script(render.SCROLL_TO_LAST_QUESTION)
     with st.chat_message("assistant"):
         box = st.empty()
         box.caption("正在检索条款…")
@@ -186,8 +190,8 @@ def ask(question: str, searcher: object, kb: str, settings: Settings) -> None:
         turns().append(turn)
         st.session_state[TURNS_OF_KEY] = conversations.save(state.workspace(), kb, turn.result)
         render_result(turn, len(turns()) - 1, searcher)
-    # Streamlit keeps a chat scrolled to its bottom: bring the question and the start of
-    # the answer into view instead of the end of its citation cards.
+    # Once the cards are laid out: the question and the start of the answer stay in view,
+    # not the end of the cards.
     run_page_script(render.SCROLL_TO_LAST_QUESTION)
 
 
@@ -214,7 +218,12 @@ def render_chat_page(kb: str, settings: Settings) -> None:
             render_result(turn, i, searcher if turn.kb == kb else state.searcher_for(ws, turn.kb))
     if searcher is None:
         st.info("当前知识库还没有文件。请到「知识库」页上传标准文件。")
-    question = st.chat_input(PLACEHOLDER, disabled=searcher is None, max_chars=MAX_QUESTION_CHARS)
+    # In st.bottom the box is pinned below the page like a plain st.chat_input, but without
+    # Streamlit's stick-to-bottom scrolling: that scrolled every answer to the end of its
+    # citation cards and won against any script that showed the answer's start.
+    question = st.bottom.chat_input(
+        PLACEHOLDER, disabled=searcher is None, max_chars=MAX_QUESTION_CHARS
+    )
     if question and question.strip() and searcher is not None:
         ask(question.strip(), searcher, kb, settings)
     conversations.render_sidebar(ws, st.session_state.get(conversations.CONV_KEY))

@@ -24,6 +24,7 @@ from core.conversations import (
     is_conversation_id,
 )
 from qa.answer import AnswerResult
+from ui import mobile
 from ui.export import conversation_markdown
 from ui.safety import inert_markdown, sanitize_filename
 
@@ -73,6 +74,13 @@ def open_conversation(cid: str | None) -> None:
         st.query_params[PARAM] = cid
     elif PARAM in st.query_params:
         del st.query_params[PARAM]
+
+
+def choose(cid: str | None) -> None:
+    """Sidebar callback: open ``cid`` (None: a new one) and, on a phone, close the overlay
+    so the conversation is what the user sees."""
+    open_conversation(cid)
+    mobile.request_close()
 
 
 def load(ws: Path, cid: str | None) -> list[tuple[str, AnswerResult]]:
@@ -134,7 +142,7 @@ def render_sidebar(ws: Path, cid: str | None) -> None:
         st.button(
             "＋ 新对话",
             key="conversation_new",
-            on_click=open_conversation,
+            on_click=choose,
             args=(None,),
             use_container_width=True,
             help="开始一段新的对话；之前的对话保存在下面的列表中",
@@ -149,7 +157,7 @@ def render_sidebar(ws: Path, cid: str | None) -> None:
             st.button(
                 inert_markdown(conv.title),
                 key=f"conversation_open_{conv.id}",
-                on_click=open_conversation,
+                on_click=choose,
                 args=(conv.id,),
                 type="primary" if conv.id == cid else "secondary",
                 use_container_width=True,

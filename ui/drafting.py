@@ -16,7 +16,7 @@ import streamlit as st
 from qa.citations import Citation
 from qa.drafting import _INSTANCES, drafting_help, element_named, example_text
 from qa.skeleton import DOC_TYPES, build_skeleton, fill
-from ui import render, state
+from ui import marks, render, state
 from ui.safety import inert_markdown
 
 SUBJECT_MAX = 60
@@ -58,7 +58,10 @@ def render_drafting_page(kb: str) -> None:
             st.code(fill(p.text, subject.strip()), language=None)
             st.caption(
                 inert_markdown(
-                    f"依据：{p.clause.standard_code or p.clause.doc_title}，{p.clause.clause_no}"
+                    marks.marked_title(
+                        f"依据：{p.clause.standard_code or p.clause.doc_title}，{p.clause.clause_no}",
+                        p.clause,
+                    )
                 )
             )
         st.subheader("示例")

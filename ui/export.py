@@ -1,12 +1,14 @@
 """An answer with its citations as a Markdown file, for pasting into a draft or a review.
 
 The exported file must stand on its own (the reader may not have the app), so each
-citation carries its label, document, heading path and the full clause text as a quote.
+citation carries its label, document, heading path and the full clause text as a quote,
+and a clause of a fictitious sample carries the 虚构示例 mark and its warning.
 """
 
 from __future__ import annotations
 
 from qa.answer import AnswerResult
+from ui import marks
 
 
 def _quote(text: str) -> str:
@@ -25,8 +27,11 @@ def answer_markdown(result: AnswerResult, *, kb: str | None = None) -> str:
         for i, c in enumerate(result.citations, 1):
             doc = f"{c.standard_code}《{c.doc_title}》" if c.standard_code else f"《{c.doc_title}》"
             heading = f"{c.clause_no} {c.clause_title}".strip()
-            out.append(f"### {i}. {c.label}")
+            fictitious = marks.is_fictitious(c)
+            out.append(f"### {i}. {c.label}" + (f"（{marks.MARK}）" if fictitious else ""))
             out.append("")
+            if fictitious:  # the file may be pasted into a real draft: the warning goes too
+                out.append(f"- 注意：{marks.TIP}")
             out.append(f"- 文件：{doc}")
             if heading:
                 out.append(f"- 条款：{heading}")

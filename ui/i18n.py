@@ -33,9 +33,14 @@ def _style(limit_mb: int) -> str:
     # from the accessibility tree and from innerText too; ::after shows the Chinese.
     return f"""
 <style>
-/* File uploader: the "Upload" button and the "NMB per file • TXT, PDF" line. */
-[data-testid="stFileUploaderDropzone"] button > * {{ display: none; }}
-[data-testid="stFileUploaderDropzone"] button::after {{ content: "选择文件"; }}
+/* File uploader: the "Upload" button (an icon button once files are chosen) and the
+   "NMB per file • TXT, PDF" line.  A chosen file's remove button (×) stays as it is. */
+[data-testid="stFileUploaderDropzone"] button:not([data-testid="stFileChipDeleteBtn"] button) > * {{
+  display: none;
+}}
+[data-testid="stFileUploaderDropzone"] button:not([data-testid="stFileChipDeleteBtn"] button)::after {{
+  content: "选择文件";
+}}
 [data-testid="stFileUploaderDropzoneInstructions"] > * {{ display: none; }}
 [data-testid="stFileUploaderDropzoneInstructions"]::after {{
   content: "拖放文件到此处，或点击“选择文件”；单个文件不超过 {limit_mb} MB";
@@ -53,10 +58,17 @@ def _style(limit_mb: int) -> str:
   content: "添加此项";
 }}
 /* A file the uploader refused ("application/x-… files are not allowed.", "File must be
-   50.0MB or smaller."): its chip shows the reason in English. */
+   50.0MB or smaller."): its chip's screen-reader text and the tooltip shown when the
+   pointer is on the chip give the reason in English.  (The error tooltip is drawn only for
+   such chips: the app's chat box takes no files.) */
 [data-testid="stFileChip"] [role="alert"] {{ font-size: 0; }}
 [data-testid="stFileChip"] [role="alert"]::after {{
   content: "无法上传：不支持这种文件类型，或文件超过大小限制"; font-size: .75rem;
+}}
+[data-testid="stTooltipErrorContent"] {{ font-size: 0; }}
+[data-testid="stTooltipErrorContent"]::after {{
+  content: "无法上传：不支持这种文件类型，或文件超过 {limit_mb} MB。请点 × 移除它。";
+  font-size: .875rem;
 }}
 /* The "Stop" button beside the running indicator (top right while a page runs). */
 [data-testid="stStatusWidget"] button {{ font-size: 0; }}

@@ -258,13 +258,25 @@ def _upload_section(ws: Path, kb: str) -> None:
         key=f"kb_uploader_{gen}",
     )
     last = st.session_state.get(LAST_IMPORT_KEY)
+    if not uploads:
+        if isinstance(last, ImportSummary) and last.kb == kb:
+            _show_summary(last)
+        return
+    # Chosen files are imported only on request, and the page says so (the results of the
+    # previous import stay below until then).
+    st.info(
+        inert_markdown(
+            f"已选择 {len(uploads)} 个文件，尚未导入。点击“导入到知识库”，"
+            f"将它们加入知识库“{state.kb_label(kb)}”。"
+        )
+    )
+    clicked = st.button(f"导入到知识库（{len(uploads)} 个文件）", type="primary", key="kb_import")
+    slot = st.empty()  # the import's progress, right under the button
     if isinstance(last, ImportSummary) and last.kb == kb:
         _show_summary(last)
-    if not uploads:
+    if not clicked:
         return
-    if not st.button(f"导入到知识库（{len(uploads)} 个文件）", type="primary", key="kb_import"):
-        return
-    bar = st.progress(0.0, text="开始导入…")
+    bar = slot.progress(0.0, text="开始导入…")
     total = len(uploads)
 
     def wrap(paths: list[Path]) -> Iterable[Path]:
@@ -273,14 +285,14 @@ def _upload_section(ws: Path, kb: str) -> None:
             yield p
 
     outcome = handle_uploads(ws, kb, [(u.name, u.getvalue()) for u in uploads], wrap=wrap)
-    bar.progress(1.0, text="文件处理完成")
     if embeds_in_background(outcome):
         # A large import: vectors are computed in the background with a live count on
         # every page; meanwhile the finder and keyword answers already see the new text.
+        bar.progress(1.0, text="文件处理完成")
         state.start_embedding(ws, kb)
     else:
-        with st.spinner("正在更新索引（计算新条款的向量）…"):
-            state.searcher_for(ws, kb)
+        bar.progress(1.0, text="文件处理完成，正在更新索引（计算新条款的向量）…")
+        state.searcher_for(ws, kb)
     st.session_state[LAST_IMPORT_KEY] = _summarise(ws, kb, outcome)
     imported = st.session_state[LAST_IMPORT_KEY].docs
     if imported:  # the outline preview below opens on the first imported document

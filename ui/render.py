@@ -382,11 +382,12 @@ def _as_clause(c: Citation) -> Clause:
     )
 
 
-# After an answer: keep the last question (and so the answer's start) at the top of the view
-# while the answer and its cards lay out — Streamlit's chat keeps scrolling to the bottom as
-# content grows, for longer on a loaded machine — until the user scrolls, types or clicks
-# (their scrolling wins), or 6 s have passed.  Ours, constant: no document or model text
-# goes into a script.
+# After a question and after its answer: keep the last question (and so the answer's start)
+# at the top of the view while the answer and its cards lay out (late layout, fonts, the
+# drafting help can move it), until the user scrolls, types or clicks (their scrolling wins),
+# or 6 s have passed.  The chat box sits in st.bottom (ui.chat), so Streamlit does not
+# scroll to the bottom against it.  Ours, constant: no document or model text goes into a
+# script.
 SCROLL_TO_LAST_QUESTION = """<script>
 (function () {
   const page = window.parent;  // this runs in a zero-height same-origin iframe
