@@ -380,8 +380,6 @@ def test_first_run_shows_live_count_and_answers_meanwhile(
         assert first is not None and int(first.group(2)) > 700
         text = drv.execute_script(VISIBLE_TEXT_JS)  # type: ignore[attr-defined]
         assert "现在已经可以使用" in text
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        assert drv.save_screenshot(str(SHOTS / "first_run.png"))  # type: ignore[attr-defined]
         # The count moves on its own (no reload), with a rate and the time left.
         WebDriverWait(drv, ANSWER_TIMEOUT).until(
             lambda d: (
@@ -391,6 +389,8 @@ def test_first_run_shows_live_count_and_answers_meanwhile(
                 and "剩余约" in t
             )
         )
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        assert drv.save_screenshot(str(SHOTS / "first_run.png"))  # type: ignore[attr-defined]
         ask(drv, "物业服务企业对投诉的数量和处理结果如何进行统计分析？")
         wait_for(drv, CARD, ANSWER_TIMEOUT)
         # Built: the count disappears by itself.

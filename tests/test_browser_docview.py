@@ -108,6 +108,20 @@ def ask(drv, question: str) -> None:  # type: ignore[no-untyped-def]
     )
 
 
+# Scrolls the page so that arguments[0] ends just above the chat box (for a screenshot).
+SHOW_ABOVE_CHAT_BOX = """
+const el = arguments[0];
+const box = document.querySelector('[data-testid="stChatInput"]');
+const limit = box ? box.getBoundingClientRect().top - 12 : window.innerHeight;
+let pane = el.parentElement;
+while (pane && !(pane.scrollHeight > pane.clientHeight
+                 && /(auto|scroll)/.test(getComputedStyle(pane).overflowY))) {
+  pane = pane.parentElement;
+}
+(pane || document.scrollingElement).scrollBy(0, el.getBoundingClientRect().bottom - limit);
+"""
+
+
 def top_of(drv, element) -> float:  # type: ignore[no-untyped-def]
     return float(drv.execute_script("return arguments[0].getBoundingClientRect().top", element))
 
@@ -124,24 +138,28 @@ def shot(drv, path: Path) -> None:  # type: ignore[no-untyped-def]
     assert path.stat().st_size > 5_000
 
 
-def open_in_new_tab(drv, link) -> None:  # type: ignore[no-untyped-def]
-    """Follow a target=_blank link and switch to its tab."""
+def click(drv, element) -> None:  # type: ignore[no-untyped-def]
+    """Click ``element`` in the middle of the view, retrying a click that lands on something
+    else (a card still laying out as Streamlit redraws it, the chat box pinned at the
+    bottom) until the layout settles."""
     from selenium.common.exceptions import ElementClickInterceptedException
 
-    handles = set(drv.window_handles)
-    # A card that has just opened may still be laying out (its own height changes as
-    # Streamlit redraws): bring the link to the middle of the view and retry a click
-    # that lands on the card instead of the link until the layout settles.
     deadline = time.monotonic() + 20
     while True:
-        drv.execute_script("arguments[0].scrollIntoView({block: 'center'});", link)
+        drv.execute_script("arguments[0].scrollIntoView({block: 'center'});", element)
         try:
-            link.click()
-            break
+            element.click()
+            return
         except ElementClickInterceptedException:
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.5)
+
+
+def open_in_new_tab(drv, link) -> None:  # type: ignore[no-untyped-def]
+    """Follow a target=_blank link and switch to its tab."""
+    handles = set(drv.window_handles)
+    click(drv, link)
     wait(drv, 60).until(lambda d: len(d.window_handles) > len(handles))
     drv.switch_to.window(next(h for h in drv.window_handles if h not in handles))
 
@@ -175,8 +193,11 @@ def test_answer_marker_card_document_view(server: str, driver: object) -> None:
     assert span < 1.5 * screen, (span, screen)
     marker = drv.find_elements(*css("a.stdqa-marker"))[0]  # type: ignore[attr-defined]
     assert marker.get_attribute("title")  # hover shows the clause
+    # The picture: the answer's markers and its four one-line cards, the last one just above
+    # the chat box pinned at the bottom.
+    drv.execute_script(SHOW_ABOVE_CHAT_BOX, cards[-1])  # type: ignore[attr-defined]
     shot(drv, SHOTS / "answer_compact.png")
-    marker.click()
+    click(drv, marker)
     wait(drv, 10).until(lambda d: any(c.get_attribute("open") for c in cards))
     opened = next(c for c in cards if c.get_attribute("open"))
     assert marker.text.strip("〔〕").split("，")[-1] in opened.text
@@ -295,7 +316,7 @@ def test_upload_outline_ask_pdf_page_and_finder(
     assert "每月" in answer.text and "3.1" in answer.text, answer.text
     card = drv.find_elements(*css("details.stdqa-cite"))[0]  # type: ignore[attr-defined]
     assert "T/PDFT 001—2025" in card.text and "第 3 页" in card.text
-    card.find_element(*css("summary")).click()
+    click(drv, card.find_element(*css("summary")))
     wait(drv, 30).until(lambda d: card.get_attribute("open"))
     open_in_new_tab(drv, card.find_element(*css("a.stdqa-open")))
     wait(drv, BOOT_TIMEOUT).until(ec.visibility_of_element_located(css(".stdqa-outline .current")))

@@ -395,14 +395,18 @@ def _outline_section(searcher: Searcher, docs: list[DocumentInfo]) -> None:
 
 
 def _stats_section(searcher: Searcher) -> None:
+    """What the KB holds; the index's technical figures (for whoever maintains the install)
+    are one line, out of a drafter's way."""
     s = searcher.stats()
-    c = st.columns(5)
+    c = st.columns(2)
     c[0].metric("文档", s.get("documents", 0))
     c[1].metric("条款", s.get("clauses", 0))
-    c[2].metric("向量维度", s.get("dim", "—"))
-    c[3].metric("索引大小", _human_bytes(s.get("index_bytes")))
-    c[4].metric("索引类型", str(s.get("faiss_index", "—")))
-    st.caption(f"向量模型：{s.get('model', '—')}")
+    st.caption(
+        inert_markdown(
+            f"索引：{_human_bytes(s.get('index_bytes'))} · 向量模型 {s.get('model', '—')}"
+            f"（{s.get('dim', '—')} 维，{s.get('faiss_index', '—')}）"
+        )
+    )
 
 
 def render_kb_page(kb: str) -> None:
