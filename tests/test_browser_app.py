@@ -174,6 +174,7 @@ def test_settings_persist_across_reload(app_url: str, desktop: object) -> None:
 def test_uploader_speaks_chinese(app_url: str, desktop: object, tmp_path: Path) -> None:
     """The dropzone, and a refused file: its chip, the reason shown when the pointer is on
     it (Streamlit's "application/x-… files are not allowed."), and its × that removes it."""
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
@@ -193,9 +194,19 @@ def test_uploader_speaks_chinese(app_url: str, desktop: object, tmp_path: Path) 
     drv.find_element(  # type: ignore[attr-defined]
         By.CSS_SELECTOR, '[data-testid="stFileUploader"] input[type="file"]'
     ).send_keys(str(exe))
-    chip = wait_for(drv, '[data-testid="stFileChip"]', 30)
-    ActionChains(drv).move_to_element(chip).perform()
-    tip = wait_for(drv, '[data-testid="stTooltipErrorContent"]', 30)
+    wait_for(drv, '[data-testid="stFileChip"]', 30)
+
+    def hovered_tip(d):  # type: ignore[no-untyped-def]
+        # Point at the chip (again: a redraw may have replaced it) until its tooltip shows.
+        ActionChains(d).move_to_element(
+            d.find_element(By.CSS_SELECTOR, '[data-testid="stFileChip"]')
+        ).perform()
+        tips = d.find_elements(By.CSS_SELECTOR, '[data-testid="stTooltipErrorContent"]')
+        return next((t for t in tips if t.is_displayed()), False)
+
+    tip = WebDriverWait(drv, 30, ignored_exceptions=(StaleElementReferenceException,)).until(
+        hovered_tip
+    )
     assert "不支持" in drv.execute_script(  # type: ignore[attr-defined]
         "return getComputedStyle(arguments[0], '::after').content", tip
     )
@@ -207,7 +218,13 @@ def test_uploader_speaks_chinese(app_url: str, desktop: object, tmp_path: Path) 
     assert drv.execute_script(  # type: ignore[attr-defined]
         "return getComputedStyle(arguments[0], '::after').content", remove
     ) in ("none", "normal", "")
-    remove.click()
+    click_when_clickable(
+        drv,
+        lambda d: next(
+            iter(d.find_elements(By.CSS_SELECTOR, '[data-testid="stFileChipDeleteBtn"] button')),
+            None,
+        ),
+    )
     WebDriverWait(drv, 30).until(
         lambda d: not d.find_elements(By.CSS_SELECTOR, '[data-testid="stFileChip"]')
     )
