@@ -21,6 +21,17 @@ from ingest.store import ClauseStore
 log = logging.getLogger("check")
 
 
+@dataclass(slots=True, frozen=True)
+class BasisClause:
+    """Where a basis clause lives, so a finding can name and link it like a citation
+    (code, clause number, the 虚构示例 mark of a made-up guide) instead of a raw id."""
+
+    doc_id: str
+    standard_code: str
+    clause_no: str
+    fictitious: bool
+
+
 @dataclass(slots=True)
 class BasisIndex:
     """Clause ids of the guidance documents in a knowledge base, by clause number.
@@ -31,6 +42,7 @@ class BasisIndex:
 
     gbt: dict[str, str] = field(default_factory=dict)
     guide: dict[str, str] = field(default_factory=dict)
+    where: dict[str, BasisClause] = field(default_factory=dict)
 
     @classmethod
     def from_store(cls, store: ClauseStore | Path) -> BasisIndex:
@@ -51,7 +63,11 @@ class BasisIndex:
             ):
                 continue  # another edition (GB/T 1.1—2009) is not the basis
             for c in store.iter_clauses([d.doc_id]):
-                target.setdefault(c.clause_no, c.clause_id)
+                if c.clause_no not in target:
+                    target[c.clause_no] = c.clause_id
+                    idx.where[c.clause_id] = BasisClause(
+                        d.doc_id, d.standard_code or "", c.clause_no, bool(d.fictitious)
+                    )
         return idx
 
     def link(self, rule: Rule) -> str | None:

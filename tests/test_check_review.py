@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from check.runner import BasisClause
 from check.synthetic import clean_draft
-from ui.review import REVIEW_CLASS, review_bytes
+from ui.review import REVIEW_CLASS, basis_html, review_bytes
 
 pytestmark = pytest.mark.slow
 
@@ -52,7 +53,11 @@ def test_review_page_shows_escaped_findings_exports_and_fixes(app_env: Path) -> 
     labels = [b.label for b in at.get("download_button")]
     assert {"导出 Markdown", "导出 HTML", "下载修正后的文本"} <= set(labels)
     assert any(e.label.startswith("机械修正预览") for e in at.expander)
-    assert any("依据条款在知识库中" in c.value for c in at.caption)
+    # The basis is named like a citation, linked into the document view and marked as a
+    # made-up example (the sample guide is fictitious), never a raw clause id.
+    basis = [m.value for m in at.markdown if m.value.startswith('<div class="stdqa-meta">依据：')]
+    assert basis and all("T/BZQC 002—2025，" in b and "?kb=default&amp;doc=" in b for b in basis)
+    assert all("虚构示例" in b for b in basis)
 
 
 def test_review_rejects_unsupported_upload() -> None:
@@ -64,3 +69,10 @@ def test_review_upload_of_markdown() -> None:
     _draft, report = review_bytes("../../草案.md", DRAFT.encode())
     assert report.document == "草案.md"
     assert {"wording.must", "legacy.this-standard"} <= {f.rule for f in report.findings}
+
+
+def test_basis_html_escapes_and_falls_back_to_the_id() -> None:
+    hostile = BasisClause("d<1>", "T/X <b>1</b>—2025", "7.1", False)
+    out = basis_html(hostile, "d<1>:abc", "default")
+    assert "<b>" not in out and "&lt;b&gt;" in out and "虚构示例" not in out
+    assert basis_html(None, "d:<i>", "default") == "依据条款：d:&lt;i&gt;"

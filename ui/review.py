@@ -23,10 +23,11 @@ from check.draft import Draft
 from check.export import SEVERITY_LABEL, finding_html, group_findings, report_html, report_markdown
 from check.fixes import Change, apply_fixes
 from check.model import Report
-from check.runner import BasisIndex, check_draft
+from check.runner import BasisClause, BasisIndex, check_draft
 from ingest.readers.base import UnreadableFile
 from ingest.workspace import kb_path
-from ui import state
+from ui import marks, state
+from ui.docnav import href
 from ui.safety import inert_markdown, sanitize_filename
 
 REVIEW_TYPES = ["docx", "md", "txt", "pdf"]
@@ -64,6 +65,20 @@ def review_text(
         raise UnreadableFile("草案为空")
     draft = Draft.from_text(text, name=name)
     return draft, check_draft(draft, basis=basis)
+
+
+def basis_html(where: BasisClause | None, clause_id: str, kb: str | None) -> str:
+    """A finding's basis clause as a link into the document view, named like a citation
+    ("依据：T/BZQC 002—2025，7.2.5") and marked when the document is a made-up example.
+    Codes and numbers come from ingested documents, so everything is escaped."""
+    if where is None or not kb:
+        return f"依据条款：{html.escape(clause_id)}"
+    label = html.escape(f"{where.standard_code}，{where.clause_no}".lstrip("，"))
+    url = html.escape(href(kb, where.doc_id, clause_id))
+    return (
+        f'依据：<a href="{url}" target="_blank">{label}</a>{marks.badge_html(where)}'
+        '<span class="stdqa-meta">（在文档中查看）</span>'
+    )
 
 
 def _render_changes(changes: list[Change]) -> None:
@@ -109,6 +124,7 @@ def render_review_page(kb: str | None = None) -> None:
     if result is None:
         return
     _key, draft, report = result
+    basis = _basis(kb) if any(f.basis_clause_id for f in report.findings) else None
     s = report.summary()
     cols = st.columns(4)
     cols[0].metric("错误", s["error"])
@@ -137,10 +153,11 @@ def render_review_page(kb: str | None = None) -> None:
                         unsafe_allow_html=True,
                     )
                     if f.basis_clause_id:
-                        st.caption(
-                            inert_markdown(
-                                f"依据条款在知识库中：{f.basis_clause_id}（可在“条款检索”页查看）"
-                            )
+                        where = basis.where.get(f.basis_clause_id) if basis else None
+                        st.markdown(
+                            f'<div class="stdqa-meta">{basis_html(where, f.basis_clause_id, kb)}'
+                            "</div>",
+                            unsafe_allow_html=True,
                         )
     fixed, changes = apply_fixes(draft, report)
     if changes:
