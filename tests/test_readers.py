@@ -19,7 +19,7 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from docx.oxml.parser import OxmlElement
 from docx.text.paragraph import Paragraph
-from pypdf import PdfReader, PdfWriter
+from pypdf import PdfReader
 from pypdf.errors import DependencyError
 
 import ingest.readers.pdf as pdf_reader
@@ -47,6 +47,7 @@ from tests.fixtures.make_pdf_fixtures import (
     CODE,
     TITLE,
     cover_page,
+    encrypt_pdf,
     make_standard_pdf,
     wrap,
     write_image_only_pdf,
@@ -508,23 +509,13 @@ def test_pdf_without_title_metadata(tmp_path: Path) -> None:
     assert doc.title_hint is None and texts(doc) == ["正文。"]
 
 
-def encrypt(src: Path, dst: Path, user_password: str, algorithm: str | None = None) -> Path:
-    writer = PdfWriter()
-    for page in PdfReader(src).pages:
-        writer.add_page(page)
-    writer.encrypt(user_password=user_password, owner_password="owner", algorithm=algorithm)
-    with dst.open("wb") as fh:
-        writer.write(fh)
-    return dst
-
-
 @pytest.mark.parametrize("algorithm", [None, "AES-256"])
 def test_pdf_encrypted_with_password(
     standard_pdf: Path, tmp_path: Path, algorithm: str | None
 ) -> None:
     if algorithm and importlib.util.find_spec("cryptography") is None:
         pytest.skip("pypdf needs cryptography to write AES-encrypted PDFs")
-    path = encrypt(standard_pdf, tmp_path / "locked.pdf", "secret", algorithm)
+    path = encrypt_pdf(standard_pdf, tmp_path / "locked.pdf", "secret", algorithm)
     assert "加密" in refused(path)
 
 
@@ -540,7 +531,7 @@ def test_pdf_aes_without_cryptography_says_so(
 
 
 def test_pdf_encrypted_with_empty_user_password_opens(standard_pdf: Path, tmp_path: Path) -> None:
-    path = encrypt(standard_pdf, tmp_path / "restricted.pdf", "")
+    path = encrypt_pdf(standard_pdf, tmp_path / "restricted.pdf", "")
     doc = read_document(path)
     assert "5.2 服务人员" in texts(doc)
 

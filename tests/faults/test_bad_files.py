@@ -8,20 +8,9 @@ import json
 from pathlib import Path
 
 import pytest
-from pypdf import PdfReader, PdfWriter
 
 from ingest.cli import main as ingest_main
-from tests.fixtures.make_pdf_fixtures import make_standard_pdf
-
-
-def _encrypt(src: Path, dst: Path, user_password: str, algorithm: str) -> Path:
-    writer = PdfWriter()
-    for page in PdfReader(src).pages:
-        writer.add_page(page)
-    writer.encrypt(user_password=user_password, owner_password="owner", algorithm=algorithm)
-    with dst.open("wb") as fh:
-        writer.write(fh)
-    return dst
+from tests.fixtures.make_pdf_fixtures import encrypt_pdf, make_standard_pdf
 
 
 @pytest.mark.parametrize("algorithm", ["AES-128", "AES-256"])
@@ -31,7 +20,7 @@ def test_aes_encrypted_pdf_without_open_password_is_ingested(
     src = tmp_path / "src"
     src.mkdir()
     plain = make_standard_pdf(tmp_path / "plain.pdf", pages=3)
-    _encrypt(plain, src / "受限.pdf", "", algorithm)
+    encrypt_pdf(plain, src / "受限.pdf", "", algorithm)
     assert ingest_main([str(src), "--workspace", str(tmp_path / "ws"), "--json", "-q"]) == 0
     row = json.loads(capsys.readouterr().out)["results"][0]
     assert row["status"] == "ingested" and row["clauses"] > 3, row
@@ -42,7 +31,9 @@ def test_aes_pdf_with_an_open_password_is_refused_in_one_line(
 ) -> None:
     src = tmp_path / "src"
     src.mkdir()
-    _encrypt(make_standard_pdf(tmp_path / "plain.pdf", pages=2), src / "加密.pdf", "pw", "AES-256")
+    encrypt_pdf(
+        make_standard_pdf(tmp_path / "plain.pdf", pages=2), src / "加密.pdf", "pw", "AES-256"
+    )
     assert ingest_main([str(src), "--workspace", str(tmp_path / "ws"), "--json", "-q"]) == 1
     out, err = capsys.readouterr()
     row = json.loads(out)["results"][0]
