@@ -1,9 +1,11 @@
-"""One way for tests to make a :class:`Clause` without a document (LLM, citation and
-prompt tests build a handful of clauses by hand)."""
+"""One way for tests to make a :class:`Clause` without a document (LLM, citation, prompt
+and gate tests build a handful of clauses by hand), and a search hit around one."""
 
 from __future__ import annotations
 
-from grammar.schema import Clause, ClauseKind
+from dataclasses import dataclass
+
+from grammar.schema import Clause, ClauseKind, HeadingRef
 
 
 def make_clause(
@@ -14,6 +16,8 @@ def make_clause(
     title: str = "",
     doc_title: str | None = None,
     doc_id: str | None = None,
+    heading_path: list[HeadingRef] | None = None,
+    seq: int = 0,
 ) -> Clause:
     """A body clause ``no`` of the document ``code`` (its title defaults to "<code>标题")."""
     doc = doc_id or code or "d"
@@ -24,7 +28,7 @@ def make_clause(
         standard_code=code,
         clause_no=no,
         clause_title=title,
-        heading_path=[],
+        heading_path=list(heading_path or []),
         kind=ClauseKind.CLAUSE,
         annex_type=None,
         text=text,
@@ -32,5 +36,18 @@ def make_clause(
         page=None,
         start=0,
         end=len(text),
-        seq=0,
+        seq=seq,
     )
+
+
+@dataclass
+class FakeHit:
+    """The fields of a search hit that answer composition, reranking and the refusal gate
+    read (``index.search.Hit`` duck type)."""
+
+    clause: Clause
+    score: float
+    dense_score: float | None
+    route: str = "hybrid"
+    bm25_score: float | None = None
+    rank: int = 0

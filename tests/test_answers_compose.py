@@ -6,11 +6,11 @@ from __future__ import annotations
 import json
 import sys
 import types
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pytest
+from clauses import FakeHit
 
 from eval import metrics as M
 from eval.train_rerank import Group, fit, score
@@ -119,14 +119,7 @@ def test_section_answer_lists_children_in_document_order() -> None:
     assert "〔T/XX 002—2025，6.2〕" not in text  # the empty heading itself is no evidence
 
 
-@dataclass
-class H:
-    clause: Clause
-    score: float
-    dense_score: float | None
-    route: str = "hybrid"
-    bm25_score: float | None = None
-    rank: int = 0
+H = FakeHit
 
 
 def test_linear_reranker_and_exact_first(tmp_path: Path) -> None:

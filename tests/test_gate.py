@@ -4,11 +4,12 @@ hand-built clauses and feature rows, no index."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from pathlib import Path
 
+from clauses import FakeHit, make_clause
+
 from eval.calibrate import Item, fit_gate, leave_one_set_out
-from grammar.schema import Clause, ClauseKind, DocumentInfo, HeadingRef
+from grammar.schema import Clause, DocumentInfo, HeadingRef
 from qa.gate import (
     GATE_FEATURES,
     GateModel,
@@ -25,32 +26,22 @@ from qa.relevance import RelevancePolicy, content_grams
 
 
 def mk(no: str, title: str, text: str, seq: int) -> Clause:
-    return Clause(
-        f"d:{seq:05d}",
-        "d",
-        "评审专家信用管理规范",
-        "DB21/T 0079—2023",
+    """A clause of one 地方标准 under chapter 5 (the gate reads titles, paths and text)."""
+    return make_clause(
         no,
-        title,
-        [HeadingRef("5", "信用评价")],
-        ClauseKind.CLAUSE,
-        None,
         text,
-        "",
-        None,
-        0,
-        0,
-        seq,
+        code="DB21/T 0079—2023",
+        title=title,
+        doc_title="评审专家信用管理规范",
+        doc_id="d",
+        heading_path=[HeadingRef("5", "信用评价")],
+        seq=seq,
     )
 
 
-@dataclass
-class H:
-    clause: Clause
-    score: float
-    dense_score: float | None
-    route: str = "hybrid"
-    bm25_score: float | None = 1.0
+def H(clause: Clause, score: float, dense_score: float | None) -> FakeHit:
+    """A hybrid hit that BM25 found too."""
+    return FakeHit(clause, score, dense_score, bm25_score=1.0)
 
 
 def test_topic_leaves_out_the_named_documents_title() -> None:
