@@ -22,7 +22,6 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
-from grammar.numbering import halfwidth
 from grammar.schema import Clause
 from index.retrievers import pipeline_for
 from index.sections import is_section
@@ -32,7 +31,7 @@ from qa.extractive import Evidence, compose_answer
 from qa.gate import gate_features, topic_grams
 from qa.gate_inputs import BigramFrequency, SentenceScorer
 from qa.plan import QueryPlan, make_plan, merge_follow_up
-from qa.relevance import RelevancePolicy, absent_documents, coverage
+from qa.relevance import RelevancePolicy, absent_documents, coverage, held_grams
 from qa.rerank import DEPTH, Reranker, default_reranker, renumber, rerank
 from qa.support import DROPPED, REFUSAL, Statement, SupportReport, check_answer
 from qa.usable import unusable
@@ -598,8 +597,7 @@ SIDE_NEW_GRAMS = 1
 def said_grams(grams: set[str], clause: Clause, children: Sequence[Clause] = ()) -> set[str]:
     """The question's content bigrams that a clause (heading path, text, children shown)
     holds."""
-    hay = halfwidth(_haystack(clause, children)).lower()
-    return {g for g in grams if g in hay}
+    return held_grams(grams, _haystack(clause, children))
 
 
 def adds_wording(

@@ -53,12 +53,18 @@ def content_grams(text: str) -> set[str]:
     return grams or singles
 
 
+def held_grams(query_grams: set[str], text: str) -> set[str]:
+    """The question's content bigrams that occur in ``text`` (compared half-width and
+    lower-cased, as :func:`content_grams` makes them)."""
+    hay = halfwidth(text).lower()
+    return {g for g in query_grams if g in hay}
+
+
 def coverage(query_grams: set[str], text: str) -> float:
     """Share of the question's content bigrams that occur in ``text`` (0..1)."""
     if not query_grams:
         return 0.0
-    hay = halfwidth(text).lower()
-    return sum(1 for g in query_grams if g in hay) / len(query_grams)
+    return len(held_grams(query_grams, text)) / len(query_grams)
 
 
 def sentences(text: str) -> list[str]:

@@ -72,7 +72,7 @@ from qa.citations import (
     quoted_in,
     resolve,
 )
-from qa.relevance import content_grams
+from qa.relevance import content_grams, held_grams
 
 REFUSAL = "知识库中未找到相关条款。"
 SUPPORT_MIN = 0.5
@@ -538,7 +538,7 @@ def _focus(
             cited.append(a)
 
     def covered(clauses: Sequence[Clause]) -> set[str]:
-        return {g for g in topic if any(g in _norm_haystack(c) for c in clauses)}
+        return set().union(*(held_grams(topic, _haystack(c)) for c in clauses))
 
     have = covered(cited)
     for st in sorted(kept, key=lambda s: shown.index(s.clause)):  # type: ignore[arg-type]
@@ -560,10 +560,6 @@ def _focus(
         ]
         st.status = "off_question"
         st.clause = None
-
-
-def _norm_haystack(clause: Clause) -> str:
-    return halfwidth(_haystack(clause)).lower()
 
 
 def _confine(statements: list[Statement], named: list[Clause], asked: set[str] | None) -> None:
