@@ -22,7 +22,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from grammar.codes import code_from_filename, code_matches, find_codes, without_codes
+from grammar.codes import (
+    code_base,
+    code_from_filename,
+    code_matches,
+    find_codes,
+    without_codes,
+)
+from grammar.numbering import halfwidth
 from grammar.refs import find_refs
 from grammar.schema import DocumentInfo
 
@@ -51,16 +58,33 @@ def document_codes(d: DocumentInfo) -> tuple[str, ...]:
     return tuple(dict.fromkeys(codes))
 
 
+def _series(code: str) -> str:
+    """The code without its part number and year: "JR/T 0071.2—2020" -> "JR/T 0071"."""
+    return code_base(code).split(".", 1)[0]
+
+
 def code_named(code: str, d: DocumentInfo) -> bool:
-    """Does ``code`` (as asked) name document ``d``?"""
-    return any(code_matches(code, c) for c in document_codes(d))
+    """Does ``code`` (as asked) name document ``d``?  Also when it names the series the
+    document is a part of ("GB/T 11982" or "GB/T 11982—2005" for GB/T 11982.1—2005):
+    people cite a multi-part standard by its number alone."""
+    for c in document_codes(d):
+        if code_matches(code, c):
+            return True
+        asked = code_base(code)
+        if "." in code_base(c) and "." not in asked and _series(c) == asked:
+            years = (code.partition("—")[2], c.partition("—")[2])
+            if not all(years) or years[0] == years[1]:
+                return True
+    return False
 
 
 def _title_forms(d: DocumentInfo) -> tuple[str, ...]:
-    title = re.sub(r"\s", "", without_codes(d.title))
-    return tuple(
-        n for n in dict.fromkeys((title, title.removeprefix("中华人民共和国"))) if len(n) >= 3
-    )
+    """The names a document's title is asked by: as stored and in half-width ("细则(四篇)"
+    and "细则（四篇）" alike), with and without "中华人民共和国"."""
+    raw = re.sub(r"\s", "", without_codes(d.title))
+    forms = (raw, halfwidth(raw))
+    forms += tuple(f.removeprefix("中华人民共和国") for f in forms)
+    return tuple(n for n in dict.fromkeys(forms) if len(n) >= 3)
 
 
 def documents_named(query: str, documents: Iterable[DocumentInfo]) -> list[str] | None:
@@ -75,7 +99,9 @@ def documents_named(query: str, documents: Iterable[DocumentInfo]) -> list[str] 
     docs = list(documents)
     codes = [m.code for m in find_codes(query)]
     by_code = [d.doc_id for d in docs if any(code_named(c, d) for c in codes)]
+    # Compared in half-width: "细则（四篇）" asked, "细则(四篇)" stored.
     q = re.sub(r"[\s《》]", "", query)
+    q += "\n" + halfwidth(q)
     matched: list[tuple[str, str]] = []  # (doc_id, the title form found in the query)
     for d in docs:
         for n in _title_forms(d):

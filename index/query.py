@@ -99,6 +99,59 @@ def _shared_run(query: str, title: str) -> str:
     return best
 
 
+MIN_ABBREVIATION = 4  # characters of an abbreviation ("等保定级") taken for a title
+SPREAD = 3  # an abbreviation spans at most this many times its length of the title
+
+
+def _subsequence_span(short: str, long: str) -> int | None:
+    """Length of the shortest stretch of ``long`` holding ``short``'s characters in order
+    (None when it does not): how spread out an abbreviation is over the title."""
+    best: int | None = None
+    for start in (i for i, ch in enumerate(long) if ch == short[0]):
+        pos = start
+        for ch in short[1:]:
+            pos = long.find(ch, pos + 1)
+            if pos < 0:
+                break
+        else:
+            span = pos - start + 1
+            best = span if best is None or span < best else best
+    return best
+
+
+def _abbreviation(query: str, title: str) -> str:
+    """The longest stretch of ``query`` (CJK, at least :data:`MIN_ABBREVIATION`
+    characters) whose characters ``title`` holds in order, compactly — how Chinese
+    abbreviations are formed ("等保测评指南" for "网络安全等级保护测评过程指南": each
+    character taken from the title, in order, words shortened to their first characters).
+    Spread over more than :data:`SPREAD` times its length of the title, a stretch is a
+    coincidence."""
+    best = ""
+    for run in _CJK.findall(query):
+        for i in range(len(run)):
+            for j in range(len(run), i + max(MIN_ABBREVIATION, len(best) + 1) - 1, -1):
+                span = _subsequence_span(run[i:j], title)
+                if span is not None and span <= SPREAD * (j - i):
+                    best = run[i:j]
+                    break
+    return best
+
+
+def _number_key(number: str) -> str:
+    """A document number as people shorten it: leading zeros dropped ("0071.2" ~ "71.2")."""
+    return number.lstrip("0") or number
+
+
+def _code_numbers(d: DocumentInfo) -> set[str]:
+    """The numbers a document's codes carry, with and without the part ("0071.2" and
+    "0071": people name the series for its part)."""
+    out: set[str] = set()
+    for c in document_codes(d):
+        num = c.split(" ", 1)[-1].split("—")[0].strip()
+        out |= {_number_key(num), _number_key(num.split(".", 1)[0])}
+    return out
+
+
 def documents_hinted(query: str, documents: Sequence[DocumentInfo]) -> tuple[str, ...]:
     """Documents a question points at without naming them in full.
 
@@ -115,6 +168,7 @@ def documents_hinted(query: str, documents: Sequence[DocumentInfo]) -> tuple[str
     q = re.sub(r"[\s《》]", "", halfwidth(query))
     titles = {d.doc_id: re.sub(r"\s", "", without_codes(d.title)) for d in docs}
     hinted: list[str] = []
+    abbreviated: dict[str, int] = {}  # doc id -> length of the abbreviation it matched
     for d in docs:
         # Only standards are pointed at by title: their titles are formal names; a web
         # article's title ("优质服务管理办法") is a loose phrase every question may echo.
@@ -123,6 +177,21 @@ def documents_hinted(query: str, documents: Sequence[DocumentInfo]) -> tuple[str
         run = _shared_run(q, d.title)
         if run and _telling(run) and len({t for t in titles.values() if run in t}) <= 2:
             hinted.append(d.doc_id)
+            continue
+        # An abbreviation ("等保定级指南") is a looser match than a stretch of the title,
+        # held to the same guards: telling characters, at most two titles fit it.
+        short = _abbreviation(q, titles[d.doc_id])
+        if (
+            short
+            and _telling(short)
+            and len({t for t in titles.values() if _abbreviation(short, t) == short}) <= 2
+        ):
+            abbreviated[d.doc_id] = len(short)
+    # Abbreviations only when no stretch of a title is repeated as written; of the titles
+    # one fits, those it fits longest ("等保测评指南" is the 测评过程指南, not the 测评要求).
+    if not hinted:
+        longest = max(abbreviated.values(), default=0)
+        hinted += [i for i, n in abbreviated.items() if n == longest]
     spans = [(m.start, m.end) for m in find_codes(q)]
     numbers = {
         m.group(1)
@@ -130,9 +199,9 @@ def documents_hinted(query: str, documents: Sequence[DocumentInfo]) -> tuple[str
         if not any(a <= m.start() < b for a, b in spans) and not _YEAR.fullmatch(m.group(1))
     }
     if numbers:
+        numbers = {_number_key(n) for n in numbers}
         for d in docs:
-            nums = {c.split(" ", 1)[-1].split("—")[0] for c in document_codes(d)}
-            if nums & numbers and d.doc_id not in hinted:
+            if _code_numbers(d) & numbers and d.doc_id not in hinted:
                 hinted.append(d.doc_id)
     hinted = of_edition(query, hinted, docs)
     return tuple(hinted) if len(hinted) < len(docs) else ()

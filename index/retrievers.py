@@ -10,9 +10,11 @@ evaluation are just other compositions (:data:`PIPELINES`):
                           its best window)
 ``bm25``                  jieba/bm25s over heading path and body
 ``hybrid``                reciprocal rank fusion of the two (:func:`index.fusion.rrf`)
-``hybrid+exact``          hybrid, then the documents the question names rise
-                          (:func:`boost_named`), then the clauses it names come first
-                          (:func:`exact_first`) — the default
+``hybrid+exact``          hybrid, fused with hybrid run inside the documents the
+                          question names or points at (:func:`scoped`, which replaced
+                          :func:`boost_named`), the drafting element asked of a
+                          pointed-at document leads (:func:`element_first`), then the
+                          clauses it names come first (:func:`exact_first`) — the default
 ========================  =============================================================
 
 The context remembers every clause's dense and BM25 score met on the way, so the final
@@ -25,7 +27,7 @@ import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -33,6 +35,7 @@ from grammar.schema import Clause
 from index.embedders import Embedder
 from index.fusion import rrf
 from index.query import SearchQuery
+from index.sections import descendants, element_sections
 from index.snapshot import Snapshot
 from index.tokenize import tokenize
 
@@ -224,6 +227,93 @@ def boost_named(ctx: Context, ranked: Ranking) -> Ranking:
     return [(cid, s, route[cid]) for cid, s in rrf([ids, inside], (1.0, 1.0))]
 
 
+MAX_SCOPED = 3  # documents a question may point at and still get a search of their own
+
+
+def _pointed(ctx: Context) -> tuple[str, ...]:
+    """The documents the question names or points at, when they are a few of the
+    knowledge base (within the search's filter)."""
+    wanted = tuple(d for d in ctx.query.preferred if ctx.allowed is None or d in ctx.allowed)
+    if not wanted or len(wanted) > MAX_SCOPED or len(wanted) >= len(ctx.snap.docs):
+        return ()
+    return wanted
+
+
+def scoped(retriever: Retriever) -> Stage:
+    """A stage: ``retriever`` run again inside the documents the question names or points
+    at, fused with the ranking so far.
+
+    "GB/T 28181—2022 的前言……", "定级指南的术语条目……": the whole-base search ranks a sibling
+    standard's near-identical clause above the named document's own, and the document
+    boost (:func:`boost_named`) can only lift clauses that search returned.  Searching the
+    named documents alone finds their best clauses however the others score; fused (RRF)
+    with the whole-base ranking, they fill the top while clauses of other documents keep
+    their place behind them (a question comparing documents still sees both)."""
+
+    def run(ctx: Context, ranked: Ranking) -> Ranking:
+        wanted = _pointed(ctx)
+        if not wanted:
+            return ranked
+        ctx.qvec()  # computed once, shared with the inner search
+        inner = replace(ctx, allowed=set(wanted))
+        inside = [cid for cid, _, _ in retriever(inner)]
+        route = {cid: r for cid, _, r in ranked}
+        ids = [cid for cid, _, _ in ranked]
+        return [(cid, s, route.get(cid, "scoped")) for cid, s in rrf([ids, inside], (1.0, 1.0))]
+
+    return run
+
+
+def element_first(ctx: Context, ranked: Ranking) -> Ranking:
+    """The drafting element asked of a named document leads: "GB/T 28181—2022 的前言……",
+    "测评过程指南的范围一章……" → that document's 前言 / 范围 section, then the rest of the
+    section's clauses in the current order, then everything else.
+
+    Like the exact route, this answers a question that points at a part of a document;
+    the element is read from the plan (``query.focus``: the element's names) and the
+    section found by its heading (:func:`index.sections.element_sections`).  Of the
+    section, the clause the search ranks best leads ("……里“有效投诉”是怎么定义的" → the
+    entry 3.3 of 术语和定义, not the chapter).  A question that names a clause ("附录A",
+    "8.6 条") is the exact route's; a question pointing at no document is left alone (the
+    rules *about* 范围 in a drafting guide should win "范围一章怎么写", not every
+    standard's own 范围)."""
+    wanted = _pointed(ctx)
+    if not wanted or not ctx.query.focus or ctx.query.refs:
+        return ranked
+    snap = ctx.snap
+    asked = [n for n in ctx.query.focus if n in ctx.query.text]
+    pos = {cid: i for i, (cid, _, _) in enumerate(ranked)}
+    titles = {d.doc_id: d.title for d in snap.docs}
+    sections: list[list[str]] = []  # per document: the section and its subtree
+    for d in wanted:
+        # "社区居家养老服务规范里……" points at the document by its title; the title's
+        # 服务规范 is not the element asked.
+        if any(n in titles.get(d, "") for n in asked):
+            continue
+        found = element_sections(snap.by_doc.get(d, []), ctx.query.focus, snap.children)
+        # A document's own element is a chapter ("1 范围", "3 术语和定义") or unnumbered
+        # ("前言", "附录A").  A heading deeper down ("8.5 范围", "5.4.2 悬置段") is a
+        # drafting guide's rules about the element: there the question may mean either,
+        # and the ranking decides.
+        if any("." in c.clause_no for c in found):
+            continue
+        found.sort(key=lambda c: (pos.get(c.clause_id, len(pos)), c.seq))
+        for head in found[:1]:
+            members = [head.clause_id]
+            members += [c.clause_id for c in descendants(snap.children, head.clause_id)]
+            sections.append(members)
+    if not sections:
+        return ranked
+    leads = [min(m, key=lambda cid: pos.get(cid, len(pos))) for m in sections]
+    leads.sort(key=lambda cid: pos.get(cid, len(pos)))
+    top = ranked[0][1] if ranked else 1.0
+    lead = [(cid, top + (len(leads) - i) * 1e-3, "exact") for i, cid in enumerate(leads)]
+    inside = {cid for m in sections for cid in m}
+    members = [item for item in ranked if item[0] in inside and item[0] not in leads]
+    rest = [item for item in ranked if item[0] not in inside]
+    return lead + members + rest
+
+
 def exact_matches(ctx: Context) -> tuple[list[str], bool]:
     """Clause ids the query names, and whether some reference named no document.
 
@@ -235,8 +325,11 @@ def exact_matches(ctx: Context) -> tuple[list[str], bool]:
     unnamed = False
     if snap.remote is not None:
         return _remote_exact_matches(ctx)
+    hinted = _pointed(ctx) if ctx.query.named is None else ()
     for ref in ctx.query.refs:
-        docs = tuple(snap.by_doc) if ref.doc_ids is None else ref.doc_ids
+        # "沈阳评审专家信用标准的附录A": no code, but a title pointed at — that document's
+        # annex, not the best-ranked annex A of any document.
+        docs = (hinted or tuple(snap.by_doc)) if ref.doc_ids is None else ref.doc_ids
         for d in docs:
             if ctx.allowed is not None and d not in ctx.allowed:
                 continue
@@ -247,7 +340,7 @@ def exact_matches(ctx: Context) -> tuple[list[str], bool]:
             for c in (full or same)[:1]:
                 if c.clause_id not in named:
                     named.append(c.clause_id)
-        unnamed = unnamed or ref.doc_ids is None
+        unnamed = unnamed or (ref.doc_ids is None and not hinted)
     return named, unnamed
 
 
@@ -258,8 +351,9 @@ def _remote_exact_matches(ctx: Context) -> tuple[list[str], bool]:
     assert snap.remote is not None
     named: list[str] = []
     unnamed = False
+    hinted = _pointed(ctx) if ctx.query.named is None else ()
     for ref in ctx.query.refs:
-        docs = None if ref.doc_ids is None else list(ref.doc_ids)
+        docs = (list(hinted) or None) if ref.doc_ids is None else list(ref.doc_ids)
         if ctx.allowed is not None:
             docs = [d for d in (docs if docs is not None else ctx.allowed) if d in ctx.allowed]
         first: dict[str, Clause] = {}
@@ -272,7 +366,7 @@ def _remote_exact_matches(ctx: Context) -> tuple[list[str], bool]:
             c = first.get(d)
             if c is not None and c.clause_id not in named:
                 named.append(c.clause_id)
-        unnamed = unnamed or ref.doc_ids is None
+        unnamed = unnamed or (ref.doc_ids is None and not hinted)
     return named, unnamed
 
 
@@ -309,13 +403,13 @@ def pipeline_for(mode: str, *, exact: bool) -> Pipeline:
     if not exact:
         return compose(base)
     if mode == "hybrid":
-        return compose(base, boost_named, exact_first)
-    return compose(base, exact_first)
+        return compose(base, scoped(base), element_first, exact_first)
+    return compose(base, scoped(base), element_first, exact_first)
 
 
 PIPELINES: dict[str, Pipeline] = {
     "dense": compose(dense),
     "bm25": compose(bm25),
     "hybrid": compose(hybrid),
-    "hybrid+exact": compose(hybrid, boost_named, exact_first),
+    "hybrid+exact": compose(hybrid, scoped(hybrid), element_first, exact_first),
 }

@@ -99,3 +99,33 @@ def section_bm25_text(clause: Clause, children: Sequence[Clause]) -> str:
     """What BM25 sees of a section: heading path, own text and the children's titles."""
     titles = " ".join(c.clause_title for c in children if c.clause_title)
     return f"{clause.doc_title} {' '.join(clause.path_labels())} {titles}\n{clause.text}"
+
+
+def descendants(children: dict[str, list[Clause]], clause_id: str) -> list[Clause]:
+    """Every clause under ``clause_id`` (children map of :func:`children_map`), in
+    document order."""
+    out: list[Clause] = []
+    for child in children.get(clause_id, []):
+        out.append(child)
+        out += descendants(children, child.clause_id)
+    return out
+
+
+def _bare(text: str) -> str:
+    return _SPACE.sub("", text)
+
+
+def element_sections(
+    clauses: Iterable[Clause], names: Sequence[str], children: dict[str, list[Clause]]
+) -> list[Clause]:
+    """The clauses of one document headed by a drafting element ("前言", "1 范围",
+    "3 术语和定义"): the heading (or the number an unnumbered element is stored under)
+    is one of ``names``, spaces ignored ("前 言").  A heading with neither text nor
+    children (a 目次 line) is left out: it is no answer."""
+    wanted = {_bare(n) for n in names if n}
+    return [
+        c
+        for c in clauses
+        if (_bare(c.clause_title) in wanted or _bare(c.clause_no) in wanted)
+        and (not is_empty(c) or children.get(c.clause_id))
+    ]
