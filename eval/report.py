@@ -311,19 +311,26 @@ def _calibration(run: SetRun) -> list[Block]:
     if not any(rel is not None for _, rel, _ in items):
         return []
     gate = policy.fitted_gate()
+    held: dict[float, tuple[float | None, float | None]] = {}
     if gate is not None:
-        grid, chosen, step = PROB_GRID, gate.threshold, 0.026
+        from eval.calibrate import stored_curve
+
+        chosen = gate.threshold
+        grid, step = tuple(sorted({*PROB_GRID, chosen})), 1e-6
+        held = stored_curve(run.config.get("embedder"), run.qset.meta.name)
         text = (
             "Share of questions the refusal gate would refuse at each threshold of its score, "
             "P(answerable) from a class-balanced logistic regression over what the top clauses "
-            "contain (topic words without document names, the asked attribute, a quantity asked "
-            "of an attribute no top clause names, governing element, a named code absent, "
-            "dense/BM25 agreement, cosine, the best question-to-sentence cosine, the kind of "
-            "value asked stated in the best-matching sentences, topic words weighted by their "
-            "rarity in the knowledge base; qa/gate.py). "
-            f"◀ marks the threshold used ({chosen:.2f}, fixed: the classes weigh equally in the "
-            "fit); the model is fitted on the dev questions of every set by python -m eval.calibrate, "
-            "its L2 strength chosen by leave-one-set-out error; a test split is never fitted on."
+            "contain (qa/gate.py GATE_FEATURES: topic words without document names and by rarity, "
+            "the asked attribute and kind of value, the best question-to-sentence cosine, the "
+            "asked element in the first hit's headings, a named document present or a named code "
+            "absent, the words the base uses that no top clause holds). "
+            f"◀ marks the threshold used ({chosen:.2f}): python -m eval.calibrate fits the model on "
+            "the dev questions of every set and chooses L2 and threshold on leave-one-set-out "
+            "probabilities, the threshold by the issue's targets (answerable refused / 3 % + "
+            "unanswerable answered / 5 %, lowest mean over the sets); a test split is never "
+            "fitted on.  The held-out columns, when present, are this set's dev questions scored "
+            "by a gate fitted on the other sets (stored at calibration)."
         )
     else:
         grid, chosen, step = GATE_GRID[::2], policy.min_gate, 0.0026
@@ -336,15 +343,20 @@ def _calibration(run: SetRun) -> list[Block]:
             else "Share of questions the refusal gate would refuse at each threshold of its score."
         )
     rows = [["threshold", "answerable refused", "unanswerable refused"]]
+    if held:
+        rows[0] += ["held out: answerable refused", "held out: unanswerable refused"]
     for row in M.refusal_curve(items, grid):
-        near = chosen is not None and abs(float(row["threshold"] or 0.0) - chosen) < step / 2
-        rows.append(
-            [
-                f"{row['threshold']:.4f}{' ◀' if near else ''}",
-                fmt(row["answerable_refused"], pct=True),
-                fmt(row["unanswerable_refused"], pct=True),
-            ]
-        )
+        t = float(row["threshold"] or 0.0)
+        near = chosen is not None and abs(t - chosen) < step / 2
+        cells = [
+            f"{row['threshold']:.4f}{' ◀' if near else ''}",
+            fmt(row["answerable_refused"], pct=True),
+            fmt(row["unanswerable_refused"], pct=True),
+        ]
+        if held:
+            h = held.get(round(t, 2))
+            cells += [fmt(h[0], pct=True), fmt(h[1], pct=True)] if h else ["–", "–"]
+        rows.append(cells)
     return [Block("h2", "Refusal calibration"), Block("p", text), Block("table", rows=rows)]
 
 

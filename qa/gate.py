@@ -17,7 +17,15 @@ whether the clauses *contain* what the question is about:
 * the kind of value asked ("多久" → a period, "多少钱" → a sum, "多大岁数" → an age) stated
   in the sentences that match best (:data:`ANSWER_TYPES`);
 * the topic words weighted by their rarity in the knowledge base (words it never uses —
-  a lay question's chatter — count for nothing).
+  a lay question's chatter — count for nothing);
+* the drafting element asked ("前言里…", "范围一章…") named by the first hit's own headings
+  (its heading path, title or element label: "前言" has no title), and whether a document
+  the question names by code or title is in the knowledge base — a question about a present
+  document's own element is answered by that element, whatever its cosine;
+* the words the knowledge base *does* use that none of the top three clauses holds: the
+  share of them, and the rarity of the rarest one ("一致性程度IDT和MOD怎么标注" over clauses
+  that never say 一致性程度 — a near miss names something specific the base mentions
+  elsewhere but the retrieved clauses do not).
 
 :func:`gate_features` computes these from the query plan and the usable hits (one row,
 named by :data:`GATE_FEATURES`; sentence cosines and word frequencies come from
@@ -40,6 +48,7 @@ import numpy as np
 from grammar.codes import find_codes
 from grammar.numbering import halfwidth
 from index.exact import code_named
+from qa.elements import Element, _names_element
 from qa.relevance import _CJK_RUN, _FILLER, content_grams, coverage
 
 GATE_FEATURES: tuple[str, ...] = (
@@ -59,6 +68,10 @@ GATE_FEATURES: tuple[str, ...] = (
     "type_near",  # the kind of value asked (a period, a sum, an age…) in a best-matching sentence
     "type_any",  # … in any sentence of the top three
     "topic_idf",  # topic words weighted by their rarity in the knowledge base, best of top three
+    "element_top",  # the drafting element asked is named by the first hit's own headings
+    "named_present",  # the question names a document (code or title) the knowledge base has
+    "rare_unmatched",  # rarity of the rarest known topic word that no top-three clause holds
+    "known_unmatched",  # share of the topic words the base uses that no top-three clause holds
 )
 
 # Where a question asks: the interrogative; the attribute asked about is the phrase just
@@ -234,6 +247,31 @@ def code_absent(question: str, documents: Sequence[Any]) -> bool:
     return any(not any(code_named(m.code, d) for d in documents) for m in find_codes(question))
 
 
+def heads_element(clause: Any, element: Element | None) -> bool:
+    """Do the clause's own headings — its heading path, its title, or its label when that
+    is an element's name ("前言", "引言": no title, no number) — name ``element``?"""
+    if element is None:
+        return False
+    heads = [h.title for h in clause.heading_path]
+    heads += [clause.clause_title or "", clause.clause_no or ""]
+    return any(_names_element(t, n) for t in heads if t for n in element.names())
+
+
+def unmatched_known(
+    topic: set[str], text: str, df: Mapping[str, int], n: int
+) -> tuple[float, float]:
+    """Of the topic bigrams the knowledge base uses somewhere, those ``text`` lacks: their
+    share, and the rarity (IDF scaled to 0..1) of the rarest one.  Words the base never
+    uses (a lay question's chatter) are not counted: they cannot be matched anywhere."""
+    known = [g for g in topic if df.get(g, 0) > 0]
+    if not known or n <= 0:
+        return 0.0, 0.0
+    hay = halfwidth(text).lower()
+    lacking = [g for g in known if g not in hay]
+    rarity = max((math.log1p(n / (1.0 + df[g])) / math.log1p(n) for g in lacking), default=0.0)
+    return len(lacking) / len(known), rarity
+
+
 def _clause_text(clause: Any, kids: Sequence[Any] = ()) -> str:
     return " ".join([clause.text, *(f"{k.heading} {k.text}" for k in kids)])
 
@@ -252,12 +290,15 @@ def gate_features(
     documents: Sequence[Any] = (),
     sentence_sims: Sequence[Sequence[tuple[str, float]]] | None = None,
     frequency: Any | None = None,
+    element: Element | None = None,
+    named: Sequence[str] | None = None,
 ) -> dict[str, float] | None:
     """The gate's features over the usable ``hits`` (ranked, with each one's children
     when it is a section), or None without any.  ``sentence_sims``: per top hit, its
     sentences and their cosine to the question; ``frequency``: the knowledge base's
     :class:`qa.gate_inputs.BigramFrequency` (without them the clause cosine and plain
-    coverage stand in)."""
+    coverage stand in); ``element`` and ``named``: the drafting element asked and the
+    documents named by code or title, from the query plan."""
     if not hits:
         return None
     h1 = hits[0]
@@ -286,12 +327,16 @@ def gate_features(
     else:
         type_any = float(bool(kind[1].search(halfwidth(top3_text))))
         type_near = type_any
+    top3_all = " ".join(texts[:3])
     if frequency is not None and getattr(frequency, "n", 0):
         topic_idf = max(
             (idf_coverage(topic, t, frequency.df, frequency.n) for t in texts[:3]), default=0.0
         )
-    else:
+        unmatched, rarest = unmatched_known(topic, top3_all, frequency.df, frequency.n)
+    else:  # every topic word counts as known, each as rare as the others
         topic_idf = max((coverage(topic, t) for t in texts[:3]), default=0.0)
+        unmatched = 1.0 - coverage(topic, top3_all) if topic else 0.0
+        rarest = 1.0 if unmatched > 0 else 0.0
     asked_best3 = max((coverage(asked, t) for t in texts[:3]), default=0.0) if asked else 1.0
     return {
         "dense1": dense1,
@@ -313,6 +358,10 @@ def gate_features(
         "type_near": type_near,
         "type_any": type_any,
         "topic_idf": topic_idf,
+        "element_top": 1.0 if heads_element(h1.clause, element) else 0.0,
+        "named_present": 1.0 if named else 0.0,
+        "rare_unmatched": rarest,
+        "known_unmatched": unmatched,
     }
 
 

@@ -3,13 +3,25 @@ hand-built clauses and feature rows, no index."""
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
 from clauses import FakeHit, make_clause
 
-from eval.calibrate import Item, fit_gate, leave_one_set_out
+from eval.calibrate import (
+    THRESHOLD_GRID,
+    Item,
+    balanced_log_loss,
+    choose_l2,
+    choose_threshold,
+    fit_gate,
+    held_out_scores,
+    leave_one_set_out,
+    target_cost,
+)
 from grammar.schema import Clause, DocumentInfo, HeadingRef
+from qa.elements import detect_element
 from qa.gate import (
     GATE_FEATURES,
     GateModel,
@@ -17,9 +29,11 @@ from qa.gate import (
     asked_type,
     asks_number,
     gate_features,
+    heads_element,
     idf_coverage,
     probability,
     topic_grams,
+    unmatched_known,
 )
 from qa.gate_inputs import BigramFrequency, SentenceScorer, clause_sentences
 from qa.relevance import RelevancePolicy, content_grams
@@ -234,6 +248,17 @@ def test_calibrate_cli_writes_the_gate_and_its_held_out_figures(tmp_path: Path) 
     assert entry["gate_model"]["features"] == list(GATE_FEATURES)
     assert entry["_gate_leave_one_set_out"]["a"]["unanswerable_refused"] == 1.0
     assert entry["_gate_fitted_on_all"]["b"]["answerable_refused"] == 0.0
+    assert entry["gate_model"]["threshold"] in THRESHOLD_GRID
+    curve = entry["_gate_curve_leave_one_set_out"]["a"]
+    assert [r[0] for r in curve] == sorted(r[0] for r in curve)
+    shares = [r[1] for r in curve]  # answerable refused never falls as the threshold rises
+    assert all(x <= y for x, y in itertools.pairwise(shares))
+    # the report reads the same curve back by set name; an unknown set or model has none
+    from eval.calibrate import stored_curve
+
+    back = stored_curve("m", "a", out)
+    assert back[round(curve[0][0], 2)] == (curve[0][1], curve[0][2])
+    assert stored_curve("m", "zz", out) == {} and stored_curve("other", "a", out) == {}
     # results without gate features (an older run): a clear error, nothing written
     old = tmp_path / "old.json"
     old.write_text(
@@ -241,3 +266,96 @@ def test_calibrate_cli_writes_the_gate_and_its_held_out_figures(tmp_path: Path) 
     )
     assert main([str(a), str(old), "--out", str(tmp_path / "x.json")]) == 2
     assert not (tmp_path / "x.json").exists()
+
+
+def test_the_asked_element_is_matched_against_the_first_hits_own_headings() -> None:
+    foreword = detect_element("这份标准的前言是怎么标注与上一版相比的变化的？")
+    assert foreword is not None and foreword.name == "前言"
+    # a standard's 前言 has no title and no number: its label names the element
+    own = make_clause("前言", "——更改了附录A（见A.2，2016年版的A.1）；", doc_id="x")
+    assert heads_element(own, foreword)
+    terms = detect_element("术语和定义一章的引导语怎么写？")
+    guide = make_clause(
+        "7.3.1",
+        "引导语根据情况选用下列表述之一：",
+        heading_path=[HeadingRef("7", "规范性要素的编写"), HeadingRef("7.3", "术语和定义")],
+    )
+    assert heads_element(guide, terms) and not heads_element(guide, foreword)
+    assert not heads_element(guide, None)
+    # "清单的范围" is the scope of a list, not the element 范围
+    scope = detect_element("范围一章怎么写？")
+    assert not heads_element(make_clause("5.2", "……", title="清单的范围"), scope)
+    hits = [H(own, 1.0, 0.87)]
+    q = "GB/T 28181—2022 的前言是怎么标注对应章条的？"
+    f = gate_features(q, content_grams(q), hits, [[]], [False], element=foreword, named=("x",))
+    assert f is not None and f["element_top"] == 1.0 and f["named_present"] == 1.0
+    f0 = gate_features(q, content_grams(q), hits, [[]], [False])
+    assert f0 is not None and f0["element_top"] == 0.0 and f0["named_present"] == 0.0
+    # named but absent (an empty tuple) is not a present document
+    f1 = gate_features(q, content_grams(q), hits, [[]], [False], named=())
+    assert f1 is not None and f1["named_present"] == 0.0
+
+
+def test_unmatched_words_count_only_the_ones_the_base_uses() -> None:
+    df = {"翻身": 1, "服务": 3, "转化": 1, "一致": 2}
+    n = 3
+    # 我爸 / 瘫在: chatter the base never uses; 翻身 found
+    assert unmatched_known({"我爸", "瘫在", "翻身"}, "翻身的间隔不宜超过2 h", df, n) == (
+        0.0,
+        0.0,
+    )
+    share, rarest = unmatched_known({"转化", "服务"}, "服务人员应持证上岗", df, n)
+    assert share == 0.5 and 0.0 < rarest <= 1.0
+    # a rarer missing word weighs more than a common one
+    _, common = unmatched_known({"服务", "翻身"}, "翻身", df, n)  # 服务 is in every clause
+    _, mid = unmatched_known({"一致", "翻身"}, "翻身", df, n)
+    _, rare = unmatched_known({"服务", "翻身"}, "服务", df, n)  # 翻身 is in one
+    assert 0.0 < common < mid < rare <= 1.0
+    assert unmatched_known({"我爸"}, "x", df, n) == (0.0, 0.0)
+
+
+def _scored(pos: list[float], neg: list[float]) -> list[tuple[bool, float | None, bool]]:
+    return [(True, p, False) for p in pos] + [(False, p, False) for p in neg]
+
+
+def test_the_threshold_counts_each_error_in_units_of_its_allowance() -> None:
+    # 3 % of answerable refused costs as much as 5 % of unanswerable answered
+    assert target_cost({"answerable_refused": 0.03, "unanswerable_refused": 1.0}) == 1.0
+    assert abs(target_cost({"answerable_refused": 0.0, "unanswerable_refused": 0.95}) - 1) < 1e-9
+    # 20 answerable, 10 unanswerable.  At 0.5: 2 answerable refused (10 %) and every
+    # unanswerable one refused — balanced error 0.10.  At 0.35: none refused and one
+    # unanswerable answered (10 %) — balanced error 0.10 too, but by the targets' weights
+    # 10 % answerable refused (3.3 allowances) is worse than 10 % answered (2 allowances).
+    rows = _scored([0.4, 0.45] + [0.9] * 18, [0.38] + [0.1] * 9)
+    t = choose_threshold({"a": rows})
+    assert 0.38 < t <= 0.40
+    # averaged over sets: a second set that only an answering threshold serves pulls it down
+    assert choose_threshold({"a": rows, "b": _scored([0.2] * 10, [0.05] * 5)}) <= 0.2
+    assert min(THRESHOLD_GRID) <= t <= max(THRESHOLD_GRID)
+
+
+def test_balanced_log_loss_weighs_both_classes_equally() -> None:
+    import math
+
+    rows = _scored([0.9] * 9, [0.2])
+    assert abs(balanced_log_loss(rows) - (-math.log(0.9) - math.log(0.8)) / 2) < 1e-9
+    # the exact route (p = 1) and questions refused for another reason are not the gate's
+    assert balanced_log_loss([*rows, (True, 1.0, False), (False, 0.99, True)]) == (
+        balanced_log_loss(rows)
+    )
+
+
+def test_the_held_out_threshold_is_chosen_without_the_held_out_set() -> None:
+    sets = {"a": _rows(20, 0.0), "b": _rows(20, 0.05), "c": _rows(10, 0.0)}
+    cv = leave_one_set_out(sets, 10.0)
+    # the threshold set c is scored at depends on a and b alone: c's own questions,
+    # relabelled, change its figures but not its threshold
+    flipped = {**sets, "c": [Item(not it.answerable, it.features, False) for it in sets["c"]]}
+    cv2 = leave_one_set_out(flipped, 10.0)
+    assert cv2["c"]["threshold"] == cv["c"]["threshold"]
+    assert cv2["c"]["answerable_refused"] == 1.0 and cv["c"]["answerable_refused"] == 0.0
+    assert cv["c"]["threshold"] == choose_threshold(
+        held_out_scores({"a": sets["a"], "b": sets["b"]}, 10.0)
+    )
+    l2, losses = choose_l2(sets)
+    assert l2 in losses and losses[l2] == min(losses.values())
