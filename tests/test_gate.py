@@ -10,11 +10,14 @@ from pathlib import Path
 from clauses import FakeHit, make_clause
 
 from eval.calibrate import (
+    FLOOR_MARGIN,
     THRESHOLD_GRID,
     Item,
     balanced_log_loss,
     choose_l2,
     choose_threshold,
+    first_citation,
+    first_citation_floors,
     fit_gate,
     held_out_scores,
     leave_one_set_out,
@@ -359,3 +362,19 @@ def test_the_held_out_threshold_is_chosen_without_the_held_out_set() -> None:
     )
     l2, losses = choose_l2(sets)
     assert l2 in losses and losses[l2] == min(losses.values())
+
+
+def test_the_threshold_keeps_each_sets_first_citation_floor() -> None:
+    # the questions the gate is least sure of are the ones whose best clause is wrong:
+    # answering them meets the refusal target but sinks first citation below the floor
+    items = [Item(True, {}, False, lead=1.0) for _ in range(16)]
+    items += [Item(True, {}, False, lead=0.0) for _ in range(4)]
+    items += [Item(False, {}, False) for _ in range(10)]
+    rows = _scored([0.9] * 16 + [0.4] * 4, [0.1] * 10)
+    assert first_citation(items, rows, 0.3) == 0.8 and first_citation(items, rows, 0.5) == 1.0
+    assert choose_threshold({"a": rows}) <= 0.4  # refusing 20 % costs more than 0 answered
+    assert choose_threshold({"a": rows}, {"a": items}, {"a": 0.85}) > 0.4
+    assert choose_threshold({"a": rows}, {"a": items}, {"other": 0.85}) <= 0.4
+    # floors come from eval/thresholds.json, with the margin
+    floors = first_citation_floors()
+    assert floors and all(v > FLOOR_MARGIN for v in floors.values())
