@@ -135,8 +135,10 @@ ANSWER_TYPES: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
         re.compile(_NUM),
     ),
 )
-NEAR_SENTENCE = 0.015  # sentences this close to the best cosine count as "best-matching"
-NEAR_SENTENCES = 5
+# Sentences this close to the best cosine count as "best-matching".  All of them: a cap on
+# their number let a table's header rows, or a clause retrieved beside the answer, push the
+# row stating the value out, so the same question flipped with the other hits.
+NEAR_SENTENCE = 0.015
 
 
 def asked_type(question: str) -> tuple[str, re.Pattern[str]] | None:
@@ -321,7 +323,7 @@ def gate_features(
     if kind is None:
         type_near = type_any = 1.0  # no value asked: nothing can be missing
     elif sents:
-        near = [t for s, t in sents if s >= sents[0][0] - NEAR_SENTENCE][:NEAR_SENTENCES]
+        near = [t for s, t in sents if s >= sents[0][0] - NEAR_SENTENCE]
         type_near = float(any(kind[1].search(halfwidth(t)) for t in near))
         type_any = float(any(kind[1].search(halfwidth(t)) for _, t in sents))
     else:

@@ -108,6 +108,12 @@ def test_the_kind_of_value_asked_is_read_from_the_best_matching_sentences() -> N
     sims2 = [[("上门助浴应由不少于2名服务人员共同完成。", 0.93), ("翻身时应检查皮肤。", 0.86)]]
     f2 = gate_features(q, content_grams(q), hits, [[]], [False], sentence_sims=sims2)
     assert f2 is not None and f2["type_near"] == 0.0 and f2["type_any"] == 0.0
+    # every sentence within the window counts, however many header rows crowd it
+    rows = [(f"投诉级别 | 响应时限 | 办结时限 {i}", 0.915 - 0.001 * i) for i in range(6)]
+    sims3 = [[*rows, ("一般投诉 | 12 h | 3个工作日", 0.906)]]
+    q3 = "投诉处理的时限是多少？"
+    f4 = gate_features(q3, content_grams(q3), hits, [[]], [False], sentence_sims=sims3)
+    assert f4 is not None and f4["type_near"] == 1.0
     # without sentence cosines the clause cosine stands in
     f3 = gate_features(q, content_grams(q), hits, [[]], [False])
     assert f3 is not None and f3["sent_best"] == 0.88 and f3["type_any"] == 1.0
