@@ -388,7 +388,15 @@ def main(argv: list[str] | None = None) -> int:
         f"set's estimated first citation at its CI floor ({floors}), on held-out probabilities"
     )
     entry["_gate_curve_leave_one_set_out"] = {
-        name: [[r["threshold"], r["answerable_refused"], r["unanswerable_refused"]] for r in rows]
+        name: [
+            [
+                r["threshold"],
+                r["answerable_refused"],
+                r["unanswerable_refused"],
+                r["first_citation"],
+            ]
+            for r in rows
+        ]
         for name, rows in curve.items()
     }
     entry["_gate_fitted_on_all"] = fitted

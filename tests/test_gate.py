@@ -259,6 +259,7 @@ def test_calibrate_cli_writes_the_gate_and_its_held_out_figures(tmp_path: Path) 
     assert entry["_gate_fitted_on_all"]["b"]["answerable_refused"] == 0.0
     assert entry["gate_model"]["threshold"] in THRESHOLD_GRID
     curve = entry["_gate_curve_leave_one_set_out"]["a"]
+    assert all(len(r) == 4 for r in curve)  # threshold, both shares, first citation
     assert [r[0] for r in curve] == sorted(r[0] for r in curve)
     shares = [r[1] for r in curve]  # answerable refused never falls as the threshold rises
     assert all(x <= y for x, y in itertools.pairwise(shares))
