@@ -210,13 +210,16 @@ def choose_threshold(
     per_set: dict[str, Scored],
     items: dict[str, list[Item]] | None = None,
     floors: dict[str, float] | None = None,
+    deployed: dict[str, Scored] | None = None,
 ) -> float:
     """The threshold with the lowest :func:`target_cost` averaged over the sets (ties: the
     one nearest one half), among those that keep every set with a CI floor on first
     citation (``floors``) at or above it — answering more means answering the questions
     whose best clause is less often the right one, and an answer that leads with the wrong
-    clause is an error too.  When no threshold keeps every floor, the one that falls
-    short of them least."""
+    clause is an error too.  The floor holds on the held-out probabilities and, when
+    given, on those of the gate that will be deployed (``deployed``: fitted on all sets,
+    what CI runs).  When no threshold keeps every floor, the one that falls short of them
+    least."""
 
     def cost(t: float) -> float:
         return sum(target_cost(M.refusal_curve(r, [t])[0]) for r in per_set.values()) / len(per_set)
@@ -225,11 +228,12 @@ def choose_threshold(
         if not items or not floors:
             return 0.0
         gap = 0.0
-        for name, rows in per_set.items():
-            if name in floors and name in items:
-                fc = first_citation(items[name], rows, t)
-                if fc is not None:
-                    gap += max(0.0, floors[name] - fc)
+        for scores in (per_set, deployed or {}):
+            for name, rows in scores.items():
+                if name in floors and name in items:
+                    fc = first_citation(items[name], rows, t)
+                    if fc is not None:
+                        gap += max(0.0, floors[name] - fc)
         return gap
 
     return min(
@@ -334,9 +338,12 @@ def main(argv: list[str] | None = None) -> int:
     l2, losses = choose_l2(sets)
     per_set = held_out_scores(sets, l2)
     floors = first_citation_floors()
-    threshold = choose_threshold(per_set, sets, floors)
+    everything = [x for xs in sets.values() for x in xs]
+    pooled = fit_gate(everything, l2)
+    deployed = {name: scored(items, pooled) for name, items in sets.items()}
+    threshold = choose_threshold(per_set, sets, floors, deployed)
     cv = leave_one_set_out(sets, l2, floors)
-    gate = fit_gate([x for xs in sets.values() for x in xs], l2, threshold)
+    gate = fit_gate(everything, l2, threshold)
     curve = held_out_curve(per_set, sets)
     print(
         "L2 strength: " + ", ".join(f"{k:g} → held-out log-loss {v:.4f}" for k, v in losses.items())

@@ -382,6 +382,11 @@ def test_the_threshold_keeps_each_sets_first_citation_floor() -> None:
     assert choose_threshold({"a": rows}) <= 0.4  # refusing 20 % costs more than 0 answered
     assert choose_threshold({"a": rows}, {"a": items}, {"a": 0.85}) > 0.4
     assert choose_threshold({"a": rows}, {"a": items}, {"other": 0.85}) <= 0.4
+    # the deployed gate's own probabilities must keep the floor too
+    assert choose_threshold({"a": rows}, {"a": items}, {"a": 0.85}, {"a": rows}) > 0.4
+    surer = _scored([0.9] * 16 + [0.6] * 4, [0.1] * 10)  # the deployed gate, fitted on all
+    held = choose_threshold({"a": rows}, {"a": items}, {"a": 0.85})
+    assert held <= 0.6 < choose_threshold({"a": rows}, {"a": items}, {"a": 0.85}, {"a": surer})
     # floors come from eval/thresholds.json, with the margin
     floors = first_citation_floors()
     assert floors and all(v > FLOOR_MARGIN for v in floors.values())
