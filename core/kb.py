@@ -138,18 +138,25 @@ class KnowledgeBase:
         *,
         sync: bool = False,
         progress: bool | Progress = False,
+        sentences: bool = True,
     ) -> Searcher:
         """Open the index.  A reader (``sync=False``, the default) never writes and
         reports :attr:`Searcher.stale`.  A writer (``sync=True``: the app, eval) first
         syncs; on a read-only workspace it cannot, so it logs that and serves the index
-        as it is, like a reader."""
+        as it is, like a reader.  ``sentences=False``: the sync leaves the sentence vectors
+        to a later background phase (the app; see :func:`index.build.sync_index`)."""
         from index.search import Searcher  # it names the missing KB like require()
 
         if not sync:
             return Searcher.open(self.workspace, self.name, embedder=embedder, sync=False)
         try:
             return Searcher.open(
-                self.workspace, self.name, embedder=embedder, sync=True, progress=progress
+                self.workspace,
+                self.name,
+                embedder=embedder,
+                sync=True,
+                progress=progress,
+                sentences=sentences,
             )
         except OSError as exc:
             if exc.errno not in _READ_ONLY:

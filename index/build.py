@@ -36,6 +36,7 @@ from index.embedders import Embedder
 from index.errors import IndexCorrupt, IndexModelMismatch
 from index.layout import INDEX_FORMAT, IndexPaths, read_meta
 from index.sections import children_map, is_section, section_bm25_text, section_passage
+from index.sentences import SentenceVectors, sentence_ids, stored_sentences
 from index.tokenize import load_dictionary, tokenize
 from ingest.atomic import dir_lock, write_json_atomic, write_text_atomic
 from ingest.store import ClauseStore, DamagedSource, SourceEntry, source_key
@@ -151,10 +152,38 @@ def sync_index(
     rebuild: bool = False,
     progress: bool | Progress = False,
     ivf_threshold: int | None = None,
+    sentences: bool = True,
 ) -> dict[str, Any]:
     """Update the index of ``store``'s knowledge base; returns
-    ``{"added", "removed", "seconds", "changed", "damaged"}`` (clause counts, damaged
-    sources).  ``ivf_threshold``: default from the configuration ($STDQA_IVF_THRESHOLD)."""
+    ``{"added", "removed", "seconds", "changed", "damaged", "sentences"}`` (clause counts,
+    damaged sources, sentence vectors added).  ``ivf_threshold``: default from the
+    configuration ($STDQA_IVF_THRESHOLD).
+
+    Two phases, each publishing a generation: the clause vectors (and BM25), then the
+    sentence vectors of every clause that lacks them (:mod:`index.sentences`).  Readers
+    get the clause index as soon as it is ready; the sentences are embedded into the
+    embedding cache *outside* the directory lock, so a concurrent sync (the app opening
+    its searcher) never waits for them.  ``sentences=False`` runs the first phase only
+    (the sentence vectors already stored are kept) — the app's first run does that and
+    then runs the second phase in the background."""
+    result = _sync_clauses(store, embedder, rebuild, progress, ivf_threshold)
+    if sentences:
+        result["sentences"] = add_sentence_vectors(store, embedder, progress=progress is True)
+        result["seconds"] = time.perf_counter() - result.pop("_started")
+    else:
+        result["sentences"] = 0
+        result.pop("_started")
+    return result
+
+
+def _sync_clauses(
+    store: ClauseStore,
+    embedder: Embedder,
+    rebuild: bool,
+    progress: bool | Progress,
+    ivf_threshold: int | None,
+) -> dict[str, Any]:
+    """The first phase of :func:`sync_index`: clause vectors and BM25."""
     started = time.perf_counter()
     use_workspace(store.root.parent.parent)  # <workspace>/kbs/<kb>: model caches go there
     if ivf_threshold is None:
@@ -184,13 +213,19 @@ def sync_index(
                 "seconds": time.perf_counter() - started,
                 "changed": False,
                 "damaged": [],
+                "_started": started,
             }
 
         dense = _load_dense(gen, meta) if gen and meta else DenseIndex.empty(embedder.dim)
+        sents = _load_sentences(gen) if gen and meta else None
         removed = 0
         for source in stale:
             ids, _, windows = _read_tokens(_token_file(paths, source, have[source]))
             dense.remove(vector_ids(ids, windows))
+            if sents is not None:
+                sents.index.remove(_sentence_ids_of(sents.texts, ids))
+                for cid in ids:
+                    sents.texts.pop(cid, None)
             removed += len(ids)
 
         added, damaged = _add_sources(
@@ -217,25 +252,25 @@ def sync_index(
         bm25 = BM25Index.build(all_ids, all_tokens)
 
         new_gen = paths.new_generation()
-        dense.save(new_gen / "dense.faiss")
-        bm25.save(new_gen / "bm25")
-        multi = {c: n for c, n in zip(all_ids, all_windows, strict=True) if n > 1}
-        write_text_atomic(new_gen / "windows.json", json.dumps(multi, ensure_ascii=False))
-        write_json_atomic(
-            new_gen / "meta.json",
-            {
-                "format": INDEX_FORMAT,
-                "model": embedder.name,
-                "dim": embedder.dim,
-                "store_generation": store.generation,
-                "sources": {s: e.revision for s, e in want.items()},
-                "clauses": len(all_ids),
-                "dense": dense.describe(),
-                "trained_on": dense.trained_on,
-                "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            },
+        # The sentence vectors of the clauses kept (fresh ones get theirs in phase two).
+        if sents is not None:
+            live = set(all_ids)
+            gone = [cid for cid in sents.texts if cid not in live]
+            sents.index.remove(_sentence_ids_of(sents.texts, gone))
+            for cid in gone:
+                del sents.texts[cid]
+        _write_generation(
+            paths,
+            new_gen,
+            store,
+            embedder,
+            {s: e.revision for s, e in want.items()},
+            all_ids,
+            all_windows,
+            dense,
+            bm25,
+            sents,
         )
-        paths.publish(new_gen)
         _sweep_tokens(paths, want)
     seconds = time.perf_counter() - started
     log.info("index synced: +%d −%d clauses in %.1f s", added, removed, seconds)
@@ -245,7 +280,185 @@ def sync_index(
         "seconds": seconds,
         "changed": True,
         "damaged": damaged,
+        "_started": started,
     }
+
+
+def _write_generation(
+    paths: IndexPaths,
+    new_gen: Path,
+    store: ClauseStore,
+    embedder: Embedder,
+    sources: dict[str, int],
+    all_ids: list[str],
+    all_windows: list[int],
+    dense: DenseIndex,
+    bm25: BM25Index,
+    sents: SentenceVectors | None,
+    extra: dict[str, Any] | None = None,
+) -> None:
+    """Write one complete generation and make it live."""
+    dense.save(new_gen / "dense.faiss")
+    bm25.save(new_gen / "bm25")
+    multi = {c: n for c, n in zip(all_ids, all_windows, strict=True) if n > 1}
+    write_text_atomic(new_gen / "windows.json", json.dumps(multi, ensure_ascii=False))
+    if sents is not None and sents.texts:
+        sents.save(new_gen)
+    write_json_atomic(
+        new_gen / "meta.json",
+        {
+            "format": INDEX_FORMAT,
+            "model": embedder.name,
+            "dim": embedder.dim,
+            "store_generation": store.generation,
+            "sources": sources,
+            "clauses": len(all_ids),
+            "dense": dense.describe(),
+            "trained_on": dense.trained_on,
+            "sentences": describe_sentences(sents, all_ids),
+            "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            **(extra or {}),
+        },
+    )
+    paths.publish(new_gen)
+
+
+def describe_sentences(sents: SentenceVectors | None, all_ids: Sequence[str]) -> dict[str, Any]:
+    """meta.json's account of the sentence vectors: how many, and whether every clause has
+    them (the sentence retriever only runs on a complete set)."""
+    if sents is None or not sents.texts:
+        return {"clauses": 0, "vectors": 0, "complete": not all_ids}
+    return {
+        "clauses": len(sents.texts),
+        "vectors": int(sents.index.ntotal),
+        "complete": all(cid in sents.texts for cid in all_ids),
+    }
+
+
+def _sentence_ids_of(texts: dict[str, list[str]], clause_ids: Sequence[str]) -> np.ndarray:
+    have = [c for c in clause_ids if c in texts]
+    return sentence_ids(have, [len(texts[c]) for c in have])
+
+
+def _load_sentences(gen: Path) -> SentenceVectors | None:
+    """The previous generation's sentence vectors (None: it had none, or they are
+    unreadable — then they are embedded again, from the cache)."""
+    try:
+        return SentenceVectors.load(gen)
+    except IndexCorrupt as exc:
+        log.warning("%s", exc)
+        return None
+
+
+def _missing_sentences(
+    store: ClauseStore, sents: SentenceVectors | None, meta: dict[str, Any]
+) -> list[Clause]:
+    """The live clauses of the generation described by ``meta`` without sentence vectors."""
+    built = {k: int(v) for k, v in meta.get("sources", {}).items()}
+    have = sents.texts if sents is not None else {}
+    out: list[Clause] = []
+    for source, entry in store.sources().items():
+        if built.get(source) != entry.revision:
+            continue  # not in this generation (the next clause sync takes it)
+        try:
+            clauses = store.read_source_clauses(entry)
+        except DamagedSource:
+            continue
+        out += [c for c in clauses if c.clause_id not in have]
+    return out
+
+
+def add_sentence_vectors(store: ClauseStore, embedder: Embedder, *, progress: bool = False) -> int:
+    """The second phase of :func:`sync_index`: embed the sentences of every indexed clause
+    that has none stored and publish a generation with them; returns the vectors added.
+
+    The slow part (embedding into the shared cache) runs without the directory lock; then,
+    under the lock, the current generation gets the vectors (read back from the cache) of
+    the clauses it still holds unchanged."""
+    paths = IndexPaths.for_kb(store.root)
+    gen = paths.current()
+    if gen is None:
+        return 0
+    store.reload()
+    meta = read_meta(gen)
+    if (meta.get("sentences") or {}).get("complete"):
+        return 0
+    todo = _missing_sentences(store, _load_sentences(gen), meta)
+    if not todo:
+        return 0
+    started = time.perf_counter()
+    texts = list(dict.fromkeys(t for c in todo for t in stored_sentences(c)))
+    from tqdm import tqdm
+
+    bar = tqdm(total=len(texts), desc="嵌入句子", unit="句", disable=not progress, leave=False)
+    load_dictionary()
+    with EmbeddingCache(cache_path(store.root.parent.parent), embedder.name, embedder.dim) as cache:
+        try:
+            for i in range(0, len(texts), EMBED_BATCH * 2):
+                chunk = texts[i : i + EMBED_BATCH * 2]
+                embed_with_cache(cache, chunk, embedder.embed_passages)
+                bar.update(len(chunk))
+        finally:
+            bar.close()
+        with dir_lock(paths.root):
+            return _publish_sentences(store, embedder, paths, cache, started)
+
+
+def _publish_sentences(
+    store: ClauseStore,
+    embedder: Embedder,
+    paths: IndexPaths,
+    cache: EmbeddingCache,
+    started: float,
+) -> int:
+    """Under the lock: the live generation plus the sentence vectors it lacks (from the
+    cache, embedding what a concurrent change added meanwhile)."""
+    gen = paths.current()
+    if gen is None:
+        return 0
+    meta = read_meta(gen)
+    check_model(meta, embedder, paths.root)
+    sents = _load_sentences(gen) or SentenceVectors(DenseIndex.empty(embedder.dim), {})
+    store.reload()
+    todo = _missing_sentences(store, sents, meta)
+    if not todo:
+        return 0
+    per = [stored_sentences(c) for c in todo]
+    flat = [t for ss in per for t in ss]
+    vecs = embed_with_cache(cache, flat, embedder.embed_passages)
+    ids = [c.clause_id for c in todo]
+    sents.index.add(sentence_ids(ids, [len(ss) for ss in per]), vecs)
+    sents.texts.update(zip(ids, per, strict=True))
+    # Every live clause, in the same order as the clause phase wrote them.
+    sources = {s: int(r) for s, r in meta.get("sources", {}).items()}
+    all_ids: list[str] = []
+    all_windows: list[int] = []
+    for source in sorted(sources):
+        cids, _, windows = _read_tokens(_token_file(paths, source, sources[source]))
+        all_ids += cids
+        all_windows += windows
+    sents.index = sents.index.rebalanced(
+        _sentence_ids_of(sents.texts, all_ids), AppConfig.from_env().ivf_threshold
+    )
+    dense = _load_dense(gen, meta)
+    bm25 = BM25Index.load(gen / "bm25")
+    new_gen = paths.new_generation()
+    built = {k: meta[k] for k in ("store_generation", "trained_on", "built_at") if k in meta}
+    _write_generation(
+        paths,
+        new_gen,
+        store,
+        embedder,
+        sources,
+        all_ids,
+        all_windows,
+        dense,
+        bm25,
+        sents,
+        extra=built,
+    )
+    log.info("sentence vectors: +%d in %.1f s", len(flat), time.perf_counter() - started)
+    return len(flat)
 
 
 def _current_meta(

@@ -178,6 +178,24 @@ def bm25(ctx: Context) -> Ranking:
     return out
 
 
+def sentence(ctx: Context) -> Ranking:
+    """Clauses by the cosine of their best-matching sentence (:mod:`index.sentences`): a
+    lay question matches one sentence of a long clause better than the clause's single
+    vector.  Nothing when the generation stores no (complete) sentence vectors, or on
+    Qdrant, which does not store them."""
+    snap = ctx.snap
+    sents = snap.sentences
+    if sents is None or snap.remote is not None:
+        return []
+    if not (snap.meta.get("sentences") or {}).get("complete"):
+        return []  # a partial set would favour the clauses that have sentences
+    allowed = None
+    if ctx.allowed is not None:
+        allowed = [c.clause_id for d in ctx.allowed for c in snap.by_doc.get(d, [])]
+    ranked = sents.best_per_clause(ctx.qvec(), ctx.depth, allowed)
+    return [(cid, s, "sentence") for cid, s in ranked]
+
+
 def fused(*retrievers: Retriever, route: str = "hybrid") -> Retriever:
     """A retriever fusing others by RRF, weighted by ``ctx.weights`` (one per retriever;
     a retriever whose weight is 0 is not run at all)."""

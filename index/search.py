@@ -47,6 +47,7 @@ from index.retrievers import (
     pipeline_for,
 )
 from index.sections import children_map, is_section
+from index.sentences import SentenceVectors
 from index.snapshot import SearchFilters, Snapshot
 from index.tokenize import tokenize
 from ingest.store import ClauseStore
@@ -121,6 +122,19 @@ def _read_windows(store: ClauseStore, meta: dict[str, Any]) -> dict[str, int]:
     return data
 
 
+def _load_sentences(meta: dict[str, Any], indexed: set[str]) -> SentenceVectors | None:
+    """The sentence vectors of the generation ``meta`` was read from, for the clauses the
+    index holds; None without them.  Damaged ones are only a warning: everything works
+    without them (the refusal gate embeds at query time, no sentence retrieval)."""
+    if not meta.get("_dir"):
+        return None
+    try:
+        return SentenceVectors.load(Path(meta["_dir"]), indexed)
+    except IndexCorrupt as exc:
+        log.warning("%s", exc)
+        return None
+
+
 class Searcher:
     """Searches one knowledge base.  Build with :meth:`open`."""
 
@@ -153,12 +167,15 @@ class Searcher:
         embedder: Embedder | None = None,
         sync: bool = False,
         progress: bool | Progress = False,
+        sentences: bool = True,
     ) -> Searcher:
         """Open the index of ``kb`` as it is: a reader never writes (a read-only workspace
         can serve queries), and :attr:`stale` tells whether the store changed since the
         index was built.  A *writer* passes ``sync=True`` to first bring the index up to
         date with the clause store, embedding only what changed.  ``progress``: True for a
-        terminal progress bar, or a ``(done, total)`` callback (the app's progress bar)."""
+        terminal progress bar, or a ``(done, total)`` callback (the app's progress bar).
+        ``sentences=False``: the sync leaves the sentence vectors to a later
+        :func:`index.build.add_sentence_vectors` (the app runs it in the background)."""
         ws = resolve_workspace(workspace) if not isinstance(workspace, Path) else workspace
         validate_kb_name(kb)
         use_workspace(ws)  # derived model files (ONNX graph, jieba cache) live in ws
@@ -175,7 +192,7 @@ class Searcher:
                 remote.sync(store, embedder, progress=progress)
             return cls(ws, kb, store, embedder, *_remote_placeholders(store, embedder, remote))
         if sync:
-            sync_index(store, embedder, progress=progress)
+            sync_index(store, embedder, progress=progress, sentences=sentences)
         dense, bm25, meta = cls._load_index(store, embedder)
         return cls(ws, kb, store, embedder, dense, bm25, meta)
 
@@ -299,6 +316,7 @@ class Searcher:
             children=children_map(clauses),
             indexed=None if self.remote is not None else frozenset(indexed),
             remote=self.remote,
+            sentences=None if self.remote is not None else _load_sentences(meta, indexed),
         )
 
     def _indexed_ids(self, clauses: list[Clause], meta: dict[str, Any]) -> set[str]:
@@ -327,6 +345,12 @@ class Searcher:
             if digests[c.source].get(c.clause_id) == clause_digest(c):
                 out.add(c.clause_id)
         return out
+
+    def sentence_vectors(self, texts: Sequence[str]) -> dict[int, Any]:
+        """Stored sentence vectors of ``texts`` by position (the refusal gate reads them
+        instead of embedding at query time); {} when the index stores none."""
+        sents = self._snap.sentences
+        return sents.lookup(texts) if sents is not None else {}
 
     def sync(self, progress: bool | Progress = False) -> dict[str, Any]:
         """Re-read the store and update the index (after ingest or delete)."""

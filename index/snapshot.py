@@ -20,6 +20,7 @@ from index.dense import DenseIndex, faiss_ids, window_key
 
 if TYPE_CHECKING:
     from index.qdrant_store import QdrantClauseIndex
+    from index.sentences import SentenceVectors
 
 
 @dataclass(slots=True, frozen=True)
@@ -55,6 +56,9 @@ class Snapshot:
     # Set when the vectors live in Qdrant (STDQA_VECTOR_STORE=qdrant): the retrievers then
     # ask the engine instead of ``dense``/``bm25`` (which stay empty).
     remote: QdrantClauseIndex | None = None
+    # Sentence vectors of the generation (index.sentences); None for an older build, for
+    # one whose sentence phase has not run, and on Qdrant (which does not store them).
+    sentences: SentenceVectors | None = None
 
     def vector_ids(self, clause_ids: Sequence[str]) -> tuple[np.ndarray, list[int]]:
         """FAISS ids of all windows of ``clause_ids`` and, per id, the clause's position."""

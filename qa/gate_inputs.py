@@ -6,9 +6,10 @@ overlap miss:
 * **Which sentence matches.**  A clause is embedded as one passage (title, heading path,
   the start of its body); a lay question ("护理员隔多久得帮他翻一次身？") matches one
   *sentence* of it ("协助卧床服务对象翻身的间隔时间不宜超过2 h") far better than the
-  whole.  :class:`SentenceScorer` embeds the sentences of the top clauses (and of a
-  section's children) as passages, through the shared embedding cache, and gives each its
-  cosine to the question.
+  whole.  :class:`SentenceScorer` gives each sentence of the top clauses (and of a
+  section's children; segmentation in :mod:`index.sentences`) its cosine to the question,
+  reading the sentence vectors stored with the index and embedding (through the shared
+  embedding cache) only those an older index lacks.
 * **Which words are rare in this knowledge base.**  A lay question's chatty words ("我爸",
   "瘫在床上") occur nowhere in the documents and say nothing either way; a near miss
   ("健康证有效期") uses the documents' own vocabulary.  :class:`BigramFrequency` counts, once
@@ -24,44 +25,38 @@ from __future__ import annotations
 import logging
 import threading
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from grammar.numbering import halfwidth
-from qa.relevance import sentences
+from index.sentences import clause_sentences
 
 log = logging.getLogger(__name__)
 
 SENTENCE_HITS = 3  # the gate reads the sentences of the top three usable hits
-MAX_SENTENCES = 12  # per clause or child: the answer is near the start of long clauses
-MAX_CHILDREN = 8  # of a section
-SENTENCE_CHARS = 200  # within the e5 window; a longer "sentence" is a table row or a list
-MIN_SENTENCE_CHARS = 4  # "a)" or "注：" alone says nothing
 
-
-def clause_sentences(clause: Any, children: Sequence[Any] = ()) -> list[str]:
-    """The sentences of a clause body and of its first children (a section), capped."""
-    out = [s[:SENTENCE_CHARS] for s in sentences(clause.text or "")][:MAX_SENTENCES]
-    for kid in list(children)[:MAX_CHILDREN]:
-        body = f"{getattr(kid, 'heading', '')} {kid.text or ''}".strip()
-        out += [s[:SENTENCE_CHARS] for s in sentences(body)][:MAX_SENTENCES]
-    out = [s for s in out if len(s.strip()) >= MIN_SENTENCE_CHARS]
-    if not out:  # an empty heading: its title is all it says
-        title = getattr(clause, "clause_title", "") or ""
-        out = [title] if title else []
-    return out
+# Stored sentence vectors by position in the asked texts (index.sentences.SentenceVectors).
+Lookup = Callable[[Sequence[str]], dict[int, np.ndarray]]
 
 
 class SentenceScorer:
     """Cosine of a question to each sentence of its top clauses, with the embedder the
-    knowledge base was indexed with (sentence vectors cached like clause vectors)."""
+    knowledge base was indexed with.
 
-    def __init__(self, embedder: Any, cache_file: Path | None) -> None:
+    The sentence vectors are read from the index generation when it stores them
+    (:mod:`index.sentences`, embedded at index time: no passage model is loaded at query
+    time); a sentence it lacks (an older index, a clause changed since the build) is
+    embedded through the shared embedding cache, which gives the same vector."""
+
+    def __init__(
+        self, embedder: Any, cache_file: Path | None, stored: Lookup | None = None
+    ) -> None:
         self.embedder = embedder
         self.cache_file = cache_file
+        self.stored = stored
 
     @classmethod
     def for_searcher(cls, searcher: Any) -> SentenceScorer | None:
@@ -75,9 +70,25 @@ class SentenceScorer:
             from index.embed_cache import cache_path
 
             cache_file = cache_path(Path(workspace))
-        return cls(embedder, cache_file)
+        stored = getattr(searcher, "sentence_vectors", None)
+        return cls(embedder, cache_file, stored if callable(stored) else None)
 
     def _passages(self, texts: list[str]) -> np.ndarray:
+        """Vectors of ``texts``: stored ones read, the others embedded (cached)."""
+        found = self.stored(texts) if self.stored is not None else {}
+        if len(found) == len(texts):
+            return np.vstack([found[i] for i in range(len(texts))]).astype(np.float32)
+        missing = [i for i in range(len(texts)) if i not in found]
+        fresh = self._embed([texts[i] for i in missing])
+        if not found:
+            return fresh
+        out = np.zeros((len(texts), fresh.shape[1]), dtype=np.float32)
+        for i, v in found.items():
+            out[i] = v
+        out[missing] = fresh
+        return out
+
+    def _embed(self, texts: list[str]) -> np.ndarray:
         from index.embed_cache import EmbeddingCache, embed_with_cache
 
         if self.cache_file is None:

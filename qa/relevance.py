@@ -37,7 +37,6 @@ _FILLER = re.compile(
 )
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 _LATIN = re.compile(r"[A-Za-z]+(?:/[A-Za-z]+)?|\d+(?:\.\d+)*")
-_SENTENCE = re.compile(r"(?<=[。；！？!?;])|\n")
 
 
 def content_grams(text: str) -> set[str]:
@@ -65,11 +64,6 @@ def coverage(query_grams: set[str], text: str) -> float:
     if not query_grams:
         return 0.0
     return len(held_grams(query_grams, text)) / len(query_grams)
-
-
-def sentences(text: str) -> list[str]:
-    """Sentences and lines of a clause body, in order, without empty pieces."""
-    return [s.strip() for s in _SENTENCE.split(text) if s and s.strip()]
 
 
 CALIBRATION_FILE = Path(__file__).with_name("calibration.json")

@@ -185,8 +185,10 @@ def test_edit_in_the_middle_reingest_keeps_other_ids_and_embeds_one_clause(tmp_p
     sync_index(store, emb)
     # Only passages that contain the edited words are embedded again: the clause's own, and
     # the passage of its section "4.2 设施" (a heading without body, embedded as a summary
-    # of its children).  None of the 15 other clauses.
-    assert len(emb.embedded) == 2 and all("每月检修" in t for t in emb.embedded)
+    # of its children), and its sentences (index.sentences: alone and after its heading).
+    # None of the 15 other clauses.
+    assert len(emb.embedded) == 4 and all("每月检修" in t for t in emb.embedded)
+    assert "洗车设备应每月检修。" in emb.embedded and "4.2.2 洗车设备应每月检修。" in emb.embedded
     assert sum(t.endswith("4.2.2\n洗车设备应每月检修。") for t in emb.embedded) == 1
     # resegmenting unchanged text: same ids, nothing embedded
     emb.embedded.clear()

@@ -89,14 +89,59 @@ def get_embedder() -> Embedder:
 
 
 @st.cache_resource(show_spinner="正在加载索引…", max_entries=6)
-def open_searcher(ws: str, kb: str, store_generation: int) -> Searcher:
-    """The searcher of ``kb`` brought up to date with the store (``store_generation`` is
-    only the cache key).  Raises ``KnowledgeBaseNotFound`` for an empty KB.
+def open_searcher(ws: str, kb: str, store_generation: int, index_gen: str = "") -> Searcher:
+    """The searcher of ``kb`` brought up to date with the store (``store_generation`` and
+    ``index_gen`` are only the cache key).  Raises ``KnowledgeBaseNotFound`` for an empty KB.
 
     The app is a writer (uploads, deletes), so it syncs explicitly here.  On a read-only
     workspace (a shared, mounted knowledge base) it cannot: it then serves the index as it
-    is, like any reader, and :attr:`Searcher.stale` says whether that index lags."""
-    return KnowledgeBase.at(ws, kb).searcher(get_embedder(), sync=True)
+    is, like any reader, and :attr:`Searcher.stale` says whether that index lags.
+
+    The sentence vectors (``index_gen`` changes when they land) are left to a
+    background job (:func:`start_sentences`): opening never waits for them."""
+    searcher = KnowledgeBase.at(ws, kb).searcher(get_embedder(), sync=True, sentences=False)
+    if searcher.remote is None and not (searcher.meta.get("sentences") or {}).get("complete"):
+        start_sentences(Path(ws), kb)
+    return searcher
+
+
+def index_generation(store: ClauseStore) -> str:
+    """The live index generation's name ("" before the first build): part of the
+    searcher's cache key, so sentence vectors added in the background are picked up."""
+    from index.layout import IndexPaths
+
+    gen = IndexPaths.for_kb(store.root).current()
+    return gen.name if gen is not None else ""
+
+
+_SENTENCE_JOBS: dict[tuple[str, str], Background] = {}
+
+
+def start_sentences(
+    ws: Path, kb: str, store: ClauseStore | None = None, embedder: Embedder | None = None
+) -> Background:
+    """Embed the sentence vectors of ``kb``'s index in a background thread (at most one per
+    KB; see :func:`index.build.add_sentence_vectors`).  The clause index is usable
+    meanwhile; the refusal gate embeds the sentences it needs until they land."""
+    from index.build import add_sentence_vectors
+
+    with _JOBS_LOCK:
+        job = _SENTENCE_JOBS.get((str(ws), kb))
+        if job is not None and job.running():
+            return job
+        kb_store = store or store_of(ws, kb)
+        kb_embedder = embedder or get_embedder()
+
+        def run() -> int:
+            try:
+                return add_sentence_vectors(kb_store, kb_embedder)
+            except Exception:  # the index works without them: logged, never shown
+                log.exception("sentence vectors of %s not built", kb)
+                return 0
+
+        job = run_in_background(run)
+        _SENTENCE_JOBS[(str(ws), kb)] = job
+        return job
 
 
 @dataclass
@@ -135,7 +180,10 @@ def _embed_jobs() -> dict[tuple[str, str], EmbedJob]:
 
 
 def start_embedding(ws: Path, kb: str) -> EmbedJob:
-    """Bring ``kb``'s index up to date in a background thread (at most one per KB)."""
+    """Bring ``kb``'s index up to date in a background thread (at most one per KB): the
+    clause vectors (the job the pages show), then the sentence vectors in a second
+    background job (:func:`start_sentences`), so they never delay switching to the full
+    index."""
     from index.build import sync_index
 
     with _JOBS_LOCK:
@@ -146,9 +194,13 @@ def start_embedding(ws: Path, kb: str) -> EmbedJob:
         store = store_of(ws, kb)
         progress = EmbedProgress()
         embedder = get_embedder()
-        job = EmbedJob(
-            kb, progress, run_in_background(lambda: sync_index(store, embedder, progress=progress))
-        )
+
+        def run() -> dict:
+            result = sync_index(store, embedder, progress=progress, sentences=False)
+            start_sentences(ws, kb, store, embedder)  # from this thread: no Streamlit calls
+            return result
+
+        job = EmbedJob(kb, progress, run_in_background(run))
         jobs[(str(ws), kb)] = job
         return job
 
@@ -184,7 +236,7 @@ def searcher_for(ws: Path, kb: str) -> Searcher | None:
     if job is not None and (job.running() or job.error()):
         return open_keyword_searcher(str(ws), kb, store.generation)
     try:
-        return open_searcher(str(ws), kb, store.generation)
+        return open_searcher(str(ws), kb, store.generation, index_generation(store))
     except KnowledgeBaseNotFound:
         return None
 
