@@ -127,6 +127,11 @@ def _main(argv: list[str] | None) -> int:
                     f"知识库 {args.kb}：新增 {result['added']} 条、移除 {result['removed']} 条，"
                     f"用时 {result['seconds']:.1f} 秒；共 {out['documents']} 篇文档、{out['clauses']} 个条款，"
                     f"索引 {out.get('faiss_index') or out.get('collection')}（{out['model']}，{out['dim']} 维）"
+                    + (
+                        f"，句子向量 {sv['vectors']} 个"
+                        if (sv := out.get("sentence_vectors")) and sv.get("vectors")
+                        else ""
+                    )
                 )
                 for source in result.get("damaged", []):
                     print(f"  已跳过（条款文件损坏，重新导入即可修复）：{safe_display(source)}")

@@ -420,6 +420,8 @@ class Searcher:
             "model": self.meta.get("model"),
             "dim": self.meta.get("dim"),
             "faiss_index": self.meta.get("dense"),
+            # {"clauses", "vectors", "complete"}; absent for an index built before them
+            "sentence_vectors": self.meta.get("sentences"),
             "index_bytes": size,
             "built_at": self.meta.get("built_at"),
         }

@@ -219,6 +219,8 @@ def test_sentence_retriever_finds_one_sentence_of_a_long_clause(tmp_path: Path) 
     assert ranked[0].clause.clause_no == "4.1" and ranked[0].route == "sentence"
     # its best sentence matches far better than the whole clause's vector
     assert ranked[0].dense_score is not None and ranked[0].score > ranked[0].dense_score + 0.2
+    fused = s.retrieve(s.parse("卧床老人翻身间隔"), 3, "hybrid+sentence")
+    assert fused[0].clause.clause_no == "4.1" and fused[0].route == "hybrid"
     # a document filter applies
     other = s.retrieve(
         s.parse("卧床老人翻身间隔"),
