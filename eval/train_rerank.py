@@ -1,16 +1,25 @@
 """``python -m eval.train_rerank``: fit the linear reranker with leave-one-set-out CV.
 
 For every answerable question of each set the retrieval pipeline's top ``DEPTH``
-candidates are scored with :func:`qa.rerank.features`; the label is whether a candidate
-is a target gold clause.  A logistic regression (numpy, L2, standardised features) is
-fitted on all sets but one and scored on the held-out one (Recall@1/5 and MRR of the
-reranked list against the pipeline's own order), for each set in turn; the final model is
-fitted on every set and written to ``qa/rerank.json`` together with the held-out figures,
-so the repository records how well it generalises, not how well it fits.
+candidates are scored with :func:`qa.rerank.features` (with the sentence cosines and word
+counts the answerer gives it); the label is whether a candidate is a target gold clause.
+The weights are fitted *listwise* by default: a softmax over each question's candidates,
+maximising the mass on its gold clauses — what Recall@1 rewards.  ``--fit pointwise`` is
+the logistic regression used before (one row per candidate, classes balanced).
+
+Cross-validation leaves one question set out at a time: fit on the others, score the
+held-out set (Recall@1/5 and MRR of the reranked list against the pipeline's order).  The
+L2 strength is the one of :data:`L2_GRID` with the best mean held-out Recall@1; the final
+model is fitted on every set with it and written to ``qa/rerank.json`` with the held-out
+figures, so the repository records how well it generalises, not how well it fits.
+``--ablation`` repeats the cross-validation with each feature group of
+:data:`qa.rerank.GROUPS` held at zero and prints the table the README shows.
 
 Usage::
 
     python -m eval.train_rerank [--set FILE ...] [--workspace DIR] [--out qa/rerank.json]
+        [--fit listwise|pointwise] [--without FEATURE ...] [--without-group GROUP ...]
+        [--ablation]
 
 Each set is evaluated on its knowledge base ``eval-<name>`` (built like ``python -m eval``
 does).  Held-out splits of a set (``"split": "test"`` questions) are never trained on.
@@ -34,6 +43,7 @@ from eval.questions import QuestionSet, load_question_set
 log = logging.getLogger("eval.train_rerank")
 
 L2 = 1.0
+L2_GRID = (1.0, 3.0, 10.0, 30.0)  # listwise: chosen by mean leave-one-set-out Recall@1
 ITERS = 800
 LR = 0.2
 
@@ -75,6 +85,42 @@ def fit(groups: list[Group], l2: float = L2, iters: int = ITERS) -> dict[str, An
     }
 
 
+def fit_listwise(groups: list[Group], l2: float = L2, iters: int = ITERS) -> dict[str, Any]:
+    """Softmax over each question's candidates, maximising the probability mass on its
+    gold clauses: what Recall@1 rewards (the pointwise fit spends its effort separating
+    easy negatives from another question's positives).  Exact-route candidates are left
+    out, as :func:`qa.rerank.rerank` keeps them first anyway."""
+    x = np.vstack([g.x for g in groups])
+    mean = x.mean(axis=0)
+    scale = x.std(axis=0)
+    scale[scale < 1e-9] = 1.0
+    zs, ys = [], []
+    for g in groups:
+        keep = ~g.exact
+        if keep.sum() < 2 or g.y[keep].sum() == 0:
+            continue
+        zs.append((g.x[keep] - mean) / scale)
+        ys.append(g.y[keep])
+    w = np.zeros(x.shape[1])
+    n = max(1, len(zs))
+    for _ in range(iters):
+        grad = np.zeros_like(w)
+        for z, y in zip(zs, ys, strict=True):
+            s = z @ w
+            p = np.exp(s - s.max())
+            p /= p.sum()
+            q = p * y
+            q /= q.sum()
+            grad += z.T @ (p - q)
+        w -= LR * (grad / n + l2 * w / n)
+    return {
+        "weights": w.round(6).tolist(),
+        "bias": 0.0,
+        "mean": mean.round(6).tolist(),
+        "scale": scale.round(6).tolist(),
+    }
+
+
 def _scores(model: dict[str, Any], x: np.ndarray) -> np.ndarray:
     z = (x - np.asarray(model["mean"])) / np.asarray(model["scale"])
     return z @ np.asarray(model["weights"]) + model["bias"]
@@ -111,11 +157,14 @@ def collect(qset: QuestionSet, searcher: Any, *, include_test: bool = False) -> 
     from eval.gold import resolve_set
     from index.retrievers import pipeline_for
     from qa.answer import retrieve
+    from qa.gate_inputs import BigramFrequency, SentenceScorer
     from qa.plan import make_plan
-    from qa.rerank import DEPTH, features
+    from qa.rerank import DEPTH, features, rerank_inputs
 
     resolution = resolve_set(qset, searcher.store)
     docs = searcher.documents()
+    sentences = SentenceScorer.for_searcher(searcher)
+    frequency = BigramFrequency().for_searcher(searcher)
     out: list[Group] = []
     for rq in resolution.questions:
         q = rq.question
@@ -128,7 +177,10 @@ def collect(qset: QuestionSet, searcher: Any, *, include_test: bool = False) -> 
         if not hits:
             continue
         want = M.targets(rq.grades)
-        x = features(plan, hits, children)
+        inputs = rerank_inputs(
+            plan, hits, children, sentences=sentences, frequency=frequency, documents=docs
+        )
+        x = features(plan, hits, children, inputs)
         y = np.asarray([1.0 if h.clause.clause_id in want else 0.0 for h in hits])
         exact = np.asarray([h.route == "exact" for h in hits])
         out.append(Group(q.id, x, y, exact))
@@ -136,35 +188,98 @@ def collect(qset: QuestionSet, searcher: Any, *, include_test: bool = False) -> 
 
 
 def ablate(groups: list[Group], columns: list[int]) -> list[Group]:
-    """``groups`` with the given feature columns held at 0 (the fit then gives them no
-    weight): what the model does without those features."""
+    """Copies of ``groups`` with the given feature columns held at 0 (the fit then gives
+    them no weight): what the model does without those features."""
+    out = []
     for g in groups:
-        g.x[:, columns] = 0.0
-    return groups
+        x = g.x.copy()
+        x[:, columns] = 0.0
+        out.append(Group(g.qid, x, g.y, g.exact))
+    return out
 
 
-def cross_validate(sets: dict[str, list[Group]]) -> dict[str, Any]:
+FITTERS = {"listwise": fit_listwise, "pointwise": fit}
+
+
+def cross_validate(
+    sets: dict[str, list[Group]], fitter: Any = fit_listwise, l2: float = L2
+) -> dict[str, Any]:
     """Leave one set out: train on the others, score the held-out set before/after."""
     out: dict[str, Any] = {}
     for held, groups in sets.items():
         train = [g for name, gs in sets.items() if name != held for g in gs]
         if not train or not groups:
             continue
-        model = fit(train)
+        model = fitter(train, l2=l2)
         out[held] = {"hybrid+exact": score(groups, None), "+rerank": score(groups, model)}
     return out
+
+
+def mean_recall1(cv: dict[str, Any]) -> float:
+    """Mean held-out Recall@1 over the sets (each set weighs the same)."""
+    vals = [r["+rerank"]["recall@1"] for r in cv.values()]
+    return float(np.mean(vals)) if vals else 0.0
+
+
+def choose_l2(sets: dict[str, list[Group]], fitter: Any) -> tuple[float, dict[str, Any]]:
+    """The L2 strength of :data:`L2_GRID` with the best mean held-out Recall@1 (ties: the
+    stronger one), and its cross-validation."""
+    best: tuple[float, float, dict[str, Any]] | None = None
+    for l2 in L2_GRID:
+        cv = cross_validate(sets, fitter, l2)
+        r1 = mean_recall1(cv)
+        log.info("L2 %.1f: mean held-out R@1 %.3f", l2, r1)
+        if best is None or r1 >= best[0]:
+            best = (r1, l2, cv)
+    assert best is not None
+    return best[1], best[2]
+
+
+def ablation_table(sets: dict[str, list[Group]], fitter: Any, l2: float) -> list[str]:
+    """Markdown rows: held-out Recall@1 per set with all features, and with each feature
+    group of :data:`qa.rerank.GROUPS` held at zero."""
+    from qa.rerank import FEATURES, GROUPS
+
+    names = list(sets)
+    rows = [
+        "| features | " + " | ".join(f"{n} R@1" for n in names) + " | mean |",
+        "|---|" + "---|" * (len(names) + 1),
+    ]
+    base = cross_validate(sets, fitter, l2)
+    first = {n: base[n]["hybrid+exact"]["recall@1"] for n in names}
+    rows.append(
+        "| no reranker | "
+        + " | ".join(f"{first[n]:.3f}" for n in names)
+        + f" | {np.mean(list(first.values())):.3f} |"
+    )
+    variants = [("all", [])] + [
+        (f"without {g}", [FEATURES.index(f) for f in fs]) for g, fs in GROUPS.items()
+    ]
+    for label, cols in variants:
+        cv = (
+            base
+            if not cols
+            else cross_validate({n: ablate(gs, cols) for n, gs in sets.items()}, fitter, l2)
+        )
+        rows.append(
+            f"| {label} | "
+            + " | ".join(f"{cv[n]['+rerank']['recall@1']:.3f}" for n in names)
+            + f" | {mean_recall1(cv):.3f} |"
+        )
+    return rows
 
 
 def main(argv: list[str] | None = None) -> int:
     from core.kb import KnowledgeBase
     from eval.cli import default_sets, prepare_kb, quiet_loggers
     from ingest.workspace import resolve_workspace
-    from qa.rerank import FEATURES, WEIGHTS_FILE
+    from qa.rerank import FEATURES, GROUPS, WEIGHTS_FILE
 
     p = argparse.ArgumentParser(prog="python -m eval.train_rerank", description=__doc__)
     p.add_argument("--set", dest="sets", action="append", metavar="FILE")
     p.add_argument("--workspace")
     p.add_argument("--out", default=str(WEIGHTS_FILE))
+    p.add_argument("--fit", choices=sorted(FITTERS), default="listwise")
     p.add_argument(
         "--without",
         action="append",
@@ -172,13 +287,29 @@ def main(argv: list[str] | None = None) -> int:
         metavar="FEATURE",
         help="ablation: train without this feature (held at 0; repeatable)",
     )
+    p.add_argument(
+        "--without-group",
+        action="append",
+        default=[],
+        metavar="GROUP",
+        help=f"ablation: train without a feature group ({', '.join(GROUPS)}; repeatable)",
+    )
+    p.add_argument(
+        "--ablation",
+        action="store_true",
+        help="print held-out Recall@1 with each feature group held at zero (Markdown)",
+    )
     args = p.parse_args(argv)
     unknown = [f for f in args.without if f not in FEATURES]
+    unknown += [g for g in args.without_group if g not in GROUPS]
     if unknown:
         print(
-            f"错误：未知特征 {', '.join(unknown)}（可选：{', '.join(FEATURES)}）", file=sys.stderr
+            f"错误：未知特征或特征组 {', '.join(unknown)}"
+            f"（特征：{', '.join(FEATURES)}；特征组：{', '.join(GROUPS)}）",
+            file=sys.stderr,
         )
         return 2
+    without = list(args.without) + [f for g in args.without_group for f in GROUPS[g]]
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     quiet_loggers()
     ws = resolve_workspace(args.workspace)
@@ -192,20 +323,24 @@ def main(argv: list[str] | None = None) -> int:
         prepare_kb(qset, ws, kb, quiet=True)
         searcher = KnowledgeBase.at(ws, kb).searcher(sync=True)
         quiet_loggers()
-        sets[qset.meta.name] = ablate(
-            collect(qset, searcher), [FEATURES.index(f) for f in args.without]
-        )
+        sets[qset.meta.name] = ablate(collect(qset, searcher), [FEATURES.index(f) for f in without])
         log.info("%s: %d questions", qset.meta.name, len(sets[qset.meta.name]))
     if len(sets) < 2:
         print("错误：交叉验证至少需要两个题集", file=sys.stderr)
         return 2
-    cv = cross_validate(sets)
-    model = fit([g for gs in sets.values() for g in gs])
+    fitter = FITTERS[args.fit]
+    if args.fit == "listwise":
+        l2, cv = choose_l2(sets, fitter)
+    else:
+        l2, cv = L2, cross_validate(sets, fitter)
+    model = fitter([g for gs in sets.values() for g in gs], l2=l2)
     data = {
         "features": list(FEATURES),
         **model,
+        "fit": args.fit,
+        "l2": l2,
         "trained_on": {k: len(v) for k, v in sets.items()},
-        "without": args.without,
+        "without": without,
         "leave_one_set_out": cv,
     }
     Path(args.out).write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
@@ -215,7 +350,9 @@ def main(argv: list[str] | None = None) -> int:
             f"held out {held:<12} n={a['n']:<4} R@1 {a['recall@1']:.3f} → {b['recall@1']:.3f}  "
             f"R@5 {a['recall@5']:.3f} → {b['recall@5']:.3f}  MRR {a['mrr@10']:.3f} → {b['mrr@10']:.3f}"
         )
-    print(f"模型已写入 {args.out}")
+    print(f"{args.fit}，L2 {l2:g}；模型已写入 {args.out}")
+    if args.ablation:
+        print("\n".join(ablation_table(sets, fitter, l2)))
     return 0
 
 

@@ -32,7 +32,7 @@ from qa.gate import gate_features, topic_grams
 from qa.gate_inputs import BigramFrequency, SentenceScorer
 from qa.plan import QueryPlan, make_plan, merge_follow_up
 from qa.relevance import RelevancePolicy, absent_documents, coverage, held_grams
-from qa.rerank import DEPTH, Reranker, default_reranker, renumber, rerank
+from qa.rerank import DEPTH, Reranker, default_reranker, renumber, rerank, rerank_inputs
 from qa.support import DROPPED, REFUSAL, Statement, SupportReport, check_answer
 from qa.usable import unusable
 
@@ -256,6 +256,8 @@ class Answerer:
             filters=filters,
             weights=self.weights,
             mode=self.search_mode,
+            sentences=self._sentences,
+            frequency=self._frequency,
         )
         covers = [
             coverage(set(plan.grams), _haystack(h.clause, kids))
@@ -337,13 +339,7 @@ class Answerer:
         if not top_ok:
             return []
         best_dense = max((h.dense_score or 0.0) for h in hits[:3])
-        # The top hits (reranked or not) are often near-ties; the one sharing most of the
-        # question's wording ("岗前培训" vs "继续培训") is the likelier answer, so it leads
-        # (a small handicap per rank keeps the ranking when wording is level).
-        lead = max(
-            range(min(LEAD_POOL, len(hits))),
-            key=lambda i: (hits[i].route == "exact", covers[i] - LEAD_HANDICAP * i, -i),
-        )
+        lead = lead_index(hits, covers, reranked=plan.reranked)
         order = [lead, *(i for i in range(len(hits)) if i != lead)]
         # "范围一章怎么写？" asks about the whole element: every clause governing it helps.
         # "没有术语时术语和定义一章写什么？" asks one thing about it: cite what matches.
@@ -578,6 +574,28 @@ class Answerer:
         result.prompt_budget = plan.budget
 
 
+def lead_index(hits: Sequence[HitLike], covers: Sequence[float], *, reranked: bool) -> int:
+    """Which usable hit leads the answer.
+
+    Reranked hits: the first.  The reranker already weighs the question's wording, the
+    best-matching sentence and the value asked against the retrievers' scores, with
+    weights fitted across the question sets; a second, hand-tuned choice on top of it
+    (wording overlap alone) overrode it for the worse as often as for the better, and the
+    answer then led with a clause the ranking itself put second.
+    Without a reranker the top hits are often near-ties; the one sharing most of the
+    question's wording ("岗前培训" vs "继续培训") leads, with a small handicap per rank
+    that keeps the ranking when wording is level.  A clause the question names (exact
+    route) leads either way."""
+    if not hits:
+        return 0
+    if reranked:
+        return next((i for i, h in enumerate(hits) if h.route == "exact"), 0)
+    return max(
+        range(min(LEAD_POOL, len(hits))),
+        key=lambda i: (hits[i].route == "exact", covers[i] - LEAD_HANDICAP * i, -i),
+    )
+
+
 def named_clauses(plan: _Plan) -> frozenset[str]:
     """Ids of the clauses the question names in a named document ("标准化法第十八条",
     "T/XX 003 的 6.6.1 条"), found by the exact route, with their children: the answer to
@@ -590,6 +608,9 @@ def named_clauses(plan: _Plan) -> frozenset[str]:
             out |= {h.clause.clause_id} | {k.clause_id for k in kids}
     return frozenset(out)
 
+
+# Word counts for callers of :func:`retrieve` without their own (eval's retrieval runs).
+_FREQUENCY = BigramFrequency()
 
 # A side citation must bring at least this many of the question's content bigrams that no
 # clause chosen before it holds (tuned on the dev questions of sample, web-guides, standards).
@@ -646,9 +667,14 @@ def retrieve(
     filters: Any | None = None,
     weights: tuple[float, float] = (1.0, 1.0),
     mode: str = "hybrid",
+    sentences: SentenceScorer | None = None,
+    frequency: BigramFrequency | None = None,
 ) -> tuple[list[HitLike], list[list[Clause]]]:
     """Hits for a plan (and each hit's children when it is a section): the pipeline's
-    ranking, reranked over ``DEPTH`` candidates when a reranker is given."""
+    ranking, reranked over ``DEPTH`` candidates when a reranker is given.  The linear
+    reranker also reads each candidate's sentence cosines (``sentences``, else a scorer
+    for ``searcher``'s embedder) and the knowledge base's word counts (``frequency``, else
+    counts shared by every caller without their own)."""
     depth = max(k, DEPTH) if reranker is not None else k
     fetch = getattr(searcher, "retrieve", None)
     if callable(fetch):
@@ -665,7 +691,20 @@ def retrieve(
         )
     children = [section_children(searcher, h.clause) for h in hits]
     if reranker is not None and len(hits) > 1:
-        order = rerank(reranker, plan, hits, children)
+        inputs = None
+        if getattr(reranker, "needs_inputs", False):
+            docs = getattr(searcher, "documents", None)
+            inputs = rerank_inputs(
+                plan,
+                hits,
+                children,
+                sentences=sentences
+                if sentences is not None
+                else SentenceScorer.for_searcher(searcher),
+                frequency=(frequency or _FREQUENCY).for_searcher(searcher),
+                documents=list(docs()) if callable(docs) else (),
+            )
+        order = rerank(reranker, plan, hits, children, inputs)
         hits = renumber(hits, order)
         children = [children[i] for i in order]
     return hits[:k], children[:k]

@@ -98,13 +98,18 @@ class SentenceScorer:
             return embed_with_cache(cache, texts, self.embedder.embed_passages)
 
     def score(
-        self, question: str, hits: Sequence[Any], children: Sequence[Sequence[Any]]
+        self,
+        question: str,
+        hits: Sequence[Any],
+        children: Sequence[Sequence[Any]],
+        depth: int = SENTENCE_HITS,
     ) -> list[list[tuple[str, float]]] | None:
-        """Per top hit, its sentences with their cosine to ``question``; None on failure
-        (the gate then reads the clause cosine alone)."""
+        """Per top hit (the first ``depth``), its sentences with their cosine to
+        ``question``; None on failure (the gate then reads the clause cosine alone, the
+        reranker its sentence-free features)."""
         per = [
             clause_sentences(h.clause, kids)
-            for h, kids in zip(hits[:SENTENCE_HITS], children[:SENTENCE_HITS], strict=False)
+            for h, kids in zip(hits[:depth], children[:depth], strict=False)
         ]
         flat = [s for ss in per for s in ss]
         if not flat:

@@ -22,16 +22,18 @@ import logging
 import math
 import os
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
 
+from grammar.numbering import halfwidth
 from grammar.schema import Clause, ClauseKind
 from qa.elements import governs, is_instance
-from qa.gate import asked_attribute
+from qa.gate import asked_attribute, asked_type, idf_coverage, topic_grams
+from qa.gate_inputs import clause_sentences
 from qa.plan import QueryPlan
 from qa.relevance import coverage
 from qa.usable import unusable
@@ -63,7 +65,47 @@ FEATURES: tuple[str, ...] = (
     #                   document title: the same for every clause of a document) minus
     #                   the best candidate's
     "asked_attr",  # the asked attribute ("有效期是多久" → 有效期) in the title or text
+    # --- which clause *says* it (RerankInputs; each falls back when an input is missing)
+    "sent_rel",  # best sentence's cosine to the question minus the best candidate's
+    "sent_near",  # holds a sentence within NEAR_SENTENCE of the best sentence of all
+    "type_stated",  # the kind of value asked (period, sum, quantity…) stated in its
+    #                 best-matching sentences (0 when no value is asked)
+    "idf_rel",  # topic words weighted by rarity in the knowledge base, in its own heading
+    #             path + text, minus the best candidate's
+    "sent_idf",  # the same weighted coverage of its single best sentence (lexical)
+    "path_idf",  # ... of its heading path and title alone (no document title)
 )
+
+# Feature groups for the ablation (``python -m eval.train_rerank --without-group``).
+GROUPS: dict[str, tuple[str, ...]] = {
+    "retrieval": ("inv_rank", "fused_rel", "dense_rel", "bm25_rel", "bm25_found"),
+    "wording": ("cover", "title_cover", "own_cover_rel", "asked_attr"),
+    "element": ("focus_title", "governs", "instance"),
+    "kind": ("section", "unusable", "named_doc", "term", "annex", "length"),
+    "sentence": ("sent_rel", "sent_near"),
+    "value_type": ("type_stated",),
+    "rarity": ("idf_rel", "sent_idf", "path_idf"),
+}
+NEAR_SENTENCE = 0.015  # as the refusal gate reads "best-matching" (qa.gate)
+TYPE_SENTENCES = 2  # a candidate's best-matching sentences read for the value asked
+
+
+@dataclass(slots=True)
+class RerankInputs:
+    """What the features read beyond the hits; built by :func:`rerank_inputs`.
+
+    ``topic``: the question's content bigrams without the names of the documents it
+    names (a title is in every clause of its document and tells none apart).
+    ``sentence_sims``: per hit, its sentences with their cosine to the question
+    (:class:`qa.gate_inputs.SentenceScorer`); None without an embedder.
+    ``df``/``n``: in how many of the knowledge base's ``n`` clauses each bigram occurs
+    (:class:`qa.gate_inputs.BigramFrequency`); ``n == 0``: unweighted coverage instead.
+    """
+
+    topic: frozenset[str] = frozenset()
+    sentence_sims: Sequence[Sequence[tuple[str, float]]] | None = None
+    df: Mapping[str, int] = field(default_factory=dict)
+    n: int = 0
 
 
 class HitLike(Protocol):
@@ -83,10 +125,113 @@ def own_path(c: Clause) -> list[str]:
     return [*(h.title for h in c.heading_path), c.clause_title]
 
 
+def _weighted(topic: frozenset[str], text: str, inputs: RerankInputs) -> float:
+    """Rarity-weighted coverage of the topic (plain coverage without word counts)."""
+    if inputs.n:
+        return idf_coverage(set(topic), text, inputs.df, inputs.n)
+    return coverage(set(topic), text)
+
+
+def sentence_features(
+    plan: QueryPlan,
+    hits: Sequence[HitLike],
+    children: Sequence[Sequence[Clause]],
+    inputs: RerankInputs,
+) -> list[list[float]]:
+    """Per hit: sent_rel, sent_near, type_stated, idf_rel, sent_idf, path_idf.
+
+    Why sentences: siblings in one document share their heading path and most of their
+    wording, and a clause is embedded as one passage; the one that *says* what is asked
+    holds the single sentence closest to the question, the value kind asked ("多久" → a
+    period) in that sentence, and the question's rare words.  Without sentence cosines
+    the clause cosine stands in, and the lexically best sentence is read for the value."""
+    topic = inputs.topic or plan.grams
+    sims = inputs.sentence_sims
+    kind = asked_type(plan.question)
+    best_s: list[float | None] = []
+    near_texts: list[list[str]] = []
+    lex_best: list[float] = []
+    for i, h in enumerate(hits):
+        kids = children[i] if i < len(children) else ()
+        per = list(sims[i]) if sims is not None and i < len(sims) and sims[i] else []
+        if per:
+            ranked = sorted(per, key=lambda st: -st[1])
+            best_s.append(ranked[0][1])
+            near_texts.append([t for t, _ in ranked[:TYPE_SENTENCES]])
+            sents = [t for t, _ in per]
+        else:
+            best_s.append(h.dense_score)
+            sents = clause_sentences(h.clause, kids)
+            by_words = sorted(sents, key=lambda t: -_weighted(topic, t, inputs))
+            near_texts.append(by_words[:TYPE_SENTENCES])
+        lex_best.append(max((_weighted(topic, t, inputs) for t in sents), default=0.0))
+    known = [b for b in best_s if b is not None]
+    top_s = max(known, default=0.0)
+    own = [
+        _weighted(
+            topic,
+            " ".join(
+                [*own_path(h.clause), h.clause.text]
+                + [k.heading for k in (children[i] if i < len(children) else ())]
+            ),
+            inputs,
+        )
+        for i, h in enumerate(hits)
+    ]
+    best_own = max(own, default=0.0)
+    rows = []
+    for i, h in enumerate(hits):
+        b = best_s[i]
+        stated = 0.0
+        if kind is not None:
+            stated = float(any(kind[1].search(halfwidth(t)) for t in near_texts[i]))
+        rows.append(
+            [
+                (b - top_s) if b is not None else -0.1,
+                1.0 if b is not None and b >= top_s - NEAR_SENTENCE else 0.0,
+                stated,
+                own[i] - best_own,
+                lex_best[i],
+                _weighted(topic, " ".join(own_path(h.clause)), inputs),
+            ]
+        )
+    return rows
+
+
+def rerank_inputs(
+    plan: QueryPlan,
+    hits: Sequence[HitLike],
+    children: Sequence[Sequence[Clause]],
+    *,
+    sentences: Any | None = None,
+    frequency: Any | None = None,
+    documents: Sequence[Any] = (),
+) -> RerankInputs:
+    """The :class:`RerankInputs` of a candidate list: the topic without named documents'
+    titles, each candidate's sentence cosines (``sentences``: a
+    :class:`qa.gate_inputs.SentenceScorer`) and the knowledge base's word counts
+    (``frequency``: a :class:`qa.gate_inputs.BigramFrequency` for this searcher)."""
+    topic = frozenset(topic_grams(plan.question, documents, plan.search.preferred) or plan.grams)
+    sims = None
+    if sentences is not None and any(h.dense_score is not None for h in hits):
+        sims = sentences.score(plan.question, hits, children, depth=len(hits))
+    df: Mapping[str, int] = {}
+    n = 0
+    if frequency is not None and getattr(frequency, "n", 0):
+        df, n = frequency.df, frequency.n
+    return RerankInputs(topic=topic, sentence_sims=sims, df=df, n=n)
+
+
 def features(
-    plan: QueryPlan, hits: Sequence[HitLike], children: Sequence[Sequence[Clause]]
+    plan: QueryPlan,
+    hits: Sequence[HitLike],
+    children: Sequence[Sequence[Clause]],
+    inputs: RerankInputs | None = None,
 ) -> np.ndarray:
-    """One row of :data:`FEATURES` per hit."""
+    """One row of :data:`FEATURES` per hit (``inputs``: see :class:`RerankInputs`;
+    without them the sentence and rarity features read the clause cosine and plain
+    coverage)."""
+    extra = sentence_features(plan, hits, children, inputs or RerankInputs())
     grams = set(plan.grams)
     top = max((h.score for h in hits), default=1.0) or 1.0
     dense = [h.dense_score for h in hits if h.dense_score is not None]
@@ -140,6 +285,7 @@ def features(
                 math.log1p(len(c.text)) / 8.0,
                 own[i] - best_own,
                 coverage(asked, f"{_title_text(c)} {c.text}") if asked else 0.0,
+                *extra[i],
             ]
         )
     return np.asarray(rows, dtype=np.float64).reshape(len(hits), len(FEATURES))
@@ -154,6 +300,7 @@ class LinearReranker:
     mean: tuple[float, ...]
     scale: tuple[float, ...]
     name: str = "linear"
+    needs_inputs: bool = True  # reads RerankInputs (sentence cosines, word counts)
 
     @classmethod
     def load(cls, path: Path = WEIGHTS_FILE) -> LinearReranker | None:
@@ -177,9 +324,13 @@ class LinearReranker:
         return z @ np.asarray(self.weights) + self.bias
 
     def order(
-        self, plan: QueryPlan, hits: Sequence[HitLike], children: Sequence[Sequence[Clause]]
+        self,
+        plan: QueryPlan,
+        hits: Sequence[HitLike],
+        children: Sequence[Sequence[Clause]],
+        inputs: RerankInputs | None = None,
     ) -> list[int]:
-        s = self.scores(features(plan, hits, children))
+        s = self.scores(features(plan, hits, children, inputs))
         return sorted(range(len(hits)), key=lambda i: (-s[i], i))
 
 
@@ -194,10 +345,15 @@ class CrossEncoderReranker:
                 f"{ENV}={model} 需要 sentence-transformers：pip install sentence-transformers"
             ) from exc
         self.name = model
+        self.needs_inputs = False
         self._model: Any = CrossEncoder(model)
 
     def order(
-        self, plan: QueryPlan, hits: Sequence[HitLike], children: Sequence[Sequence[Clause]]
+        self,
+        plan: QueryPlan,
+        hits: Sequence[HitLike],
+        children: Sequence[Sequence[Clause]],
+        inputs: RerankInputs | None = None,
     ) -> list[int]:
         pairs = []
         for i, h in enumerate(hits):
@@ -213,7 +369,11 @@ class Reranker(Protocol):
     name: str
 
     def order(
-        self, plan: QueryPlan, hits: Sequence[HitLike], children: Sequence[Sequence[Clause]]
+        self,
+        plan: QueryPlan,
+        hits: Sequence[HitLike],
+        children: Sequence[Sequence[Clause]],
+        inputs: RerankInputs | None = None,
     ) -> list[int]: ...
 
 
@@ -231,6 +391,7 @@ def rerank(
     plan: QueryPlan,
     hits: Sequence[HitLike],
     children: Sequence[Sequence[Clause]],
+    inputs: RerankInputs | None = None,
 ) -> list[int]:
     """New order of ``hits`` (indices): exact-route hits first as they were, then the rest
     as the reranker orders them."""
@@ -238,7 +399,13 @@ def rerank(
     rest = [i for i in range(len(hits)) if hits[i].route != "exact"]
     if len(rest) < 2:
         return exact + rest
-    sub = reranker.order(plan, [hits[i] for i in rest], [children[i] for i in rest])
+    sub_inputs = None
+    if inputs is not None:
+        sims = inputs.sentence_sims
+        sub_inputs = replace(
+            inputs, sentence_sims=None if sims is None else [sims[i] for i in rest]
+        )
+    sub = reranker.order(plan, [hits[i] for i in rest], [children[i] for i in rest], sub_inputs)
     return exact + [rest[j] for j in sub]
 
 

@@ -1,0 +1,124 @@
+"""The reranker's sentence, value-type and rarity features, the listwise fit, and which
+clause leads the answer — on hand-built clauses, no index."""
+
+from __future__ import annotations
+
+import numpy as np
+from clauses import FakeHit, make_clause
+
+from eval.train_rerank import Group, fit_listwise, score
+from grammar.schema import HeadingRef
+from qa.answer import lead_index
+from qa.plan import make_plan
+from qa.rerank import FEATURES, GROUPS, RerankInputs, features, rerank
+
+PATH = [HeadingRef("7", "检验规则"), HeadingRef("7.1", "检验分类")]
+# Two siblings: same heading path, same document, much of the same wording.
+EXIT = make_clause("7.1.1", "出厂检验项目为外观、尺寸偏差。", code="T/X 1", heading_path=PATH)
+TYPE = make_clause(
+    "7.1.2",
+    "型式检验项目为全部技术要求。正常生产时，每年至少进行一次型式检验。",
+    code="T/X 1",
+    heading_path=PATH,
+)
+
+
+def col(x: np.ndarray, name: str) -> np.ndarray:
+    return x[:, FEATURES.index(name)]
+
+
+def test_groups_cover_every_feature_once() -> None:
+    named = [f for fs in GROUPS.values() for f in fs]
+    assert sorted(named) == sorted(FEATURES)
+
+
+def test_the_sibling_holding_the_best_sentence_and_the_value_asked_scores_higher() -> None:
+    plan = make_plan("正常生产时型式检验多久做一次？")
+    hits = [FakeHit(EXIT, 0.03, 0.90), FakeHit(TYPE, 0.02, 0.89)]
+    sims = [
+        [("出厂检验项目为外观、尺寸偏差。", 0.86)],
+        [("型式检验项目为全部技术要求。", 0.87), ("正常生产时，每年至少进行一次型式检验。", 0.92)],
+    ]
+    x = features(plan, hits, [[], []], RerankInputs(sentence_sims=sims))
+    assert col(x, "sent_rel").tolist() == [np.float64(0.86 - 0.92), 0.0]
+    assert col(x, "sent_near").tolist() == [0.0, 1.0]
+    # "多久" asks for a period; only 7.1.2's best sentences state one ("每年").
+    assert col(x, "type_stated").tolist() == [0.0, 1.0]
+
+
+def test_no_value_asked_means_no_value_feature() -> None:
+    plan = make_plan("型式检验包括哪些项目？")
+    x = features(plan, [FakeHit(EXIT, 0.03, 0.9), FakeHit(TYPE, 0.02, 0.89)], [[], []])
+    assert col(x, "type_stated").tolist() == [0.0, 0.0]
+
+
+def test_without_sentence_cosines_the_clause_cosine_stands_in() -> None:
+    plan = make_plan("正常生产时型式检验多久做一次？")
+    x = features(plan, [FakeHit(EXIT, 0.03, 0.90), FakeHit(TYPE, 0.02, 0.88)], [[], []])
+    assert np.allclose(col(x, "sent_rel"), [0.0, -0.02])
+    # The lexically best sentences are read for the value asked instead.
+    assert col(x, "type_stated").tolist() == [0.0, 1.0]
+
+
+def test_rare_words_weigh_more_than_common_ones() -> None:
+    plan = make_plan("型式检验和出厂检验各查什么？")
+    a = make_clause("1", "出厂检验按批进行。", code="T/X 1")
+    b = make_clause("2", "型式检验按年进行。", code="T/X 1")
+    hits = [FakeHit(a, 0.03, 0.9), FakeHit(b, 0.02, 0.9)]
+    # 出厂 occurs in 50 of 100 clauses, 型式 in 2: the clause saying 型式 holds more.
+    df = {"出厂": 50, "厂检": 50, "型式": 2, "式检": 2, "检验": 90}
+    inputs = RerankInputs(topic=frozenset(df), df=df, n=100)
+    x = features(plan, hits, [[], []], inputs)
+    assert col(x, "idf_rel")[1] == 0.0 and col(x, "idf_rel")[0] < 0.0
+    assert col(x, "sent_idf")[1] > col(x, "sent_idf")[0]
+    # Without counts every bigram weighs the same: the two are level.
+    flat = features(plan, hits, [[], []], RerankInputs(topic=frozenset(df)))
+    assert col(flat, "idf_rel").tolist() == [0.0, 0.0]
+
+
+def test_heading_path_match_leaves_out_the_document_title() -> None:
+    plan = make_plan("检验分类有哪些？")
+    other = make_clause("5.1", "外观应平整。", code="T/X 1", doc_title="检验分类规范")
+    x = features(plan, [FakeHit(EXIT, 0.03, 0.9), FakeHit(other, 0.02, 0.9)], [[], []])
+    assert col(x, "path_idf")[0] > 0.0 and col(x, "path_idf")[1] == 0.0
+
+
+def test_rerank_hands_the_model_the_sentences_of_the_hits_it_orders() -> None:
+    seen: list[object] = []
+
+    class Spy:
+        name = "spy"
+        needs_inputs = True
+
+        def order(self, plan, hits, children, inputs=None):  # type: ignore[no-untyped-def]
+            seen.append(inputs.sentence_sims if inputs else None)
+            return list(reversed(range(len(hits))))
+
+    plan = make_plan("型式检验多久一次？")
+    hits = [FakeHit(EXIT, 0.03, 0.9, "exact"), FakeHit(EXIT, 0.02, 0.9), FakeHit(TYPE, 0.01, 0.9)]
+    sims = [[("a", 0.1)], [("b", 0.2)], [("c", 0.3)]]
+    assert rerank(Spy(), plan, hits, [[], [], []], RerankInputs(sentence_sims=sims)) == [0, 2, 1]
+    assert seen == [[[("b", 0.2)], [("c", 0.3)]]]  # the exact hit's sentences left out
+
+
+def test_listwise_fit_learns_what_tells_siblings_apart() -> None:
+    rng = np.random.default_rng(1)
+    groups = []
+    for q in range(30):
+        x = rng.normal(size=(8, 3))
+        y = np.zeros(8)
+        y[q % 8] = 1.0
+        x[q % 8, 2] += 2.5
+        groups.append(Group(str(q), x, y, np.zeros(8, dtype=bool)))
+    model = fit_listwise(groups)
+    assert model["weights"][2] > abs(model["weights"][0]) + abs(model["weights"][1])
+    assert score(groups, model)["recall@1"] > score(groups, None)["recall@1"] + 0.5
+
+
+def test_the_reranked_first_clause_leads() -> None:
+    hits = [FakeHit(EXIT, 0.03, 0.9), FakeHit(TYPE, 0.02, 0.9)]
+    covers = [0.2, 0.6]  # wording alone would pick the second
+    assert lead_index(hits, covers, reranked=True) == 0
+    assert lead_index(hits, covers, reranked=False) == 1
+    named = [FakeHit(EXIT, 0.03, 0.9), FakeHit(TYPE, 0.02, 0.9, "exact")]
+    assert lead_index(named, [0.9, 0.1], reranked=True) == 1
