@@ -32,7 +32,15 @@ from qa.gate import gate_features, topic_grams
 from qa.gate_inputs import BigramFrequency, SentenceScorer
 from qa.plan import QueryPlan, make_plan, merge_follow_up
 from qa.relevance import RelevancePolicy, absent_documents, coverage, held_grams
-from qa.rerank import DEPTH, Reranker, default_reranker, renumber, rerank, rerank_inputs
+from qa.rerank import (
+    DEPTH,
+    Reranker,
+    default_reranker,
+    near_best,
+    renumber,
+    rerank,
+    rerank_inputs,
+)
 from qa.support import DROPPED, REFUSAL, Statement, SupportReport, check_answer
 from qa.usable import unusable
 
@@ -186,6 +194,7 @@ class _Plan:
     covers: list[float]
     children: list[list[Clause]] = field(default_factory=list)
     reranked: bool = False
+    scores: list[float] = field(default_factory=list)  # reranker score per hit (NaN: none)
     relevance: float | None = None  # the refusal gate's score (best of the top three)
     absent: list[str] = field(default_factory=list)  # named documents not in the KB
     gate_features: dict[str, float] | None = None  # qa.gate features of the usable hits
@@ -247,6 +256,7 @@ class Answerer:
         self, question: str, history: Sequence[tuple[str, str]], filters: Any | None
     ) -> _Plan:
         plan = make_plan(question, history, self._documents())
+        scores: list[float] = []
         hits, children = retrieve(
             self.searcher,
             plan,
@@ -258,12 +268,15 @@ class Answerer:
             mode=self.search_mode,
             sentences=self._sentences,
             frequency=self._frequency,
+            scores_out=scores,
         )
         covers = [
             coverage(set(plan.grams), _haystack(h.clause, kids))
             for h, kids in zip(hits, children, strict=True)
         ]
-        return _Plan(plan, hits, covers, children, reranked=self.reranker is not None)
+        return _Plan(
+            plan, hits, covers, children, reranked=self.reranker is not None, scores=scores
+        )
 
     def _evidence(self, plan: _Plan, question: str) -> list[Evidence]:
         """The clauses to answer from, the lead first; empty means refuse."""
@@ -278,6 +291,7 @@ class Answerer:
         if not keep:
             return []
         hits = [plan.hits[i] for i in keep]
+        scores = [plan.scores[i] for i in keep] if len(plan.scores) == len(plan.hits) else []
         covers = [plan.covers[i] for i in keep]
         kids = [plan.children[i] for i in keep]
         governing = [element is not None and governs(h.clause, element) for h in hits]
@@ -367,7 +381,16 @@ class Answerer:
             # lead's wording only dilutes the answer.  An example of the element asked
             # about ("示例——1 范围") illustrates rather than repeats.
             side = side and (example or adds_wording(grams, h.clause, kids[i], said))
-            if not chosen or h.route == "exact" or (gov and general) or side:
+            # ... and the reranker must find it nearly as likely an answer as the best
+            # clause: holding one more question word is cheap for a loosely related
+            # clause (another standard's 第2章, a sibling's 注), and every side citation
+            # that does not answer halves the answer's precision.
+            side = side and near_best(scores, i, SIDE_MARGIN)
+            # A clause governing the element asked about as a whole joins too — unless the
+            # reranker puts it as far below as a side citation may not be ("注里面可以写要求
+            # 吗" is asked as a whole but answered by one of 注's clauses).
+            general_ok = gov and general and near_best(scores, i, SIDE_MARGIN)
+            if not chosen or h.route == "exact" or general_ok or side:
                 shown = kids[i]
                 if shown and not general and h.route != "exact":
                     shown = focused_children(shown, set(plan.plan.grams))
@@ -612,6 +635,12 @@ def named_clauses(plan: _Plan) -> frozenset[str]:
 # Word counts for callers of :func:`retrieve` without their own (eval's retrieval runs).
 _FREQUENCY = BigramFrequency()
 
+# A side citation's reranker score must be within this of the best hit's (log-odds of the
+# listwise model: the side clause at least e^-2.5 ≈ 1/12 as likely the answer).  Chosen on
+# the dev questions of the three sets: side citations further below were answers in none
+# of them (another standard's chapter, a sibling's note).
+SIDE_MARGIN = 2.5
+
 # A side citation must bring at least this many of the question's content bigrams that no
 # clause chosen before it holds (tuned on the dev questions of sample, web-guides, standards).
 SIDE_NEW_GRAMS = 1
@@ -664,6 +693,7 @@ def retrieve(
     pipeline: Any,
     reranker: Reranker | None = None,
     *,
+    scores_out: list[float] | None = None,
     filters: Any | None = None,
     weights: tuple[float, float] = (1.0, 1.0),
     mode: str = "hybrid",
@@ -671,7 +701,8 @@ def retrieve(
     frequency: BigramFrequency | None = None,
 ) -> tuple[list[HitLike], list[list[Clause]]]:
     """Hits for a plan (and each hit's children when it is a section): the pipeline's
-    ranking, reranked over ``DEPTH`` candidates when a reranker is given.  The linear
+    ranking, reranked over ``DEPTH`` candidates when a reranker is given (``scores_out``
+    then receives the reranker's score of each hit returned, see :func:`qa.rerank.rerank`).  The linear
     reranker also reads each candidate's sentence cosines (``sentences``, else a scorer
     for ``searcher``'s embedder) and the knowledge base's word counts (``frequency``, else
     counts shared by every caller without their own)."""
@@ -704,9 +735,12 @@ def retrieve(
                 frequency=(frequency or _FREQUENCY).for_searcher(searcher),
                 documents=list(docs()) if callable(docs) else (),
             )
-        order = rerank(reranker, plan, hits, children, inputs)
+        scores: list[float] = []
+        order = rerank(reranker, plan, hits, children, inputs, scores)
         hits = renumber(hits, order)
         children = [children[i] for i in order]
+        if scores_out is not None:
+            scores_out.extend(scores[:k])
     return hits[:k], children[:k]
 
 

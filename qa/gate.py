@@ -203,7 +203,8 @@ def topic_grams(question: str, documents: Sequence[Any], preferred: Sequence[str
 
 # Degree and hedge words between an attribute and its interrogative ("最晚多久", "大概几天").
 _DEGREE = re.compile(
-    r"(?:最晚|最迟|最早|最多|最少|最长|最短|最高|最低|至少|至多|大概|大约|一共|总共|一般|通常|到底)+$"
+    r"(?:最晚|最迟|最早|最多|最少|最长|最短|最高|最低|至少|至多|大概|大约|一共|总共|一般|通常|到底|"
+    r"不少于|不多于|不低于|不高于|不超过|不小于|不大于|不得少于|不得超过|不应少于|不应超过)+$"
 )
 _LEADING = re.compile(r"^(?:[的得地是要为才就能会可以需]|之内|以内|内)+")
 

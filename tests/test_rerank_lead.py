@@ -122,3 +122,40 @@ def test_the_reranked_first_clause_leads() -> None:
     assert lead_index(hits, covers, reranked=False) == 1
     named = [FakeHit(EXIT, 0.03, 0.9), FakeHit(TYPE, 0.02, 0.9, "exact")]
     assert lead_index(named, [0.9, 0.1], reranked=True) == 1
+
+
+def test_rerank_reports_the_linear_scores_in_the_new_order(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from qa.rerank import LinearReranker
+
+    w = [0.0] * len(FEATURES)
+    w[FEATURES.index("type_stated")] = 2.0
+    path = tmp_path / "r.json"
+    path.write_text(
+        json.dumps(
+            {
+                "features": list(FEATURES),
+                "weights": w,
+                "bias": 0.0,
+                "mean": [0.0] * len(FEATURES),
+                "scale": [1.0] * len(FEATURES),
+            }
+        )
+    )
+    model = LinearReranker.load(path)
+    assert model is not None
+    plan = make_plan("正常生产时型式检验多久做一次？")
+    hits = [FakeHit(EXIT, 0.03, 0.9), FakeHit(TYPE, 0.02, 0.9), FakeHit(EXIT, 0.01, 0.9, "exact")]
+    scores: list[float] = []
+    assert rerank(model, plan, hits, [[], [], []], None, scores) == [2, 1, 0]
+    assert np.isnan(scores[0]) and scores[1:] == [2.0, 0.0]
+
+
+def test_a_side_clause_far_below_the_best_score_is_not_near() -> None:
+    from qa.rerank import near_best
+
+    scores = [float("nan"), 1.0, -0.5, -3.0]
+    assert near_best(scores, 0, 2.5)  # exact route: not judged
+    assert near_best(scores, 2, 2.5) and not near_best(scores, 3, 2.5)
+    assert near_best([], 1, 2.5)  # no reranker scores at all
