@@ -385,7 +385,9 @@ class Answerer:
             # clause: holding one more question word is cheap for a loosely related
             # clause (another standard's 第2章, a sibling's 注), and every side citation
             # that does not answer halves the answer's precision.
-            side = side and near_best(scores, i, SIDE_MARGIN)
+            # An example of the element asked about illustrates the governing clauses;
+            # it is not judged as an answer.
+            side = side and (example or near_best(scores, i, SIDE_MARGIN))
             # A clause governing the element asked about as a whole joins too — unless the
             # reranker puts it as far below as a side citation may not be ("注里面可以写要求
             # 吗" is asked as a whole but answered by one of 注's clauses).
