@@ -31,9 +31,9 @@ import numpy as np
 
 from grammar.numbering import halfwidth
 from grammar.schema import Clause, ClauseKind
+from index.sentences import clause_sentences
 from qa.elements import governs, is_instance
 from qa.gate import asked_attribute, asked_type, idf_coverage, topic_grams
-from qa.gate_inputs import clause_sentences
 from qa.plan import QueryPlan
 from qa.relevance import coverage
 from qa.usable import unusable
