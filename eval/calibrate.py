@@ -279,13 +279,16 @@ CURVE_GRID = PROB_GRID
 
 
 def held_out_curve(
-    per_set: dict[str, Scored], sets: dict[str, list[Item]] | None = None
+    per_set: dict[str, Scored],
+    sets: dict[str, list[Item]] | None = None,
+    chosen: float | None = None,
 ) -> dict[str, list[dict[str, float | None]]]:
-    """Share refused per set against the threshold, on held-out probabilities (and the
-    estimated first citation of what is answered)."""
+    """Share refused per set against the threshold (:data:`CURVE_GRID` and the ``chosen``
+    one), on held-out probabilities, and the estimated first citation of what is answered."""
+    grid = sorted({*CURVE_GRID, *((chosen,) if chosen is not None else ())})
     out = {}
     for name, rows in per_set.items():
-        curve = M.refusal_curve(rows, CURVE_GRID)
+        curve = M.refusal_curve(rows, grid)
         for r in curve:
             t = float(r["threshold"] or 0.0)
             r["first_citation"] = first_citation(sets[name], rows, t) if sets else None
@@ -344,7 +347,7 @@ def main(argv: list[str] | None = None) -> int:
     threshold = choose_threshold(per_set, sets, floors, deployed)
     cv = leave_one_set_out(sets, l2, floors)
     gate = fit_gate(everything, l2, threshold)
-    curve = held_out_curve(per_set, sets)
+    curve = held_out_curve(per_set, sets, threshold)
     print(
         "L2 strength: " + ", ".join(f"{k:g} → held-out log-loss {v:.4f}" for k, v in losses.items())
     )
@@ -353,7 +356,9 @@ def main(argv: list[str] | None = None) -> int:
         "against the threshold:"
     )
     print("threshold  " + "  ".join(f"{name:>23}" for name in curve))
-    for i, t in enumerate(CURVE_GRID):
+    first = next(iter(curve.values()))
+    for i, r0 in enumerate(first):
+        t = float(r0["threshold"] or 0.0)
         cells = []
         for rows in curve.values():
             r = rows[i]
@@ -362,7 +367,8 @@ def main(argv: list[str] | None = None) -> int:
                 f"{r['answerable_refused'] or 0:.3f} / {r['unanswerable_refused'] or 0:.3f}"
                 + (f" / {fc:.3f}" if fc is not None else "")
             )
-        print(f"{t:9.2f}  " + "  ".join(f"{c:>23}" for c in cells))
+        mark = " ◀" if abs(t - threshold) < 1e-9 else "  "
+        print(f"{t:7.2f}{mark}  " + "  ".join(f"{c:>23}" for c in cells))
     fitted = {}
     for name, items in sets.items():
         rows = scored(items, gate)
