@@ -105,7 +105,7 @@ def query_part(ws: Path, n: int) -> None:
     """Gate and search latency on the index built last (a process without onnxruntime)."""
     os.environ["STDQA_EMBED_CACHE"] = str(ws.parent / "embeddings.sqlite")
     # 2. gate latency: stored vs embedded at query time (cold cache)
-    from index.retrievers import bm25, boost_named, compose, dense, exact_first, fused, sentence
+    from index.retrievers import PIPELINES
     from index.search import Searcher
     from ingest.workspace import DEFAULT_KB
     from qa.gate_inputs import SentenceScorer
@@ -150,8 +150,8 @@ def query_part(ws: Path, n: int) -> None:
     )
 
     # 3. search latency with the sentence retriever fused in
-    base = compose(fused(dense, bm25), boost_named, exact_first)
-    plus = compose(fused(dense, bm25, sentence), boost_named, exact_first)
+    base = PIPELINES["hybrid+exact"]
+    plus = PIPELINES["hybrid+sentence"]
     t_base: list[float] = []
     t_plus: list[float] = []
     for q in qs:

@@ -122,7 +122,7 @@ def strip_document_names(query: str, documents: Iterable[DocumentInfo]) -> str:
     "标准化法规定了哪些标准的类别？" is about categories of standards *in* 标准化法; left in
     the query, the title matches every clause of that law equally (its title is part of
     each embedded passage) and drowns the topic.  The document itself is handled by the
-    document boost of the retrieval pipeline (:func:`index.retrievers.boost_named`).
+    scoped search of the retrieval pipeline (:func:`index.retrievers.scoped`).
     """
     out = without_codes(query)
     names: set[str] = set()

@@ -11,8 +11,7 @@ evaluation are just other compositions (:data:`PIPELINES`):
 ``bm25``                  jieba/bm25s over heading path and body
 ``hybrid``                reciprocal rank fusion of the two (:func:`index.fusion.rrf`)
 ``hybrid+exact``          hybrid, fused with hybrid run inside the documents the
-                          question names or points at (:func:`scoped`, which replaced
-                          :func:`boost_named`), the drafting element asked of a
+                          question names or points at (:func:`scoped`), the drafting element asked of a
                           pointed-at document leads (:func:`element_first`), then the
                           clauses it names come first (:func:`exact_first`) — the default
 ``hybrid+sentence``       dense, BM25 and :func:`sentence` (a clause scores as its best
@@ -234,20 +233,6 @@ def hybrid(ctx: Context) -> Ranking:
 
 
 # ------------------------------------------------------------------ stages
-def boost_named(ctx: Context, ranked: Ranking) -> Ranking:
-    """ "标准化法规定了哪些……": the documents the question names (or points at, see
-    :func:`index.query.documents_hinted`) form a second ranking (their clauses in the
-    current order), fused in, so they rise without hiding the rest."""
-    named = ctx.query.preferred
-    if not named or len(named) >= len(ctx.snap.docs):
-        return ranked
-    wanted = set(named)
-    route = {cid: r for cid, _, r in ranked}
-    ids = [cid for cid, _, _ in ranked]
-    inside = [cid for cid in ids if ctx.snap.clauses[cid].doc_id in wanted]
-    return [(cid, s, route[cid]) for cid, s in rrf([ids, inside], (1.0, 1.0))]
-
-
 MAX_SCOPED = 3  # documents a question may point at and still get a search of their own
 
 
@@ -265,8 +250,8 @@ def scoped(retriever: Retriever) -> Stage:
     at, fused with the ranking so far.
 
     "GB/T 28181—2022 的前言……", "定级指南的术语条目……": the whole-base search ranks a sibling
-    standard's near-identical clause above the named document's own, and the document
-    boost (:func:`boost_named`) can only lift clauses that search returned.  Searching the
+    standard's near-identical clause above the named document's own, and lifting the
+    named document's clauses within that ranking can only lift what it returned.  Searching the
     named documents alone finds their best clauses however the others score; fused (RRF)
     with the whole-base ranking, they fill the top while clauses of other documents keep
     their place behind them (a question comparing documents still sees both)."""

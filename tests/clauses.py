@@ -3,7 +3,9 @@ and gate tests build a handful of clauses by hand), and a search hit around one.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
+from pathlib import Path
 
 from grammar.schema import Clause, ClauseKind, HeadingRef
 
@@ -51,3 +53,21 @@ class FakeHit:
     route: str = "hybrid"
     bm25_score: float | None = None
     rank: int = 0
+
+
+def one_feature_reranker(path: Path, feature: str, weight: float = 1.0) -> Path:
+    """Write a linear reranker model (``qa.rerank.LinearReranker`` file) that weighs one
+    feature and ignores the rest, unscaled: a test then knows what order to expect."""
+    from qa.rerank import FEATURES
+
+    w = [0.0] * len(FEATURES)
+    w[FEATURES.index(feature)] = weight
+    model = {
+        "features": list(FEATURES),
+        "weights": w,
+        "bias": 0.0,
+        "mean": [0.0] * len(FEATURES),
+        "scale": [1.0] * len(FEATURES),
+    }
+    path.write_text(json.dumps(model))
+    return path

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from clauses import FakeHit
+from clauses import FakeHit, one_feature_reranker
 
 from eval import metrics as M
 from eval.train_rerank import Group, fit, score
@@ -127,20 +127,7 @@ def test_linear_reranker_and_exact_first(tmp_path: Path) -> None:
     hits = [H(C1, 0.03, 0.88), H(SEC, 0.02, 0.87), H(C2, 0.01, 0.86, "exact")]
     x = features(plan, hits, [[], [C1, C2, C3], []])
     assert x.shape == (3, len(FEATURES))
-    w = [0.0] * len(FEATURES)
-    w[FEATURES.index("section")] = 1.0
-    path = tmp_path / "r.json"
-    path.write_text(
-        json.dumps(
-            {
-                "features": list(FEATURES),
-                "weights": w,
-                "bias": 0.0,
-                "mean": [0.0] * len(FEATURES),
-                "scale": [1.0] * len(FEATURES),
-            }
-        )
-    )
+    path = one_feature_reranker(tmp_path / "r.json", "section")
     model = LinearReranker.load(path)
     assert model is not None
     order = rerank(model, plan, hits, [[], [C1, C2, C3], []])

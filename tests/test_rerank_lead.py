@@ -125,24 +125,11 @@ def test_the_reranked_first_clause_leads() -> None:
 
 
 def test_rerank_reports_the_linear_scores_in_the_new_order(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    import json
+    from clauses import one_feature_reranker
 
     from qa.rerank import LinearReranker
 
-    w = [0.0] * len(FEATURES)
-    w[FEATURES.index("type_stated")] = 2.0
-    path = tmp_path / "r.json"
-    path.write_text(
-        json.dumps(
-            {
-                "features": list(FEATURES),
-                "weights": w,
-                "bias": 0.0,
-                "mean": [0.0] * len(FEATURES),
-                "scale": [1.0] * len(FEATURES),
-            }
-        )
-    )
+    path = one_feature_reranker(tmp_path / "r.json", "type_stated", 2.0)
     model = LinearReranker.load(path)
     assert model is not None
     plan = make_plan("正常生产时型式检验多久做一次？")

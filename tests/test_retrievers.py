@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+import numpy as np
+
 from grammar.schema import Clause, ClauseKind, DocumentInfo, HeadingRef
 from index.exact import documents_named
 from index.query import parse_query
-from index.retrievers import Context, boost_named, compose, exact_first
+from index.retrievers import Context, compose, exact_first, scoped
 from qa.plan import make_plan
 
 DOCS = [
@@ -88,10 +90,21 @@ def test_exact_first_leads_and_scopes_to_the_named_document() -> None:
     assert [cid for cid, _, _ in out] == ["c", "b", "a"]
 
 
-def test_boost_named_raises_the_named_documents_clauses() -> None:
+def test_scoped_search_fuses_the_named_documents_own_ranking() -> None:
     ranked = [("b", 0.3, "hybrid"), ("c", 0.2, "hybrid"), ("d", 0.1, "hybrid")]
-    out = boost_named(_ctx("标准化法里有什么"), ranked)
+    seen: list[set[str] | None] = []
+
+    def inner(ctx: Context) -> list[tuple[str, float, str]]:
+        seen.append(ctx.allowed)
+        return [("d", 0.5, "hybrid")]
+
+    ctx = _ctx("标准化法里有什么")
+    ctx._qvec = np.zeros(3, dtype=np.float32)  # no embedder here; the query vector is shared
+    out = scoped(inner)(ctx, ranked)
+    assert seen == [{"d2"}]  # the inner search ran inside the named document only
     assert out[0][0] == "d"
+    # nothing named: the ranking is left as it was, and no inner search runs
+    assert scoped(inner)(_ctx("范围怎么写"), ranked) == ranked and len(seen) == 1
 
 
 def test_plan_merges_follow_up_and_reads_element() -> None:
