@@ -33,7 +33,7 @@ from grammar.numbering import halfwidth
 from grammar.schema import Clause, ClauseKind
 from index.sentences import clause_sentences
 from qa.elements import governs, is_instance
-from qa.gate import asked_attribute, asked_type, idf_coverage, topic_grams
+from qa.gate import NEAR_SENTENCE, asked_attribute, asked_type, idf_coverage, topic_grams
 from qa.plan import QueryPlan
 from qa.relevance import coverage
 from qa.usable import unusable
@@ -86,7 +86,6 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "value_type": ("type_stated",),
     "rarity": ("idf_rel", "sent_idf", "path_idf"),
 }
-NEAR_SENTENCE = 0.015  # as the refusal gate reads "best-matching" (qa.gate)
 TYPE_SENTENCES = 2  # a candidate's best-matching sentences read for the value asked
 
 
@@ -327,8 +326,18 @@ class LinearReranker:
         children: Sequence[Sequence[Clause]],
         inputs: RerankInputs | None = None,
     ) -> list[int]:
+        return self.scored_order(plan, hits, children, inputs)[0]
+
+    def scored_order(
+        self,
+        plan: QueryPlan,
+        hits: Sequence[HitLike],
+        children: Sequence[Sequence[Clause]],
+        inputs: RerankInputs | None = None,
+    ) -> tuple[list[int], np.ndarray]:
+        """:meth:`order`, with each hit's score (by its position in ``hits``)."""
         s = self.scores(features(plan, hits, children, inputs))
-        return sorted(range(len(hits)), key=lambda i: (-s[i], i))
+        return sorted(range(len(hits)), key=lambda i: (-s[i], i)), s
 
 
 class CrossEncoderReranker:
@@ -410,8 +419,7 @@ def rerank(
         sub_hits = [hits[i] for i in rest]
         sub_children = [children[i] for i in rest]
         if isinstance(reranker, LinearReranker):
-            s = reranker.scores(features(plan, sub_hits, sub_children, sub_inputs))
-            sub = sorted(range(len(rest)), key=lambda j: (-s[j], j))
+            sub, s = reranker.scored_order(plan, sub_hits, sub_children, sub_inputs)
             scored = {rest[j]: float(s[j]) for j in range(len(rest))}
         else:
             sub = reranker.order(plan, sub_hits, sub_children, sub_inputs)
