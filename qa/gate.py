@@ -49,7 +49,7 @@ from grammar.codes import find_codes
 from grammar.numbering import halfwidth
 from index.exact import code_named
 from qa.elements import Element, _names_element
-from qa.relevance import _CJK_RUN, _FILLER, content_grams, coverage
+from qa.relevance import _CJK_RUN, _FILLER, content_grams, coverage, held_grams
 
 GATE_FEATURES: tuple[str, ...] = (
     "dense1",  # best cosine among the top three usable hits
@@ -269,8 +269,8 @@ def unmatched_known(
     known = [g for g in topic if df.get(g, 0) > 0]
     if not known or n <= 0:
         return 0.0, 0.0
-    hay = halfwidth(text).lower()
-    lacking = [g for g in known if g not in hay]
+    held = held_grams(set(known), text)
+    lacking = [g for g in known if g not in held]
     rarity = max((math.log1p(n / (1.0 + df[g])) / math.log1p(n) for g in lacking), default=0.0)
     return len(lacking) / len(known), rarity
 
