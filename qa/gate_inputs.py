@@ -57,6 +57,9 @@ class SentenceScorer:
         self.embedder = embedder
         self.cache_file = cache_file
         self.stored = stored
+        # The question's vector, kept for the next call: an answer scores the same
+        # question twice (the reranker's candidates, then the gate's top three).
+        self._question: tuple[str, np.ndarray] | None = None
 
     @classmethod
     def for_searcher(cls, searcher: Any) -> SentenceScorer | None:
@@ -73,19 +76,25 @@ class SentenceScorer:
         stored = getattr(searcher, "sentence_vectors", None)
         return cls(embedder, cache_file, stored if callable(stored) else None)
 
+    def _query(self, question: str) -> np.ndarray:
+        last = self._question  # one read: another thread may replace it meanwhile
+        if last is not None and last[0] == question:
+            return last[1]
+        q = np.asarray(self.embedder.embed_queries([question]), dtype=np.float32)[0]
+        self._question = (question, q)
+        return q
+
     def _passages(self, texts: list[str]) -> np.ndarray:
         """Vectors of ``texts``: stored ones read, the others embedded (cached)."""
         found = self.stored(texts) if self.stored is not None else {}
-        if len(found) == len(texts):
-            return np.vstack([found[i] for i in range(len(texts))]).astype(np.float32)
         missing = [i for i in range(len(texts)) if i not in found]
-        fresh = self._embed([texts[i] for i in missing])
         if not found:
-            return fresh
-        out = np.zeros((len(texts), fresh.shape[1]), dtype=np.float32)
+            return self._embed(texts)
+        out = np.empty((len(texts), len(next(iter(found.values())))), dtype=np.float32)
         for i, v in found.items():
             out[i] = v
-        out[missing] = fresh
+        if missing:
+            out[missing] = self._embed([texts[i] for i in missing])
         return out
 
     def _embed(self, texts: list[str]) -> np.ndarray:
@@ -115,7 +124,7 @@ class SentenceScorer:
         if not flat:
             return None
         try:
-            q = np.asarray(self.embedder.embed_queries([question]), dtype=np.float32)[0]
+            q = self._query(question)
             vecs = self._passages(flat)
         except Exception as exc:  # a gate input is never worth failing an answer for
             log.warning("sentence similarities unavailable: %s", exc)

@@ -229,3 +229,27 @@ def test_sentence_retriever_finds_one_sentence_of_a_long_clause(tmp_path: Path) 
         filters=SearchFilters(doc_ids=("nosuch",)),
     )
     assert other == []
+
+
+def test_scorer_embeds_a_question_once_for_the_reranker_and_the_gate(tmp_path: Path) -> None:
+    ws, _, _ = _kb(tmp_path)
+    emb = CountingEmbedder()
+    s = Searcher.open(ws, embedder=emb, sync=True)
+    q = "店里多久消毒一次？"
+    hits = s.search(q, k=3)
+    kids = [s.children(h.clause.clause_id) for h in hits]
+    asked: list[str] = []
+    real = emb.embed_queries
+
+    def counting(texts):  # type: ignore[no-untyped-def]
+        asked.extend(texts)
+        return real(texts)
+
+    emb.embed_queries = counting  # type: ignore[method-assign]
+    scorer = SentenceScorer.for_searcher(s)
+    wide = scorer.score(q, hits, kids, depth=3)  # the reranker's candidates
+    top = scorer.score(q, hits, kids, depth=1)  # then the gate's
+    assert asked == [q]
+    assert wide is not None and top == wide[:1]
+    scorer.score("另一个问题", hits, kids)
+    assert asked == [q, "另一个问题"]
