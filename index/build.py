@@ -166,13 +166,12 @@ def sync_index(
     its searcher) never waits for them.  ``sentences=False`` runs the first phase only
     (the sentence vectors already stored are kept) — the app's first run does that and
     then runs the second phase in the background."""
+    started = time.perf_counter()
     result = _sync_clauses(store, embedder, rebuild, progress, ivf_threshold)
+    result["sentences"] = 0
     if sentences:
         result["sentences"] = add_sentence_vectors(store, embedder, progress=progress is True)
-        result["seconds"] = time.perf_counter() - result.pop("_started")
-    else:
-        result["sentences"] = 0
-        result.pop("_started")
+        result["seconds"] = time.perf_counter() - started
     return result
 
 
@@ -213,11 +212,10 @@ def _sync_clauses(
                 "seconds": time.perf_counter() - started,
                 "changed": False,
                 "damaged": [],
-                "_started": started,
             }
 
         dense = _load_dense(gen, meta) if gen and meta else DenseIndex.empty(embedder.dim)
-        sents = _load_sentences(gen) if gen and meta else None
+        sents = SentenceVectors.load_or_none(gen) if gen and meta else None
         removed = 0
         for source in stale:
             ids, _, windows = _read_tokens(_token_file(paths, source, have[source]))
@@ -280,7 +278,6 @@ def _sync_clauses(
         "seconds": seconds,
         "changed": True,
         "damaged": damaged,
-        "_started": started,
     }
 
 
@@ -340,16 +337,6 @@ def _sentence_ids_of(texts: dict[str, list[str]], clause_ids: Sequence[str]) -> 
     return sentence_ids(have, [len(texts[c]) for c in have])
 
 
-def _load_sentences(gen: Path) -> SentenceVectors | None:
-    """The previous generation's sentence vectors (None: it had none, or they are
-    unreadable — then they are embedded again, from the cache)."""
-    try:
-        return SentenceVectors.load(gen)
-    except IndexCorrupt as exc:
-        log.warning("%s", exc)
-        return None
-
-
 def _missing_sentences(
     store: ClauseStore, sents: SentenceVectors | None, meta: dict[str, Any]
 ) -> list[Clause]:
@@ -383,7 +370,7 @@ def add_sentence_vectors(store: ClauseStore, embedder: Embedder, *, progress: bo
     meta = read_meta(gen)
     if (meta.get("sentences") or {}).get("complete"):
         return 0
-    todo = _missing_sentences(store, _load_sentences(gen), meta)
+    todo = _missing_sentences(store, SentenceVectors.load_or_none(gen), meta)
     if not todo:
         return 0
     started = time.perf_counter()
@@ -418,7 +405,7 @@ def _publish_sentences(
         return 0
     meta = read_meta(gen)
     check_model(meta, embedder, paths.root)
-    sents = _load_sentences(gen) or SentenceVectors(DenseIndex.empty(embedder.dim), {})
+    sents = SentenceVectors.load_or_none(gen) or SentenceVectors(DenseIndex.empty(embedder.dim), {})
     store.reload()
     todo = _missing_sentences(store, sents, meta)
     if not todo:

@@ -122,19 +122,6 @@ def _read_windows(store: ClauseStore, meta: dict[str, Any]) -> dict[str, int]:
     return data
 
 
-def _load_sentences(meta: dict[str, Any], indexed: set[str]) -> SentenceVectors | None:
-    """The sentence vectors of the generation ``meta`` was read from, for the clauses the
-    index holds; None without them.  Damaged ones are only a warning: everything works
-    without them (the refusal gate embeds at query time, no sentence retrieval)."""
-    if not meta.get("_dir"):
-        return None
-    try:
-        return SentenceVectors.load(Path(meta["_dir"]), indexed)
-    except IndexCorrupt as exc:
-        log.warning("%s", exc)
-        return None
-
-
 class Searcher:
     """Searches one knowledge base.  Build with :meth:`open`."""
 
@@ -316,7 +303,9 @@ class Searcher:
             children=children_map(clauses),
             indexed=None if self.remote is not None else frozenset(indexed),
             remote=self.remote,
-            sentences=None if self.remote is not None else _load_sentences(meta, indexed),
+            sentences=None
+            if self.remote is not None or not meta.get("_dir")
+            else SentenceVectors.load_or_none(Path(meta["_dir"]), indexed),
         )
 
     def _indexed_ids(self, clauses: list[Clause], meta: dict[str, Any]) -> set[str]:

@@ -151,6 +151,19 @@ class SentenceVectors:
                 out.by_text.setdefault(text, fid)
         return out
 
+    @classmethod
+    def load_or_none(
+        cls, gen: Path, indexed: Iterable[str] | None = None
+    ) -> SentenceVectors | None:
+        """:meth:`load`, with damaged files only a warning: everything works without
+        sentence vectors (the refusal gate embeds at query time, no sentence retrieval,
+        and the next build embeds them again from the cache)."""
+        try:
+            return cls.load(gen, indexed)
+        except IndexCorrupt as exc:
+            log.warning("%s", exc)
+            return None
+
     def save(self, gen: Path) -> None:
         from ingest.atomic import write_text_atomic
 
