@@ -13,7 +13,7 @@ the drafting element asked about).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from grammar.codes import find_codes, without_codes
@@ -86,17 +86,23 @@ def _runs(title: str) -> list[str]:
     return _CJK.findall(re.sub(r"\s", "", halfwidth(without_codes(title))))
 
 
-def _shared_run(query: str, title: str) -> str:
-    """The longest stretch of ``title`` (CJK, at least MIN_TITLE_RUN characters) that the
-    query repeats."""
+def _longest_stretch(runs: Iterable[str], shortest: int, fits: Callable[[str], bool]) -> str:
+    """The longest stretch (at least ``shortest`` characters) of one of ``runs`` that
+    ``fits``; the first found among equals."""
     best = ""
-    for run in _runs(title):
+    for run in runs:
         for i in range(len(run)):
-            for j in range(len(run), i + max(MIN_TITLE_RUN, len(best) + 1) - 1, -1):
-                if run[i:j] in query:
+            for j in range(len(run), i + max(shortest, len(best) + 1) - 1, -1):
+                if fits(run[i:j]):
                     best = run[i:j]
                     break
     return best
+
+
+def _shared_run(query: str, title: str) -> str:
+    """The longest stretch of ``title`` (CJK, at least MIN_TITLE_RUN characters) that the
+    query repeats."""
+    return _longest_stretch(_runs(title), MIN_TITLE_RUN, lambda s: s in query)
 
 
 MIN_ABBREVIATION = 4  # characters of an abbreviation ("等保定级") taken for a title
@@ -126,15 +132,12 @@ def _abbreviation(query: str, title: str) -> str:
     character taken from the title, in order, words shortened to their first characters).
     Spread over more than :data:`SPREAD` times its length of the title, a stretch is a
     coincidence."""
-    best = ""
-    for run in _CJK.findall(query):
-        for i in range(len(run)):
-            for j in range(len(run), i + max(MIN_ABBREVIATION, len(best) + 1) - 1, -1):
-                span = _subsequence_span(run[i:j], title)
-                if span is not None and span <= SPREAD * (j - i):
-                    best = run[i:j]
-                    break
-    return best
+
+    def compact(short: str) -> bool:
+        span = _subsequence_span(short, title)
+        return span is not None and span <= SPREAD * len(short)
+
+    return _longest_stretch(_CJK.findall(query), MIN_ABBREVIATION, compact)
 
 
 def _number_key(number: str) -> str:
@@ -169,6 +172,7 @@ def documents_hinted(query: str, documents: Sequence[DocumentInfo]) -> tuple[str
     titles = {d.doc_id: re.sub(r"\s", "", without_codes(d.title)) for d in docs}
     hinted: list[str] = []
     abbreviated: dict[str, int] = {}  # doc id -> length of the abbreviation it matched
+    fitted: dict[str, int] = {}  # abbreviation -> how many titles it fits
     for d in docs:
         # Only standards are pointed at by title: their titles are formal names; a web
         # article's title ("优质服务管理办法") is a loose phrase every question may echo.
@@ -181,11 +185,11 @@ def documents_hinted(query: str, documents: Sequence[DocumentInfo]) -> tuple[str
         # An abbreviation ("等保定级指南") is a looser match than a stretch of the title,
         # held to the same guards: telling characters, at most two titles fit it.
         short = _abbreviation(q, titles[d.doc_id])
-        if (
-            short
-            and _telling(short)
-            and len({t for t in titles.values() if _abbreviation(short, t) == short}) <= 2
-        ):
+        if not short or not _telling(short):
+            continue
+        if short not in fitted:
+            fitted[short] = len({t for t in titles.values() if _abbreviation(short, t) == short})
+        if fitted[short] <= 2:
             abbreviated[d.doc_id] = len(short)
     # Abbreviations only when no stretch of a title is repeated as written; of the titles
     # one fits, those it fits longest ("等保测评指南" is the 测评过程指南, not the 测评要求).
