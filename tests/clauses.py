@@ -71,3 +71,22 @@ def one_feature_reranker(path: Path, feature: str, weight: float = 1.0) -> Path:
     }
     path.write_text(json.dumps(model))
     return path
+
+
+def separable_groups(questions: int, candidates: int, feature: int, lift: float, seed: int):  # type: ignore[no-untyped-def]
+    """Reranker training groups (``eval.train_rerank.Group``) of random features where
+    the right candidate of each question stands out by ``lift`` in column ``feature``
+    (three columns): a fit that learns anything must learn that column."""
+    import numpy as np
+
+    from eval.train_rerank import Group
+
+    rng = np.random.default_rng(seed)
+    groups = []
+    for q in range(questions):
+        x = rng.normal(size=(candidates, 3))
+        y = np.zeros(candidates)
+        y[q % candidates] = 1.0
+        x[q % candidates, feature] += lift
+        groups.append(Group(str(q), x, y, np.zeros(candidates, dtype=bool)))
+    return groups

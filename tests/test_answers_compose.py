@@ -8,12 +8,11 @@ import sys
 import types
 from pathlib import Path
 
-import numpy as np
 import pytest
-from clauses import FakeHit, one_feature_reranker
+from clauses import FakeHit, one_feature_reranker, separable_groups
 
 from eval import metrics as M
-from eval.train_rerank import Group, fit, score
+from eval.train_rerank import fit, score
 from grammar.schema import Clause, ClauseKind, HeadingRef
 from index.sections import children_map, is_section, section_passage
 from qa.answer import adds_wording, said_grams
@@ -160,14 +159,7 @@ def test_cross_encoder_named_by_the_user_replaces_the_linear_model(
 
 
 def test_fit_learns_a_separating_feature() -> None:
-    rng = np.random.default_rng(0)
-    groups = []
-    for q in range(20):
-        x = rng.normal(size=(10, 3))
-        y = np.zeros(10)
-        y[q % 10] = 1.0
-        x[q % 10, 1] += 3.0
-        groups.append(Group(str(q), x, y, np.zeros(10, dtype=bool)))
+    groups = separable_groups(20, 10, feature=1, lift=3.0, seed=0)
     model = fit(groups)
     assert score(groups, model)["recall@1"] > score(groups, None)["recall@1"]
 

@@ -4,9 +4,9 @@ clause leads the answer — on hand-built clauses, no index."""
 from __future__ import annotations
 
 import numpy as np
-from clauses import FakeHit, make_clause
+from clauses import FakeHit, make_clause, separable_groups
 
-from eval.train_rerank import Group, fit_listwise, score
+from eval.train_rerank import fit_listwise, score
 from grammar.schema import HeadingRef
 from qa.answer import lead_index
 from qa.plan import make_plan
@@ -102,14 +102,7 @@ def test_rerank_hands_the_model_the_sentences_of_the_hits_it_orders() -> None:
 
 
 def test_listwise_fit_learns_what_tells_siblings_apart() -> None:
-    rng = np.random.default_rng(1)
-    groups = []
-    for q in range(30):
-        x = rng.normal(size=(8, 3))
-        y = np.zeros(8)
-        y[q % 8] = 1.0
-        x[q % 8, 2] += 2.5
-        groups.append(Group(str(q), x, y, np.zeros(8, dtype=bool)))
+    groups = separable_groups(30, 8, feature=2, lift=2.5, seed=1)
     model = fit_listwise(groups)
     assert model["weights"][2] > abs(model["weights"][0]) + abs(model["weights"][1])
     assert score(groups, model)["recall@1"] > score(groups, None)["recall@1"] + 0.5
