@@ -124,11 +124,26 @@ def own_path(c: Clause) -> list[str]:
     return [*(h.title for h in c.heading_path), c.clause_title]
 
 
+_SPACE = re.compile(r"\s+")
+
+
+def flat(text: str) -> str:
+    """``text`` without whitespace, for comparing wording: PDF and OCR text puts spaces
+    between Chinese characters ("型 式 检 验"), which would hide every bigram it holds."""
+    return _SPACE.sub("", text)
+
+
+def _cover(grams: set[str], text: str) -> float:
+    """:func:`qa.relevance.coverage` of the whitespace-free text."""
+    return coverage(grams, flat(text))
+
+
 def _weighted(topic: frozenset[str], text: str, inputs: RerankInputs) -> float:
-    """Rarity-weighted coverage of the topic (plain coverage without word counts)."""
+    """Rarity-weighted coverage of the topic (plain coverage without word counts), on the
+    whitespace-free text."""
     if inputs.n:
-        return idf_coverage(set(topic), text, inputs.df, inputs.n)
-    return coverage(set(topic), text)
+        return idf_coverage(set(topic), flat(text), inputs.df, inputs.n)
+    return coverage(set(topic), flat(text))
 
 
 def sentence_features(
@@ -180,7 +195,7 @@ def sentence_features(
         b = best_s[i]
         stated = 0.0
         if kind is not None:
-            stated = float(any(kind[1].search(halfwidth(t)) for t in near_texts[i]))
+            stated = float(any(kind[1].search(halfwidth(flat(t))) for t in near_texts[i]))
         rows.append(
             [
                 (b - top_s) if b is not None else -0.1,
@@ -238,7 +253,7 @@ def features(
     named = set(plan.search.preferred)
     asked = asked_attribute(plan.question)
     own = [
-        coverage(
+        _cover(
             grams,
             " ".join(
                 [*own_path(h.clause), h.clause.text]
@@ -268,8 +283,8 @@ def features(
                 (h.dense_score - best_dense) if h.dense_score is not None else -0.1,
                 bm[i] / best_bm,
                 1.0 if getattr(h, "bm25_score", None) is not None else 0.0,
-                coverage(grams, hay),
-                coverage(grams, _title_text(c)),
+                _cover(grams, hay),
+                _cover(grams, _title_text(c)),
                 focus_title,
                 1.0 if el is not None and governs(c, el) else 0.0,
                 1.0 if el is not None and is_instance(c, el) else 0.0,
@@ -280,7 +295,7 @@ def features(
                 1.0 if c.annex_type is not None else 0.0,
                 math.log1p(len(c.text)) / 8.0,
                 own[i] - best_own,
-                coverage(asked, f"{_title_text(c)} {c.text}") if asked else 0.0,
+                _cover(asked, f"{_title_text(c)} {c.text}") if asked else 0.0,
                 *extra[i],
             ]
         )

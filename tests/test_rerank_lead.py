@@ -139,3 +139,28 @@ def test_a_side_clause_far_below_the_best_score_is_not_near() -> None:
     assert near_best(scores, 0, 2.5)  # exact route: not judged
     assert near_best(scores, 2, 2.5) and not near_best(scores, 3, 2.5)
     assert near_best([], 1, 2.5)  # no reranker scores at all
+
+
+def test_wording_is_compared_without_the_spaces_pdf_text_puts_between_characters() -> None:
+    plan = make_plan("正常生产时型式检验多久做一次？")
+    spaced = make_clause(
+        "7.1.2", "型 式 检 验每 年 至少进行一次。", code="T/X 1", heading_path=PATH
+    )
+    plain = make_clause("7.1.3", "型式检验每年至少进行一次。", code="T/X 1", heading_path=PATH)
+    x = features(plan, [FakeHit(spaced, 0.03, 0.9), FakeHit(plain, 0.02, 0.9)], [[], []])
+    for name in ("cover", "own_cover_rel", "idf_rel", "sent_idf", "type_stated"):
+        assert col(x, name)[0] == col(x, name)[1], name
+    assert col(x, "cover")[0] > 0.0 and col(x, "type_stated")[0] == 1.0
+
+
+def test_the_refit_trains_only_on_the_sets_the_project_tunes_on() -> None:
+    from eval.train_rerank import TUNING_SETS
+
+    names = sorted(p.name for p in TUNING_SETS)
+    assert names == [
+        "questions_fresh.jsonl",
+        "questions_sample.jsonl",
+        "questions_standards.jsonl",
+        "questions_webguides.jsonl",
+    ]
+    assert all(p.is_file() for p in TUNING_SETS)
