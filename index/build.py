@@ -36,6 +36,7 @@ from index.embedders import Embedder
 from index.errors import IndexCorrupt, IndexModelMismatch
 from index.layout import INDEX_FORMAT, IndexPaths, read_meta
 from index.sections import children_map, is_section, section_bm25_text, section_passage
+from index.sentences import FORMAT as SENTENCE_FORMAT
 from index.sentences import SentenceVectors, sentence_ids, stored_sentences
 from index.tokenize import load_dictionary, tokenize
 from ingest.atomic import dir_lock, write_json_atomic, write_text_atomic
@@ -329,6 +330,8 @@ def describe_sentences(sents: SentenceVectors | None, all_ids: Sequence[str]) ->
         "clauses": len(sents.texts),
         "vectors": int(sents.index.ntotal),
         "complete": all(cid in sents.texts for cid in all_ids),
+        "format": sents.format,
+        "dtype": sents.dtype,
     }
 
 
@@ -355,40 +358,88 @@ def _missing_sentences(
     return out
 
 
-def add_sentence_vectors(store: ClauseStore, embedder: Embedder, *, progress: bool = False) -> int:
+def add_sentence_vectors(
+    store: ClauseStore,
+    embedder: Embedder,
+    *,
+    progress: bool = False,
+    timings: dict[str, float] | None = None,
+) -> int:
     """The second phase of :func:`sync_index`: embed the sentences of every indexed clause
     that has none stored and publish a generation with them; returns the vectors added.
 
     The slow part (embedding into the shared cache) runs without the directory lock; then,
-    under the lock, the current generation gets the vectors (read back from the cache) of
-    the clauses it still holds unchanged."""
+    under the lock, the current generation gets the vectors of the clauses it still holds
+    unchanged.  Each distinct sentence text is embedded once (many clauses share a
+    sentence: "应符合GB/T …的规定。") and only when the embedding cache lacks it.  A
+    generation stored in an older format (:data:`index.sentences.FORMAT`) is rewritten in
+    the current one, with a log line, even when it lacks nothing.
+
+    ``timings`` (when given) receives the seconds spent per step — ``segment`` (reading
+    the clauses and cutting them into sentences), ``cache`` (looking texts up in the
+    embedding cache), ``embed`` (the model), ``index`` (adding to FAISS, rebalancing),
+    ``write`` (the new generation) — for ``bench/bench_sentences.py``.  On Qdrant
+    (``STDQA_VECTOR_STORE=qdrant``) this is the engine's sync, sentences included."""
+    from index.qdrant_store import QdrantClauseIndex, QdrantSettings, store_kind
+
+    if store_kind() == "qdrant":  # the engine's sentence collection (index.qdrant_sentences)
+        remote = QdrantClauseIndex.connect(QdrantSettings.from_env(), store.root.name)
+        return int(remote.sync(store, embedder, progress=progress)["sentences"])
+    t = timings if timings is not None else {}
+    for key in ("segment", "cache", "embed", "index", "write"):
+        t.setdefault(key, 0.0)
     paths = IndexPaths.for_kb(store.root)
     gen = paths.current()
     if gen is None:
         return 0
     store.reload()
     meta = read_meta(gen)
-    if (meta.get("sentences") or {}).get("complete"):
-        return 0
-    todo = _missing_sentences(store, SentenceVectors.load_or_none(gen), meta)
-    if not todo:
+    described = meta.get("sentences") or {}
+    if described.get("complete") and int(described.get("format", 1)) >= SENTENCE_FORMAT:
         return 0
     started = time.perf_counter()
-    texts = list(dict.fromkeys(t for c in todo for t in stored_sentences(c)))
-    from tqdm import tqdm
-
-    bar = tqdm(total=len(texts), desc="嵌入句子", unit="句", disable=not progress, leave=False)
+    t0 = time.perf_counter()
+    todo = _missing_sentences(store, SentenceVectors.load_or_none(gen), meta)
+    texts = list(dict.fromkeys(s for c in todo for s in stored_sentences(c)))
+    t["segment"] += time.perf_counter() - t0
+    have: dict[str, np.ndarray] = {}
     load_dictionary()
     with EmbeddingCache(cache_path(store.root.parent.parent), embedder.name, embedder.dim) as cache:
-        try:
-            for i in range(0, len(texts), EMBED_BATCH * 2):
-                chunk = texts[i : i + EMBED_BATCH * 2]
-                embed_with_cache(cache, chunk, embedder.embed_passages)
-                bar.update(len(chunk))
-        finally:
-            bar.close()
+        if texts:
+            _embed_sentences(cache, embedder, texts, have, t, progress)
         with dir_lock(paths.root):
-            return _publish_sentences(store, embedder, paths, cache, started)
+            return _publish_sentences(store, embedder, paths, cache, have, t, started)
+
+
+def _embed_sentences(
+    cache: EmbeddingCache,
+    embedder: Embedder,
+    texts: Sequence[str],
+    into: dict[str, np.ndarray],
+    t: dict[str, float],
+    progress: bool,
+) -> None:
+    """Vectors of the distinct ``texts`` into ``into``: read from the cache, the rest
+    embedded (and cached), with a progress bar over the texts."""
+    from tqdm import tqdm
+
+    def model(batch: list[str]) -> np.ndarray:
+        t0 = time.perf_counter()
+        try:
+            return embedder.embed_passages(batch)
+        finally:
+            t["embed"] += time.perf_counter() - t0
+
+    bar = tqdm(total=len(texts), desc="嵌入句子", unit="句", disable=not progress, leave=False)
+    try:
+        for i in range(0, len(texts), EMBED_BATCH * 2):
+            chunk = list(texts[i : i + EMBED_BATCH * 2])
+            t0, before = time.perf_counter(), t["embed"]
+            into.update(zip(chunk, embed_with_cache(cache, chunk, model), strict=True))
+            t["cache"] += time.perf_counter() - t0 - (t["embed"] - before)
+            bar.update(len(chunk))
+    finally:
+        bar.close()
 
 
 def _publish_sentences(
@@ -396,25 +447,36 @@ def _publish_sentences(
     embedder: Embedder,
     paths: IndexPaths,
     cache: EmbeddingCache,
+    have: dict[str, np.ndarray],
+    t: dict[str, float],
     started: float,
 ) -> int:
-    """Under the lock: the live generation plus the sentence vectors it lacks (from the
-    cache, embedding what a concurrent change added meanwhile)."""
+    """Under the lock: the live generation plus the sentence vectors it lacks (``have``
+    holds those embedded before the lock; what a concurrent change added meanwhile is
+    embedded now), in the current storage format."""
     gen = paths.current()
     if gen is None:
         return 0
     meta = read_meta(gen)
     check_model(meta, embedder, paths.root)
-    sents = SentenceVectors.load_or_none(gen) or SentenceVectors(DenseIndex.empty(embedder.dim), {})
+    t0 = time.perf_counter()
+    sents = SentenceVectors.load_or_none(gen) or SentenceVectors.empty(embedder.dim)
     store.reload()
     todo = _missing_sentences(store, sents, meta)
-    if not todo:
-        return 0
     per = [stored_sentences(c) for c in todo]
-    flat = [t for ss in per for t in ss]
-    vecs = embed_with_cache(cache, flat, embedder.embed_passages)
+    t["segment"] += time.perf_counter() - t0
+    old_format = sents.format
+    if not todo and old_format >= SENTENCE_FORMAT:
+        return 0
+    late = [s for s in dict.fromkeys(s for ss in per for s in ss) if s not in have]
+    if late:
+        _embed_sentences(cache, embedder, late, have, t, False)
+    t0 = time.perf_counter()
+    flat = [s for ss in per for s in ss]
     ids = [c.clause_id for c in todo]
-    sents.index.add(sentence_ids(ids, [len(ss) for ss in per]), vecs)
+    if flat:
+        vecs = np.stack([have[s] for s in flat])
+        sents.index.add(sentence_ids(ids, [len(ss) for ss in per]), vecs)
     sents.texts.update(zip(ids, per, strict=True))
     # Every live clause, in the same order as the clause phase wrote them.
     sources = {s: int(r) for s, r in meta.get("sources", {}).items()}
@@ -425,10 +487,22 @@ def _publish_sentences(
         all_ids += cids
         all_windows += windows
     sents.index = sents.index.rebalanced(
-        _sentence_ids_of(sents.texts, all_ids), AppConfig.from_env().ivf_threshold
+        _sentence_ids_of(sents.texts, all_ids), AppConfig.from_env().ivf_threshold, half=True
     )
+    if old_format < SENTENCE_FORMAT:
+        log.info(
+            "sentence vectors: format %d (%s) → %d (%s), %d vectors rewritten from the stored "
+            "ones (nothing re-embedded)",
+            old_format,
+            "float32",
+            SENTENCE_FORMAT,
+            sents.dtype,
+            sents.index.ntotal - len(flat),
+        )
     dense = _load_dense(gen, meta)
     bm25 = BM25Index.load(gen / "bm25")
+    t["index"] += time.perf_counter() - t0
+    t0 = time.perf_counter()
     new_gen = paths.new_generation()
     built = {k: meta[k] for k in ("store_generation", "trained_on", "built_at") if k in meta}
     _write_generation(
@@ -444,7 +518,14 @@ def _publish_sentences(
         sents,
         extra=built,
     )
-    log.info("sentence vectors: +%d in %.1f s", len(flat), time.perf_counter() - started)
+    t["write"] += time.perf_counter() - t0
+    log.info(
+        "sentence vectors: +%d (%d distinct texts) in %.1f s (%s)",
+        len(flat),
+        len(set(flat)),
+        time.perf_counter() - started,
+        ", ".join(f"{k} {v:.1f} s" for k, v in t.items()),
+    )
     return len(flat)
 
 

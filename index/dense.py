@@ -10,6 +10,11 @@ Why these index types:
   A hashtable direct map lets us read vectors back (to score BM25-only candidates and to
   retrain when the corpus has grown well past the size it was trained on).
 
+``half=True`` stores each component as float16 (FAISS ``QT_fp16`` scalar quantiser, flat or
+IVF): half the disk and memory for vectors read back by id (the sentence vectors of
+:mod:`index.sentences`, ~6 per clause); fp16 keeps 11 significant bits, so a cosine moves by
+~1e-4 at most, and it needs no training.  Clause vectors stay float32.
+
 Clause ids are strings; FAISS wants int64, so each id is hashed to 63 bits
 (:func:`faiss_id`).  A collision among 10^6 clauses has probability ~10^-7.
 """
@@ -66,21 +71,41 @@ class DenseIndex:
 
     # ---------------------------------------------------------------- construction
     @classmethod
-    def empty(cls, dim: int) -> DenseIndex:
+    def empty(cls, dim: int, half: bool = False) -> DenseIndex:
+        if half:
+            fp16 = faiss.ScalarQuantizer.QT_fp16
+            return cls(
+                faiss.IndexIDMap2(faiss.IndexScalarQuantizer(dim, fp16, faiss.METRIC_INNER_PRODUCT))
+            )
         return cls(faiss.IndexIDMap2(faiss.IndexFlatIP(dim)))
 
     @classmethod
     def build(
-        cls, dim: int, ids: np.ndarray, vectors: np.ndarray, ivf_threshold: int = IVF_THRESHOLD
+        cls,
+        dim: int,
+        ids: np.ndarray,
+        vectors: np.ndarray,
+        ivf_threshold: int = IVF_THRESHOLD,
+        half: bool = False,
     ) -> DenseIndex:
-        """Index of the kind suited to ``len(ids)`` vectors."""
+        """Index of the kind suited to ``len(ids)`` vectors (float16 components: ``half``)."""
         if len(ids) < ivf_threshold:
-            idx = cls.empty(dim)
+            idx = cls.empty(dim, half)
             idx.add(ids, vectors)
             return idx
         nlist = min(nlist_for(len(ids)), max(1, len(ids) // 39))  # FAISS wants ≥ 39 per cell
         quantizer = faiss.IndexFlatIP(dim)
-        ivf = faiss.IndexIVFFlat(quantizer, dim, nlist, faiss.METRIC_INNER_PRODUCT)
+        if half:  # codes of the vectors themselves (no residual): read back exactly as fp16
+            ivf = faiss.IndexIVFScalarQuantizer(
+                quantizer,
+                dim,
+                nlist,
+                faiss.ScalarQuantizer.QT_fp16,
+                faiss.METRIC_INNER_PRODUCT,
+                False,
+            )
+        else:
+            ivf = faiss.IndexIVFFlat(quantizer, dim, nlist, faiss.METRIC_INNER_PRODUCT)
         rng = np.random.default_rng(0)
         sample = (
             vectors
@@ -99,6 +124,15 @@ class DenseIndex:
     def kind(self) -> str:
         return "ivf" if isinstance(self._unwrap(), faiss.IndexIVF) else "flat"
 
+    @property
+    def half(self) -> bool:
+        """Whether the components are stored as float16."""
+        inner = self._unwrap()
+        if isinstance(inner, faiss.IndexIDMap):
+            inner = faiss.downcast_index(inner.index)
+        sq = getattr(inner, "sq", None)
+        return sq is not None and sq.qtype == faiss.ScalarQuantizer.QT_fp16
+
     def _unwrap(self) -> faiss.Index:
         return faiss.downcast_index(self.index)
 
@@ -116,8 +150,9 @@ class DenseIndex:
     def describe(self) -> str:
         if self.kind == "ivf":
             ivf = self._ivf()
-            return f"IVFFlat(IP, nlist={ivf.nlist}, nprobe={ivf.nprobe})"
-        return "FlatIP"
+            name = "IVFSQfp16" if self.half else "IVFFlat"
+            return f"{name}(IP, nlist={ivf.nlist}, nprobe={ivf.nprobe})"
+        return "SQfp16(IP)" if self.half else "FlatIP"
 
     # ---------------------------------------------------------------- updates
     def add(self, ids: np.ndarray, vectors: np.ndarray) -> None:
@@ -146,21 +181,25 @@ class DenseIndex:
             return np.zeros((0, self.dim), dtype=np.float32)
         return self.index.reconstruct_batch(np.ascontiguousarray(ids, dtype=np.int64))
 
-    def rebalanced(self, all_ids: np.ndarray, ivf_threshold: int = IVF_THRESHOLD) -> DenseIndex:
+    def rebalanced(
+        self, all_ids: np.ndarray, ivf_threshold: int = IVF_THRESHOLD, half: bool | None = None
+    ) -> DenseIndex:
         """This index, or a rebuilt one when the size crossed the IVF threshold (either
-        way) or outgrew its IVF training."""
+        way), outgrew its IVF training, or is to change its component type (``half``;
+        None keeps it)."""
+        half = self.half if half is None else half
         n = len(all_ids)
         want_ivf = n >= ivf_threshold
         stale = self.kind == "ivf" and n > RETRAIN_GROWTH * max(self.trained_on, 1)
-        if want_ivf == (self.kind == "ivf") and not stale:
+        if want_ivf == (self.kind == "ivf") and not stale and half == self.half:
             return self
         log.info(
             "rebuilding dense index for %d vectors (%s → %s)",
             n,
-            self.kind,
-            "ivf" if want_ivf else "flat",
+            self.describe(),
+            ("ivf" if want_ivf else "flat") + (" float16" if half else " float32"),
         )
-        return DenseIndex.build(self.dim, all_ids, self.vectors(all_ids), ivf_threshold)
+        return DenseIndex.build(self.dim, all_ids, self.vectors(all_ids), ivf_threshold, half)
 
     # ---------------------------------------------------------------- search
     def search(

@@ -23,6 +23,16 @@ vectors) and kept in the generation directory as ``sentences.faiss`` (a
 (clause id → its stored sentences, in key order).  A generation without them (built
 before this existed, or whose sentence phase has not run yet) simply has none: the gate
 then embeds at query time as before and the sentence retriever returns nothing.
+
+**Storage format.**  Format 2 (:data:`FORMAT`) stores the components as float16 (FAISS
+``QT_fp16``, see :class:`index.dense.DenseIndex`): sentence vectors are ~6 per clause, so in
+float32 they were three quarters of a generation (46,066 vectors, 71 MB of 96 MB on the
+real standards).  float16 keeps 11 significant bits — a cosine moves by ~1e-4 — and needs no
+training, unlike int8, whose per-vector scale would cost ~4× that error for another halving.
+Format 1 (float32, sessions before) still loads as it is; the next sentence phase of a
+writer (:func:`index.build.add_sentence_vectors`) rewrites it as format 2, with a log line,
+from the vectors it holds (nothing is re-embedded or lost).  The format is recorded in
+``meta.json`` and is also visible in the FAISS file itself, which is what loading trusts.
 """
 
 from __future__ import annotations
@@ -51,6 +61,7 @@ _SENTENCE = re.compile(r"(?<=[。；！？!?;])|\n")
 
 VECTORS_FILE = "sentences.faiss"
 TEXTS_FILE = "sentences.json"
+FORMAT = 2  # 1: float32 components; 2: float16
 
 
 def sentences(text: str) -> list[str]:
@@ -116,6 +127,20 @@ class SentenceVectors:
     texts: dict[str, list[str]]
     owner: dict[int, str] = field(default_factory=dict)
     by_text: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def empty(cls, dim: int) -> SentenceVectors:
+        """No sentences yet, in the current storage format."""
+        return cls(DenseIndex.empty(dim, half=True), {})
+
+    @property
+    def format(self) -> int:
+        """Storage format of the loaded vectors (1: float32, 2: float16)."""
+        return FORMAT if self.index.half else 1
+
+    @property
+    def dtype(self) -> str:
+        return "float16" if self.index.half else "float32"
 
     @classmethod
     def load(cls, gen: Path, indexed: Iterable[str] | None = None) -> SentenceVectors | None:
@@ -195,6 +220,7 @@ class SentenceVectors:
         return sorted(best.items(), key=lambda kv: -kv[1])[:depth]
 
 
-def describe(texts: dict[str, Any]) -> dict[str, int]:
-    """What meta.json records about a generation's sentence vectors."""
-    return {"clauses": len(texts), "vectors": sum(len(v) for v in texts.values())}
+def as_stored(vectors: np.ndarray) -> np.ndarray:
+    """``vectors`` as format :data:`FORMAT` stores them (float16 values, held as float32):
+    what another backend must store to give the gate and the reranker the same inputs."""
+    return np.asarray(vectors, dtype=np.float32).astype(np.float16).astype(np.float32)
