@@ -50,7 +50,9 @@ from index.build import bm25_text, passage_windows
 from index.embed_cache import EmbeddingCache, cache_path, embed_with_cache
 from index.embedders import Embedder
 from index.errors import IndexModelMismatch
+from index.qdrant_sentences import QdrantSentences
 from index.sections import children_map
+from index.sentences import FORMAT as SENTENCE_FORMAT
 from index.sparse import SparseTerms, document_terms, query_terms
 from index.tokenize import tokenize
 from ingest.atomic import dir_lock, write_json_atomic
@@ -180,6 +182,7 @@ class QdrantClauseIndex:
         self.collection = collection
         self.kb = kb
         self.settings = settings or QdrantSettings(collection=collection)
+        self.sentences = QdrantSentences(client, collection, kb)
 
     @classmethod
     def connect(cls, settings: QdrantSettings, kb: str) -> QdrantClauseIndex:
@@ -401,10 +404,13 @@ class QdrantClauseIndex:
         *,
         rebuild: bool = False,
         progress: bool | Progress = False,
+        sentences: bool = True,
     ) -> dict[str, Any]:
         """Bring the engine up to date with ``store``: delete points of removed or changed
-        sources, embed and upsert new revisions.  Returns ``{"added", "removed",
-        "seconds", "changed"}`` like :func:`index.build.sync_index`."""
+        sources, embed and upsert new revisions, then the same for the sentence vectors
+        (:mod:`index.qdrant_sentences`; ``sentences=False`` leaves them for a later sync,
+        as the app's first run does).  Returns ``{"added", "removed", "seconds",
+        "changed", "sentences"}`` like :func:`index.build.sync_index`."""
         started = time.perf_counter()
         store.migrate_clause_ids()  # positional ids of an older store → content ids
         state_path = self.state_path(store)
@@ -429,12 +435,17 @@ class QdrantClauseIndex:
             want: dict[str, SourceEntry] = store.sources()
             stale = [s for s, rev in have.items() if s not in want or want[s].revision != rev]
             fresh = [s for s, e in want.items() if have.get(s) != e.revision]
-            if not stale and not fresh and state:
+            sent_have = dict(state.get("sentence_sources") or {}) if state else {}
+            sentences_done = not sentences or {s: int(v[0]) for s, v in sent_have.items()} == {
+                s: e.revision for s, e in want.items()
+            }
+            if not stale and not fresh and state and sentences_done:
                 return {
                     "added": 0,
                     "removed": 0,
                     "seconds": time.perf_counter() - started,
                     "changed": False,
+                    "sentences": 0,
                 }
 
             m = self._m
@@ -469,21 +480,35 @@ class QdrantClauseIndex:
             else:
                 avgdl = old_avgdl if state else avgdl
             added = self._upsert(store, work, tokens, embedder, avgdl, progress)
-            write_json_atomic(
-                state_path,
-                {
-                    "collection": self.collection,
-                    "model": embedder.name,
-                    "dim": embedder.dim,
-                    "avgdl": avgdl,
-                    "sources": {s: e.revision for s, e in want.items()},
-                    "lengths": lengths,
-                    "store_generation": store.generation,
-                },
-            )
+            record = {
+                "collection": self.collection,
+                "model": embedder.name,
+                "dim": embedder.dim,
+                "avgdl": avgdl,
+                "sources": {s: e.revision for s, e in want.items()},
+                "lengths": lengths,
+                "store_generation": store.generation,
+                "sentence_sources": {s: r for s, r in sent_have.items() if s in want},
+            }
+            write_json_atomic(state_path, record)
+            n_sent = 0
+            if sentences:
+                # The clause points are recorded first: a sentence sync that dies leaves a
+                # usable index (the gate then embeds at query time), redone next time.
+                record["sentence_sources"], n_sent = self.sentences.sync(
+                    store, embedder, want, record["sentence_sources"], progress
+                )
+                record["sentence_format"] = SENTENCE_FORMAT
+                write_json_atomic(state_path, record)
         seconds = time.perf_counter() - started
         log.info("qdrant synced: +%d −%d clauses in %.1f s", added, removed, seconds)
-        return {"added": added, "removed": removed, "seconds": seconds, "changed": True}
+        return {
+            "added": added,
+            "removed": removed,
+            "seconds": seconds,
+            "changed": True,
+            "sentences": n_sent,
+        }
 
     def state_path(self, store: ClauseStore) -> Path:
         return store.root / "index" / f"qdrant-{self.collection}.json"

@@ -219,8 +219,9 @@ _local_hybrid: Retriever = fused(dense, bm25)
 def hybrid(ctx: Context) -> Ranking:
     """Dense and BM25 fused by RRF.  On Qdrant, one request does both retrievals and the
     fusion in the engine (same k, same weights, same ranking as :func:`fused`); the BM25
-    scores of the fused candidates are then read in a second, id-filtered request, so the
-    hits carry both scores as they do on FAISS."""
+    scores are then read by a second request, the BM25 retrieval alone, so the hits carry
+    the BM25 score exactly where they do on FAISS (a clause found only by dense search has
+    none: the reranker and the gate read that)."""
     remote = ctx.snap.remote
     if remote is None or min(ctx.weights) <= 0:
         return _local_hybrid(ctx)
@@ -228,7 +229,7 @@ def hybrid(ctx: Context) -> Ranking:
     ranked = remote.hybrid(
         ctx.qvec(), tokens, ctx.depth, ctx.allowed, weights=ctx.weights, depth=ctx.depth
     )
-    ctx.bm25_scores.update(remote.sparse_scores(tokens, [cid for cid, _ in ranked]))
+    ctx.bm25_scores.update(remote.sparse(tokens, ctx.depth, ctx.allowed))
     return [(cid, s, "hybrid") for cid, s in ranked]
 
 

@@ -36,6 +36,7 @@ from index.embed_cache import use_workspace
 from index.embedders import Embedder, make_embedder
 from index.errors import IndexCorrupt, KnowledgeBaseNotFound
 from index.layout import IndexPaths, read_meta
+from index.qdrant_sentences import RemoteSentenceVectors
 from index.qdrant_store import QdrantClauseIndex, QdrantSettings, store_kind
 from index.query import SearchQuery, parse_query
 from index.retrievers import (
@@ -176,7 +177,7 @@ class Searcher:
         if store_kind() == "qdrant":
             remote = QdrantClauseIndex.connect(QdrantSettings.from_env(), kb)
             if sync:
-                remote.sync(store, embedder, progress=progress)
+                remote.sync(store, embedder, progress=progress, sentences=sentences)
             return cls(ws, kb, store, embedder, *_remote_placeholders(store, embedder, remote))
         if sync:
             sync_index(store, embedder, progress=progress, sentences=sentences)
@@ -303,10 +304,24 @@ class Searcher:
             children=children_map(clauses),
             indexed=None if self.remote is not None else frozenset(indexed),
             remote=self.remote,
-            sentences=None
-            if self.remote is not None or not meta.get("_dir")
-            else SentenceVectors.load_or_none(Path(meta["_dir"]), indexed),
+            sentences=self._sentences(clauses, meta, indexed),
         )
+
+    def _sentences(
+        self, clauses: list[Clause], meta: dict[str, Any], indexed: set[str]
+    ) -> SentenceVectors | RemoteSentenceVectors | None:
+        """The stored sentence vectors: the generation's files, or the engine's sentence
+        collection (read through the clauses uploaded at their current revision)."""
+        if self.remote is not None:
+            return RemoteSentenceVectors(
+                self.remote.sentences,
+                clauses,
+                lambda: self.remote.state(self.store).get("sentence_sources") or {},
+                {s: e.revision for s, e in self.store.sources().items()},
+            )
+        if not meta.get("_dir"):
+            return None
+        return SentenceVectors.load_or_none(Path(meta["_dir"]), indexed)
 
     def _indexed_ids(self, clauses: list[Clause], meta: dict[str, Any]) -> set[str]:
         """Ids of the clauses the index really holds *for their current text*.
@@ -334,6 +349,16 @@ class Searcher:
             if digests[c.source].get(c.clause_id) == clause_digest(c):
                 out.add(c.clause_id)
         return out
+
+    @property
+    def sentences_complete(self) -> bool:
+        """Whether every indexed clause has its sentence vectors stored (FAISS: the
+        generation's meta; Qdrant: the sentence sources recorded at the store's revisions)."""
+        if self.remote is not None:
+            done = self.remote.state(self.store).get("sentence_sources") or {}
+            want = {s: e.revision for s, e in self.store.sources().items()}
+            return {s: int(v[0]) for s, v in done.items()} == want
+        return bool((self.meta.get("sentences") or {}).get("complete"))
 
     def sentence_vectors(self, texts: Sequence[str]) -> dict[int, Any]:
         """Stored sentence vectors of ``texts`` by position (the refusal gate reads them

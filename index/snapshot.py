@@ -19,6 +19,7 @@ from index.bm25 import BM25Index
 from index.dense import DenseIndex, faiss_ids, window_key
 
 if TYPE_CHECKING:
+    from index.qdrant_sentences import RemoteSentenceVectors
     from index.qdrant_store import QdrantClauseIndex
     from index.sentences import SentenceVectors
 
@@ -56,9 +57,10 @@ class Snapshot:
     # Set when the vectors live in Qdrant (STDQA_VECTOR_STORE=qdrant): the retrievers then
     # ask the engine instead of ``dense``/``bm25`` (which stay empty).
     remote: QdrantClauseIndex | None = None
-    # Sentence vectors of the generation (index.sentences); None for an older build, for
-    # one whose sentence phase has not run, and on Qdrant (which does not store them).
-    sentences: SentenceVectors | None = None
+    # Sentence vectors of the generation (index.sentences), or of the engine's sentence
+    # collection on Qdrant (index.qdrant_sentences: read by text only, never searched);
+    # None for an older build or one whose sentence phase has not run.
+    sentences: SentenceVectors | RemoteSentenceVectors | None = None
 
     def vector_ids(self, clause_ids: Sequence[str]) -> tuple[np.ndarray, list[int]]:
         """FAISS ids of all windows of ``clause_ids`` and, per id, the clause's position."""

@@ -100,7 +100,7 @@ def open_searcher(ws: str, kb: str, store_generation: int, index_gen: str = "") 
     The sentence vectors (``index_gen`` changes when they land) are left to a
     background job (:func:`start_sentences`): opening never waits for them."""
     searcher = KnowledgeBase.at(ws, kb).searcher(get_embedder(), sync=True, sentences=False)
-    if searcher.remote is None and not (searcher.meta.get("sentences") or {}).get("complete"):
+    if not searcher.sentences_complete:
         start_sentences(Path(ws), kb)
     return searcher
 
