@@ -37,6 +37,7 @@ from index.errors import IndexCorrupt, IndexModelMismatch
 from index.layout import INDEX_FORMAT, IndexPaths, read_meta
 from index.sections import children_map, is_section, section_bm25_text, section_passage
 from index.sentences import FORMAT as SENTENCE_FORMAT
+from index.sentences import IVF_THRESHOLD as SENTENCE_IVF_THRESHOLD
 from index.sentences import SentenceVectors, sentence_ids, stored_sentences
 from index.tokenize import load_dictionary, tokenize
 from ingest.atomic import dir_lock, write_json_atomic, write_text_atomic
@@ -487,7 +488,7 @@ def _publish_sentences(
         all_ids += cids
         all_windows += windows
     sents.index = sents.index.rebalanced(
-        _sentence_ids_of(sents.texts, all_ids), AppConfig.from_env().ivf_threshold, half=True
+        _sentence_ids_of(sents.texts, all_ids), SENTENCE_IVF_THRESHOLD, half=True
     )
     if old_format < SENTENCE_FORMAT:
         log.info(

@@ -62,6 +62,11 @@ _SENTENCE = re.compile(r"(?<=[。；！？!?;])|\n")
 VECTORS_FILE = "sentences.faiss"
 TEXTS_FILE = "sentences.json"
 FORMAT = 2  # 1: float32 components; 2: float16
+# Sentence vectors are read by id (the gate, the reranker); only the ablation retriever
+# searches them.  An IVF index costs k-means training on every rebuild — 20 s of a 25 s
+# sentence phase for 46,066 vectors — to speed up a search the default pipeline never
+# runs, so they stay exact (flat) far beyond the clause index's IVF threshold.
+IVF_THRESHOLD = 2_000_000
 
 
 def sentences(text: str) -> list[str]:
