@@ -27,8 +27,9 @@ then embeds at query time as before and the sentence retriever returns nothing.
 **Storage format.**  Format 2 (:data:`FORMAT`) stores the components as float16 (FAISS
 ``QT_fp16``, see :class:`index.dense.DenseIndex`): sentence vectors are ~6 per clause, so in
 float32 they were three quarters of a generation (46,066 vectors, 71 MB of 96 MB on the
-real standards).  float16 keeps 11 significant bits — a cosine moves by ~1e-4 — and needs no
-training, unlike int8, whose per-vector scale would cost ~4× that error for another halving.
+real standards).  float16 keeps 11 significant bits — a cosine moves by
+at most 6e-5 on the real standards — and needs no training; int8 with a per-vector scale
+moved it by up to 1.5e-3 (25×) for another halving.
 Format 1 (float32, sessions before) still loads as it is; the next sentence phase of a
 writer (:func:`index.build.add_sentence_vectors`) rewrites it as format 2, with a log line,
 from the vectors it holds (nothing is re-embedded or lost).  The format is recorded in
