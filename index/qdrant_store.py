@@ -20,8 +20,9 @@ Layout — one collection for the whole workspace (``STDQA_QDRANT_COLLECTION``, 
 
 Per-knowledge-base isolation is a payload filter on every request (tenant index), not a
 collection per KB: thousands of small collections cost a cluster far more than one large
-one.  Hybrid search is one request: a dense and a sparse prefetch fused by RRF (k = 61,
-which equals our own :func:`index.fusion.rrf` with k0 = 60 and 1-based ranks).
+one.  Hybrid search is one request: a dense and a sparse prefetch fused by RRF (k =
+:data:`index.fusion.HYBRID_K0` + 1, which equals our own :func:`index.fusion.rrf` with
+k0 = HYBRID_K0 and 1-based ranks).
 
 What syncing needs to remember (which source revisions are in the engine, the average
 clause length the tf parts were computed with, the embedding model) is kept next to the
@@ -50,6 +51,7 @@ from index.build import bm25_text, passage_windows
 from index.embed_cache import EmbeddingCache, cache_path, embed_with_cache
 from index.embedders import Embedder
 from index.errors import IndexModelMismatch
+from index.fusion import HYBRID_K0
 from index.qdrant_sentences import QdrantSentences
 from index.sections import children_map
 from index.sentences import FORMAT as SENTENCE_FORMAT
@@ -71,7 +73,7 @@ ENV_QUANTIZE = "STDQA_QDRANT_QUANTIZE"
 
 DENSE = "dense"
 SPARSE = "bm25"
-RRF_K = 61  # = index.fusion.K0 + 1: Qdrant ranks from 0, our rrf from 1
+RRF_K = HYBRID_K0 + 1  # Qdrant ranks from 0, our rrf from 1
 UPSERT_BATCH = 128
 AVGDL_DRIFT = 0.10  # re-weight stored tf parts when the average length moved this much
 EMPTY_TOKEN = "∅"  # as index.bm25: a clause with no tokens still counts in the corpus

@@ -9,7 +9,8 @@ evaluation are just other compositions (:data:`PIPELINES`):
 ``dense``                 FAISS cosine over every embedded window (a clause scores as
                           its best window)
 ``bm25``                  jieba/bm25s over heading path and body
-``hybrid``                reciprocal rank fusion of the two (:func:`index.fusion.rrf`)
+``hybrid``                reciprocal rank fusion of the two (:func:`index.fusion.rrf`,
+                          k0 = :data:`index.fusion.HYBRID_K0`)
 ``hybrid+exact``          hybrid, fused with hybrid run inside the documents the
                           question names or points at (:func:`scoped`), the drafting element asked of a
                           pointed-at document leads (:func:`element_first`), then the
@@ -35,7 +36,7 @@ import numpy as np
 
 from grammar.schema import Clause
 from index.embedders import Embedder
-from index.fusion import rrf
+from index.fusion import HYBRID_K0, rrf
 from index.query import SearchQuery
 from index.sections import descendants, element_sections
 from index.snapshot import Snapshot
@@ -198,9 +199,11 @@ def sentence(ctx: Context) -> Ranking:
     return [(cid, s, "sentence") for cid, s in ranked]
 
 
-def fused(*retrievers: Retriever, route: str = "hybrid") -> Retriever:
+def fused(*retrievers: Retriever, route: str = "hybrid", k0: int = HYBRID_K0) -> Retriever:
     """A retriever fusing others by RRF, weighted by ``ctx.weights`` (one per retriever;
-    a retriever whose weight is 0 is not run at all)."""
+    a retriever whose weight is 0 is not run at all), with the rank constant ``k0``
+    (:data:`index.fusion.HYBRID_K0`: a clause one retriever ranks near the top is not
+    buried under clauses both rank mid-list)."""
 
     def run(ctx: Context) -> Ranking:
         weights = list(ctx.weights) + [1.0] * (len(retrievers) - len(ctx.weights))
@@ -208,7 +211,7 @@ def fused(*retrievers: Retriever, route: str = "hybrid") -> Retriever:
             [cid for cid, _, _ in r(ctx)] if w > 0 else []
             for r, w in zip(retrievers, weights, strict=False)
         ]
-        return [(cid, s, route) for cid, s in rrf(lists, weights[: len(lists)])]
+        return [(cid, s, route) for cid, s in rrf(lists, weights[: len(lists)], k0=k0)]
 
     return run
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import numpy as np
+import pytest
 
 from grammar.schema import Clause, ClauseKind, DocumentInfo, HeadingRef
 from index.exact import documents_named
+from index.fusion import HYBRID_K0, K0
 from index.query import parse_query
-from index.retrievers import Context, compose, exact_first, scoped
+from index.retrievers import Context, compose, exact_first, fused, scoped
 from qa.plan import make_plan
 
 DOCS = [
@@ -112,3 +114,40 @@ def test_plan_merges_follow_up_and_reads_element() -> None:
     assert plan.text.startswith("规范性引用文件怎么写？")
     assert plan.element is not None and plan.element.name == "规范性引用文件"
     assert "规范性引用文件" in plan.search.focus
+
+
+def test_hybrid_fusion_keeps_one_retrievers_top_hit_above_shared_mid_list_hits() -> None:
+    """A lay question: the embedder ranks the clause 2nd, BM25 misses it (no shared words);
+    ten clauses both rank 20th–29th.  With the paper's k0 = 60 the dense hit falls below
+    all of them (1/62 < 2/89) and out of the top ten; with HYBRID_K0 it stays in it."""
+    shared = [f"m{i}" for i in range(10)]
+    dense_list = [("d0", 0.9, "dense"), ("lay", 0.88, "dense")]
+    dense_list += [(f"u{i}", 0.6, "dense") for i in range(17)]
+    dense_list += [(c, 0.5, "dense") for c in shared]
+    bm25_list = [(f"b{i}", 9.0, "bm25") for i in range(19)]
+    bm25_list += [(c, 1.0, "bm25") for c in shared]
+
+    def dense_fake(ctx: Context) -> list[tuple[str, float, str]]:
+        return dense_list
+
+    def bm25_fake(ctx: Context) -> list[tuple[str, float, str]]:
+        return bm25_list
+
+    ctx = _ctx("护理员隔多久帮老人翻身")
+    ids = [cid for cid, _, _ in fused(dense_fake, bm25_fake)(ctx)]
+    assert ids.index("lay") < 10
+    paper = [cid for cid, _, _ in fused(dense_fake, bm25_fake, k0=K0)(ctx)]
+    assert paper.index("lay") >= 10  # the failure the smaller constant mends
+    # agreement still counts: a clause both rank 3rd beats each retriever's 1st alone
+    top = fused(
+        lambda c: [("a", 1.0, "dense"), ("b", 0.9, "dense"), ("s", 0.8, "dense")],
+        lambda c: [("c", 1.0, "bm25"), ("d", 0.9, "bm25"), ("s", 0.8, "bm25")],
+    )(ctx)
+    assert top[0][0] == "s"
+
+
+def test_qdrant_engine_fusion_uses_the_same_constant() -> None:
+    """Qdrant ranks from 0 and our rrf from 1: the engine's k is HYBRID_K0 + 1, so the
+    Qdrant backend ranks hybrid search exactly as FAISS + bm25s do."""
+    qdrant_store = pytest.importorskip("index.qdrant_store")
+    assert qdrant_store.RRF_K == HYBRID_K0 + 1
