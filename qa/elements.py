@@ -27,6 +27,14 @@ class Element:
     def names(self) -> tuple[str, ...]:
         return (self.name, *self.aliases)
 
+    def named_by(self, heading: str) -> bool:
+        """Is ``heading`` (a clause title, a heading-path title, an element label such as
+        "前言") about this element?  "范围", "范围的编写", "7.1 范围" are; "清单的范围" is
+        not: there the name is only the object of another word (the scope of a list).  The
+        refusal gate and :func:`governs` both judge a clause's headings by this."""
+        t = heading.replace(" ", "")
+        return any(t.startswith(n) or (n in t and not t.endswith(f"的{n}")) for n in self.names())
+
 
 # Longer names first so "规范性引用文件" wins over "引用", "术语和定义" over "术语".
 ELEMENTS: tuple[Element, ...] = (
@@ -141,18 +149,11 @@ def is_how_to(question: str) -> bool:
     return bool(_HOW_TO.search(question))
 
 
-def _names_element(title: str, name: str) -> bool:
-    """A heading about the element: "范围", "范围的编写", "7.1 范围" — but not "清单的范围"
-    (the scope of a list), where the name is only the object of another word."""
-    t = title.replace(" ", "")
-    return t.startswith(name) or (name in t and not t.endswith(f"的{name}"))
-
-
 def governs(clause: Clause, element: Element) -> bool:
     """A clause that tells how to write ``element``: its title (or the text right under
     it) names the element, and it is not simply that element of some other standard."""
-    titled = any(_names_element(clause.clause_title, n) for n in element.names()) or any(
-        _names_element(h.title, n) for h in clause.heading_path[-1:] for n in element.names()
+    titled = element.named_by(clause.clause_title) or any(
+        element.named_by(h.title) for h in clause.heading_path[-1:]
     )
     if not titled:
         return False

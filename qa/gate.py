@@ -48,7 +48,7 @@ import numpy as np
 from grammar.codes import find_codes
 from grammar.numbering import halfwidth
 from index.exact import code_named
-from qa.elements import Element, _names_element
+from qa.elements import Element
 from qa.relevance import _CJK_RUN, _FILLER, content_grams, coverage, held_grams
 
 GATE_FEATURES: tuple[str, ...] = (
@@ -257,7 +257,7 @@ def heads_element(clause: Any, element: Element | None) -> bool:
         return False
     heads = [h.title for h in clause.heading_path]
     heads += [clause.clause_title or "", clause.clause_no or ""]
-    return any(_names_element(t, n) for t in heads if t for n in element.names())
+    return any(element.named_by(t) for t in heads if t)
 
 
 def unmatched_known(

@@ -295,6 +295,8 @@ def test_the_asked_element_is_matched_against_the_first_hits_own_headings() -> N
     # "清单的范围" is the scope of a list, not the element 范围
     scope = detect_element("范围一章怎么写？")
     assert not heads_element(make_clause("5.2", "……", title="清单的范围"), scope)
+    assert scope is not None and scope.named_by("7.1 范围") and scope.named_by("适用范围")
+    assert not scope.named_by("清单的范围") and not scope.named_by("术语和定义")
     hits = [H(own, 1.0, 0.87)]
     q = "GB/T 28181—2022 的前言是怎么标注对应章条的？"
     f = gate_features(q, content_grams(q), hits, [[]], [False], element=foreword, named=("x",))
