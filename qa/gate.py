@@ -30,8 +30,9 @@ whether the clauses *contain* what the question is about:
 :func:`gate_features` computes these from the query plan and the usable hits (one row,
 named by :data:`GATE_FEATURES`; sentence cosines and word frequencies come from
 :mod:`qa.gate_inputs`); :class:`GateModel` combines them with a logistic
-regression fitted by ``python -m eval.calibrate`` with leave-one-set-out cross-validation
-(stored in ``qa/calibration.json`` per embedding model).  The question is answered when the
+regression fitted by ``python -m eval.calibrate`` (``make calibrate-gate``) with
+leave-one-set-out cross-validation, each weight kept on the side of zero its input means
+(:data:`GATE_SIGNS`), stored in ``qa/calibration.json`` per embedding model.  The question is answered when the
 model's probability that it is answerable reaches the model's threshold.
 """
 
@@ -417,16 +418,51 @@ def probability(model: Mapping[str, Any], feats: Mapping[str, float]) -> float:
     return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, s))))
 
 
+# The direction each input can push P(answerable), from what it means: more of the asked
+# thing found in the top clauses can only make an answer likelier, more of it missing only
+# less.  The fit keeps every weight on its side of zero (0 allowed) — a few dozen
+# unanswerable questions per set cannot support a weight against the input's meaning (a
+# correlated input took the opposite sign in unconstrained fits: "the rarest topic word
+# no top clause holds" raised P(answerable)), and held out, the constrained fit was as
+# good or better at every L2 strength (eval.calibrate, README "Refusal gate").  0: free
+# (how many topic words a question has says nothing by itself about either side).
+GATE_SIGNS: dict[str, int] = {
+    "dense1": 1,
+    "topic_title": 1,
+    "topic_best3": 1,
+    "topic_missing": -1,
+    "number_missing": -1,
+    "governing": 1,
+    "agree": 1,
+    "named": 1,
+    "short_topic": 0,
+    "code_absent": -1,
+    "asked_best3": 1,
+    "value_unnamed": -1,
+    "sent_best": 1,
+    "type_near": 1,
+    "type_any": 1,
+    "topic_idf": 1,
+    "element_top": 1,
+    "named_present": 1,
+    "rare_unmatched": -1,
+    "known_unmatched": -1,
+}
+
+
 def fit(
     rows: Sequence[Mapping[str, float]],
     labels: Sequence[bool],
     *,
     l2: float = 1.0,
-    iters: int = 1500,
+    iters: int = 3000,
     lr: float = 0.2,
+    signs: Mapping[str, int] | None = None,
 ) -> dict[str, Any]:
     """Logistic regression (numpy, L2, standardised features, classes balanced: a few
-    dozen unanswerable questions against hundreds of answerable ones)."""
+    dozen unanswerable questions against hundreds of answerable ones), each weight kept
+    on the side of zero ``signs`` gives it (:data:`GATE_SIGNS` by default; ``{}``: none),
+    by projected gradient descent."""
     x = np.vstack([vector(r) for r in rows])
     y = np.asarray([1.0 if v else 0.0 for v in labels])
     mean = x.mean(axis=0)
@@ -436,12 +472,15 @@ def fit(
     pos = max(1.0, float(y.sum()))
     neg = max(1.0, float(len(y) - y.sum()))
     sw = np.where(y > 0, len(y) / (2 * pos), len(y) / (2 * neg))
+    side = GATE_SIGNS if signs is None else signs
+    sign = np.asarray([side.get(n, 0) for n in GATE_FEATURES], dtype=np.float64)
     w = np.zeros(z.shape[1])
     b = 0.0
     for _ in range(iters):
         p = 1.0 / (1.0 + np.exp(-np.clip(z @ w + b, -30.0, 30.0)))
         g = sw * (p - y)
         w -= lr * (z.T @ g / len(y) + l2 * w / len(y))
+        w = np.where(sign > 0, np.maximum(w, 0.0), np.where(sign < 0, np.minimum(w, 0.0), w))
         b -= lr * float(g.mean())
     return {
         "features": list(GATE_FEATURES),

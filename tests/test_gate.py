@@ -27,10 +27,12 @@ from grammar.schema import Clause, DocumentInfo, HeadingRef
 from qa.elements import detect_element
 from qa.gate import (
     GATE_FEATURES,
+    GATE_SIGNS,
     GateModel,
     asked_attribute,
     asked_type,
     asks_number,
+    fit,
     gate_features,
     heads_element,
     idf_coverage,
@@ -257,6 +259,11 @@ def test_calibrate_cli_writes_the_gate_and_its_held_out_figures(tmp_path: Path) 
     assert entry["gate_model"]["features"] == list(GATE_FEATURES)
     assert entry["_gate_leave_one_set_out"]["a"]["unanswerable_refused"] == 1.0
     assert entry["_gate_fitted_on_all"]["b"]["answerable_refused"] == 0.0
+    # per set: how well the held-out probabilities fit (separable rows: AUC 1), and the
+    # reliability bins hold every question the gate decides
+    fit_a = entry["_gate_held_out_fit"]["a"]
+    assert fit_a["auc"] == 1.0 and fit_a["log_loss"] > 0
+    assert sum(b[2] for b in fit_a["bins"]) == 20 and all(0 <= b[4] <= 1 for b in fit_a["bins"])
     assert entry["gate_model"]["threshold"] in THRESHOLD_GRID
     curve = entry["_gate_curve_leave_one_set_out"]["a"]
     assert all(len(r) == 4 for r in curve)  # threshold, both shares, first citation
@@ -423,3 +430,25 @@ def test_the_report_shows_the_stored_held_out_curve_beside_the_runs() -> None:
     assert len(marked) == 1 and f"{threshold:.4f}" in marked[0]
     # a set the gate was never calibrated on has no held-out columns
     assert "held out" not in render_markdown(_calibration(run("unseen")))
+
+
+def test_each_weight_keeps_the_side_of_zero_its_input_means() -> None:
+    assert set(GATE_SIGNS) == set(GATE_FEATURES)
+    # known_unmatched (asked words no top clause holds) happens to rise with answerability
+    # in these rows, against its meaning: the constrained fit gives it no weight at all,
+    # the unconstrained one a positive one; the input that separates keeps its weight.
+    rows, labels = [], []
+    for i in range(40):
+        ok = i % 2 == 0
+        rows.append(
+            {
+                "topic_best3": (0.8 if ok else 0.2) + 0.01 * (i % 7),
+                "known_unmatched": 0.6 if ok else 0.4,
+            }
+        )
+        labels.append(ok)
+    w = dict(zip(GATE_FEATURES, fit(rows, labels, l2=1.0)["weights"], strict=True))
+    free = dict(zip(GATE_FEATURES, fit(rows, labels, l2=1.0, signs={})["weights"], strict=True))
+    assert w["known_unmatched"] == 0.0 < free["known_unmatched"]
+    assert w["topic_best3"] > 0
+    assert all(w[n] * side >= 0 for n, side in GATE_SIGNS.items())
