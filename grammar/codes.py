@@ -15,7 +15,9 @@ from grammar.numbering import halfwidth
 
 _DASH = r"[-—–－―‐‑]"
 # Prefix families.  Industry codes (two capital letters) need "/T", "/Z" or a year, so that
-# "PM 2.5" or "ISO 9001" alone are not taken for standard codes.
+# "PM 2.5" alone is not taken for a standard code — unless the two letters are one of the
+# official industry-standard codes (行业标准代号) and the number has two or more digits, so
+# that "SL 61" or "JT 808" named without a year in a question is still a code.
 _CODE = re.compile(
     r"(?<![A-Za-z/])"
     r"(?P<prefix>"
@@ -28,6 +30,28 @@ _CODE = re.compile(
     r")"
     r"\s*(?P<num>\d{1,6}(?:\.\d{1,3})?)"
     rf"(?:\s*{_DASH}+\s*(?P<year>(?:19|20)\d{{2}}))?"
+    r"(?![\d.]*\d)"
+)
+
+
+# The industry-standard codes of the PRC (行业标准代号, as listed by SAC).  Only used to accept
+# a yearless "XX 123": with "/T" or a year any two capital letters count.
+_INDUSTRY_CODES = (
+    "AQ BB CB CH CJ CY DA DL DZ EJ FZ GA GC GD GH GM GY HB HG HJ HS HY JB JC JG JR JT JY "
+    "LB LD LS LY MH MT MZ NB NY QB QC QJ QX RB SB SC SF SH SJ SL SN SW SY TB TD TY WB WH "
+    "WJ WM WS WW XB XF YB YC YD YS YY YZ ZY"
+)
+INDUSTRY_PREFIXES = frozenset(_INDUSTRY_CODES.split())
+
+# International codes ("ISO 9001:2015", "ISO/IEC 27001", "IEC 61508-3", "ISO/TR 10013"): they
+# print the year after a colon, and parts with a hyphen.  A question that names one asks about
+# a standard the knowledge base may not hold, so it must be recognised as a code.
+_INTL = re.compile(
+    r"(?<![A-Za-z/])"
+    r"(?P<prefix>ISO\s*/\s*IEC(?:\s*/\s*IEEE)?|ISO\s*/\s*(?:TS|TR|PAS)|ISO|IEC(?:\s*/\s*TR)?)"
+    r"(?:\s*(?P<kind>TS|TR|PAS)(?![A-Za-z]))?"
+    r"\s*(?P<num>\d{1,6}(?:-\d{1,3}){0,3})"
+    r"(?:\s*:\s*(?P<year>(?:19|20)\d{2}))?"
     r"(?![\d.]*\d)"
 )
 
@@ -49,14 +73,32 @@ def find_codes(text: str) -> list[CodeMatch]:
     half = halfwidth(text)
     out: list[CodeMatch] = []
     for m in _CODE.finditer(half):
-        if m.group("industry") and not m.group("year"):
+        industry = m.group("industry")
+        if (
+            industry
+            and not m.group("year")
+            and (industry not in INDUSTRY_PREFIXES or len(m.group("num").split(".")[0]) < 2)
+        ):
             continue
         out.append(
             CodeMatch(
                 m.start(), m.end(), _format(m.group("prefix"), m.group("num"), m.group("year"))
             )
         )
-    return out
+    taken = [(c.start, c.end) for c in out]
+    for m in _INTL.finditer(half):
+        if any(s < m.end() and m.start() < e for s, e in taken):
+            continue
+        out.append(CodeMatch(m.start(), m.end(), _format_intl(m)))
+    return sorted(out, key=lambda c: c.start)
+
+
+def _format_intl(m: re.Match[str]) -> str:
+    """ "ISO/IEC 27001:2013" — the international form, year after a colon."""
+    prefix = re.sub(r"\s+", "", m.group("prefix").upper())
+    kind = f" {m.group('kind')}" if m.group("kind") else ""
+    year = f":{m.group('year')}" if m.group("year") else ""
+    return f"{prefix}{kind} {m.group('num')}{year}"
 
 
 def normalize_code(raw: str) -> str | None:
@@ -76,8 +118,9 @@ def normalize_code(raw: str) -> str | None:
 
 
 def code_base(code: str) -> str:
-    """The code without its year: "GB/T 1.1—2020" -> "GB/T 1.1" (how people cite loosely)."""
-    return code.split("—", 1)[0].strip()
+    """The code without its year: "GB/T 1.1—2020" -> "GB/T 1.1", "ISO 9001:2015" ->
+    "ISO 9001" (how people cite loosely)."""
+    return code.split("—", 1)[0].split(":", 1)[0].strip()
 
 
 def without_codes(text: str) -> str:

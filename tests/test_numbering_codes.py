@@ -139,13 +139,33 @@ def test_halfwidth_preserves_length() -> None:
         ("DB 37/T 1234-2021", "DB37/T 1234—2021"),
         ("GB 2760—2014", "GB 2760—2014"),
         ("GB/T 15624", "GB/T 15624"),
+        # Official industry codes count without a year when the number has 2+ digits.
+        ("SL 61", "SL 61"),
+        ("JT 808", "JT 808"),
+        # International codes keep their own form: year after a colon, parts with a hyphen.
+        ("ISO 9001", "ISO 9001"),
+        ("ISO/IEC 27001:2013", "ISO/IEC 27001:2013"),
+        ("ＩＳＯ／ＩＥＣ　２７００１：２０１３", "ISO/IEC 27001:2013"),
+        ("IEC 61508-3", "IEC 61508-3"),
+        ("ISO/TR 10013", "ISO/TR 10013"),
     ],
 )
 def test_normalize_code(raw: str, code: str) -> None:
     assert normalize_code(raw) == code
 
 
-@pytest.mark.parametrize("raw", ["PM 2.5", "ISO 9001", "本文件规定了 GB/T 1.1 的要求", ""])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "PM 2.5",
+        "QC 7",
+        "IP 67",
+        "AB 123",
+        "本文件规定了 GB/T 1.1 的要求",
+        "ISO 9001 和 ISO 14001",
+        "",
+    ],
+)
 def test_not_a_single_code(raw: str) -> None:
     assert normalize_code(raw) is None
 
@@ -154,6 +174,9 @@ def test_find_codes_in_text_and_base() -> None:
     found = [c.code for c in find_codes("要符合GB/T1.1和GB/T 24421.1—2009 的规定")]
     assert found == ["GB/T 1.1", "GB/T 24421.1—2009"]
     assert code_base("GB/T 24421.3—2009") == "GB/T 24421.3"
+    assert code_base("ISO/IEC 27001:2013") == "ISO/IEC 27001"
+    found = [c.code for c in find_codes("参照ISO/IEC 27001:2013与SL 61，不含PM 2.5")]
+    assert found == ["ISO/IEC 27001:2013", "SL 61"]
 
 
 def test_code_from_filename() -> None:
