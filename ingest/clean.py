@@ -78,6 +78,9 @@ _SPACED_PAIR = re.compile(rf"(?<=[{_CJK_P}]) (?=[{_CJK_P}])")
 _WIDE_GAP = re.compile(rf"(?<=[{_CJK_P}])[ \t\u3000]{{2,}}(?=[{_CJK_P}])")
 _CJK_CHAR = re.compile(rf"[{_CJK}]")
 _ONE_CJK_LINE = re.compile(rf"^\s*[{_CJK}]\s*$")
+# An annex letter alone on its line, and a line that is only the word 附录 (maybe spaced).
+_ANNEX_LETTER_LINE = re.compile(r"^\s*[A-Z]\s*$")
+_ANNEX_WORD_END = re.compile(r"^\s*附\s*录\s*$")
 # A heading number whose dots a transcription lost: "8 3 1 标题" (only on "#" lines).
 _LOST_DOTS = re.compile(r"^[1-9]\d{0,2}(?: [1-9]\d{0,2}){1,4} (?=[\u4e00-\u9fff])")
 # Clause numbers spaced apart by a PDF text layer or OCR: "3. 1", "4. 2. 1", "A. 1".
@@ -266,6 +269,17 @@ def clean_lines(lines: list[Line]) -> Cleaned:
         if _ONE_CJK_LINE.match(text) and vertical == len(out.lines) - 1 >= 0:
             prev = out.lines[-1]
             out.lines[-1] = Line(prev.text + text, prev.page)
+            continue
+        # ... and an annex heading set that way ("附/录/A", or "附录" over its letter) ends
+        # with the letter on a line of its own: it belongs to the word above.
+        if (
+            _ANNEX_LETTER_LINE.match(text)
+            and out.lines
+            and _ANNEX_WORD_END.search(out.lines[-1].text)
+        ):
+            prev = out.lines[-1]
+            out.lines[-1] = Line(prev.text + text.strip(), prev.page)
+            vertical = -2
             continue
         out.lines.append(Line(text, line.page, line.literal))
         vertical = len(out.lines) - 1 if _ONE_CJK_LINE.match(text) else -2
