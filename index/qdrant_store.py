@@ -33,9 +33,11 @@ orphaned points of a source are deleted by filter before its new points go in).
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
+import threading
 import time
 import uuid
 import warnings
@@ -140,11 +142,43 @@ def store_kind(env: Mapping[str, str] | None = None) -> str:
 
 
 _CLIENTS: dict[QdrantSettings, Any] = {}
+_CLIENTS_LOCK = threading.Lock()
+
+
+class SerializedClient:
+    """A local-mode client whose calls run one at a time.
+
+    Local mode (``path=`` / ``":memory:"``) keeps collections in plain dicts and arrays
+    without locking, and the app runs the sentence-vector job in a background thread
+    while questions are answered: a search could read a collection half-way through an
+    upsert.  Holding one lock per client for each call makes every call whole.  A server
+    or cluster (``url``) handles concurrency itself and is not wrapped."""
+
+    def __init__(self, client: Any) -> None:
+        self._client = client
+        self._lock = threading.RLock()
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self._client, name)
+        if not callable(attr):
+            return attr
+
+        @functools.wraps(attr)
+        def call(*args: Any, **kwargs: Any) -> Any:
+            with self._lock:
+                return attr(*args, **kwargs)
+
+        return call
 
 
 def open_client(settings: QdrantSettings) -> Any:
     """One client per setting in this process (local mode locks its directory, so a
     second client on the same path would fail)."""
+    with _CLIENTS_LOCK:
+        return _open_client(settings)
+
+
+def _open_client(settings: QdrantSettings) -> Any:
     if settings in _CLIENTS:
         return _CLIENTS[settings]
     try:
@@ -157,9 +191,9 @@ def open_client(settings: QdrantSettings) -> Any:
                 url=settings.url, api_key=settings.api_key, timeout=int(settings.timeout)
             )
         elif settings.path:
-            client = QdrantClient(path=settings.path)
+            client = SerializedClient(QdrantClient(path=settings.path))
         else:
-            client = QdrantClient(":memory:")
+            client = SerializedClient(QdrantClient(":memory:"))
     except Exception as exc:  # the client raises many kinds; the user needs one line
         raise QdrantUnavailable(f"无法连接 Qdrant（{settings.describe()}）：{exc}") from exc
     _CLIENTS[settings] = client

@@ -360,3 +360,37 @@ def test_a_reader_never_writes_to_qdrant(tmp_path: Path, monkeypatch: pytest.Mon
         Searcher.open(tmp_path, "default", embedder=HashEmbedder())
     assert calls == []
     assert not (store.root / "index").exists() or not any((store.root / "index").iterdir())
+
+
+def test_local_mode_calls_run_one_at_a_time() -> None:
+    """The app's background sentence job and a question may call the local-mode client
+    from two threads; the wrapper lets only one call in at a time."""
+    import threading
+
+    from index.qdrant_store import SerializedClient
+
+    class Probe:
+        inside = threading.Event()
+        overlapped = False
+
+        def query(self, n: int) -> int:
+            if Probe.inside.is_set():
+                Probe.overlapped = True
+            Probe.inside.set()
+            # Give the other thread every chance to enter while this call is inside.
+            other_entered = threading.Event()
+            other_entered.wait(0.05)
+            Probe.inside.clear()
+            return n
+
+    client = SerializedClient(Probe())
+    results: list[int] = []
+    threads = [
+        threading.Thread(target=lambda i=i: results.append(client.query(i))) for i in range(8)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(results) == list(range(8))
+    assert not Probe.overlapped
