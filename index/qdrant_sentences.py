@@ -8,7 +8,7 @@ the answering process — and, once FAISS stored float16 (format 2), read slight
 numbers than FAISS did.  So Qdrant stores them too.
 
 Layout: a **second collection** ``<collection>_sentences`` beside the clause collection,
-one point per clause with the same point id (:func:`index.qdrant_store.point_id`), holding
+one point per clause with the same point id (:func:`index.qdrant_points.point_id`), holding
 its stored sentences (:func:`index.sentences.stored_sentences`) as one *multivector*
 ``sent`` compared with MAX_SIM — a clause scores as its best sentence, which is what the
 sentence retriever computes from FAISS.  Why a second collection and not a second named
@@ -41,6 +41,7 @@ import numpy as np
 
 from index.embed_cache import EmbeddingCache, cache_path, embed_with_cache
 from index.embedders import Embedder
+from index.qdrant_points import KbCollection, point_id
 from index.sentences import as_stored, stored_sentences
 from ingest.store import ClauseStore, SourceEntry
 
@@ -59,16 +60,11 @@ def sentence_collection(collection: str) -> str:
     return collection + SUFFIX
 
 
-class QdrantSentences:
+class QdrantSentences(KbCollection):
     """The sentence vectors of one knowledge base in the engine."""
 
     def __init__(self, client: Any, collection: str, kb: str) -> None:
-        from qdrant_client import models
-
-        self._m = models
-        self.client = client
-        self.collection = sentence_collection(collection)
-        self.kb = kb
+        super().__init__(client, sentence_collection(collection), kb)
 
     def ensure_collection(self, dim: int) -> None:
         m = self._m
@@ -95,17 +91,6 @@ class QdrantSentences:
                 self.collection, "source", field_schema=m.PayloadSchemaType.KEYWORD
             )
 
-    def _filter(self, extra: Sequence[Any] = (), must_not: Sequence[Any] = ()) -> Any:
-        m = self._m
-        must = [m.FieldCondition(key="kb", match=m.MatchValue(value=self.kb)), *extra]
-        return m.Filter(must=must, must_not=list(must_not) or None)
-
-    def _delete(self, flt: Any) -> None:
-        self.client.delete(self.collection, points_selector=self._m.FilterSelector(filter=flt))
-
-    def count(self) -> int:
-        return int(self.client.count(self.collection, count_filter=self._filter()).count)
-
     # ---------------------------------------------------------------- sync
     def sync(
         self,
@@ -119,8 +104,6 @@ class QdrantSentences:
         points are in the engine).  ``have``: what the last sync recorded, source →
         ``[revision, points]``, checked against the engine's count.  Returns the new
         record and the number of sentence vectors uploaded."""
-        from index.qdrant_store import point_id
-
         m = self._m
         self.ensure_collection(embedder.dim)
         have = {s: [int(v[0]), int(v[1])] for s, v in have.items()}
@@ -133,9 +116,7 @@ class QdrantSentences:
         fresh = [s for s, e in sources.items() if s not in have or have[s][0] != e.revision]
         for s in stale:
             del have[s]
-            self._delete(
-                self._filter(extra=[m.FieldCondition(key="source", match=m.MatchValue(value=s))])
-            )
+            self._delete(self._of_source(s))
         if not fresh:
             return have, 0
         started = time.perf_counter()
@@ -204,8 +185,6 @@ class QdrantSentences:
     def vectors(self, wanted: Mapping[str, Iterable[int]]) -> dict[tuple[str, int], np.ndarray]:
         """The stored vectors of clause id → sentence positions (absent when the engine
         lacks the clause or the position)."""
-        from index.qdrant_store import point_id
-
         if not wanted:
             return {}
         points = self.client.retrieve(

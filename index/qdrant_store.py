@@ -39,7 +39,6 @@ import logging
 import os
 import threading
 import time
-import uuid
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -54,6 +53,7 @@ from index.embed_cache import EmbeddingCache, cache_path, embed_with_cache
 from index.embedders import Embedder
 from index.errors import IndexModelMismatch
 from index.fusion import HYBRID_K0
+from index.qdrant_points import KbCollection, point_id
 from index.qdrant_sentences import QdrantSentences
 from index.sections import children_map
 from index.sentences import FORMAT as SENTENCE_FORMAT
@@ -79,7 +79,6 @@ RRF_K = HYBRID_K0 + 1  # Qdrant ranks from 0, our rrf from 1
 UPSERT_BATCH = 128
 AVGDL_DRIFT = 0.10  # re-weight stored tf parts when the average length moved this much
 EMPTY_TOKEN = "∅"  # as index.bm25: a clause with no tokens still counts in the corpus
-_NS = uuid.UUID("6f1c3c0e-8a57-4a61-9d55-2d3f6c1b9e10")
 
 Progress = Callable[[int, int], None]
 
@@ -200,23 +199,13 @@ def _open_client(settings: QdrantSettings) -> Any:
     return client
 
 
-def point_id(kb: str, clause_id: str) -> str:
-    """Stable point id of a clause in a knowledge base (UUID, as Qdrant wants)."""
-    return str(uuid.uuid5(_NS, f"{kb}\x00{clause_id}"))
-
-
-class QdrantClauseIndex:
+class QdrantClauseIndex(KbCollection):
     """Dense, BM25 and hybrid search over one knowledge base's clauses in Qdrant."""
 
     def __init__(
         self, client: Any, collection: str, kb: str, settings: QdrantSettings | None = None
     ) -> None:
-        from qdrant_client import models
-
-        self._m = models
-        self.client = client
-        self.collection = collection
-        self.kb = kb
+        super().__init__(client, collection, kb)
         self.settings = settings or QdrantSettings(collection=collection)
         self.sentences = QdrantSentences(client, collection, kb)
 
@@ -276,19 +265,6 @@ class QdrantClauseIndex:
             )
 
     # ---------------------------------------------------------------- filters
-    def _filter(
-        self,
-        doc_ids: Iterable[str] | None = None,
-        extra: Sequence[Any] = (),
-        must_not: Sequence[Any] = (),
-    ) -> Any:
-        m = self._m
-        must: list[Any] = [m.FieldCondition(key="kb", match=m.MatchValue(value=self.kb))]
-        if doc_ids is not None:
-            must.append(m.FieldCondition(key="doc_id", match=m.MatchAny(any=list(doc_ids))))
-        must += list(extra)
-        return m.Filter(must=must, must_not=list(must_not) or None)
-
     def _kb_params(self) -> Any:
         """Idf over this knowledge base only, as if it had its own collection."""
         m = self._m
@@ -429,9 +405,6 @@ class QdrantClauseIndex:
             out[p.payload["clause_id"]] = float((mat @ q).max())
         return out
 
-    def count(self) -> int:
-        return int(self.client.count(self.collection, count_filter=self._filter()).count)
-
     # ---------------------------------------------------------------- sync
     def sync(
         self,
@@ -488,11 +461,7 @@ class QdrantClauseIndex:
             removed = 0
             for s in stale:
                 removed += sum(lengths.pop(s, [0, 0])[:1])
-                self._delete(
-                    self._filter(
-                        extra=[m.FieldCondition(key="source", match=m.MatchValue(value=s))]
-                    )
-                )
+                self._delete(self._of_source(s))
             # Points of sources the state never recorded (a sync that died) go too.
             self._delete(
                 self._filter(
@@ -552,9 +521,6 @@ class QdrantClauseIndex:
     def state(self, store: ClauseStore) -> dict[str, Any]:
         """What the last sync recorded (model, dim, sources …); {} before the first."""
         return _read_state(self.state_path(store))
-
-    def _delete(self, flt: Any) -> None:
-        self.client.delete(self.collection, points_selector=self._m.FilterSelector(filter=flt))
 
     def _payload(self, c: Clause, entry: SourceEntry) -> dict[str, Any]:
         return {
