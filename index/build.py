@@ -407,22 +407,26 @@ def add_sentence_vectors(
     load_dictionary()
     with EmbeddingCache(cache_path(store.root.parent.parent), embedder.name, embedder.dim) as cache:
         if texts:
-            _embed_sentences(cache, embedder, texts, have, t, progress)
+            embed_sentences(cache, embedder, texts, have, t, progress)
         with dir_lock(paths.root):
             return _publish_sentences(store, embedder, paths, cache, have, t, started)
 
 
-def _embed_sentences(
+def embed_sentences(
     cache: EmbeddingCache,
     embedder: Embedder,
     texts: Sequence[str],
     into: dict[str, np.ndarray],
-    t: dict[str, float],
-    progress: bool,
+    t: dict[str, float] | None = None,
+    progress: bool | Progress = False,
 ) -> None:
     """Vectors of the distinct ``texts`` into ``into``: read from the cache, the rest
-    embedded (and cached), with a progress bar over the texts."""
+    embedded (and cached).  ``progress``: True for a bar, or a callback (done, total);
+    ``t`` (when given) adds the seconds spent in the model (``embed``) and in the cache
+    (``cache``).  The FAISS sentence phase and the Qdrant sentence sync both embed here."""
     from tqdm import tqdm
+
+    t = t if t is not None else {"embed": 0.0, "cache": 0.0}
 
     def model(batch: list[str]) -> np.ndarray:
         t0 = time.perf_counter()
@@ -431,14 +435,19 @@ def _embed_sentences(
         finally:
             t["embed"] += time.perf_counter() - t0
 
-    bar = tqdm(total=len(texts), desc="嵌入句子", unit="句", disable=not progress, leave=False)
+    step = EMBED_BATCH * 2
+    bar = tqdm(
+        total=len(texts), desc="嵌入句子", unit="句", disable=progress is not True, leave=False
+    )
     try:
-        for i in range(0, len(texts), EMBED_BATCH * 2):
-            chunk = list(texts[i : i + EMBED_BATCH * 2])
+        for i in range(0, len(texts), step):
+            chunk = list(texts[i : i + step])
             t0, before = time.perf_counter(), t["embed"]
             into.update(zip(chunk, embed_with_cache(cache, chunk, model), strict=True))
             t["cache"] += time.perf_counter() - t0 - (t["embed"] - before)
             bar.update(len(chunk))
+            if callable(progress):
+                progress(min(i + step, len(texts)), len(texts))
     finally:
         bar.close()
 
@@ -471,7 +480,7 @@ def _publish_sentences(
         return 0
     late = [s for s in dict.fromkeys(s for ss in per for s in ss) if s not in have]
     if late:
-        _embed_sentences(cache, embedder, late, have, t, False)
+        embed_sentences(cache, embedder, late, have, t)
     t0 = time.perf_counter()
     flat = [s for ss in per for s in ss]
     ids = [c.clause_id for c in todo]

@@ -39,7 +39,8 @@ from typing import Any
 
 import numpy as np
 
-from index.embed_cache import EmbeddingCache, cache_path, embed_with_cache
+from index.build import embed_sentences
+from index.embed_cache import EmbeddingCache, cache_path
 from index.embedders import Embedder
 from index.qdrant_points import KbCollection, point_id
 from index.sentences import as_stored, stored_sentences
@@ -50,7 +51,6 @@ log = logging.getLogger(__name__)
 SENT = "sent"
 SUFFIX = "_sentences"
 UPSERT_BATCH = 128
-EMBED_CHUNK = 256
 
 Progress = Callable[[int, int], None]
 
@@ -161,25 +161,11 @@ class QdrantSentences(KbCollection):
         progress: bool | Progress,
     ) -> dict[str, np.ndarray]:
         """Stored values (float16-rounded) of the distinct ``texts``, through the cache."""
-        from tqdm import tqdm
-
         out: dict[str, np.ndarray] = {}
-        bar = tqdm(
-            total=len(texts), desc="嵌入句子", unit="句", disable=progress is not True, leave=False
-        )
         path = cache_path(store.root.parent.parent)
         with EmbeddingCache(path, embedder.name, embedder.dim) as cache:
-            try:
-                for i in range(0, len(texts), EMBED_CHUNK):
-                    chunk = list(texts[i : i + EMBED_CHUNK])
-                    vecs = as_stored(embed_with_cache(cache, chunk, embedder.embed_passages))
-                    out.update(zip(chunk, vecs, strict=True))
-                    bar.update(len(chunk))
-                    if callable(progress):
-                        progress(min(i + EMBED_CHUNK, len(texts)), len(texts))
-            finally:
-                bar.close()
-        return out
+            embed_sentences(cache, embedder, texts, out, progress=progress)
+        return {t: as_stored(v) for t, v in out.items()}
 
     # ---------------------------------------------------------------- read
     def vectors(self, wanted: Mapping[str, Iterable[int]]) -> dict[tuple[str, int], np.ndarray]:
