@@ -62,6 +62,18 @@ class HashEmbedder:
         return self._embed(list(texts))
 
 
+class CountingEmbedder(HashEmbedder):
+    """The hash embedder, remembering every passage it was asked to embed."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.passages: list[str] = []
+
+    def embed_passages(self, texts):  # type: ignore[no-untyped-def]
+        self.passages += list(texts)
+        return super().embed_passages(texts)
+
+
 @pytest.fixture()
 def hash_embedder() -> HashEmbedder:
     return HashEmbedder()

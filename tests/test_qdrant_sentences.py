@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import SAMPLES, HashEmbedder
+from conftest import SAMPLES, CountingEmbedder, HashEmbedder
 from test_index import DOC_A, _kb, _write
 
 pytest.importorskip("qdrant_client")
@@ -24,23 +24,19 @@ from qa.answer import DEPTH, Answerer
 from qa.gate_inputs import SentenceScorer
 
 
-class CountingEmbedder(HashEmbedder):
-    """The hash embedder, remembering every passage it was asked to embed."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.passages: list[str] = []
-
-    def embed_passages(self, texts):  # type: ignore[no-untyped-def]
-        self.passages += list(texts)
-        return super().embed_passages(texts)
-
-
 def _use_qdrant(mp: pytest.MonkeyPatch, collection: str) -> None:
     mp.setenv("STDQA_VECTOR_STORE", "qdrant")
     mp.setenv("STDQA_QDRANT_COLLECTION", collection)
     for var in ("STDQA_QDRANT_URL", "STDQA_QDRANT_PATH"):
         mp.delenv(var, raising=False)
+
+
+def _qdrant_kb(tmp_path: Path, mp: pytest.MonkeyPatch, collection: str):  # type: ignore[no-untyped-def]
+    """The two-document KB of test_index on Qdrant collection ``collection``, with a
+    fresh embedding cache (so what gets embedded is visible)."""
+    mp.setenv("STDQA_EMBED_CACHE", str(tmp_path / "embeddings.sqlite"))
+    _use_qdrant(mp, collection)
+    return _kb(tmp_path)
 
 
 @pytest.fixture(scope="module")
@@ -116,9 +112,7 @@ def test_same_question_same_answer_on_both_backends(both) -> None:  # type: igno
 def test_sentences_sync_incrementally_on_qdrant(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("STDQA_EMBED_CACHE", str(tmp_path / "embeddings.sqlite"))
-    _use_qdrant(monkeypatch, "sentsync")
-    ws, store, docs = _kb(tmp_path)
+    ws, store, docs = _qdrant_kb(tmp_path, monkeypatch, "sentsync")
     emb = CountingEmbedder()
     # the app's first run: clauses only, the gate embeds at query time meanwhile
     s = Searcher.open(ws, embedder=emb, sync=True, sentences=False)
@@ -154,9 +148,7 @@ def test_sentences_sync_incrementally_on_qdrant(
 def test_a_collection_from_before_gets_its_sentences_without_reuploading_clauses(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("STDQA_EMBED_CACHE", str(tmp_path / "embeddings.sqlite"))
-    _use_qdrant(monkeypatch, "sentold")
-    ws, store, _ = _kb(tmp_path)
+    ws, store, _ = _qdrant_kb(tmp_path, monkeypatch, "sentold")
     emb = HashEmbedder()
     Searcher.open(ws, embedder=emb, sync=True, sentences=False)
     remote = QdrantClauseIndex.connect(QdrantSettings.from_env(), "default")

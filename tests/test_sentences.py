@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from clauses import make_clause
-from conftest import HashEmbedder
+from conftest import CountingEmbedder, HashEmbedder
 from test_index import DOC_A, _kb, _write
 
 from grammar.schema import HeadingRef
@@ -38,18 +38,6 @@ from qa.gate_inputs import SentenceScorer
 def _cold_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A fresh embedding cache per test, so what gets embedded is visible."""
     monkeypatch.setenv("STDQA_EMBED_CACHE", str(tmp_path / "embeddings.sqlite"))
-
-
-class CountingEmbedder(HashEmbedder):
-    """The hash embedder, remembering every passage it was asked to embed."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.passages: list[str] = []
-
-    def embed_passages(self, texts):  # type: ignore[no-untyped-def]
-        self.passages += list(texts)
-        return super().embed_passages(texts)
 
 
 def _meta(ws: Path) -> dict:
@@ -181,13 +169,19 @@ def test_damaged_sentence_vectors_are_a_warning_not_a_failure(
     assert s.search("健康证明", k=1)[0].clause.clause_no == "4.1"
 
 
-def test_gate_reads_stored_sentence_vectors_with_the_same_numbers(tmp_path: Path) -> None:
+def _scored_question(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """A searcher over the two-document KB with stored sentence vectors, its counting
+    embedder, a question and its top 3 hits with their children."""
     ws, _, _ = _kb(tmp_path)
     emb = CountingEmbedder()
     s = Searcher.open(ws, embedder=emb, sync=True)
     q = "店里多久消毒一次？"
     hits = s.search(q, k=3)
-    kids = [s.children(h.clause.clause_id) for h in hits]
+    return s, emb, q, hits, [s.children(h.clause.clause_id) for h in hits]
+
+
+def test_gate_reads_stored_sentence_vectors_with_the_same_numbers(tmp_path: Path) -> None:
+    s, emb, q, hits, kids = _scored_question(tmp_path)
     emb.passages.clear()
     stored = SentenceScorer.for_searcher(s).score(q, hits, kids)
     assert stored is not None and not emb.passages  # nothing embedded at query time
@@ -327,12 +321,7 @@ def test_sentence_retriever_finds_one_sentence_of_a_long_clause(tmp_path: Path) 
 
 
 def test_scorer_embeds_a_question_once_for_the_reranker_and_the_gate(tmp_path: Path) -> None:
-    ws, _, _ = _kb(tmp_path)
-    emb = CountingEmbedder()
-    s = Searcher.open(ws, embedder=emb, sync=True)
-    q = "店里多久消毒一次？"
-    hits = s.search(q, k=3)
-    kids = [s.children(h.clause.clause_id) for h in hits]
+    s, emb, q, hits, kids = _scored_question(tmp_path)
     asked: list[str] = []
     real = emb.embed_queries
 
