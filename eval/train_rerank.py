@@ -49,7 +49,7 @@ L2 = 1.0
 # The question sets tuned on (their "test" splits are skipped by :func:`collect`).
 TUNING_SETS = tuple(
     Path(__file__).with_name(f"questions_{n}.jsonl")
-    for n in ("sample", "webguides", "standards", "fresh")
+    for n in ("sample", "webguides", "standards", "fresh", "fresh2", "webguides2")
 )
 L2_GRID = (1.0, 3.0, 10.0, 30.0)  # listwise: chosen by mean leave-one-set-out Recall@1
 ITERS = 800
