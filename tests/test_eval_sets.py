@@ -248,7 +248,11 @@ def test_gold_resolves_uniquely(path: Path) -> None:
     assert not problems, "\n".join(problems)
 
 
-WEB_GUIDE_SETS = ["questions_webguides.jsonl", "questions_webguides2.jsonl"]
+WEB_GUIDE_SETS = [
+    "questions_webguides.jsonl",
+    "questions_webguides2.jsonl",
+    "questions_webguides3.jsonl",
+]
 
 
 @pytest.mark.parametrize("name", WEB_GUIDE_SETS)
@@ -259,6 +263,59 @@ def test_webguides_corpus_location_matches_set(name: str) -> None:
         pytest.skip(f"no set {name}")
     meta, _ = _load(path)
     assert WEB_GUIDES.resolve() in _corpus_dirs(meta)
+
+
+# Size each web-guides set must keep (set name → minimum questions, answerable, unanswerable,
+# guide files cited, and answerable questions citing each cited file).  Every web-guides set
+# is listed, so a new set states its bar and a set that silently loses questions fails here.
+WEB_GUIDE_SET_MINIMA = {
+    "webguides": {
+        "questions": 90,
+        "answerable": 75,
+        "unanswerable": 15,
+        "files": 4,
+        "per_file": 8,
+    },
+    "webguides2": {
+        "questions": 70,
+        "answerable": 55,
+        "unanswerable": 15,
+        "files": 5,
+        "per_file": 2,
+    },
+    "webguides3": {
+        "questions": 85,
+        "answerable": 68,
+        "unanswerable": 16,
+        "files": 5,
+        "per_file": 8,
+    },
+}
+
+
+@pytest.mark.parametrize("name", WEB_GUIDE_SETS)
+def test_webguides_set_size_and_no_plaintext_when_held_out(name: str) -> None:
+    """A web-guides set keeps its size bar; a held-out one stores key facts only as
+    fingerprints (the guides may not be redistributed and nobody may read its answers)."""
+    path = EVAL_DIR / name
+    if not path.exists():
+        pytest.skip(f"no set {name}")
+    meta, records = _load(path)
+    assert meta["name"] in WEB_GUIDE_SET_MINIMA, f"no size bar for set {meta['name']!r}"
+    answerable = [r for r in records if r["type"] != "unanswerable"]
+    per_file = Counter(src for r in answerable for src in {g["source"] for g in r["gold"]})
+    have = {
+        "questions": len(records),
+        "answerable": len(answerable),
+        "unanswerable": len(records) - len(answerable),
+        "files": len(per_file),
+        "per_file": min(per_file.values(), default=0),
+    }
+    bar = WEB_GUIDE_SET_MINIMA[meta["name"]]
+    short = {k: (have[k], n) for k, n in bar.items() if have[k] < n}
+    assert not short, f"set too small (have, need): {short}"
+    if meta.get("held_out"):
+        assert not [r["id"] for r in records if r.get("key_facts")], "plaintext key facts"
 
 
 # Held-out sets whose gold is addressed by today's clause numbers (the web guides); held-out
