@@ -438,6 +438,7 @@ STANDARD_SET_MINIMA = {
     "standards": {"questions": 130, "answerable": 100, "unanswerable": 25, "documents": 23},
     "fresh": {"questions": 90, "answerable": 70, "unanswerable": 20, "documents": 18},
     "fresh2": {"questions": 110, "answerable": 88, "unanswerable": 22, "documents": 18},
+    "fresh3": {"questions": 140, "answerable": 115, "unanswerable": 25, "documents": 23},
 }
 
 
