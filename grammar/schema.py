@@ -43,6 +43,11 @@ class AnnexType(StrEnum):
     NORMATIVE = "normative"
     INFORMATIVE = "informative"
 
+    @property
+    def mark(self) -> str:
+        """The status as printed after the annex number: "（规范性）" / "（资料性）"."""
+        return "（规范性）" if self is AnnexType.NORMATIVE else "（资料性）"
+
 
 @dataclass(slots=True, frozen=True)
 class HeadingRef:

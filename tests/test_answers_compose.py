@@ -13,7 +13,7 @@ from clauses import FakeHit, one_feature_reranker, separable_groups
 
 from eval import metrics as M
 from eval.train_rerank import fit, score
-from grammar.schema import Clause, ClauseKind, HeadingRef
+from grammar.schema import AnnexType, Clause, ClauseKind, HeadingRef
 from index.sections import children_map, is_section, section_passage
 from qa.answer import adds_wording, said_grams
 from qa.extractive import Evidence, compose_answer
@@ -116,6 +116,27 @@ def test_section_answer_lists_children_in_document_order() -> None:
     pos = [text.index(f"〔T/XX 002—2025，{n}〕") for n in ("6.2.1", "6.2.2", "6.2.3")]
     assert pos == sorted(pos)
     assert "〔T/XX 002—2025，6.2〕" not in text  # the empty heading itself is no evidence
+
+
+def test_an_annex_heading_states_its_status_and_is_cited_first() -> None:
+    """An annex heading carries content (normative or informative, and its subject); a
+    chapter heading does not.  The annex section is cited before its children."""
+    annex = mk("附录A", "服务质量评价表", "", 10, kind=ClauseKind.ANNEX)
+    annex.annex_type = AnnexType.NORMATIVE
+    a1 = mk("A.1", "", "评价表按表A.1填写。", 11, (("附录A", "服务质量评价表"),))
+    a1.kind, a1.annex_type = ClauseKind.ANNEX_CLAUSE, AnnexType.NORMATIVE
+    text = compose_answer(
+        "附录A是规范性附录吗？", [Evidence(annex, 1.0, 0.5, children=[a1], lead=True)], None, False
+    )
+    assert "附录A（规范性） 服务质量评价表" in text
+    assert text.index("〔T/XX 002—2025，附录A〕") < text.index("〔T/XX 002—2025，A.1〕")
+    # The status not asked: the heading (with its status) heads the children, uncited.
+    text = compose_answer(
+        "附录A的评价表怎么填？", [Evidence(annex, 1.0, 0.5, children=[a1], lead=True)], None, False
+    )
+    assert "附录A（规范性） 服务质量评价表" in text and "〔T/XX 002—2025，附录A〕" not in text
+    leaf = compose_answer("附录A是什么性质？", [Evidence(annex, 1.0, 0.5, lead=True)], None, False)
+    assert "- 附录A（规范性） 服务质量评价表：" in leaf and "〔T/XX 002—2025，附录A〕" in leaf
 
 
 H = FakeHit

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from grammar.families.annex import ANNEX, ANNEX_CLAUSE, parse_annex_type
+from grammar.families.annex import ANNEX, ANNEX_CLAUSE, asks_annex_status, parse_annex_type
 from grammar.families.base import ANNEX_BASE, REFERENCE
 from grammar.schema import AnnexType, ClauseKind
 
@@ -49,3 +49,17 @@ def test_annex_type_alone() -> None:
     assert parse_annex_type("（规范性）") is AnnexType.NORMATIVE
     assert parse_annex_type("（资料性）") is AnnexType.INFORMATIVE
     assert parse_annex_type("规范性要求") is None
+
+
+@pytest.mark.parametrize(
+    ("question", "asked"),
+    [
+        ("附录A是规范性附录还是资料性附录？", True),
+        ("附录B是什么性质的附录？", True),
+        ("2009版里“标准的附录”指什么？", True),
+        ("正文里“见附录A”和“参见附录B”怎么区分？", False),
+        ("附录A的评价表怎么填？", False),
+    ],
+)
+def test_a_question_asking_an_annex_status_is_recognised(question: str, asked: bool) -> None:
+    assert asks_annex_status(question) is asked

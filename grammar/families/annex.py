@@ -65,6 +65,16 @@ def parse_annex_type(text: str) -> AnnexType | None:
     return AnnexType.NORMATIVE if m.group("t") in ("规范性", "标准的") else AnnexType.INFORMATIVE
 
 
+# A question about an annex's status: "规范性附录还是资料性附录", "附录B是什么性质的".
+RE_ASKS_ANNEX_STATUS = re.compile(r"规范性|资料性|标准的附录|提示的附录|性质")
+
+
+def asks_annex_status(question: str) -> bool:
+    """Does ``question`` ask whether an annex is normative or informative?  Then the annex
+    heading, which alone states the status, is the answer and is cited."""
+    return bool(RE_ASKS_ANNEX_STATUS.search(question))
+
+
 def annex_type_span(text: str) -> int:
     """Length of a leading annex status mark in ``text`` (0 if none)."""
     m = RE_ANNEX_TYPE.match(halfwidth(text))
