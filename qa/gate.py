@@ -14,8 +14,13 @@ whether the clauses *contain* what the question is about:
 * both retrievers agreeing on the top clause (dense and BM25);
 * the cosine itself, and the cosine of the question to the best-matching *sentence* of the
   top clauses (a lay paraphrase matches one sentence far better than a whole clause);
-* the kind of value asked ("多久" → a period, "多少钱" → a sum, "多大岁数" → an age) stated
-  in the sentences that match best (:data:`ANSWER_TYPES`);
+* the unit a quantity is asked in ("连续阴雨多少天" → days, "最多接入多少路" → 路,
+  "准确率是多少" → a percentage) stated with a number in the top clauses
+  (:data:`UNIT_FAMILIES`): a near miss on the right document states numbers — of other
+  kinds.  (Since session 7 this replaces the kind of value asked looked up in the
+  best-matching sentences, :data:`ANSWER_TYPES`, which the reranker still reads: held out,
+  the unit was the better input and the two together worse than the unit alone;
+  README "Refusal gate");
 * the topic words weighted by their rarity in the knowledge base (words it never uses —
   a lay question's chatter — count for nothing);
 * the drafting element asked ("前言里…", "范围一章…") named by the first hit's own headings
@@ -50,7 +55,7 @@ from grammar.codes import find_codes
 from grammar.numbering import halfwidth
 from index.exact import code_named
 from qa.elements import Element
-from qa.relevance import _CJK_RUN, _FILLER, content_grams, coverage, held_grams
+from qa.relevance import _CJK_RUN, _FILLER, content_grams, coverage, flat, held_grams
 
 GATE_FEATURES: tuple[str, ...] = (
     "dense1",  # best cosine among the top three usable hits
@@ -66,13 +71,12 @@ GATE_FEATURES: tuple[str, ...] = (
     "asked_best3",  # the asked attribute ("…有效期是多久" → 有效期) in the best of the top three
     "value_unnamed",  # a quantity asked of an attribute none of the top three names
     "sent_best",  # best cosine of the question to one *sentence* of the top three hits
-    "type_near",  # the kind of value asked (a period, a sum, an age…) in a best-matching sentence
-    "type_any",  # … in any sentence of the top three
     "topic_idf",  # topic words weighted by their rarity in the knowledge base, best of top three
     "element_top",  # the drafting element asked is named by the first hit's own headings
     "named_present",  # the question names a document (code or title) the knowledge base has
     "rare_unmatched",  # rarity of the rarest known topic word that no top-three clause holds
     "known_unmatched",  # share of the topic words the base uses that no top-three clause holds
+    "unit_stated",  # a number in the unit asked ("多少天", "几路", "准确率") in the top three
 )
 
 # Where a question asks: the interrogative; the attribute asked about is the phrase just
@@ -140,6 +144,78 @@ ANSWER_TYPES: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
 # their number let a table's header rows, or a clause retrieved beside the answer, push the
 # row stating the value out, so the same question flipped with the other hits.
 NEAR_SENTENCE = 0.015
+
+
+# The unit a quantity question asks its value in: after 多少/几 ("多少天", "几路", "多少毫米"),
+# else fixed by the attribute asked ("准确率…多少" → a percentage, "温度…多少" → degrees).
+# Per family: (name, asked after 多少/几, unit stated after a number, a value stated
+# without one: "每季度", "百分之五十").  Counting words (个, 项, 种, 条) are left out:
+# their answer is a list to count, not a number stated.
+UNIT_FAMILIES: tuple[tuple[str, str, str, str], ...] = (
+    (
+        "time",
+        r"秒钟|秒|分钟|小时|个小时|天|日|周|星期|个月|月|年|工作日|个工作日",
+        r"秒|(?-i:s)(?![a-z])|分钟|min|小时|(?-i:h)(?![a-z])|天|日|(?-i:d)(?![a-z])|周|星期|"
+        r"月|年|工作日",
+        r"每(?:日|天|周|星期|月|季度?|半年|年)|立即|即时|当[日天]|次日",
+    ),
+    ("money", r"元|万元|块钱|块|钱", r"元|万元|千元", ""),
+    (
+        "length",
+        r"毫米|厘米|千米|公里|米",
+        r"毫米|厘米|千米|公里|米|km|mm|cm|μm|(?-i:m)(?![a-z])",
+        "",
+    ),
+    ("percent", r"%|％", r"%|％|‰", r"百分之"),
+    ("temperature", r"℃|摄氏度", r"℃|°C|°", ""),
+    ("channels", r"路", r"路", ""),
+    ("times", r"次|遍", r"次|遍", ""),
+    ("digits", r"位", r"位", ""),
+    ("turns", r"转", r"转|(?-i:r)(?![a-z])", ""),
+    ("points", r"分", r"分(?!钟)", ""),
+    ("age", r"周岁|岁", r"周岁|岁", ""),
+    ("people", r"个人|人|名", r"人|名", ""),
+    ("places", r"间|张|床", r"间|张", ""),
+    ("pressure", r"兆帕|千帕|帕", r"MPa|kPa|Pa|兆帕|千帕|帕", ""),
+    ("size", r"字节|兆|比特", r"字节|bit|比特|(?:[KMGT]i?)?B(?![a-z])|位", ""),
+    ("frames", r"帧", r"帧|fps", ""),
+    ("power", r"千瓦|瓦", r"kW|千瓦|瓦|(?-i:W)(?![a-z])", ""),
+    ("voltage", r"伏", r"(?-i:V)(?![a-z])|伏", ""),
+)
+_UNIT_ATTRIBUTE: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"(?<!频)率|比例|比率|占比|百分"), "percent"),
+    (re.compile(r"温度"), "temperature"),
+    (re.compile(r"多久|多长时间|时长|期限|时限|有效期|周期|间隔|耗时"), "time"),
+    (re.compile(r"多少钱|费用|价格|收费|补贴|报酬|资金"), "money"),
+    (re.compile(r"精度|距离|长度|高度|宽度|厚度|半径|直径"), "length"),
+)
+_ASKED_UNIT = re.compile(
+    r"(?:多少|几)\s*("
+    + "|".join(
+        sorted({u for _, a, _, _ in UNIT_FAMILIES for u in a.split("|")}, key=len, reverse=True)
+    )
+    + ")"
+)
+
+
+def asked_units(question: str) -> list[tuple[str, re.Pattern[str]]]:
+    """The unit families a quantity question asks its values in, each with the pattern
+    of a number stated in it ("连续阴雨多少天" → time; "准确率要求是多少" → percent;
+    "多久发一次…连续几次" → time and times); empty when it asks none ("哪些", "几个":
+    no unit to check)."""
+    q = halfwidth(question)
+    names = [
+        next(n for n, a, _, _ in UNIT_FAMILIES if re.fullmatch(a, m.group(1)))
+        for m in _ASKED_UNIT.finditer(q)
+    ]
+    if asks_number(q):
+        names += [n for pat, n in _UNIT_ATTRIBUTE if pat.search(q)]
+    out = []
+    for name in dict.fromkeys(names):
+        unit, bare = next((u, b) for n, _, u, b in UNIT_FAMILIES if n == name)
+        stated = _NUM + r"\s*个?\s*(?:" + unit + ")" + (f"|{bare}" if bare else "")
+        out.append((name, re.compile(stated, re.I)))
+    return out
 
 
 def asked_type(question: str) -> tuple[str, re.Pattern[str]] | None:
@@ -321,16 +397,6 @@ def gate_features(
     sents = sorted(
         ((s, t) for per in (sentence_sims or ())[:3] for t, s in per), key=lambda x: -x[0]
     )
-    kind = asked_type(question)
-    if kind is None:
-        type_near = type_any = 1.0  # no value asked: nothing can be missing
-    elif sents:
-        near = [t for s, t in sents if s >= sents[0][0] - NEAR_SENTENCE]
-        type_near = float(any(kind[1].search(halfwidth(t)) for t in near))
-        type_any = float(any(kind[1].search(halfwidth(t)) for _, t in sents))
-    else:
-        type_any = float(bool(kind[1].search(halfwidth(top3_text))))
-        type_near = type_any
     top3_all = " ".join(texts[:3])
     if frequency is not None and getattr(frequency, "n", 0):
         topic_idf = max(
@@ -342,6 +408,15 @@ def gate_features(
         unmatched = 1.0 - coverage(topic, top3_all) if topic else 0.0
         rarest = 1.0 if unmatched > 0 else 0.0
     asked_best3 = max((coverage(asked, t) for t in texts[:3]), default=0.0) if asked else 1.0
+    # "连续阴雨多少天" over clauses that state hours and volts but no days: the right
+    # document, the asked value never given — the near miss a number of *some* kind hides.
+    # Compared without layout spaces ("间 隔 60 s").
+    units = asked_units(question)
+    if units:
+        flat3 = [flat(halfwidth(t)) for t in texts[:3]]
+        unit_stated = sum(any(p.search(t) for t in flat3) for _, p in units) / len(units)
+    else:
+        unit_stated = 1.0  # no unit asked: nothing can be missing
     return {
         "dense1": dense1,
         "topic_title": coverage(topic, _title_text(h1.clause)),
@@ -359,13 +434,12 @@ def gate_features(
         # the knowledge base does not regulate — the typical near miss.
         "value_unnamed": float(asks_number(question) and asked_best3 < 0.5),
         "sent_best": sents[0][0] if sents else dense1,
-        "type_near": type_near,
-        "type_any": type_any,
         "topic_idf": topic_idf,
         "element_top": 1.0 if heads_element(h1.clause, element) else 0.0,
         "named_present": 1.0 if named else 0.0,
         "rare_unmatched": rarest,
         "known_unmatched": unmatched,
+        "unit_stated": unit_stated,
     }
 
 
@@ -440,13 +514,12 @@ GATE_SIGNS: dict[str, int] = {
     "asked_best3": 1,
     "value_unnamed": -1,
     "sent_best": 1,
-    "type_near": 1,
-    "type_any": 1,
     "topic_idf": 1,
     "element_top": 1,
     "named_present": 1,
     "rare_unmatched": -1,
     "known_unmatched": -1,
+    "unit_stated": 1,
 }
 
 

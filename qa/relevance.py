@@ -52,6 +52,16 @@ def content_grams(text: str) -> set[str]:
     return grams or singles
 
 
+_SPACE = re.compile(r"\s+")
+
+
+def flat(text: str) -> str:
+    """``text`` without whitespace, for comparing wording: PDF and OCR text puts spaces
+    between Chinese characters ("定 时 发 送 心 跳"), which would hide every bigram it holds
+    (the reranker compares the same way, :func:`qa.rerank.flat`)."""
+    return _SPACE.sub("", text)
+
+
 def held_grams(query_grams: set[str], text: str) -> set[str]:
     """The question's content bigrams that occur in ``text`` (compared half-width and
     lower-cased, as :func:`content_grams` makes them)."""

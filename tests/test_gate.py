@@ -31,6 +31,7 @@ from qa.gate import (
     GateModel,
     asked_attribute,
     asked_type,
+    asked_units,
     asks_number,
     fit,
     gate_features,
@@ -41,7 +42,7 @@ from qa.gate import (
     unmatched_known,
 )
 from qa.gate_inputs import BigramFrequency, SentenceScorer, clause_sentences
-from qa.relevance import RelevancePolicy, content_grams
+from qa.relevance import RelevancePolicy, content_grams, flat
 
 
 def mk(no: str, title: str, text: str, seq: int) -> Clause:
@@ -93,7 +94,7 @@ def test_features_see_a_missing_quantity_and_missing_topic_words() -> None:
     assert gate_features(q, set(), [], [], []) is None
 
 
-def test_the_kind_of_value_asked_is_read_from_the_best_matching_sentences() -> None:
+def test_the_kind_of_value_asked_is_read_for_the_reranker() -> None:
     assert asked_type("护理员隔多久得帮他翻一次身？")[0] == "period"  # type: ignore[index]
     assert asked_type("上门服务每小时收费多少钱？")[0] == "sum"  # type: ignore[index]
     assert asked_type("多大岁数才能享受上门养老？")[0] == "age"  # type: ignore[index]
@@ -105,20 +106,68 @@ def test_the_kind_of_value_asked_is_read_from_the_best_matching_sentences() -> N
     sims = [[("上门助浴应由不少于2名服务人员共同完成。", 0.87), ("翻身间隔不宜超过2 h。", 0.91)]]
     f = gate_features(q, content_grams(q), hits, [[]], [False], sentence_sims=sims)
     assert f is not None and f["sent_best"] == 0.91 and f["dense1"] == 0.88
-    assert f["type_near"] == 1.0 and f["type_any"] == 1.0
-    # the best-matching sentence states a head count, not a period; another states none
-    sims2 = [[("上门助浴应由不少于2名服务人员共同完成。", 0.93), ("翻身时应检查皮肤。", 0.86)]]
-    f2 = gate_features(q, content_grams(q), hits, [[]], [False], sentence_sims=sims2)
-    assert f2 is not None and f2["type_near"] == 0.0 and f2["type_any"] == 0.0
-    # every sentence within the window counts, however many header rows crowd it
-    rows = [(f"投诉级别 | 响应时限 | 办结时限 {i}", 0.915 - 0.001 * i) for i in range(6)]
-    sims3 = [[*rows, ("一般投诉 | 12 h | 3个工作日", 0.906)]]
-    q3 = "投诉处理的时限是多少？"
-    f4 = gate_features(q3, content_grams(q3), hits, [[]], [False], sentence_sims=sims3)
-    assert f4 is not None and f4["type_near"] == 1.0
     # without sentence cosines the clause cosine stands in
     f3 = gate_features(q, content_grams(q), hits, [[]], [False])
-    assert f3 is not None and f3["sent_best"] == 0.88 and f3["type_any"] == 1.0
+    assert f3 is not None and f3["sent_best"] == 0.88
+
+
+def test_the_unit_asked_is_read_from_the_question() -> None:
+    def names(q: str) -> list[str]:
+        return [n for n, _ in asked_units(q)]
+
+    assert names("水文遥测站的蓄电池要保证连续阴雨多少天不充电还能正常工作？") == ["time"]
+    assert names("一台联网平台最多能同时接入多少路摄像机？") == ["channels"]
+    assert names("卷材地板加热后翘起来最多允许多少毫米？") == ["length"]
+    # no unit after 多少: the attribute asked fixes it
+    assert names("对驾驶员抽烟行为识别的准确率要求是多少？") == ["percent"]
+    assert names("评定结果有效期是多久？") == ["time"]
+    assert names("上门服务每小时收费多少钱？") == ["money"]
+    # two values asked, two units
+    assert set(names("平台多久发一次心跳？连续几次收不到算掉线？")) == {"time", "times"}
+    # counting words and questions that ask no quantity: no unit to check
+    assert names("信用等级分几个等级？") == []
+    assert names("范围一章怎么写？") == []
+    assert names("检验频率有什么要求？") == []
+
+
+def test_a_value_in_another_unit_leaves_the_asked_unit_unstated() -> None:
+    """The near miss: the right document states numbers, none in the unit asked."""
+    power = mk("6.6.4", "电源", "蓄电池电压应不低于12 V，充电电流不大于2 A。", 1)
+    days = mk("6.6.5", "供电", "蓄电池应保证连续阴雨15 d 正常工作。", 2)
+    q = "蓄电池要保证连续阴雨多少天不充电还能正常工作？"
+    f = gate_features(q, content_grams(q), [H(power, 1.0, 0.9)], [[]], [False])
+    assert f is not None and f["unit_stated"] == 0.0 and f["number_missing"] == 0.0
+    f2 = gate_features(
+        q, content_grams(q), [H(power, 1.0, 0.9), H(days, 0.9, 0.89)], [[], []], [False] * 2
+    )
+    assert f2 is not None and f2["unit_stated"] == 1.0
+    # no unit asked: nothing can be missing
+    q3 = "蓄电池有什么要求？"
+    f3 = gate_features(q3, content_grams(q3), [H(power, 1.0, 0.9)], [[]], [False])
+    assert f3 is not None and f3["unit_stated"] == 1.0
+    # one of two asked units stated: half
+    beat = mk("9.6", "心跳", "默认心跳间隔60 s。", 3)
+    q4 = "多久发一次心跳？连续几次收不到算掉线？"
+    f4 = gate_features(q4, content_grams(q4), [H(beat, 1.0, 0.9)], [[]], [False])
+    assert f4 is not None and f4["unit_stated"] == 0.5
+
+
+def test_the_unit_is_found_in_letter_spaced_text_and_in_words() -> None:
+    # PDF text spreads Chinese characters apart: "3 个 工 作 日"
+    spaced = mk("6.8", "回访", "回 访 应 在 答 复 后 3 个 工 作 日 内 进 行。", 1)
+    q = "回访最多要在多少个工作日内完成？"
+    f = gate_features(q, content_grams(q), [H(spaced, 1.0, 0.9)], [[]], [False])
+    assert f is not None and f["unit_stated"] == 1.0
+    assert flat("间 隔 60 s") == "间隔60s"
+    # a percentage in words, a period without a number
+    fine = mk("7.2", "罚款", "处货值金额百分之五十以下的罚款。", 2)
+    q2 = "罚款是货值金额的百分之几？"
+    f2 = gate_features(q2, content_grams(q2), [H(fine, 1.0, 0.9)], [[]], [False])
+    assert f2 is not None and f2["unit_stated"] == 1.0
+    rated = mk("8.1", "评定", "每季度对柜员的星级进行评定。", 3)
+    q3 = "柜员的星级多久评一次？"
+    f3 = gate_features(q3, content_grams(q3), [H(rated, 1.0, 0.9)], [[]], [False])
+    assert f3 is not None and f3["unit_stated"] == 1.0
 
 
 def test_topic_words_are_weighed_by_their_rarity_in_the_knowledge_base() -> None:
