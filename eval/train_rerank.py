@@ -109,17 +109,23 @@ def fit_listwise(groups: list[Group], l2: float = L2, iters: int = ITERS) -> dic
             continue
         zs.append((g.x[keep] - mean) / scale)
         ys.append(g.y[keep])
-    w = np.zeros(x.shape[1])
+    # One padded array (questions x candidates x features) so each step is a few array
+    # operations instead of a Python loop over questions; padding is masked out.
     n = max(1, len(zs))
+    width = max((len(y) for y in ys), default=1)
+    z_all = np.zeros((len(zs), width, x.shape[1]))
+    y_all = np.zeros((len(zs), width))
+    live = np.zeros((len(zs), width), dtype=bool)
+    for i, (z, y) in enumerate(zip(zs, ys, strict=True)):
+        z_all[i, : len(y)], y_all[i, : len(y)], live[i, : len(y)] = z, y, True
+    w = np.zeros(x.shape[1])
     for _ in range(iters):
-        grad = np.zeros_like(w)
-        for z, y in zip(zs, ys, strict=True):
-            s = z @ w
-            p = np.exp(s - s.max())
-            p /= p.sum()
-            q = p * y
-            q /= q.sum()
-            grad += z.T @ (p - q)
+        s = np.where(live, z_all @ w, -np.inf)
+        p = np.exp(s - s.max(axis=1, keepdims=True))
+        p /= p.sum(axis=1, keepdims=True)
+        q = p * y_all
+        q /= q.sum(axis=1, keepdims=True)
+        grad = np.einsum("glf,gl->f", z_all, p - q)
         w -= LR * (grad / n + l2 * w / n)
     return {
         "weights": w.round(6).tolist(),

@@ -30,7 +30,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from grammar.numbering import halfwidth
-from grammar.schema import Clause, ClauseKind
+from grammar.schema import AnnexType, Clause, ClauseKind
 from index.sentences import clause_sentences
 from qa.elements import governs, is_instance
 from qa.gate import NEAR_SENTENCE, asked_attribute, asked_type, idf_coverage, topic_grams
@@ -59,7 +59,8 @@ FEATURES: tuple[str, ...] = (
     "unusable",  # reference list, 目次, cover, empty heading
     "named_doc",  # in a document the question names (or points at by title / number)
     "term",  # a terminology entry
-    "annex",  # in an annex
+    "info_annex",  # in an informative annex (资料性: examples, 条文说明) — one that quotes
+    #                or illustrates a body clause; a normative annex binds like the body
     "length",  # log length of the text
     "own_cover_rel",  # wording coverage of the clause's own heading path + text (no
     #                   document title: the same for every clause of a document) minus
@@ -74,6 +75,8 @@ FEATURES: tuple[str, ...] = (
     #             path + text, minus the best candidate's
     "sent_idf",  # the same weighted coverage of its single best sentence (lexical)
     "path_idf",  # ... of its heading path and title alone (no document title)
+    "unit_stated",  # the question asks a count in a unit ("抽几卷", "多少转") and the text
+    #                 states a number in that unit ("抽取三卷", "≥ 1500 转")
 )
 
 # Feature groups for the ablation (``python -m eval.train_rerank --without-group``).
@@ -81,12 +84,32 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "retrieval": ("inv_rank", "fused_rel", "dense_rel", "bm25_rel", "bm25_found"),
     "wording": ("cover", "title_cover", "own_cover_rel", "asked_attr"),
     "element": ("focus_title", "governs", "instance"),
-    "kind": ("section", "unusable", "named_doc", "term", "annex", "length"),
+    "kind": ("section", "unusable", "named_doc", "term", "info_annex", "length"),
     "sentence": ("sent_rel", "sent_near"),
-    "value_type": ("type_stated",),
+    "value_type": ("type_stated", "unit_stated"),
     "rarity": ("idf_rel", "sent_idf", "path_idf"),
 }
 TYPE_SENTENCES = 2  # a candidate's best-matching sentences read for the value asked
+
+# "几卷" / "多少转" / "多少mm": the character after 几/多少 is the unit the answer is counted
+# in — unless it is a particle or a word that only starts with 几/多 ("几乎", "多少的").
+_ASKED_UNIT = re.compile(r"(?:几|多少)\s*([\u4e00-\u9fffA-Za-z%])")
+_NOT_UNIT = frozenset("的是呢吗啊么了和与或以才就都也还能要会可乎何")
+_NUMBER = r"(?:\d+(?:\.\d+)?|[一二三四五六七八九十百千万两]+)"
+
+
+def asked_units(question: str) -> list[str]:
+    """The units a question counts in: "每批抽几卷" → ["卷"], "耐磨性至少多少转" → ["转"],
+    "有效期是多久" → [] (a period: ``type_stated`` reads that)."""
+    q = halfwidth(question)
+    return [u for u in _ASKED_UNIT.findall(q) if u not in _NOT_UNIT]
+
+
+def states_unit(units: Sequence[str], text: str) -> bool:
+    """Does ``text`` state a number in one of ``units`` ("三卷", "1500 转", "3 个")?
+    Compared without whitespace, half-width, case-blind for Latin units."""
+    hay = halfwidth(flat(text))
+    return any(re.search(_NUMBER + r"个?" + re.escape(u), hay, re.IGNORECASE) for u in units)
 
 
 @dataclass(slots=True)
@@ -252,6 +275,7 @@ def features(
     focus = plan.search.focus
     named = set(plan.search.preferred)
     asked = asked_attribute(plan.question)
+    units = asked_units(plan.question)
     own = [
         _cover(
             grams,
@@ -292,11 +316,12 @@ def features(
                 1.0 if unusable(c, el, section=bool(kids)) else 0.0,
                 1.0 if c.doc_id in named else 0.0,
                 1.0 if c.kind == ClauseKind.TERM else 0.0,
-                1.0 if c.annex_type is not None else 0.0,
+                1.0 if c.annex_type == AnnexType.INFORMATIVE else 0.0,
                 math.log1p(len(c.text)) / 8.0,
                 own[i] - best_own,
                 _cover(asked, f"{_title_text(c)} {c.text}") if asked else 0.0,
                 *extra[i],
+                1.0 if units and states_unit(units, c.text) else 0.0,
             ]
         )
     return np.asarray(rows, dtype=np.float64).reshape(len(hits), len(FEATURES))
