@@ -171,18 +171,16 @@ def test_the_refit_trains_only_on_the_sets_the_project_tunes_on() -> None:
 def test_a_count_asked_in_a_unit_favours_the_clause_stating_a_number_in_that_unit() -> None:
     from qa.rerank import asked_units, states_unit
 
-    sampling = make_clause(
-        "7.2.2", "每 批 中随机抽取三卷进行检验。", code="T/X 1", heading_path=PATH
-    )
+    sampling = make_clause("7.2.2", "每 批 中随机抽取五箱送检。", code="T/X 1", heading_path=PATH)
     judging = make_clause(
-        "7.3.2", "物理性能的评定应在合格的卷材地板中抽样进行。", code="T/X 1", heading_path=PATH
+        "7.3.2", "理化指标的复验应在合格的样品中抽样进行。", code="T/X 1", heading_path=PATH
     )
-    plan = make_plan("每批检验时要从批里随机抽几卷来测？")
+    plan = make_plan("每批检验时要随机抽几箱来测？")
     x = features(plan, [FakeHit(judging, 0.03, 0.9), FakeHit(sampling, 0.02, 0.9)], [[], []])
     assert col(x, "unit_stated").tolist() == [0.0, 1.0]
     # Digits, Latin units and "个" between number and unit count; particles do not.
-    assert asked_units("耐磨性至少多少转？") == ["转"] and states_unit(["转"], "≥ 1500 转")
-    assert states_unit(["m"], "厚度偏差 0.20 mm") and states_unit(["工"], "3个工作日内")
+    assert asked_units("转速至少多少转？") == ["转"] and states_unit(["转"], "不少于 3000 转")
+    assert states_unit(["m"], "偏差 0.5 mm") and states_unit(["工"], "3个工作日内")
     assert asked_units("几乎所有项目都要检吗？") == [] and asked_units("要检多少的？") == []
     # No unit asked: nothing to state.
     other = features(make_plan("取样怎么做？"), [FakeHit(sampling, 0.03, 0.9)], [[]])
@@ -194,13 +192,13 @@ def test_only_an_informative_annex_is_marked_a_normative_one_binds_like_the_body
 
     from grammar.schema import AnnexType
 
-    body = make_clause("6.2", "视频编解码采用H.264。", code="T/X 1")
-    example = make_clause("F.2.3", "示例：视频编解码H.265。", code="T/X 1")
+    body = make_clause("6.2", "图像格式采用PNG。", code="T/X 1")
+    example = make_clause("F.2.3", "示例：图像格式JPEG。", code="T/X 1")
     example = copy(example, annex_type=AnnexType.INFORMATIVE)
     binding = copy(
-        make_clause("A.1", "评分表见表A.1。", code="T/X 1"), annex_type=AnnexType.NORMATIVE
+        make_clause("A.1", "扣分表见表A.1。", code="T/X 1"), annex_type=AnnexType.NORMATIVE
     )
-    plan = make_plan("允许用哪几种视频编码？")
+    plan = make_plan("允许用哪几种图像格式？")
     hits = [FakeHit(example, 0.03, 0.9), FakeHit(body, 0.02, 0.9), FakeHit(binding, 0.01, 0.9)]
     x = features(plan, hits, [[], [], []])
     assert col(x, "info_annex").tolist() == [1.0, 0.0, 0.0]
