@@ -33,8 +33,9 @@ from grammar.numbering import halfwidth
 from grammar.schema import AnnexType, Clause, ClauseKind
 from index.sentences import clause_sentences
 from qa.elements import governs, is_instance
-from qa.gate import NEAR_SENTENCE, asked_attribute, asked_type, idf_coverage, topic_grams
+from qa.gate import NEAR_SENTENCE, asked_attribute, idf_coverage, topic_grams
 from qa.plan import QueryPlan
+from qa.quantities import asked_type, asked_units, states_unit
 from qa.relevance import coverage
 from qa.usable import unusable
 
@@ -90,26 +91,6 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "rarity": ("idf_rel", "sent_idf", "path_idf"),
 }
 TYPE_SENTENCES = 2  # a candidate's best-matching sentences read for the value asked
-
-# "几卷" / "多少转" / "多少mm": the character after 几/多少 is the unit the answer is counted
-# in — unless it is a particle or a word that only starts with 几/多 ("几乎", "多少的").
-_ASKED_UNIT = re.compile(r"(?:几|多少)\s*([\u4e00-\u9fffA-Za-z%])")
-_NOT_UNIT = frozenset("的是呢吗啊么了和与或以才就都也还能要会可乎何")
-_NUMBER = r"(?:\d+(?:\.\d+)?|[一二三四五六七八九十百千万两]+)"
-
-
-def asked_units(question: str) -> list[str]:
-    """The units a question counts in: "每批抽几卷" → ["卷"], "耐磨性至少多少转" → ["转"],
-    "有效期是多久" → [] (a period: ``type_stated`` reads that)."""
-    q = halfwidth(question)
-    return [u for u in _ASKED_UNIT.findall(q) if u not in _NOT_UNIT]
-
-
-def states_unit(units: Sequence[str], text: str) -> bool:
-    """Does ``text`` state a number in one of ``units`` ("三卷", "1500 转", "3 个")?
-    Compared without whitespace, half-width, case-blind for Latin units."""
-    hay = halfwidth(flat(text))
-    return any(re.search(_NUMBER + r"个?" + re.escape(u), hay, re.IGNORECASE) for u in units)
 
 
 @dataclass(slots=True)
@@ -275,7 +256,7 @@ def features(
     focus = plan.search.focus
     named = set(plan.search.preferred)
     asked = asked_attribute(plan.question)
-    units = asked_units(plan.question)
+    units = asked_units(plan.question, by_attribute=False, counting=True)
     own = [
         _cover(
             grams,

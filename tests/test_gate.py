@@ -30,9 +30,6 @@ from qa.gate import (
     GATE_SIGNS,
     GateModel,
     asked_attribute,
-    asked_type,
-    asked_units,
-    asks_number,
     fit,
     gate_features,
     heads_element,
@@ -42,6 +39,7 @@ from qa.gate import (
     unmatched_known,
 )
 from qa.gate_inputs import BigramFrequency, SentenceScorer, clause_sentences
+from qa.quantities import asked_type, asked_units, asks_number
 from qa.relevance import RelevancePolicy, content_grams, flat
 
 
@@ -128,6 +126,12 @@ def test_the_unit_asked_is_read_from_the_question() -> None:
     assert names("信用等级分几个等级？") == []
     assert names("范围一章怎么写？") == []
     assert names("检验频率有什么要求？") == []
+    # any other unit after 几/多少 is a unit of its own; particles are not
+    assert names("每批检验时要随机抽几箱来测？") == ["箱"]
+    assert names("几乎所有项目都要检吗？") == [] and names("要检多少的？") == []
+    # a counting word only when asked for (the reranker: the clause stating the count)
+    assert [u.name for u in asked_units("信用等级分几个等级？", counting=True)] == ["个"]
+    assert [u.name for u in asked_units("有效期是多久？", by_attribute=False)] == []
 
 
 def test_a_value_in_another_unit_leaves_the_asked_unit_unstated() -> None:

@@ -169,7 +169,7 @@ def test_the_refit_trains_only_on_the_sets_the_project_tunes_on() -> None:
 
 
 def test_a_count_asked_in_a_unit_favours_the_clause_stating_a_number_in_that_unit() -> None:
-    from qa.rerank import asked_units, states_unit
+    from qa.quantities import asked_units, states_unit
 
     sampling = make_clause("7.2.2", "每 批 中随机抽取五箱送检。", code="T/X 1", heading_path=PATH)
     judging = make_clause(
@@ -179,9 +179,10 @@ def test_a_count_asked_in_a_unit_favours_the_clause_stating_a_number_in_that_uni
     x = features(plan, [FakeHit(judging, 0.03, 0.9), FakeHit(sampling, 0.02, 0.9)], [[], []])
     assert col(x, "unit_stated").tolist() == [0.0, 1.0]
     # Digits, Latin units and "个" between number and unit count; particles do not.
-    assert asked_units("转速至少多少转？") == ["转"] and states_unit(["转"], "不少于 3000 转")
-    assert states_unit(["m"], "偏差 0.5 mm") and states_unit(["工"], "3个工作日内")
-    assert asked_units("几乎所有项目都要检吗？") == [] and asked_units("要检多少的？") == []
+    turns, days = asked_units("转速至少多少转？"), asked_units("几个工作日内答复？")
+    assert states_unit(turns, "不少于 3000 转") and states_unit(days, "3个工作日内")
+    assert states_unit(asked_units("偏差最多多少毫米？"), "偏差 0.5 mm")
+    assert states_unit(asked_units("每批抽几箱？"), "抽取 五 箱") and not states_unit(turns, "5 箱")
     # No unit asked: nothing to state.
     other = features(make_plan("取样怎么做？"), [FakeHit(sampling, 0.03, 0.9)], [[]])
     assert col(other, "unit_stated").tolist() == [0.0]

@@ -1,0 +1,207 @@
+"""What value a question asks for, and whether a text states one.
+
+Numeric questions ("每批抽几卷？", "连续阴雨多少天？", "准确率要求是多少？") are answered by
+a clause that states a number of the asked kind — in the asked unit.  Both the reranker
+(which candidate says it) and the refusal gate (does any top clause say it: a near miss on
+the right document states numbers of *other* kinds) read these, so they live here once:
+
+* :func:`asks_number` — the question asks a quantity at all;
+* :func:`asked_type` / :data:`ANSWER_TYPES` — the kind of value (period, sum, age, date,
+  quantity) and how a sentence states one;
+* :func:`asked_units` / :data:`UNIT_FAMILIES` — the unit the value is counted in, and
+  :func:`states_unit`, whether a text states a number in it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import NamedTuple
+
+from grammar.numbering import halfwidth
+from qa.relevance import flat
+
+# A question that asks for a quantity: the answer must carry a number.
+_ASKS_NUMBER = re.compile(
+    r"多少|几[个天年月日次位项级种秒分钟小时米字节条页]|多长|多久|多大|多高|多重|多远|多宽|"
+    r"多厚|多深|最[大小长短高低多少]|上限|下限|阈值|不少于|不超过|不低于|不高于|至少|至多|"
+    r"间隔|周期|频率|时限|期限|时长|长度|容量|精度|误差|范围是|(?<!哪)几"
+)
+_NUMBER = re.compile(
+    r"\d|[一二三四五六七八九十百千万两]+(?:个|天|年|月|日|次|位|项|级|种|小时|分钟|秒)"
+)
+
+
+_NUM = r"(?:\d+(?:\.\d+)?|[一二三四五六七八九十百千两]+)"
+# The kind of value a question asks for, and how a sentence states one: (name, asked,
+# stated).  First match wins, so the narrower kinds come first ("多少天" is a period,
+# "多大岁数" an age, before the catch-all quantity).
+ANSWER_TYPES: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
+    (
+        "period",
+        re.compile(
+            r"多久|多长时间|多少天|几天|几个月|几年|几小时|多少小时|多少分钟|几分钟|多快|"
+            r"期限|时限|有效期|间隔|周期|保存期|时效|几个工作日|多少个工作日|多少年"
+        ),
+        re.compile(
+            _NUM + r"\s*(?:h|min|d|小时|分钟|秒|日|天|周|个月|月|年|工作日|个工作日)(?![a-z])"
+            r"|每[日天周月年季]|全天|即时|立即|当日|当天|次日",
+            re.I,
+        ),
+    ),
+    (
+        "sum",
+        re.compile(
+            r"多少钱|收费|费用|价格|价钱|报酬|工资|薪酬|补贴|津贴|押金|保证金|罚款多少|罚多少|"
+            r"赔多少|几块钱"
+        ),
+        re.compile(_NUM + r"\s*(?:元|万元|千元|角)"),
+    ),
+    ("age", re.compile(r"多大岁数|几岁|多少岁|年龄|年纪"), re.compile(_NUM + r"\s*(?:周岁|岁)")),
+    (
+        "date",
+        re.compile(r"什么时候|何时|哪一年|哪年|起施行|开始施行|实施日期|发布日期"),
+        re.compile(r"\d{4}\s*年|\d{4}-\d{1,2}-\d{1,2}|[一二〇○零]{4}年"),
+    ),
+    (
+        "quantity",
+        re.compile(
+            r"多少|几[个项次名位人级种类条]|多大|多高|多重|多远|多宽|多厚|多深|"
+            r"最[大小长短高低多少]|上限|下限|不少于|不超过|比例|比率|百分之"
+        ),
+        re.compile(_NUM),
+    ),
+)
+
+
+def states_a_number(text: str) -> bool:
+    """Does ``text`` state any number (a digit, or a numeral with a measure word)?"""
+    return bool(_NUMBER.search(halfwidth(text)))
+
+
+def asks_number(question: str) -> bool:
+    """Does the question ask for a quantity (a value, a limit, a period)?"""
+    return bool(_ASKS_NUMBER.search(question))
+
+
+def asked_type(question: str) -> tuple[str, re.Pattern[str]] | None:
+    """The kind of value ``question`` asks for and the pattern of a sentence stating one,
+    or None ("范围怎么写" asks for no value)."""
+    q = halfwidth(question)
+    for name, asked, stated in ANSWER_TYPES:
+        if asked.search(q):
+            return name, stated
+    return None
+
+
+# The unit a quantity question asks its value in: after 多少/几 ("多少天", "几路", "多少毫米"),
+# else fixed by the attribute asked ("准确率…多少" → a percentage, "温度…多少" → degrees).
+# Per family: (name, asked after 多少/几, unit stated after a number, a value stated
+# without one: "每季度", "百分之五十").  Counting words (个, 项, 种, 条) are left out:
+# their answer is a list to count, not a number stated.
+UNIT_FAMILIES: tuple[tuple[str, str, str, str], ...] = (
+    (
+        "time",
+        r"秒钟|秒|分钟|小时|个小时|天|日|周|星期|个月|月|年|工作日|个工作日",
+        r"秒|(?-i:s)(?![a-z])|分钟|min|小时|(?-i:h)(?![a-z])|天|日|(?-i:d)(?![a-z])|周|星期|"
+        r"月|年|工作日",
+        r"每(?:日|天|周|星期|月|季度?|半年|年)|立即|即时|当[日天]|次日",
+    ),
+    ("money", r"元|万元|块钱|块|钱", r"元|万元|千元", ""),
+    (
+        "length",
+        r"毫米|厘米|千米|公里|米",
+        r"毫米|厘米|千米|公里|米|km|mm|cm|μm|(?-i:m)(?![a-z])",
+        "",
+    ),
+    ("percent", r"%|％", r"%|％|‰", r"百分之"),
+    ("temperature", r"℃|摄氏度", r"℃|°C|°", ""),
+    ("channels", r"路", r"路", ""),
+    ("times", r"次|遍", r"次|遍", ""),
+    ("digits", r"位", r"位", ""),
+    ("turns", r"转", r"转|(?-i:r)(?![a-z])", ""),
+    ("points", r"分", r"分(?!钟)", ""),
+    ("age", r"周岁|岁", r"周岁|岁", ""),
+    ("people", r"个人|人|名", r"人|名", ""),
+    ("places", r"间|张|床", r"间|张", ""),
+    ("pressure", r"兆帕|千帕|帕", r"MPa|kPa|Pa|兆帕|千帕|帕", ""),
+    ("size", r"字节|兆|比特", r"字节|bit|比特|(?:[KMGT]i?)?B(?![a-z])|位", ""),
+    ("frames", r"帧", r"帧|fps", ""),
+    ("power", r"千瓦|瓦", r"kW|千瓦|瓦|(?-i:W)(?![a-z])", ""),
+    ("voltage", r"伏", r"(?-i:V)(?![a-z])|伏", ""),
+)
+_UNIT_ATTRIBUTE: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"(?<!频)率|比例|比率|占比|百分"), "percent"),
+    (re.compile(r"温度"), "temperature"),
+    (re.compile(r"多久|多长时间|时长|期限|时限|有效期|周期|间隔|耗时"), "time"),
+    (re.compile(r"多少钱|费用|价格|收费|补贴|报酬|资金"), "money"),
+    (re.compile(r"精度|距离|长度|高度|宽度|厚度|半径|直径"), "length"),
+)
+_ASKED_UNIT = re.compile(
+    r"(?:多少|几)\s*("
+    + "|".join(
+        sorted({u for _, a, _, _ in UNIT_FAMILIES for u in a.split("|")}, key=len, reverse=True)
+    )
+    + ")"
+)
+
+
+# "抽几卷", "多少转": any other single character after 几/多少 is a unit of its own (the
+# answer is counted in it) unless it is a particle or starts a word ("几乎", "多少的"); a
+# counting word ("几个", "几项", "几种") only when asked for (see :func:`asked_units`).
+_ANY_UNIT = re.compile(r"(?:几|多少)\s*([\u4e00-\u9fffA-Za-z])")
+_PARTICLES = frozenset("的是呢吗啊么了和与或以才就都也还能要会可乎何")
+_COUNTING = frozenset("个项种条类")
+
+
+class AskedUnit(NamedTuple):
+    """A unit a question counts its answer in: a family name ("time") or the unit itself
+    ("卷"), and the pattern of a number stated in it."""
+
+    name: str
+    stated: re.Pattern[str]
+
+
+def asked_units(
+    question: str, *, by_attribute: bool = True, counting: bool = False
+) -> list[AskedUnit]:
+    """The units a quantity question asks its values in, each with the pattern of a number
+    stated in it ("连续阴雨多少天" → time; "准确率要求是多少" → percent; "每批抽几卷" →
+    卷; "多久发一次…连续几次" → time and times); empty when it asks none ("哪些", "几个":
+    no unit to check).  ``by_attribute=False``: only units the question spells out after
+    几/多少 — the reranker reads the kind of value asked ("多久", "准确率") from
+    :func:`asked_type` already, and counting it twice lost questions held out.
+    ``counting=True``: counting words are units too ("分几个等级" → "五个等级") — a
+    candidate stating the count is the likelier answer, although whether the value is
+    missing cannot be judged from them (the answer may be a list to count)."""
+    q = halfwidth(question)
+    names = [
+        next(n for n, a, _, _ in UNIT_FAMILIES if re.fullmatch(a, m.group(1)))
+        for m in _ASKED_UNIT.finditer(q)
+    ]
+    if by_attribute and asks_number(q):
+        names += [n for pat, n in _UNIT_ATTRIBUTE if pat.search(q)]
+    out = []
+    for name in dict.fromkeys(names):
+        unit, bare = next((u, b) for n, _, u, b in UNIT_FAMILIES if n == name)
+        stated = _NUM + r"\s*个?\s*(?:" + unit + ")" + (f"|{bare}" if bare else "")
+        out.append(AskedUnit(name, re.compile(stated, re.I)))
+    family_units = {m.group(1) for m in _ASKED_UNIT.finditer(q)}
+    for m in _ANY_UNIT.finditer(q):
+        u = m.group(1)
+        if u in _PARTICLES or (u in _COUNTING and not counting):
+            continue
+        if any(f.startswith(u) for f in family_units):
+            continue
+        if not any(re.fullmatch(a, u) for _, a, _, _ in UNIT_FAMILIES) and u not in {
+            x.name for x in out
+        }:
+            out.append(AskedUnit(u, re.compile(_NUM + r"\s*个?\s*" + re.escape(u), re.I)))
+    return out
+
+
+def states_unit(units: Sequence[AskedUnit], text: str) -> bool:
+    """Does ``text`` state a number in one of ``units`` ("三卷", "1500 转", "3 个工作日")?
+    Compared half-width and without layout spaces ("间 隔 60 s", PDF text)."""
+    hay = flat(halfwidth(text))
+    return any(u.stated.search(hay) for u in units)
