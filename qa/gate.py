@@ -56,7 +56,7 @@ from grammar.numbering import halfwidth
 from index.exact import code_named
 from qa.elements import Element
 from qa.quantities import asked_units, asks_number, states_a_number
-from qa.relevance import _CJK_RUN, _FILLER, content_grams, coverage, flat, held_grams
+from qa.relevance import CJK_RUN, FILLER, content_grams, coverage, flat, held_grams
 
 GATE_FEATURES: tuple[str, ...] = (
     "dense1",  # best cosine among the top three usable hits
@@ -168,14 +168,14 @@ def asked_attribute(question: str) -> set[str]:
     head = halfwidth(head)
     while head != prev:
         prev = head
-        head = _DEGREE.sub("", _TRAILING.sub("", _FILLER.sub("", head)))
-    runs = _CJK_RUN.findall(head)
+        head = _DEGREE.sub("", _TRAILING.sub("", FILLER.sub("", head)))
+    runs = CJK_RUN.findall(head)
     if runs and len(runs[-1]) >= 2:
         tail = runs[-1][-3:]
     else:
         after = _CLAUSE_BREAK.split(halfwidth(question[m.end() :]))[0]
-        after = _LEADING.sub("", _FILLER.sub("", after))
-        runs = _CJK_RUN.findall(after)
+        after = _LEADING.sub("", FILLER.sub("", after))
+        runs = CJK_RUN.findall(after)
         if not runs or len(runs[0]) < 2:
             return set()
         tail = runs[0][:3]

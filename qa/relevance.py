@@ -26,25 +26,26 @@ from grammar.numbering import halfwidth, normalize_clause_no
 from grammar.refs import clause_numbers
 from index.exact import code_named
 
-# Words that carry the question's form, not its topic.
 log = logging.getLogger(__name__)
 
-_FILLER = re.compile(
+# Words that carry the question's form, not its topic (public: the gate strips them too,
+# to find the attribute a question asks about).
+FILLER = re.compile(
     r"请问|请|一下|怎么样|怎么|怎样|如何|什么|哪些|哪个|哪里|多少|是否|能否|可以|可不可以|有没有|"
     r"是不是|需要|应该|应当|吗|呢|吧|啊|呀|的话|关于|对于|有关|相关|规定|要求|说明|具体|"
     r"里面|其中|一般|通常|我们|我|你|他们|这个|那个|这些|那些|它|其|该|本|条款|内容|问题|说了|讲了|写了|"
     r"这一章|那一章|一章|这章|这一节|一节|章节|写法|怎么写|编写|起草|撰写|书写"
 )
-_CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
+CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")  # a run of Chinese characters
 _LATIN = re.compile(r"[A-Za-z]+(?:/[A-Za-z]+)?|\d+(?:\.\d+)*")
 
 
 def content_grams(text: str) -> set[str]:
     """Character bigrams of the Chinese words, plus Latin words and numbers, minus filler."""
-    t = _FILLER.sub(" ", halfwidth(text))
+    t = FILLER.sub(" ", halfwidth(text))
     grams: set[str] = set()
     singles: set[str] = set()
-    for run in _CJK_RUN.findall(t):
+    for run in CJK_RUN.findall(t):
         if len(run) == 1:
             singles.add(run)  # leftovers such as "列" in "怎么列": only if nothing else
         grams.update(run[i : i + 2] for i in range(len(run) - 1))

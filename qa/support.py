@@ -72,7 +72,7 @@ from qa.citations import (
     quoted_in,
     resolve,
 )
-from qa.relevance import content_grams, held_grams
+from qa.relevance import CJK_RUN, content_grams, held_grams
 
 REFUSAL = "知识库中未找到相关条款。"
 SUPPORT_MIN = 0.5
@@ -87,7 +87,6 @@ SUPPORTED = ("supported", "attributed", "reattributed", "modality_corrected")
 FAITHFUL = ("supported", "attributed", "reattributed")
 DROPPED = ("modality_drift", "number_drift", "unsupported", "duplicate", "off_question")
 
-_CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 _LATIN = re.compile(r"[A-Za-z]{2,}|\d+(?:\.\d+)*")
 _ENDERS = "。！？；!?;"
 _LIST_MARKER = re.compile(
@@ -106,7 +105,7 @@ def grams(text: str) -> set[str]:
     """Content of a statement for alignment: CJK character bigrams, Latin words, numbers."""
     t = halfwidth(text)
     out: set[str] = set()
-    for run in _CJK_RUN.findall(t):
+    for run in CJK_RUN.findall(t):
         out.update(run[i : i + 2] for i in range(len(run) - 1))
     out.update(m.lower() for m in _LATIN.findall(t))
     return out
@@ -258,9 +257,9 @@ def split_statements(
 # ------------------------------------------------------------------ checking
 def _predicate(text: str, end: int) -> str:
     """The first two CJK characters after a modal verb: what it governs."""
-    run = _CJK_RUN.match(text, end)
+    run = CJK_RUN.match(text, end)
     if run is None:
-        m = _CJK_RUN.search(text, end, end + 4)
+        m = CJK_RUN.search(text, end, end + 4)
         run = m
     return run.group(0)[:2] if run and len(run.group(0)) >= 2 else ""
 
