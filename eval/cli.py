@@ -139,6 +139,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="用已配置的大模型评判回答的忠实度与切题度（faithfulness / relevancy）",
     )
     p.add_argument("--no-naive", action="store_true", help="不运行朴素分块基线")
+    p.add_argument(
+        "--no-copy-gold",
+        action="store_true",
+        help="同一标准的另一份文件（同代号同年份）中的同一条款不计为命中（旧口径，对比用）",
+    )
     p.add_argument("--no-plots", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("-v", "--verbose", action="store_true")
     return p
@@ -248,6 +253,7 @@ def evaluate_set(qset: QuestionSet, args: argparse.Namespace, workspace: Path) -
             else {}
         ),
         "k": 10,
+        "copy_gold": not getattr(args, "no_copy_gold", False),
         "modes": [*MODES, *(["naive"] if naive else [])],
         "naive": {
             "chunk_size": CHUNK_SIZE,
@@ -268,6 +274,7 @@ def evaluate_set(qset: QuestionSet, args: argparse.Namespace, workspace: Path) -
         progress=not quiet,
         config=config,
         judge=judge,
+        copy_gold=config["copy_gold"],
     )
     if replay is not None:
         run.config.update(replay_config(run, replay, answerer))
@@ -336,7 +343,8 @@ def replay_config(run: Any, stored: Any, answerer: Any) -> dict[str, Any]:
 def summary_table(name: str, summary: dict[str, Any]) -> str:
     """A few lines for stdout: R@5 / MRR@10 per mode, then the answer metrics."""
     lines = [
-        f"== {name}: {summary['questions']} questions, gold unresolved {summary['gold']['gold_unresolved']}"
+        f"== {name}: {summary['questions']} questions, gold unresolved {summary['gold']['gold_unresolved']}, "
+        f"with a copy {summary['gold'].get('gold_with_copies', 0)}"
     ]
     lines.append(f"{'mode':<14}{'R@1':>7}{'R@5':>7}{'R@10':>7}{'MRR@10':>8}{'nDCG@10':>9}")
     for mode, s in summary["retrieval"].items():

@@ -15,6 +15,18 @@ So a gold entry is resolved fresh for every run:
 4. only a gold entry *without* evidence falls back to ``clause_no``; evidence that is not
    found leaves the entry unresolved (a shifted clause number would silently point at the
    wrong clause), and unresolved entries are reported, never dropped quietly.
+
+**Copies of one standard.**  A knowledge base may hold one edition twice (a PDF and its
+Markdown transcription: same standard code and year, :func:`grammar.copies.copies`).  An
+entry resolved to a clause of one copy also yields, in every other copy, the clause that
+holds the same evidence (found the same way: clause text, preferring the same number,
+else the clause where the evidence starts; an entry without evidence takes the copy's
+:func:`grammar.copies.same_clause`).  These are its ``equivalents``: retrieval and
+citations score a hit on one of them as a hit on the entry, with the same grade
+(:attr:`ResolvedQuestion.aliases`, used by :mod:`eval.runner`).  Retrieval shows such a
+clause only once (:func:`index.retrievers.distinct`), so the answer to "GB/T 28181—2016
+6.1.1" is not a miss because the gold was found in the other file.  Evidence a copy does
+not hold (OCR damage) gives no equivalent there.
 """
 
 from __future__ import annotations
@@ -28,6 +40,7 @@ from pathlib import Path
 from eval.fingerprint import contains, fingerprint, normalize
 from eval.questions import Gold, Question, QuestionSet
 from grammar.codes import code_base, normalize_code
+from grammar.copies import copies, same_clause
 from grammar.schema import Clause, DocumentInfo
 from ingest.store import ClauseStore
 from qa.citations import normalize_clause_no
@@ -69,6 +82,8 @@ class ResolvedGold:
     clause_no: str | None = None
     method: str | None = None  # "evidence" | "evidence-span" | "clause_no"
     problem: str = ""
+    # The same clause in other copies of the standard (same evidence): counts as this gold.
+    equivalents: list[str] = field(default_factory=list)
 
     @property
     def resolved(self) -> bool:
@@ -90,6 +105,20 @@ class ResolvedQuestion:
         return out
 
     @property
+    def aliases(self) -> dict[str, str]:
+        """Clause id of a copy → the gold clause it stands for (module docstring).  A clause
+        that is gold in its own right is never an alias."""
+        grades = self.grades
+        out: dict[str, str] = {}
+        for g in self.golds:
+            if g.clause_id is None:
+                continue
+            for cid in g.equivalents:
+                if cid not in grades and cid not in out:
+                    out[cid] = g.clause_id
+        return out
+
+    @property
     def unresolved(self) -> list[ResolvedGold]:
         return [g for g in self.golds if not g.resolved]
 
@@ -106,6 +135,8 @@ class _KB:
         for cs in self.clauses.values():
             cs.sort(key=lambda c: c.seq)
         self._texts: dict[str, str] = {}
+        self.copies = copies(self.docs)
+        self.by_clause = {c.clause_id: c for cs in self.clauses.values() for c in cs}
 
     def text(self, doc_id: str) -> str:
         if doc_id not in self._texts:
@@ -158,7 +189,43 @@ def _locate(text: str, gold: Gold) -> int | None:
 
 
 def resolve_gold(gold: Gold, kb: _KB) -> ResolvedGold:
-    """Resolve one gold entry (see module docstring for the order of attempts)."""
+    """Resolve one gold entry (see module docstring for the order of attempts), with its
+    equivalents in copies of the standard."""
+    out = _resolve(gold, kb)
+    if out.clause_id is not None:
+        out.equivalents = _equivalents(gold, out, kb)
+    return out
+
+
+def _equivalents(gold: Gold, found: ResolvedGold, kb: _KB) -> list[str]:
+    """The clause holding ``gold``'s evidence in every other copy of the document
+    ``found`` is in (module docstring)."""
+    home = kb.by_clause.get(str(found.clause_id))
+    if home is None:
+        return []
+    out: list[str] = []
+    for other in sorted(kb.copies.get(home.doc_id, frozenset()) - {home.doc_id}):
+        clauses = kb.clauses.get(other, [])
+        if gold.evidence or gold.evidence_fp:
+            hits = [c for c in clauses if contains(_haystack(c), gold.evidence, gold.evidence_fp)]
+            match = next((c for c in hits if c.clause_no == home.clause_no), None)
+            match = match or (hits[0] if hits else _owner(kb, other, gold))
+        else:
+            match = next((c for c in clauses if same_clause(home, c, kb.copies)), None)
+        if match is not None:
+            out.append(match.clause_id)
+    return out
+
+
+def _owner(kb: _KB, doc_id: str, gold: Gold) -> Clause | None:
+    """The clause of ``doc_id`` where ``gold``'s evidence starts in the document text."""
+    pos = _locate(kb.text(doc_id), gold)
+    if pos is None:
+        return None
+    return next((c for c in kb.clauses.get(doc_id, []) if c.start <= pos < c.end), None)
+
+
+def _resolve(gold: Gold, kb: _KB) -> ResolvedGold:
     out = ResolvedGold(gold)
     docs = kb.candidates(gold)
     if not docs:
@@ -177,10 +244,7 @@ def resolve_gold(gold: Gold, kb: _KB) -> ResolvedGold:
             out.clause_id, out.clause_no, out.method = best.clause_id, best.clause_no, "evidence"
             return out
         for d in docs:
-            pos = _locate(kb.text(d.doc_id), gold)
-            if pos is None:
-                continue
-            owner = next((c for c in kb.clauses.get(d.doc_id, []) if c.start <= pos < c.end), None)
+            owner = _owner(kb, d.doc_id, gold)
             if owner is not None:
                 out.clause_id, out.clause_no, out.method = (
                     owner.clause_id,
@@ -214,10 +278,16 @@ class GoldResolution:
     def total(self) -> int:
         return sum(len(rq.golds) for rq in self.questions)
 
+    @property
+    def with_copies(self) -> int:
+        """Gold entries that gained an equivalent clause in a copy of their standard."""
+        return sum(1 for rq in self.questions for g in rq.golds if g.equivalents)
+
     def to_json(self) -> dict[str, object]:
         return {
             "gold_total": self.total,
             "gold_unresolved": len(self.unresolved),
+            "gold_with_copies": self.with_copies,
             "unresolved": [
                 {"id": qid, "gold": g.gold.describe(), "problem": g.problem}
                 for qid, g in self.unresolved

@@ -13,6 +13,9 @@ Definitions (documented here because every report quotes them):
 * ``mrr_at_k``: 1/rank of the first target clause within the top k, else 0.
 * ``ndcg_at_k``: graded gains (2/1), DCG = Σ gain / log2(rank + 1), each gold clause credited
   once (at its best rank), normalised by the ideal ordering of the gold grades.
+* copies of one standard: a clause of a copy that holds a gold entry's evidence counts as
+  that gold clause (:mod:`eval.gold`); :func:`canonical` rewrites ranked or cited ids to
+  the gold clause they stand for before any metric reads them.
 """
 
 from __future__ import annotations
@@ -27,6 +30,13 @@ RankedItem = str | Collection[str]
 
 def _ids(item: RankedItem) -> Collection[str]:
     return (item,) if isinstance(item, str) else item
+
+
+def canonical(items: Sequence[RankedItem], aliases: Mapping[str, str]) -> list[list[str]]:
+    """``items`` (ranked or cited) with every clause id that stands for a gold clause in a
+    copy of its standard replaced by that gold clause's id (duplicates within one item
+    dropped), so the metrics below credit it like the gold clause itself."""
+    return [list(dict.fromkeys(aliases.get(c, c) for c in _ids(item))) for item in items]
 
 
 def targets(gold: Mapping[str, int]) -> set[str]:

@@ -121,7 +121,9 @@ def build_blocks(
     b.append(
         Block(
             "p",
-            f"Gold clauses resolved: {gold['gold_total'] - gold['gold_unresolved']} of {gold['gold_total']}.",
+            f"Gold clauses resolved: {gold['gold_total'] - gold['gold_unresolved']} of {gold['gold_total']}; "
+            f"{gold.get('gold_with_copies', 0)} also found in a copy of their standard"
+            f"{'' if cfg.get('copy_gold', True) else ' (not counted: --no-copy-gold)'}.",
         )
     )
 

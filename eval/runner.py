@@ -186,13 +186,18 @@ class SetRun:
 
 
 def _outcome(
-    ranked: list[list[str]], gold: dict[str, int], ms: float, labels: dict[str, str]
+    ranked: list[list[str]],
+    gold: dict[str, int],
+    ms: float,
+    labels: dict[str, str],
+    aliases: dict[str, str] | None = None,
 ) -> RetrievalOutcome:
+    scored = M.canonical(ranked, aliases or {})
     return RetrievalOutcome(
         ranked=ranked,
-        first_hit=M.first_hit_rank(ranked[:K], gold) if gold else None,
-        mrr=M.mrr_at_k(ranked, gold, K) if gold else 0.0,
-        ndcg=M.ndcg_at_k(ranked, gold, K) if gold else 0.0,
+        first_hit=M.first_hit_rank(scored[:K], gold) if gold else None,
+        mrr=M.mrr_at_k(scored, gold, K) if gold else 0.0,
+        ndcg=M.ndcg_at_k(scored, gold, K) if gold else 0.0,
         ms=ms,
         top=[" + ".join(labels.get(c, c) for c in item) or "(无条款)" for item in ranked[:5]],
     )
@@ -233,6 +238,7 @@ def _answer(
     gold: dict[str, int],
     judge: Judge | None = None,
     clauses: dict[str, Clause] | None = None,
+    aliases: dict[str, str] | None = None,
 ) -> AnswerOutcome:
     from qa.llm import LLMError
     from qa.support import check_answer
@@ -260,6 +266,8 @@ def _answer(
         )
     ms = (time.perf_counter() - t0) * 1000
     cited = list(dict.fromkeys(c.clause_id for c in res.citations))
+    # A citation of the gold clause's copy counts as the gold clause (eval.gold).
+    as_gold = list(dict.fromkeys(ids[0] for ids in M.canonical(cited, aliases or {})))
     scored = q.answerable and bool(gold) and not res.refused
     report = getattr(res, "support", None)
     if report is None and not res.refused and clauses is not None:
@@ -271,9 +279,9 @@ def _answer(
         cited_labels=[c.label for c in res.citations],
         invalid=list(res.invalid_citations),
         validity=M.citation_validity(len(res.citations), len(res.invalid_citations)),
-        precision=M.citation_precision(cited, gold) if scored else None,
-        recall=M.citation_recall(cited, gold) if scored else None,
-        first=M.first_citation_hit(cited, gold) if scored else None,
+        precision=M.citation_precision(as_gold, gold) if scored else None,
+        recall=M.citation_recall(as_gold, gold) if scored else None,
+        first=M.first_citation_hit(as_gold, gold) if scored else None,
         relevance=getattr(res, "relevance", None),
         absent=bool(getattr(res, "absent_documents", None)),
         gate_features=getattr(res, "gate_features", None),
@@ -312,9 +320,12 @@ def run_set(
     progress: bool = False,
     config: dict[str, Any] | None = None,
     judge: Judge | None = None,
+    copy_gold: bool = True,
 ) -> SetRun:
     """Evaluate ``qset``: gold resolution, every retrieval mode, the baseline, the answerer
-    (and, with ``judge``, the LLM judge on every answered question)."""
+    (and, with ``judge``, the LLM judge on every answered question).  ``copy_gold``: a
+    gold clause's counterpart in a copy of its standard counts as gold (:mod:`eval.gold`);
+    off, only the clause the entry resolved to counts (the metric before copies)."""
     store = searcher.store
     resolution = resolve_set(qset, store)
     clauses = {c.clause_id: c for c in store.iter_clauses()}
@@ -326,6 +337,7 @@ def run_set(
     for rq in bar:
         q = rq.question
         gold = rq.grades
+        aliases = rq.aliases if copy_gold else {}
         r = QuestionResult(
             question=q,
             gold=gold,
@@ -334,16 +346,20 @@ def run_set(
         )
         for mode in modes:
             ranked, ms = _search(searcher, q.question, mode)
-            r.retrieval[mode] = _outcome(ranked, gold, ms, labels)
+            r.retrieval[mode] = _outcome(ranked, gold, ms, labels, aliases)
         if naive is not None:
             t0 = time.perf_counter()
             chunks = naive.search(q.question, K)
             ms = (time.perf_counter() - t0) * 1000
-            r.retrieval[NAIVE] = _outcome([list(c.clause_ids) for c in chunks], gold, ms, labels)
+            r.retrieval[NAIVE] = _outcome(
+                [list(c.clause_ids) for c in chunks], gold, ms, labels, aliases
+            )
             flat = list(dict.fromkeys(cid for c in chunks for cid in c.clause_ids))
-            r.retrieval[NAIVE_CLAUSE] = _outcome([[cid] for cid in flat[:K]], gold, ms, labels)
+            r.retrieval[NAIVE_CLAUSE] = _outcome(
+                [[cid] for cid in flat[:K]], gold, ms, labels, aliases
+            )
         if answerer is not None:
-            r.answer = _answer(answerer, q, gold, judge, clauses)
+            r.answer = _answer(answerer, q, gold, judge, clauses, aliases)
         results.append(r)
     return SetRun(
         qset, results, resolution, all_modes, dict(config or {}), judged=judge is not None

@@ -20,6 +20,9 @@ evaluation are just other compositions (:data:`PIPELINES`):
                           the default
 ========================  =============================================================
 
+Every pipeline ends with :func:`distinct`: a clause held in two copies of one standard
+(a PDF and its transcription, :mod:`grammar.copies`) is one hit, at the better rank.
+
 The context remembers every clause's dense and BM25 score met on the way, so the final
 hits carry both (the refusal gate and the reranker read them).
 """
@@ -34,6 +37,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from grammar.copies import copies, same_clause
 from grammar.schema import Clause
 from index.embedders import Embedder
 from index.fusion import HYBRID_K0, rrf
@@ -395,6 +399,35 @@ def exact_first(ctx: Context, ranked: Ranking) -> Ranking:
     return lead + [item for item in ranked if item[0] not in chosen]
 
 
+def distinct(ctx: Context, ranked: Ranking) -> Ranking:
+    """One hit per clause: a clause also held in a copy of its standard (same edition, same
+    number, near-identical text — :func:`grammar.copies.same_clause`) keeps only its
+    best-ranked hit.
+
+    A knowledge base holding a standard as a PDF and as a Markdown transcription would
+    otherwise show "GB/T 28181—2016 6.1.1" twice, spend two of the k slots and two
+    citations on it.  The stage runs on the whole candidate list, before the cut to k, so
+    the freed slots go to the next clauses.  Windows of a long clause are separate hits
+    unless they hold the same stretch of text."""
+    groups = copies(ctx.snap.docs)
+    if not groups:
+        return ranked
+    clauses = ctx.snap.clauses
+    kept: Ranking = []
+    seen: dict[tuple[frozenset[str], str], list[Clause]] = {}
+    for item in ranked:
+        c = clauses.get(item[0])
+        if c is None or c.doc_id not in groups:
+            kept.append(item)
+            continue
+        earlier = seen.setdefault((groups[c.doc_id], c.clause_no), [])
+        if any(same_clause(e, c, groups) for e in earlier):
+            continue
+        earlier.append(c)
+        kept.append(item)
+    return kept
+
+
 def compose(retriever: Retriever, *stages: Stage) -> Pipeline:
     """A pipeline: ``retriever`` then each stage in turn."""
 
@@ -411,22 +444,20 @@ def pipeline_for(mode: str, *, exact: bool) -> Pipeline:
     """The composition behind ``Searcher.search(mode=…, exact=…)``."""
     base = {"dense": dense, "bm25": bm25, "hybrid": hybrid}[mode]
     if not exact:
-        return compose(base)
-    if mode == "hybrid":
-        return compose(base, scoped(base), element_first, exact_first)
-    return compose(base, scoped(base), element_first, exact_first)
+        return compose(base, distinct)
+    return compose(base, scoped(base), element_first, exact_first, distinct)
 
 
 _with_sentences: Retriever = fused(dense, bm25, sentence)
 
 PIPELINES: dict[str, Pipeline] = {
-    "dense": compose(dense),
-    "bm25": compose(bm25),
-    "hybrid": compose(hybrid),
-    "hybrid+exact": compose(hybrid, scoped(hybrid), element_first, exact_first),
+    "dense": compose(dense, distinct),
+    "bm25": compose(bm25, distinct),
+    "hybrid": compose(hybrid, distinct),
+    "hybrid+exact": compose(hybrid, scoped(hybrid), element_first, exact_first, distinct),
     # Measured, not the default (README "Sentence vectors"): RRF of dense, BM25 and the
     # best-sentence retriever, then the same stages.
     "hybrid+sentence": compose(
-        _with_sentences, scoped(_with_sentences), element_first, exact_first
+        _with_sentences, scoped(_with_sentences), element_first, exact_first, distinct
     ),
 }

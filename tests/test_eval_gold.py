@@ -122,6 +122,64 @@ def test_grades_keep_the_higher_grade(tmp_path: Path) -> None:
     assert list(rq.grades.values()) == [2]
 
 
+def _with_copies(tmp: Path) -> ClauseStore:
+    """The standard as a file, as a noisy transcription of it (same code and year), and
+    as another edition (2024) with the same evidence."""
+    src = tmp / "corpus"
+    src.mkdir(parents=True)
+    text = HEAD + STAFF + FOOD.format(no="2.2")
+    (src / NAME).write_text(text, encoding="utf-8")
+    noisy = text.replace("，", ", ").replace("125克", "125 克").replace("。", "。 ")
+    (src / "T_XX_001-2025_转录本.txt").write_text(noisy, encoding="utf-8")
+    older = text.replace("T/XX 001—2025", "T/XX 001—2024")
+    (src / "T_XX_001-2024_社区助餐服务规范.txt").write_text(older, encoding="utf-8")
+    store = ClauseStore(tmp / "kb")
+    assert ingest_paths([src], store, kb="t").ok
+    return store
+
+
+def test_gold_in_one_copy_counts_in_the_other(tmp_path: Path) -> None:
+    from eval import metrics as M
+
+    store = _with_copies(tmp_path)
+    by_id = {c.clause_id: c for c in store.iter_clauses()}
+    res, g = resolve_one(store, Gold(None, NAME, "2.2", 2, EVIDENCE))
+    assert g.resolved and len(g.equivalents) == 1
+    twin = by_id[g.equivalents[0]]
+    home = by_id[str(g.clause_id)]
+    assert twin.doc_id != home.doc_id and twin.clause_no == "2.2"
+    assert twin.standard_code == "T/XX 001—2025"  # not the 2024 edition
+    assert res.to_json()["gold_with_copies"] == 1
+    (rq,) = res.questions
+    assert rq.aliases == {twin.clause_id: home.clause_id}
+    # A ranking that leads with the copy's clause: a hit at rank 1 with the copy counted,
+    # a miss without (the metric before copies).
+    other = next(
+        c.clause_id for c in by_id.values() if c.doc_id == twin.doc_id and c.clause_no == "1"
+    )
+    ranked = [[twin.clause_id], [other]]
+    assert M.first_hit_rank(M.canonical(ranked, rq.aliases), rq.grades) == 1
+    assert M.first_hit_rank(ranked, rq.grades) is None
+    cited = [ids[0] for ids in M.canonical([twin.clause_id], rq.aliases)]
+    assert M.first_citation_hit(cited, rq.grades) == 1.0
+    assert M.citation_precision(cited, rq.grades) == 1.0
+
+
+def test_a_fingerprint_and_a_gold_without_evidence_find_the_copy(tmp_path: Path) -> None:
+    store = _with_copies(tmp_path)
+    fp = Gold("T/XX 001—2025", None, "2.2", 2, None, dict(fingerprint("留样量不少于125克")))
+    _, g = resolve_one(store, fp)
+    assert len(g.equivalents) == 1
+    _, g = resolve_one(store, Gold(None, NAME, "2.1", 1))  # by number: the same clause
+    assert g.method == "clause_no" and len(g.equivalents) == 1
+
+
+def test_no_equivalent_without_a_copy(tmp_path: Path) -> None:
+    res, g = resolve_one(v1(tmp_path), Gold("T/XX 001—2025", None, "2.2", 2, EVIDENCE))
+    assert g.resolved and g.equivalents == [] and res.questions[0].aliases == {}
+    assert res.to_json()["gold_with_copies"] == 0
+
+
 def test_doc_key() -> None:
     assert doc_key("《GB/T 1.1－2020》") == doc_key("gb/t1.1—2020")
 
