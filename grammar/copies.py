@@ -120,4 +120,14 @@ def same_clause(a: Clause, b: Clause, groups: dict[str, frozenset[str]]) -> bool
         return False
     if a.clause_no != b.clause_no:
         return False
-    return same_text(f"{a.clause_title}\n{a.text}", f"{b.clause_title}\n{b.text}")
+    return same_text(_body(a), _body(b))
+
+
+def _body(c: Clause) -> str:
+    """Title and text of ``c``, comparable; a transcription that repeats the heading line
+    at the start of the text ("5.4 网络传输带宽" once as heading, once in the body) loses
+    the repetition."""
+    head, text = comparable(f"{c.clause_no}{c.clause_title}"), comparable(c.text)
+    if head and text.startswith(head):
+        text = text[len(head) :]
+    return comparable(c.clause_title) + text

@@ -86,6 +86,14 @@ def test_same_clause_needs_copies_and_the_same_number() -> None:
     assert not same_clause(a, _clause("x:1", "x", "6.1.1", CLAUSE_TEXT), groups)
 
 
+def test_a_transcription_that_repeats_the_heading_in_the_text() -> None:
+    groups = copies([_doc("pdf", "GB/T 28181—2016"), _doc("md", "GB/T 28181—2016")])
+    a = _clause("pdf:1", "pdf", "5.4", CLAUSE_TEXT)
+    b = _clause("md:1", "md", "5.4", "5.4 网络传输带宽\n" + CLAUSE_TEXT)
+    a.clause_title = b.clause_title = "网络传输带宽"
+    assert same_clause(a, b, groups)
+
+
 # ------------------------------------------------------------------ the retrieval stage
 DOCS = [
     _doc("pdf", "GB/T 28181—2016"),
