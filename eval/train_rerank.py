@@ -1,4 +1,4 @@
-"""``python -m eval.train_rerank``: fit the linear reranker with leave-one-set-out CV.
+"""``python -m eval.train_rerank``: fit the linear reranker with leave-one-corpus-out CV.
 
 For every answerable question of each set the retrieval pipeline's top ``DEPTH``
 candidates are scored with :func:`qa.rerank.features` (with the sentence cosines and word
@@ -7,9 +7,10 @@ The weights are fitted *listwise* by default: a softmax over each question's can
 maximising the mass on its gold clauses — what Recall@1 rewards.  ``--fit pointwise`` is
 the logistic regression used before (one row per candidate, classes balanced).
 
-Cross-validation leaves one question set out at a time: fit on the others, score the
-held-out set (Recall@1/5 and MRR of the reranked list against the pipeline's order).  The
-L2 strength is the one of :data:`L2_GRID` with the best mean held-out Recall@1; the final
+Cross-validation leaves one corpus out at a time (the sets asked over the same documents
+are one fold, :func:`by_corpus`; ``--folds set`` leaves one set out instead): fit on the
+others, score the held-out fold (Recall@1/5 and MRR of the reranked list against the
+pipeline's order).  The L2 strength is the one of :data:`L2_GRID` with the best mean held-out Recall@1; the final
 model is fitted on every set with it and written to ``qa/rerank.json`` with the held-out
 figures, so the repository records how well it generalises, not how well it fits.
 ``--ablation`` repeats the cross-validation with each feature group of
@@ -52,7 +53,7 @@ TUNING_SETS = tuple(
     Path(__file__).with_name(f"questions_{n}.jsonl")
     for n in ("sample", "webguides", "standards", "fresh", "fresh2", "webguides2")
 )
-L2_GRID = (1.0, 3.0, 10.0, 30.0)  # listwise: chosen by mean leave-one-set-out Recall@1
+L2_GRID = (1.0, 3.0, 10.0, 30.0)  # listwise: chosen by mean held-out-fold Recall@1
 ITERS = 800
 LR = 0.2
 

@@ -203,3 +203,18 @@ def test_only_an_informative_annex_is_marked_a_normative_one_binds_like_the_body
     hits = [FakeHit(example, 0.03, 0.9), FakeHit(body, 0.02, 0.9), FakeHit(binding, 0.01, 0.9)]
     x = features(plan, hits, [[], [], []])
     assert col(x, "info_annex").tolist() == [1.0, 0.0, 0.0]
+
+
+def test_cross_validation_folds_merge_the_sets_asked_over_one_corpus() -> None:
+    """Sets over the same documents are one fold, so no fold trains on the documents it
+    is scored on; a set over its own corpus stays a fold of its own."""
+    from eval.train_rerank import Group, by_corpus
+
+    def groups(qid: str) -> list[Group]:
+        return [Group(qid, np.zeros((1, 1)), np.ones(1), np.zeros(1, dtype=bool))]
+
+    sets = {"sample": groups("s"), "standards": groups("a"), "fresh": groups("b")}
+    corpus = {"sample": ("samples",), "standards": ("std",), "fresh": ("std",)}
+    folds = by_corpus(sets, corpus)
+    assert sorted(folds) == ["sample", "standards+fresh"]
+    assert [g.qid for g in folds["standards+fresh"]] == ["a", "b"]
