@@ -37,7 +37,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from grammar.copies import copies, same_clause
+from grammar.copies import same_clause
 from grammar.schema import Clause
 from index.embedders import Embedder
 from index.fusion import HYBRID_K0, rrf
@@ -409,7 +409,7 @@ def distinct(ctx: Context, ranked: Ranking) -> Ranking:
     citations on it.  The stage runs on the whole candidate list, before the cut to k, so
     the freed slots go to the next clauses.  Windows of a long clause are separate hits
     unless they hold the same stretch of text."""
-    groups = copies(ctx.snap.docs)
+    groups = ctx.snap.copies
     if not groups:
         return ranked
     clauses = ctx.snap.clauses

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from grammar.copies import copies
 from grammar.elements import annotate as annotate_elements
 from grammar.schema import Clause, DocumentInfo
 from index.bm25 import BM25Index
@@ -290,6 +291,7 @@ class Searcher:
             cs.sort(key=lambda c: c.seq)
             if not any("element" in c.extra for c in cs):
                 annotate_elements(cs)  # stored before element tagging existed
+        docs = self.store.documents()
         return Snapshot(
             dense=dense,
             bm25=bm25,
@@ -298,13 +300,14 @@ class Searcher:
             by_fid=by_fid,
             by_doc=by_doc,
             bm25_rows=[by_id.get(cid) if cid in indexed else None for cid in bm25.clause_ids],
-            docs=self.store.documents(),
+            docs=docs,
             windows=windows,
             generation=self.store.generation,
             children=children_map(clauses),
             indexed=None if self.remote is not None else frozenset(indexed),
             remote=self.remote,
             sentences=self._sentences(clauses, meta, indexed),
+            copies=copies(docs),
         )
 
     def _sentences(

@@ -8,7 +8,7 @@ update; the retrievers in :mod:`index.retrievers` read only from it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -61,6 +61,10 @@ class Snapshot:
     # collection on Qdrant (index.qdrant_sentences: read by text only, never searched);
     # None for an older build or one whose sentence phase has not run.
     sentences: SentenceVectors | RemoteSentenceVectors | None = None
+    # Document id → every document holding the same edition (grammar.copies.copies), for
+    # the documents held more than once; computed once per snapshot, read by every search
+    # (index.retrievers.distinct).
+    copies: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def vector_ids(self, clause_ids: Sequence[str]) -> tuple[np.ndarray, list[int]]:
         """FAISS ids of all windows of ``clause_ids`` and, per id, the clause's position."""

@@ -119,7 +119,7 @@ CLAUSES = {
 
 
 def _ctx() -> Context:
-    snap = SimpleNamespace(clauses=CLAUSES, docs=DOCS)
+    snap = SimpleNamespace(clauses=CLAUSES, docs=DOCS, copies=copies(DOCS))
     return Context(snap, embedder=None, query=None)  # type: ignore[arg-type]
 
 

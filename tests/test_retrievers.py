@@ -56,7 +56,7 @@ def _ctx(text: str) -> Context:
     by_doc: dict[str, list[Clause]] = {}
     for c in CLAUSES.values():
         by_doc.setdefault(c.doc_id, []).append(c)
-    snap = SimpleNamespace(clauses=CLAUSES, by_doc=by_doc, docs=DOCS, remote=None)
+    snap = SimpleNamespace(clauses=CLAUSES, by_doc=by_doc, docs=DOCS, remote=None, copies={})
     return Context(snap, embedder=None, query=parse_query(text, DOCS))  # type: ignore[arg-type]
 
 
