@@ -207,14 +207,23 @@ def _equivalents(gold: Gold, found: ResolvedGold, kb: _KB) -> list[str]:
     for other in sorted(kb.copies.get(home.doc_id, frozenset()) - {home.doc_id}):
         clauses = kb.clauses.get(other, [])
         if gold.evidence or gold.evidence_fp:
-            hits = [c for c in clauses if contains(_haystack(c), gold.evidence, gold.evidence_fp)]
-            match = next((c for c in hits if c.clause_no == home.clause_no), None)
-            match = match or (hits[0] if hits else _owner(kb, other, gold))
+            match = _evidence_match(clauses, gold, home.clause_no)[0] or _owner(kb, other, gold)
         else:
             match = next((c for c in clauses if same_clause(home, c, kb.copies)), None)
         if match is not None:
             out.append(match.clause_id)
     return out
+
+
+def _evidence_match(
+    clauses: list[Clause], gold: Gold, clause_no: str | None
+) -> tuple[Clause | None, int]:
+    """The clause whose heading and text hold ``gold``'s evidence — the one numbered
+    ``clause_no`` when several do, else the first — and how many do."""
+    hits = [c for c in clauses if contains(_haystack(c), gold.evidence, gold.evidence_fp)]
+    if not hits:
+        return None, 0
+    return next((c for c in hits if _same_no(c, clause_no)), hits[0]), len(hits)
 
 
 def _owner(kb: _KB, doc_id: str, gold: Gold) -> Clause | None:
@@ -234,12 +243,11 @@ def _resolve(gold: Gold, kb: _KB) -> ResolvedGold:
     clauses = [c for d in docs for c in kb.clauses.get(d.doc_id, [])]
     has_evidence = bool(gold.evidence or gold.evidence_fp)
     if has_evidence:
-        hits = [c for c in clauses if contains(_haystack(c), gold.evidence, gold.evidence_fp)]
-        if hits:
-            best = next((c for c in hits if _same_no(c, gold.clause_no)), hits[0])
-            if len(hits) > 1 and not _same_no(best, gold.clause_no):
+        best, held = _evidence_match(clauses, gold, gold.clause_no)
+        if best is not None:
+            if held > 1 and not _same_no(best, gold.clause_no):
                 log.debug(
-                    "evidence of %s found in %d clauses; took the first", gold.describe(), len(hits)
+                    "evidence of %s found in %d clauses; took the first", gold.describe(), held
                 )
             out.clause_id, out.clause_no, out.method = best.clause_id, best.clause_no, "evidence"
             return out

@@ -10,9 +10,10 @@ the logistic regression used before (one row per candidate, classes balanced).
 Cross-validation leaves one corpus out at a time (the sets asked over the same documents
 are one fold, :func:`by_corpus`; ``--folds set`` leaves one set out instead): fit on the
 others, score the held-out fold (Recall@1/5 and MRR of the reranked list against the
-pipeline's order).  The L2 strength is the one of :data:`L2_GRID` with the best mean held-out Recall@1; the final
-model is fitted on every set with it and written to ``qa/rerank.json`` with the held-out
-figures, so the repository records how well it generalises, not how well it fits.
+pipeline's order).  The L2 strength is the one of :data:`L2_GRID` with the best mean
+held-out Recall@1; the final model is fitted on every set with it and written to
+``qa/rerank.json`` with the held-out figures, so the repository records how well it
+generalises, not how well it fits.
 ``--ablation`` repeats the cross-validation with each feature group of
 :data:`qa.rerank.GROUPS` held at zero and prints the table the README shows.
 

@@ -118,6 +118,15 @@ class Clause:
         """The clause's own heading, e.g. "5.2.1 服务人员"."""
         return HeadingRef(self.clause_no, self.clause_title).label()
 
+    @property
+    def status_heading(self) -> str:
+        """The heading with an annex's status, "附录A（规范性） 标题" — printed nowhere else
+        (ingest keeps it in ``annex_type``), and often what is asked; other clauses: the
+        heading."""
+        if self.kind is ClauseKind.ANNEX and self.annex_type:
+            return f"{self.clause_no}{self.annex_type.mark} {self.clause_title}".strip()
+        return self.heading
+
     def path_labels(self) -> list[str]:
         """Heading path including the clause itself, for display and for embedding."""
         return [h.label() for h in self.heading_path] + [self.heading]

@@ -155,8 +155,7 @@ def example_text(clause: Clause, limit: int = EXAMPLE_CHARS) -> str:
     """What an example shows: the clause body, or for an annex its heading with its status."""
     text = clause.text.strip()
     if clause.kind is ClauseKind.ANNEX:
-        status = clause.annex_type.mark if clause.annex_type else ""
-        text = f"{clause.clause_no}{status} {clause.clause_title}\n{text}".strip()
+        text = f"{clause.status_heading}\n{text}".strip()
     return text if len(text) <= limit else text[:limit].rstrip() + "……"
 
 

@@ -135,12 +135,8 @@ def _doc_heading(clause: Clause) -> str:
 
 
 def _clause_heading(clause: Clause) -> str:
-    """The heading an answer shows; an annex's shows its status, "附录A（规范性） 标题",
-    because whether an annex is normative is often what was asked and is printed nowhere
-    else (ingest keeps it in ``annex_type``, not in the text)."""
-    head = clause.heading if clause.clause_no else clause.clause_title
-    if clause.kind is ClauseKind.ANNEX and clause.annex_type and clause.clause_no:
-        head = f"{clause.clause_no}{clause.annex_type.mark} {clause.clause_title}".strip()
+    """The heading an answer shows (an annex's with its status)."""
+    head = clause.status_heading if clause.clause_no else clause.clause_title
     part = clause.extra.get("part")
     if part and clause.extra.get("parts", 1) > 1:
         head = f"{head}（第{part}部分）"
@@ -203,15 +199,19 @@ def compose_answer(
                 # An empty child heading (a sub-section) is no evidence by itself.
                 eligible = [k for k in ev.children if k.clause_id not in shown and k.text.strip()]
                 kids = eligible[:SECTION_CAP]
+                # An empty heading is no evidence — except an annex's when its status is
+                # asked: the heading alone states it, so it is the answer and is cited.
+                status_asked = (
+                    not c.text.strip()
+                    and c.kind is ClauseKind.ANNEX
+                    and c.annex_type is not None
+                    and asks_annex_status(question)
+                )
+                lines.append(
+                    f"- **{md_text(_clause_heading(c))}**{cite(c) if status_asked else ''}"
+                )
                 if c.text.strip():
-                    lines.append(f"- **{md_text(_clause_heading(c))}**")
                     lines.append(_item(c, question, "  "))
-                elif c.kind is ClauseKind.ANNEX and c.annex_type and asks_annex_status(question):
-                    # An annex heading states the annex's status: when that is asked it is
-                    # the answer (unlike an empty chapter heading, never evidence), so cited.
-                    lines.append(f"- **{md_text(_clause_heading(c))}**{cite(c)}")
-                else:
-                    lines.append(f"- **{md_text(_clause_heading(c))}**")
                 for k in kids:
                     shown.add(k.clause_id)
                     lines.append(_item(k, question, "  "))

@@ -16,11 +16,11 @@ whether the clauses *contain* what the question is about:
   top clauses (a lay paraphrase matches one sentence far better than a whole clause);
 * the unit a quantity is asked in ("连续阴雨多少天" → days, "最多接入多少路" → 路,
   "准确率是多少" → a percentage) stated with a number in the top clauses
-  (:data:`qa.quantities.UNIT_FAMILIES`): a near miss on the right document states numbers — of other
-  kinds.  (Since session 7 this replaces the kind of value asked looked up in the
-  best-matching sentences, :data:`qa.quantities.ANSWER_TYPES`, which the reranker still reads: held out,
-  the unit was the better input and the two together worse than the unit alone;
-  README "Refusal gate");
+  (:data:`qa.quantities.UNIT_FAMILIES`): a near miss on the right document states
+  numbers — of other kinds.  (Since session 7 this replaces the kind of value asked
+  looked up in the best-matching sentences, :data:`qa.quantities.ANSWER_TYPES`, which the
+  reranker still reads: held out, the unit was the better input and the two together
+  worse than the unit alone; README "Refusal gate");
 * the topic words weighted by their rarity in the knowledge base (words it never uses —
   a lay question's chatter — count for nothing);
 * the drafting element asked ("前言里…", "范围一章…") named by the first hit's own headings
@@ -37,8 +37,9 @@ named by :data:`GATE_FEATURES`; sentence cosines and word frequencies come from
 :mod:`qa.gate_inputs`); :class:`GateModel` combines them with a logistic
 regression fitted by ``python -m eval.calibrate`` (``make calibrate-gate``) with
 leave-one-set-out cross-validation, each weight kept on the side of zero its input means
-(:data:`GATE_SIGNS`), stored in ``qa/calibration.json`` per embedding model.  The question is answered when the
-model's probability that it is answerable reaches the model's threshold.
+(:data:`GATE_SIGNS`), stored in ``qa/calibration.json`` per embedding model.  The question
+is answered when the model's probability that it is answerable reaches the model's
+threshold.
 """
 
 from __future__ import annotations
@@ -55,8 +56,8 @@ from grammar.codes import find_codes
 from grammar.numbering import halfwidth
 from index.exact import code_named
 from qa.elements import Element
-from qa.quantities import asked_units, asks_number, states_a_number
-from qa.relevance import CJK_RUN, FILLER, content_grams, coverage, flat, held_grams
+from qa.quantities import asked_units, asks_number, states_a_number, states_unit
+from qa.relevance import CJK_RUN, FILLER, content_grams, coverage, held_grams
 
 GATE_FEATURES: tuple[str, ...] = (
     "dense1",  # best cosine among the top three usable hits
@@ -276,8 +277,7 @@ def gate_features(
     # Compared without layout spaces ("间 隔 60 s").
     units = asked_units(question)
     if units:
-        flat3 = [flat(halfwidth(t)) for t in texts[:3]]
-        unit_stated = sum(any(p.search(t) for t in flat3) for _, p in units) / len(units)
+        unit_stated = sum(any(states_unit([u], t) for t in texts[:3]) for u in units) / len(units)
     else:
         unit_stated = 1.0  # no unit asked: nothing can be missing
     return {

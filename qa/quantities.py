@@ -175,9 +175,9 @@ def asked_units(
     candidate stating the count is the likelier answer, although whether the value is
     missing cannot be judged from them (the answer may be a list to count)."""
     q = halfwidth(question)
+    spelled = list(_ASKED_UNIT.finditer(q))
     names = [
-        next(n for n, a, _, _ in UNIT_FAMILIES if re.fullmatch(a, m.group(1)))
-        for m in _ASKED_UNIT.finditer(q)
+        next(n for n, a, _, _ in UNIT_FAMILIES if re.fullmatch(a, m.group(1))) for m in spelled
     ]
     if by_attribute and asks_number(q):
         names += [n for pat, n in _UNIT_ATTRIBUTE if pat.search(q)]
@@ -186,17 +186,16 @@ def asked_units(
         unit, bare = next((u, b) for n, _, u, b in UNIT_FAMILIES if n == name)
         stated = _NUM + r"\s*个?\s*(?:" + unit + ")" + (f"|{bare}" if bare else "")
         out.append(AskedUnit(name, re.compile(stated, re.I)))
-    family_units = {m.group(1) for m in _ASKED_UNIT.finditer(q)}
+    # Any other character after 几/多少 is a unit of its own, unless a family unit spelled
+    # in the question starts with it ("几个阶段…几个月": 个 is read as the months' 个).
+    family_units = {m.group(1) for m in spelled}
     for m in _ANY_UNIT.finditer(q):
         u = m.group(1)
         if u in _PARTICLES or (u in _COUNTING and not counting):
             continue
-        if any(f.startswith(u) for f in family_units):
+        if any(f.startswith(u) for f in family_units) or u in {x.name for x in out}:
             continue
-        if not any(re.fullmatch(a, u) for _, a, _, _ in UNIT_FAMILIES) and u not in {
-            x.name for x in out
-        }:
-            out.append(AskedUnit(u, re.compile(_NUM + r"\s*个?\s*" + re.escape(u), re.I)))
+        out.append(AskedUnit(u, re.compile(_NUM + r"\s*个?\s*" + re.escape(u), re.I)))
     return out
 
 
