@@ -52,7 +52,16 @@ L2 = 1.0
 # The question sets tuned on (their "test" splits are skipped by :func:`collect`).
 TUNING_SETS = tuple(
     Path(__file__).with_name(f"questions_{n}.jsonl")
-    for n in ("sample", "webguides", "standards", "fresh", "fresh2", "webguides2")
+    for n in (
+        "sample",
+        "webguides",
+        "standards",
+        "fresh",
+        "fresh2",
+        "webguides2",
+        "fresh3",
+        "webguides3",
+    )
 )
 L2_GRID = (1.0, 3.0, 10.0, 30.0)  # listwise: chosen by mean held-out-fold Recall@1
 ITERS = 800
