@@ -252,6 +252,7 @@ WEB_GUIDE_SETS = [
     "questions_webguides.jsonl",
     "questions_webguides2.jsonl",
     "questions_webguides3.jsonl",
+    "questions_webguides4.jsonl",
 ]
 
 
@@ -289,6 +290,13 @@ WEB_GUIDE_SET_MINIMA = {
         "unanswerable": 16,
         "files": 5,
         "per_file": 8,
+    },
+    "webguides4": {
+        "questions": 96,
+        "answerable": 76,
+        "unanswerable": 20,
+        "files": 5,
+        "per_file": 9,
     },
 }
 
