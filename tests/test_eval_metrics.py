@@ -175,3 +175,20 @@ def test_summary_by_split_and_unresolved_gold_counts_as_a_miss() -> None:
     assert dev["retrieval"]["hybrid+exact"]["recall@1"] == 1.0
     assert test["retrieval"]["hybrid+exact"]["recall@5"] == 0.5
     assert test["by_type"]["lay"]["retrieval"]["hybrid+exact"]["recall@5"] == 0.0
+
+
+def test_split_table_scores_the_reranked_pipeline_the_answers_use() -> None:
+    """The per-split table must read the pipeline the answerer ranks with (reranked), not the
+    unreranked one: otherwise its R@1 disagrees with the answer columns beside it."""
+    from eval.report import _split_blocks
+
+    def split(r1_plain: float, r1_reranked: float | None) -> dict:
+        retrieval = {"hybrid+exact": {"recall@1": r1_plain}}
+        if r1_reranked is not None:
+            retrieval["hybrid+exact+rerank"] = {"recall@1": r1_reranked}
+        return {"n": 4, "retrieval": retrieval, "answer": {}}
+
+    table = _split_blocks({"dev": split(0.25, 0.75), "test": split(0.5, 1.0)})[-1].rows
+    assert [row[2] for row in table[1:]] == ["0.750", "1.000"]
+    plain = _split_blocks({"test": split(0.5, None)})[-1].rows
+    assert plain[1][2] == "0.500"
