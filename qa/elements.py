@@ -9,6 +9,7 @@ at best an example).  This module recognises the element and tells the two kinds
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from grammar.refs import mask_refs
@@ -127,9 +128,57 @@ def _find_name(q: str, name: str) -> int:
     return -1
 
 
+# What only one element of a standard states (GB/T 1.1—2020, 8.3 and 8.1): the
+# 前言 gives the standard the document was drafted by, the edition it replaces and what
+# changed against it, the degree of correspondence with an international document, the
+# patent notice, who proposed it, which committee it belongs to, who drafted it and its
+# earlier editions.  A question asking for one of these facts ("GB/T 28449—2018 与2012年版
+# 相比删掉了哪些附录？", "跟它替代的1989年版相比主要改动有哪些？", "是依照哪个版本的起草规则
+# 编写的？") is about the 前言 although it never names it — and the element it does name
+# (附录 above) is only the object of the change.
+_VERSION = r"\d{4}\s*年?\s*版|版本|旧版|老版|上一版|前一版|原版|原标准|被代替"
+_EDITION = re.compile(_VERSION)
+# What replaces or is replaced is an edition or a standard (a code, "哪个标准"), not a word
+# ("能用“必须”代替“应”吗" is about modal verbs).
+_REPLACED = re.compile(
+    rf"{_VERSION}|哪(?:个|份|项|一)[^，。？]{{0,4}}标准|[A-Z]{{2,}}(?:/[A-Z])?\d"
+)
+_REPLACE = re.compile(r"代替|替代|取代")
+_COMPARE = re.compile(r"相比|相较|比较|对比|比起")
+_FOREWORD_FACT = re.compile(
+    r"一致性程度|(?:等同|修改|等效|非等效)采用|起草规则|按照GB/T1\.1|依据GB/T1\.1"
+    r"|归口|提出单位|由(?:谁|哪个|哪家|什么)[^，。？]{0,10}提出|起草单位|起草人|历次版本|首次发布"
+    r"|涉及专利|专利说明"
+)
+
+
+def _foreword_cue(q: str) -> bool:
+    return bool(
+        _FOREWORD_FACT.search(q)
+        or (_REPLACE.search(q) and _REPLACED.search(q))
+        or (_COMPARE.search(q) and _EDITION.search(q))
+    )
+
+
+_CUES: tuple[tuple[Callable[[str], bool], str], ...] = ((_foreword_cue, "前言"),)
+
+
+def cued_element(question: str) -> Element | None:
+    """The element whose own facts the question asks for (see ``_foreword_cue``), whether
+    or not it names the element."""
+    q = mask_refs(question.replace(" ", ""))
+    for cue, name in _CUES:
+        if cue(q):
+            return next(e for e in ELEMENTS if e.name == name)
+    return None
+
+
 def detect_element(question: str) -> Element | None:
     """The element a question asks about, if any; how-to phrasing is not required (a
-    bare "规范性引用文件？" is also about the element)."""
+    bare "规范性引用文件？" is also about the element).  A fact only one element states
+    (:func:`cued_element`) decides over an element named as the object of that fact."""
+    if (cued := cued_element(question)) is not None:
+        return cued
     # "第十条", "8.6条", "第3章" name a clause; their 条/章 is not the element 条/章.
     q = mask_refs(question.replace(" ", ""))
     best: tuple[int, Element] | None = None

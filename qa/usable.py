@@ -73,7 +73,14 @@ def unusable(clause: Clause, element: Element | None, section: bool = False) -> 
     """Why ``clause`` cannot be evidence for a question about ``element`` (None: it can).
 
     ``section``: the clause stands for its children (then an empty body is fine)."""
-    if clause.kind == ClauseKind.PREAMBLE and is_cover(clause) and not _asked(element, "封面"):
+    # The cover states the edition a standard replaces and its correspondence with an
+    # international document (GB/T 1.1—2020, 8.1): facts a question about the 前言 asks too,
+    # and where a transcription without a "前言" heading keeps the foreword's text.
+    if (
+        clause.kind == ClauseKind.PREAMBLE
+        and is_cover(clause)
+        and not _asked(element, "封面", "前言")
+    ):
         return "cover"
     if is_toc(clause) and not _asked(element, "目次"):
         return "toc"
@@ -81,7 +88,14 @@ def unusable(clause: Clause, element: Element | None, section: bool = False) -> 
     in_list = title in _REFERENCE_LISTS or any(
         re.sub(r"\s", "", h.title) in _REFERENCE_LISTS for h in clause.heading_path[-1:]
     )
-    if (in_list or is_reference_list(clause)) and not _asked(element, *_REFERENCE_LISTS):
+    # An element listing documents ("引言" naming the standards it belongs with) is that
+    # element, not a reference list, to a question about it.
+    asked_here = element is not None and element.named_by(title)
+    if (
+        (in_list or is_reference_list(clause))
+        and not asked_here
+        and not _asked(element, *_REFERENCE_LISTS)
+    ):
         # The drafting guide's clause *about* 规范性引用文件 is prose, not a list.
         prose = clause.kind not in (ClauseKind.CHAPTER, ClauseKind.ELEMENT)
         if in_list and prose and not is_reference_list(clause):

@@ -1,0 +1,93 @@
+"""Questions that ask for a fact only one element states name that element even when they
+never say its name (qa.elements.cued_element), and the element asked makes its own
+clauses usable evidence (qa.usable)."""
+
+from __future__ import annotations
+
+import pytest
+
+from grammar.schema import Clause, ClauseKind
+from qa.elements import cued_element, detect_element
+from qa.usable import unusable
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "这份行业标准代替了哪个标准？",
+        "跟它替代的2008年版比，技术内容改了什么？",
+        "本标准与上一版相比有哪些主要技术变化？",
+        "这个国家标准和 ISO 9001 是什么一致性程度？",
+        "是等同采用还是修改采用国际标准？",
+        "这份地方标准是按照哪个版本的起草规则起草的？",
+        "该标准由哪个技术委员会归口？",
+        "主要起草单位有哪些？",
+        "这个标准是哪年首次发布的，历次版本有哪些？",
+    ],
+)
+def test_foreword_facts_are_about_the_foreword(question: str) -> None:
+    element = detect_element(question)
+    assert element is not None and element.name == "前言"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "要求型条款里能用“必须”代替“应”吗？",  # a word replaced, not an edition
+        "2016版和2022版对图像分辨率的要求有什么不同？",  # content of two editions compared
+        "GB/T 22239 与 GB/T 28448 相比，测评对象有什么区别？",  # two standards, no edition
+        "服务人员应具备哪些条件？",
+    ],
+)
+def test_other_questions_are_not(question: str) -> None:
+    assert cued_element(question) is None
+
+
+def test_the_fact_decides_over_the_element_it_is_about() -> None:
+    # The 附录 is only what changed; the change is stated in the 前言.
+    element = detect_element("GB/T 1234—2018 与2012年版相比删除了哪些附录？")
+    assert element is not None and element.name == "前言"
+    element = detect_element("附录里可以写要求吗？")
+    assert element is not None and element.name == "附录"
+
+
+def _clause(no: str, title: str, text: str, kind: ClauseKind) -> Clause:
+    return Clause(
+        f"d:{no or 'cover'}",
+        "d",
+        "某某技术规范",
+        "GB/T 1234—2020",
+        no,
+        title,
+        [],
+        kind,
+        None,
+        text,
+        "",
+        None,
+        0,
+        0,
+        0,
+    )
+
+
+def test_the_cover_answers_a_question_about_the_foreword() -> None:
+    cover = _clause(
+        "",
+        "",
+        "中华人民共和国国家标准\nGB/T 1234—2020\n代替 GB/T 1234—2008\n某某技术规范\n（ISO 1234:2015，MOD）\n2020-03-06 发布",
+        ClauseKind.PREAMBLE,
+    )
+    assert unusable(cover, detect_element("这个标准的主要改动有哪些？")) == "cover"
+    assert unusable(cover, detect_element("它代替了哪个版本？")) is None
+
+
+def test_an_element_listing_standards_is_evidence_when_it_is_asked() -> None:
+    intro = _clause(
+        "引言",
+        "引言",
+        "与本标准配套使用的标准有：\nGB/T 22239 网络安全等级保护基本要求\nGB/T 25070 安全设计技术要求",
+        ClauseKind.ELEMENT,
+    )
+    assert unusable(intro, None) == "reference list"
+    assert unusable(intro, detect_element("它的引言里列了哪些配套标准？")) is None
