@@ -68,6 +68,16 @@ CORE_TECHNICAL: frozenset[Element] = frozenset(
 )
 
 
+# GB/T 1.1—2020 fixes the first three chapters of every standard: 1 范围, 2 规范性引用文件
+# (kept, with a fixed sentence, when nothing is cited), 3 术语和定义.  A drafter asking
+# "第2章还要保留吗？" about their own standard means the element, not some document's 2.
+FIXED_CHAPTERS: dict[str, Element] = {
+    "1": Element.SCOPE,
+    "2": Element.NORMATIVE_REFERENCES,
+    "3": Element.TERMS,
+}
+
+
 @dataclass(slots=True, frozen=True)
 class _TitleRule:
     element: Element

@@ -26,7 +26,7 @@ from grammar.schema import Clause
 from index.retrievers import pipeline_for
 from index.sections import is_section
 from qa.citations import Citation, verify_citations
-from qa.elements import Element, governs, is_instance
+from qa.elements import Element, governs, illustrates
 from qa.extractive import Evidence, compose_answer
 from qa.gate import gate_features, topic_grams
 from qa.gate_inputs import BigramFrequency, SentenceScorer
@@ -368,7 +368,7 @@ class Answerer:
             h, cov, gov = hits[i], covers[i], governing[i]
             if h.clause.clause_id in inside:
                 continue
-            example = element is not None and is_instance(h.clause, element) and not gov
+            example = element is not None and illustrates(h.clause, element, gov, preferred)
             # A section (whose coverage counts all its children) joins only as the lead,
             # named, or when the whole element is asked about — never as a side remark.
             side = not kids[i] and self.policy.also_cite(h.dense_score, best_dense, cov, lead_cov)

@@ -9,7 +9,7 @@ at best an example).  This module recognises the element and tells the two kinds
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 from grammar.refs import mask_refs
@@ -48,13 +48,13 @@ ELEMENTS: tuple[Element, ...] = (
     Element("符号和缩略语", ("符号", "缩略语", "代号和缩略语")),
     Element("服务评价与改进", ("服务评价", "评价与改进", "持续改进", "服务改进"), ("满意度",)),
     Element("服务质量控制", ("质量控制", "服务质量"), ()),
-    Element("服务提供规范", ("服务提供", "服务流程", "服务规范", "服务提供过程"), ("服务流程",)),
+    Element("服务提供规范", ("服务提供", "服务流程", "服务提供过程"), ("服务流程",)),
     Element("服务内容", ("服务项目",), ()),
     Element("基本要求", ("总体要求", "总体原则", "基本原则", "通用要求"), ()),
     Element("参考文献", ("参考资料",), ()),
     Element(
         "能愿动词",
-        ("助动词", "应和宜", "应、宜、可", "应当", "要求型条款", "推荐型条款"),
+        ("助动词", "应和宜", "应、宜、可", "要求型条款", "推荐型条款"),
         ("应", "宜", "可", "不应", "要求", "推荐", "允许"),
     ),
     Element("前言", ("前言部分",), ("起草单位", "起草人", "提出", "归口", "起草规则")),
@@ -215,6 +215,19 @@ def is_instance(clause: Clause, element: Element) -> bool:
         clause.kind in (ClauseKind.CHAPTER, ClauseKind.ELEMENT)
         and clause.clause_title.replace(" ", "") in element.names()
     ) or clause.clause_no == element.name
+
+
+def illustrates(
+    clause: Clause, element: Element, governing: bool, pointed: Collection[str] = ()
+) -> bool:
+    """Does ``clause`` serve as an example of ``element`` in an answer?  An instance of the
+    element (a standard's own "2 规范性引用文件") illustrates the rules about it; when the
+    question points at documents (``pointed``: their ids — "定级指南的规范性引用文件一章
+    怎么写的？"), only those documents' instance is asked, and another standard's instance
+    answers nothing."""
+    if governing or not is_instance(clause, element):
+        return False
+    return not pointed or clause.doc_id in pointed
 
 
 _FUNCTION_CHARS = re.compile(r"[里中内要都该应需得啥些的了呀吗呢吧]")

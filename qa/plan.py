@@ -17,11 +17,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
+from grammar.elements import FIXED_CHAPTERS
+from grammar.refs import find_refs
+from grammar.wording import quoted_spans
 from index.query import SearchQuery, parse_query
-from qa.elements import Element, detect_element, is_general, is_how_to
+from qa.elements import ELEMENTS, Element, detect_element, is_general, is_how_to
 from qa.relevance import content_grams
 
 _ANAPHORA = re.compile(
@@ -43,6 +46,42 @@ def merge_follow_up(question: str, history: Sequence[tuple[str, str]]) -> str:
     return q
 
 
+_WORD = re.compile(r"[\u4e00-\u9fffA-Za-z]")
+
+
+def quoted_wording_refs(text: str) -> set[int]:
+    """Which clause references of ``text`` (by position among those with candidates, the
+    order :func:`index.exact.parse_clause_refs` keeps) are part of quoted wording:
+    "“见附录A”和“参见附录B”怎么区分使用？" quotes two phrasings a drafter may write; it points
+    at no annex.  A quotation holding nothing but the reference (“附录A”) still points."""
+    spans = quoted_spans(text)
+    out: set[int] = set()
+    for i, ref in enumerate(r for r in find_refs(text) if r.candidates):
+        for a, b in spans:
+            if a <= ref.start < b:
+                rest = text[a + 1 : ref.start] + text[ref.end : b - 1]
+                if _WORD.search(rest):
+                    out.add(i)
+    return out
+
+
+_CHAPTER = re.compile(r"^第\s*([1-3一二三])\s*章$")
+_DIGIT = {"一": "1", "二": "2", "三": "3"}
+
+
+def fixed_chapter_refs(text: str) -> dict[int, Element]:
+    """Clause references of ``text`` (by position, as :func:`quoted_wording_refs`) that
+    are one of the chapters GB/T 1.1—2020 fixes in every standard ("第2章", "第三章"),
+    with the element that chapter is (:data:`grammar.elements.FIXED_CHAPTERS`)."""
+    out: dict[int, Element] = {}
+    for i, ref in enumerate(r for r in find_refs(text) if r.candidates):
+        m = _CHAPTER.match(ref.text.replace(" ", ""))
+        if m:
+            name = str(FIXED_CHAPTERS[_DIGIT.get(m.group(1), m.group(1))])
+            out[i] = next(e for e in ELEMENTS if e.name == name)
+    return out
+
+
 @dataclass(slots=True, frozen=True)
 class QueryPlan:
     """Everything read from one question (see module docstring)."""
@@ -61,12 +100,10 @@ class QueryPlan:
         return self.search.named
 
 
-def make_plan(
-    question: str, history: Sequence[tuple[str, str]] = (), documents: Iterable[Any] = ()
-) -> QueryPlan:
-    """Build the plan of ``question`` against the knowledge base's ``documents``."""
-    text = merge_follow_up(question, history)
-    element = detect_element(question) or detect_element(text)
+def _search(
+    question: str, text: str, docs: list[Any], element: Element | None
+) -> tuple[SearchQuery, bool]:
+    """The search query and whether the whole element is asked (``general``)."""
     general = element is not None and is_general(question, element)
     expand: tuple[str, ...] = ()
     focus: tuple[str, ...] = ()
@@ -77,7 +114,29 @@ def make_plan(
         # would pull the element's other clauses (引导语, 注日期) above the answer.
         if general:
             expand = (element.name, *element.expand)
-    search = parse_query(text, list(documents), expand=expand, focus=focus)
+    return parse_query(text, docs, expand=expand, focus=focus), general
+
+
+def make_plan(
+    question: str, history: Sequence[tuple[str, str]] = (), documents: Iterable[Any] = ()
+) -> QueryPlan:
+    """Build the plan of ``question`` against the knowledge base's ``documents``."""
+    text = merge_follow_up(question, history)
+    element = detect_element(question) or detect_element(text)
+    docs = list(documents)
+    search, general = _search(question, text, docs, element)
+    # "我的标准没有引用文件，第2章还要保留吗？该写什么？": asked how to write, of no document
+    # in particular, a chapter GB/T 1.1 fixes is that element of the drafter's own
+    # standard — answered by the rules about it, not by some document's chapter 2.
+    fixed: dict[int, Element] = {}
+    if search.refs and is_how_to(question) and not search.preferred:
+        fixed = fixed_chapter_refs(text)
+        if fixed and element is None:
+            element = next(iter(fixed.values()))
+            search, general = _search(question, text, docs, element)
+    if search.refs and (dropped := quoted_wording_refs(text) | set(fixed)):
+        refs = tuple(r for i, r in enumerate(search.refs) if i not in dropped)
+        search = replace(search, refs=refs)
     # Wording overlap is judged on the question itself; a follow-up too short to carry
     # its topic ("那它呢？") borrows the previous question's wording too.
     grams = content_grams(question)

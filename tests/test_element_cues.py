@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from grammar.schema import Clause, ClauseKind
-from qa.elements import cued_element, detect_element
+from qa.elements import cued_element, detect_element, illustrates
 from qa.usable import unusable
 
 
@@ -91,3 +91,32 @@ def test_an_element_listing_standards_is_evidence_when_it_is_asked() -> None:
     )
     assert unusable(intro, None) == "reference list"
     assert unusable(intro, detect_element("它的引言里列了哪些配套标准？")) is None
+
+
+def test_an_instance_illustrates_only_the_documents_pointed_at() -> None:
+    refs = _clause(
+        "2", "规范性引用文件", "下列文件中的内容通过文中的规范性引用……", ClauseKind.CHAPTER
+    )
+    element = detect_element("规范性引用文件一章怎么写？")
+    assert element is not None
+    assert illustrates(refs, element, governing=False)  # no document pointed at
+    assert illustrates(refs, element, governing=False, pointed=("d",))
+    assert not illustrates(refs, element, governing=False, pointed=("other",))
+    assert not illustrates(refs, element, governing=True)  # a rule, not an example
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "燃气公司那份服务规范里，投诉要几天内答复？",  # 服务规范: a kind of standard
+        "一项服务标准应当包含哪些内容？",  # 应当: the asker's own modal
+    ],
+)
+def test_words_that_name_no_element(question: str) -> None:
+    assert detect_element(question) is None
+
+
+def test_the_modal_verbs_are_still_asked_by_name() -> None:
+    for q in ("要求型条款里能用“必须”吗？", "应和宜有什么区别？"):
+        element = detect_element(q)
+        assert element is not None and element.name == "能愿动词"
