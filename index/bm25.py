@@ -74,15 +74,6 @@ class BM25Index:
         )
         return cls(matrix, list(clause_ids))
 
-    def known(self, tokens: Sequence[str]) -> list[bool]:
-        """For each token, whether some clause holds it (a token the knowledge base never
-        uses matches nothing: BM25 is blind to it)."""
-        m = self._m
-        if m is None:
-            return [False] * len(tokens)
-        n_cols = len(m.indptr) - 1
-        return [m.vocab.get(t, n_cols) < n_cols for t in tokens]
-
     def scores(self, query_tokens: Sequence[str]) -> np.ndarray:
         """BM25 score of every clause (zeros where no query token occurs); a repeated
         query token counts once, as in bm25s."""

@@ -57,7 +57,7 @@ from index.qdrant_points import KbCollection, point_id
 from index.qdrant_sentences import QdrantSentences
 from index.sections import children_map
 from index.sentences import FORMAT as SENTENCE_FORMAT
-from index.sparse import SparseTerms, document_terms, query_terms, term_id
+from index.sparse import SparseTerms, document_terms, query_terms
 from index.tokenize import tokenize
 from ingest.atomic import dir_lock, write_json_atomic
 from ingest.store import ClauseStore, SourceEntry
@@ -325,27 +325,6 @@ class QdrantClauseIndex(KbCollection):
             with_payload=["clause_id"],
         )
         return {cid: s for cid, s in self._pairs(res.points) if s > 1e-6}
-
-    def known(self, tokens: Sequence[str]) -> list[bool]:
-        """For each token, whether some clause of this knowledge base holds it (one batch
-        of single-term sparse queries), as :meth:`index.bm25.BM25Index.known`."""
-        if not tokens:
-            return []
-        m = self._m
-        flt = self._filter()
-        res = self.client.query_batch_points(
-            self.collection,
-            requests=[
-                m.QueryRequest(
-                    query=m.SparseVector(indices=[term_id(t)], values=[1.0]),
-                    using=SPARSE,
-                    filter=flt,
-                    limit=1,
-                )
-                for t in tokens
-            ],
-        )
-        return [bool(r.points) for r in res]
 
     def hybrid(
         self,

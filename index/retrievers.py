@@ -10,8 +10,7 @@ evaluation are just other compositions (:data:`PIPELINES`):
                           its best window)
 ``bm25``                  jieba/bm25s over heading path and body
 ``hybrid``                reciprocal rank fusion of the two (:func:`index.fusion.rrf`,
-                          k0 = :data:`index.fusion.HYBRID_K0`), BM25 weighted down by
-                          the question's :func:`lexical_gap`
+                          k0 = :data:`index.fusion.HYBRID_K0`)
 ``hybrid+exact``          hybrid, fused with hybrid run inside the documents the
                           question names or points at (:func:`scoped`), the drafting element asked of a
                           pointed-at document leads (:func:`element_first`), then the
@@ -221,62 +220,21 @@ def fused(*retrievers: Retriever, route: str = "hybrid", k0: int = HYBRID_K0) ->
     return run
 
 
-# How far the lexical list gives way when the question speaks words the knowledge base
-# never uses (:func:`lexical_gap`, :func:`hybrid_weights`); chosen on the tuning splits.
-GAP_SLOPE = 1.5
-GAP_FLOOR = 0.1
-
-
-def lexical_gap(ctx: Context) -> float:
-    """Share of the topic's distinct BM25 tokens that no clause of the knowledge base holds.
-
-    A question in everyday words ("我妈一个人住，社区会多久来看她一次？") shares few words
-    with the clause that answers it ("对独居……的服务对象……每日应至少……探访1次"); BM25
-    then ranks by the few everyday words the base happens to use (社区, 一次) and its list
-    is mostly noise, while the embedder still reads the meaning.  The share of the
-    question the knowledge base has no word for measures that from the base's own
-    vocabulary, with no word list: on the tuning splits 0.35 on average for lay questions,
-    0.10 for questions in the standards' terms."""
-    tokens = list(dict.fromkeys(tokenize(ctx.query.topic)))
-    if not tokens:
-        return 0.0
-    source = ctx.snap.remote if ctx.snap.remote is not None else ctx.snap.bm25
-    known = source.known(tokens)
-    return 1.0 - sum(known) / len(tokens)
-
-
-def hybrid_weights(ctx: Context) -> tuple[float, float]:
-    """RRF weights (dense, BM25) of this search: its own, with BM25's scaled by
-    ``1 - GAP_SLOPE · gap`` (at least ``GAP_FLOOR`` of it) for the question's
-    :func:`lexical_gap`.  A question in the base's own words (gap 0) fuses as before."""
-    wd, wb = ctx.weights
-    if wd <= 0 or wb <= 0:
-        return wd, wb  # one retriever switched off: nothing to balance
-    return wd, wb * max(GAP_FLOOR, 1.0 - GAP_SLOPE * lexical_gap(ctx))
-
-
-_dense_bm25: Retriever = fused(dense, bm25)
+_local_hybrid: Retriever = fused(dense, bm25)
 
 
 def hybrid(ctx: Context) -> Ranking:
-    """Dense and BM25 fused by RRF, weighted by :func:`hybrid_weights` (BM25 counts less
-    for a question in words the knowledge base does not use).  On Qdrant, one request
-    does both retrievals and the fusion in the engine (same k, same weights, same ranking
-    as :func:`fused` when the weights are equal); the BM25 scores are then read by a
-    second request, the BM25
-    retrieval alone, so the hits carry the BM25 score exactly where they do on FAISS (a
-    clause found only by dense search has none: the reranker and the gate read that)."""
+    """Dense and BM25 fused by RRF.  On Qdrant, one request does both retrievals and the
+    fusion in the engine (same k, same weights, same ranking as :func:`fused`); the BM25
+    scores are then read by a second request, the BM25 retrieval alone, so the hits carry
+    the BM25 score exactly where they do on FAISS (a clause found only by dense search has
+    none: the reranker and the gate read that)."""
     remote = ctx.snap.remote
-    weights = hybrid_weights(ctx)
-    # Qdrant's engine weighs a list by stretching its ranks (1 / (rank/w + k)), not by
-    # scaling its share (w / (rank + k)): unequal weights are fused here, on both stores.
-    if remote is None or min(weights) <= 0 or weights[0] != weights[1]:
-        if weights[0] > 0:
-            ctx.qvec()  # computed once, shared with the reweighted context
-        return _dense_bm25(replace(ctx, weights=weights))
+    if remote is None or min(ctx.weights) <= 0:
+        return _local_hybrid(ctx)
     tokens = tokenize(ctx.query.topic)
     ranked = remote.hybrid(
-        ctx.qvec(), tokens, ctx.depth, ctx.allowed, weights=weights, depth=ctx.depth
+        ctx.qvec(), tokens, ctx.depth, ctx.allowed, weights=ctx.weights, depth=ctx.depth
     )
     ctx.bm25_scores.update(remote.sparse(tokens, ctx.depth, ctx.allowed))
     return [(cid, s, "hybrid") for cid, s in ranked]
