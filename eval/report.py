@@ -319,11 +319,12 @@ def _calibration(run: SetRun) -> list[Block]:
     gate = policy.fitted_gate()
     held: dict[float, tuple[float | None, float | None]] = {}
     if gate is not None:
-        from eval.calibrate import stored_curve
+        from eval.calibrate import stored_curve, stored_fold
 
         chosen = gate.threshold
         grid, step = tuple(sorted({*PROB_GRID, chosen})), 1e-6
         held = stored_curve(run.config.get("embedder"), run.qset.meta.name)
+        fold = stored_fold(run.config.get("embedder"), run.qset.meta.name)
         text = (
             "Share of questions the refusal gate would refuse at each threshold of its score, "
             "P(answerable) from a class-balanced logistic regression over what the top clauses "
@@ -332,12 +333,21 @@ def _calibration(run: SetRun) -> list[Block]:
             "asked element in the first hit's headings, a named document present or a named code "
             "absent, the words the base uses that no top clause holds). "
             f"◀ marks the threshold used ({chosen:.2f}): python -m eval.calibrate fits the model on "
-            "the dev questions of every set and chooses L2 and threshold on leave-one-set-out "
-            "probabilities, the threshold by the issue's targets (answerable refused / 3 % + "
-            "unanswerable answered / 5 %, lowest mean over the sets); a test split is never "
-            "fitted on.  The held-out columns, when present, are this set's dev questions scored "
-            "by a gate fitted on the other sets (stored at calibration)."
+            "the dev questions of every tuning set and chooses L2 and threshold on held-out "
+            "probabilities — each corpus (the sets asked over the same documents) scored by a gate "
+            "fitted on the other corpora — the threshold by the issue's targets (answerable "
+            "refused / 3 % + unanswerable answered / 5 %, lowest mean over the corpora); a test "
+            "split is never fitted on.  The held-out columns, when present, are this set's dev "
+            "questions scored by a gate fitted without its corpus (stored at calibration)."
         )
+        if fold:
+            auc = fold.get("auc")
+            text += (
+                f"  Held out {'with the sets of its corpus' if fold.get('by') == 'corpus' else 'alone'}"
+                f" ({fold['fold']}): AUC {auc:.3f}, balanced log-loss {fold.get('log_loss') or 0:.3f}."
+                if auc is not None
+                else ""
+            )
     else:
         grid, chosen, step = GATE_GRID[::2], policy.min_gate, 0.0026
         text = (

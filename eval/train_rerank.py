@@ -8,7 +8,7 @@ maximising the mass on its gold clauses — what Recall@1 rewards.  ``--fit poin
 the logistic regression used before (one row per candidate, classes balanced).
 
 Cross-validation leaves one corpus out at a time (the sets asked over the same documents
-are one fold, :func:`by_corpus`; ``--folds set`` leaves one set out instead): fit on the
+are one fold, :func:`eval.folds.by_corpus`; ``--folds set`` leaves one set out instead): fit on the
 others, score the held-out fold (Recall@1/5 and MRR of the reranked list against the
 pipeline's order).  The L2 strength is the one of :data:`L2_GRID` with the best mean
 held-out Recall@1; the final model is fitted on every set with it and written to
@@ -36,7 +36,6 @@ import argparse
 import json
 import logging
 import sys
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -44,6 +43,7 @@ from typing import Any
 import numpy as np
 
 from eval import metrics as M
+from eval.folds import by_corpus, corpus_key
 from eval.questions import QuestionSet, load_question_set
 
 log = logging.getLogger("eval.train_rerank")
@@ -227,22 +227,6 @@ def ablate(groups: list[Group], columns: list[int]) -> list[Group]:
     return out
 
 
-def by_corpus(
-    sets: dict[str, list[Group]], corpus_of: Mapping[str, tuple[str, ...]]
-) -> dict[str, list[Group]]:
-    """Merge the sets asked over the same corpus into one fold ("standards+fresh+fresh2").
-
-    Why: the dev sides of the real-standards sets are split by document the same way, and
-    the two web-guides sets cover the same five guides, so leaving one *set* out still
-    trains on its documents — the held-out figure then flatters the model (in session 7 it
-    promised gains the document-disjoint test splits did not show).  Leaving a whole
-    corpus out is "tune on two, score on the third"."""
-    folds: dict[tuple[str, ...], list[str]] = {}
-    for name in sets:
-        folds.setdefault(corpus_of.get(name, (name,)), []).append(name)
-    return {"+".join(names): [g for n in names for g in sets[n]] for names in folds.values()}
-
-
 FITTERS = {"listwise": fit_listwise, "pointwise": fit}
 
 
@@ -377,7 +361,7 @@ def main(argv: list[str] | None = None) -> int:
         searcher = KnowledgeBase.at(ws, kb).searcher(sync=True)
         quiet_loggers()
         sets[qset.meta.name] = ablate(collect(qset, searcher), [FEATURES.index(f) for f in without])
-        corpus_of[qset.meta.name] = tuple(sorted(str(c) for c in qset.meta.corpus))
+        corpus_of[qset.meta.name] = corpus_key(qset.meta.corpus, qset.meta.name)
         log.info("%s: %d questions", qset.meta.name, len(sets[qset.meta.name]))
     if args.folds == "corpus":
         sets = by_corpus(sets, corpus_of)

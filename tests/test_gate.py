@@ -1,5 +1,5 @@
-"""The fitted refusal gate (qa/gate.py) and its leave-one-set-out calibration — on
-hand-built clauses and feature rows, no index."""
+"""The fitted refusal gate (qa/gate.py) and its cross-validated calibration (folds by
+corpus, eval.folds) — on hand-built clauses and feature rows, no index."""
 
 from __future__ import annotations
 
@@ -20,7 +20,8 @@ from eval.calibrate import (
     first_citation_floors,
     fit_gate,
     held_out_scores,
-    leave_one_set_out,
+    leave_one_out,
+    pooled,
     target_cost,
 )
 from grammar.schema import Clause, DocumentInfo, HeadingRef
@@ -241,7 +242,7 @@ def _rows(n: int, shift: float) -> list[Item]:
 
 def test_gate_is_fitted_and_thresholded_on_the_other_sets() -> None:
     sets = {"a": _rows(20, 0.0), "b": _rows(20, 0.05), "c": _rows(10, 0.0)}
-    cv = leave_one_set_out(sets)
+    cv = leave_one_out(sets)
     assert set(cv) == {"a", "b", "c"}
     for r in cv.values():
         assert r["answerable_refused"] == 0.0 and r["unanswerable_refused"] == 1.0
@@ -310,7 +311,7 @@ def test_calibrate_cli_writes_the_gate_and_its_held_out_figures(tmp_path: Path) 
     assert main([str(a), str(b), "--out", str(out)]) == 0
     entry = json.loads(out.read_text(encoding="utf-8"))["m"]
     assert entry["gate_model"]["features"] == list(GATE_FEATURES)
-    assert entry["_gate_leave_one_set_out"]["a"]["unanswerable_refused"] == 1.0
+    assert entry["_gate_held_out"]["a"]["unanswerable_refused"] == 1.0
     assert entry["_gate_fitted_on_all"]["b"]["answerable_refused"] == 0.0
     # per set: how well the held-out probabilities fit (separable rows: AUC 1), and the
     # reliability bins hold every question the gate decides
@@ -318,7 +319,7 @@ def test_calibrate_cli_writes_the_gate_and_its_held_out_figures(tmp_path: Path) 
     assert fit_a["auc"] == 1.0 and fit_a["log_loss"] > 0
     assert sum(b[2] for b in fit_a["bins"]) == 20 and all(0 <= b[4] <= 1 for b in fit_a["bins"])
     assert entry["gate_model"]["threshold"] in THRESHOLD_GRID
-    curve = entry["_gate_curve_leave_one_set_out"]["a"]
+    curve = entry["_gate_curve_held_out"]["a"]
     assert all(len(r) == 4 for r in curve)  # threshold, both shares, first citation
     assert [r[0] for r in curve] == sorted(r[0] for r in curve)
     shares = [r[1] for r in curve]  # answerable refused never falls as the threshold rises
@@ -419,11 +420,11 @@ def test_balanced_log_loss_weighs_both_classes_equally() -> None:
 
 def test_the_held_out_threshold_is_chosen_without_the_held_out_set() -> None:
     sets = {"a": _rows(20, 0.0), "b": _rows(20, 0.05), "c": _rows(10, 0.0)}
-    cv = leave_one_set_out(sets, 10.0)
+    cv = leave_one_out(sets, 10.0)
     # the threshold set c is scored at depends on a and b alone: c's own questions,
     # relabelled, change its figures but not its threshold
     flipped = {**sets, "c": [Item(not it.answerable, it.features, False) for it in sets["c"]]}
-    cv2 = leave_one_set_out(flipped, 10.0)
+    cv2 = leave_one_out(flipped, 10.0)
     assert cv2["c"]["threshold"] == cv["c"]["threshold"]
     assert cv2["c"]["answerable_refused"] == 1.0 and cv["c"]["answerable_refused"] == 0.0
     assert cv["c"]["threshold"] == choose_threshold(
@@ -431,6 +432,63 @@ def test_the_held_out_threshold_is_chosen_without_the_held_out_set() -> None:
     )
     l2, losses = choose_l2(sets)
     assert l2 in losses and losses[l2] == min(losses.values())
+
+
+def test_sets_over_one_corpus_are_held_out_together() -> None:
+    """Folds by corpus: a set is scored by a gate fitted on the *other corpora*, never on a
+    set asked over its own documents — leaving one set out would train on them."""
+    from eval.folds import fold_of
+
+    sets = {"s1": _rows(20, 0.0), "s2": _rows(20, 0.0), "w": _rows(20, 0.05), "x": _rows(10, 0)}
+    corpus = {"s1": ("std",), "s2": ("std",), "w": ("web",)}  # x names no corpus: its own
+    folds = fold_of(sets, corpus)
+    assert folds == {"s1": "s1+s2", "s2": "s1+s2", "w": "w", "x": "x"}
+    # s2 relabelled the wrong way round: s1's held-out scores do not move by corpus (s2 is
+    # in its fold, so never trained on for it), but do when one set is left out
+    flipped = {**sets, "s2": [Item(not it.answerable, it.features, False) for it in sets["s2"]]}
+    held = held_out_scores(sets, 10.0, folds)
+    assert held["s1"] == held_out_scores(flipped, 10.0, folds)["s1"]
+    assert held_out_scores(sets, 10.0)["s1"] != held_out_scores(flipped, 10.0)["s1"]
+    assert held["w"] != held_out_scores(flipped, 10.0, folds)["w"]  # w did train on s2
+    assert pooled(held, folds)["s1+s2"] == held["s1"] + held["s2"]
+    # nested: one row per fold, its threshold chosen on the other folds alone, and the
+    # figures of each set inside it
+    cv = leave_one_out(sets, 10.0, fold_of=folds)
+    assert set(cv) == {"s1+s2", "w", "x"} and set(cv["s1+s2"]["sets"]) == {"s1", "s2"}
+    assert leave_one_out(flipped, 10.0, fold_of=folds)["s1+s2"]["threshold"] == (
+        cv["s1+s2"]["threshold"]
+    )
+    assert cv["s1+s2"]["threshold"] == choose_threshold(
+        held_out_scores({"w": sets["w"], "x": sets["x"]}, 10.0)
+    )
+    l2, losses = choose_l2(sets, folds)
+    assert l2 in losses
+
+
+def test_calibrate_cli_folds_by_the_corpus_each_set_names(tmp_path: Path) -> None:
+    from eval.calibrate import main, stored_fold
+
+    paths = []
+    for name, corpus, shift in (("a", "std", 0.0), ("a2", "std", 0.02), ("b", "web", 0.05)):
+        path = _results(tmp_path / f"{name}.json", name, _rows(10, shift))
+        data = json.loads(path.read_text(encoding="utf-8"))
+        data["set"]["corpus"] = [f"../shared/corpus/{corpus}"]
+        path.write_text(json.dumps(data), encoding="utf-8")
+        paths.append(str(path))
+    out = tmp_path / "calibration.json"
+    assert main([*paths, "--out", str(out)]) == 0
+    entry = json.loads(out.read_text(encoding="utf-8"))["m"]
+    assert entry["_gate_folds"] == {"by": "corpus", "folds": {"a+a2": ["a", "a2"], "b": ["b"]}}
+    assert set(entry["_gate_held_out"]) == set(entry["_gate_held_out_fit"]) == {"a+a2", "b"}
+    assert set(entry["_gate_curve_held_out"]) == {"a", "a2", "b"}  # the report reads by set
+    assert stored_fold("m", "a2", out)["fold"] == "a+a2" and stored_fold("m", "zz", out) == {}
+    # one set per fold, the old way
+    assert main([*paths, "--folds", "set", "--out", str(out)]) == 0
+    entry = json.loads(out.read_text(encoding="utf-8"))["m"]
+    assert set(entry["_gate_held_out"]) == {"a", "a2", "b"}
+    # two sets over one corpus are one fold: nothing to hold out against
+    assert main([*paths[:2], "--out", str(tmp_path / "y.json")]) == 2
+    assert not (tmp_path / "y.json").exists()
 
 
 def test_the_threshold_keeps_each_sets_first_citation_floor() -> None:
