@@ -455,8 +455,9 @@ def test_sets_over_one_corpus_are_held_out_together() -> None:
     # figures of each set inside it
     cv = leave_one_out(sets, 10.0, fold_of=folds)
     assert set(cv) == {"s1+s2", "w", "x"} and set(cv["s1+s2"]["sets"]) == {"s1", "s2"}
-    assert leave_one_out(flipped, 10.0, fold_of=folds)["s1+s2"]["threshold"] == (
-        cv["s1+s2"]["threshold"]
+    assert (
+        leave_one_out(flipped, 10.0, fold_of=folds)["s1+s2"]["threshold"]
+        == (cv["s1+s2"]["threshold"])
     )
     assert cv["s1+s2"]["threshold"] == choose_threshold(
         held_out_scores({"w": sets["w"], "x": sets["x"]}, 10.0)
