@@ -324,7 +324,6 @@ class Answerer:
             sentence_sims=sims,
             frequency=self._frequency.for_searcher(self.searcher),
             element=plan.plan.element,
-            named=plan.plan.named,
         )
         plan.gate_features = feats
         if plan.absent:

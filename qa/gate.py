@@ -24,9 +24,12 @@ whether the clauses *contain* what the question is about:
 * the topic words weighted by their rarity in the knowledge base (words it never uses —
   a lay question's chatter — count for nothing);
 * the drafting element asked ("前言里…", "范围一章…") named by the first hit's own headings
-  (its heading path, title or element label: "前言" has no title), and whether a document
-  the question names by code or title is in the knowledge base — a question about a present
-  document's own element is answered by that element, whatever its cosine;
+  (its heading path, title or element label: "前言" has no title) — a question about a
+  document's own element is answered by that element, whatever its cosine.  (Whether a
+  document the question names is in the knowledge base was an input until session 8:
+  held out by corpus it only carried what the sample and web-guides questions share — a
+  document they name is always there to answer — while the real standards' near misses
+  name the document they miss in; README "Refusal gate, session 8");
 * the words the knowledge base *does* use that none of the top three clauses holds: the
   share of them, and the rarity of the rarest one ("一致性程度IDT和MOD怎么标注" over clauses
   that never say 一致性程度 — a near miss names something specific the base mentions
@@ -75,7 +78,6 @@ GATE_FEATURES: tuple[str, ...] = (
     "sent_best",  # best cosine of the question to one *sentence* of the top three hits
     "topic_idf",  # topic words weighted by their rarity in the knowledge base, best of top three
     "element_top",  # the drafting element asked is named by the first hit's own headings
-    "named_present",  # the question names a document (code or title) the knowledge base has
     "rare_unmatched",  # rarity of the rarest known topic word that no top-three clause holds
     "known_unmatched",  # share of the topic words the base uses that no top-three clause holds
     "unit_stated",  # a number in the unit asked ("多少天", "几路", "准确率") in the top three
@@ -235,14 +237,12 @@ def gate_features(
     sentence_sims: Sequence[Sequence[tuple[str, float]]] | None = None,
     frequency: Any | None = None,
     element: Element | None = None,
-    named: Sequence[str] | None = None,
 ) -> dict[str, float] | None:
     """The gate's features over the usable ``hits`` (ranked, with each one's children
     when it is a section), or None without any.  ``sentence_sims``: per top hit, its
     sentences and their cosine to the question; ``frequency``: the knowledge base's
     :class:`qa.gate_inputs.BigramFrequency` (without them the clause cosine and plain
-    coverage stand in); ``element`` and ``named``: the drafting element asked and the
-    documents named by code or title, from the query plan."""
+    coverage stand in); ``element``: the drafting element asked, from the query plan."""
     if not hits:
         return None
     h1 = hits[0]
@@ -299,7 +299,6 @@ def gate_features(
         "sent_best": sents[0][0] if sents else dense1,
         "topic_idf": topic_idf,
         "element_top": 1.0 if heads_element(h1.clause, element) else 0.0,
-        "named_present": 1.0 if named else 0.0,
         "rare_unmatched": rarest,
         "known_unmatched": unmatched,
         "unit_stated": unit_stated,
@@ -379,7 +378,6 @@ GATE_SIGNS: dict[str, int] = {
     "sent_best": 1,
     "topic_idf": 1,
     "element_top": 1,
-    "named_present": 1,
     "rare_unmatched": -1,
     "known_unmatched": -1,
     "unit_stated": 1,
