@@ -95,7 +95,7 @@ def ask(at: AppTest, question: str) -> AppTest:
 
 
 def test_chat_answers_with_citation_cards(workspace: Path) -> None:
-    at = ask(run_app(), "标准化法规定了哪些标准的类别？")
+    at = ask(run_app(), "标准化法把标准分成哪几类？")
     cards = markdown_with(at, CARD_CLASS)
     assert cards, "no citation card"
     assert any("〔" in c for c in cards)

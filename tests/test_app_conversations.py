@@ -18,7 +18,7 @@ pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[1]
 APP = str(ROOT / "app.py")
 TIMEOUT = 300
-QUESTION = "标准化法规定了哪些标准的类别？"
+QUESTION = "标准化法把标准分成哪几类？"
 
 
 @pytest.fixture(scope="module")
