@@ -134,10 +134,16 @@ def cover_title(lines: list[Line]) -> str | None:
     return None
 
 
+# OCR and web copies space a code apart ("GB /T 1 1982-2005"): digits split by a space and a
+# space before the slash are closed up before looking for the code a 《title》 follows.
+_SPACED_DIGITS = re.compile(r"(?<=\d) (?=\d)")
+_SPACED_SLASH = re.compile(r"(?<=[A-Za-z]) +/")
+
+
 def _title_quoted_after_code(lines: list[Line]) -> str | None:
     """A page about a standard names it in its first lines: "GB/T 11982—2005《…》"."""
     for line in lines[:5]:
-        text = halfwidth(line.text)
+        text = _SPACED_SLASH.sub("/", _SPACED_DIGITS.sub("", halfwidth(line.text)))
         for found in find_codes(text):
             m = re.match(r"\s*《([^》]{4,40})》", text[found.end :])
             if m and is_cover_title(m.group(1)):

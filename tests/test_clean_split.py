@@ -277,6 +277,18 @@ def test_title_above_chapter_one_when_cover_lost() -> None:
     assert detect_title(lines) == "示例监测数据通信规约"
 
 
+def test_title_quoted_after_a_code_the_page_spaced_apart() -> None:
+    """A web article names its standard in the first paragraph with OCR/web spacing inside
+    the code ("GB /T 1 2345-2010《…》"): the quoted title is still the document's title."""
+    opening = (
+        "示例地板的国家标准号：GB /T 1 2345-2010《示例卷材地板》分为两个部分，其中第1部分"
+        "规定了带基材的示例卷材地板的要求，第2部分规定了有背涂层的示例卷材地板的要求。"
+    )
+    assert detect_title(L(opening + "\n1 范围\n本部分规定了示例。")) == "示例卷材地板"
+    # A quoted title after no code at all is not taken.
+    assert detect_title(L("参见《示例卷材地板》的要求" + "。" * 60 + "\n正文。")) is None
+
+
 def test_code_title_line_and_code_after_toc() -> None:
     assert detect_title(L("GB/T 1.1—2020 标准化工作导则 第1部分：结构\n1 范围")) == (
         "标准化工作导则 第1部分：结构"
