@@ -186,14 +186,15 @@ def asked_units(
         unit, bare = next((u, b) for n, _, u, b in UNIT_FAMILIES if n == name)
         stated = _NUM + r"\s*个?\s*(?:" + unit + ")" + (f"|{bare}" if bare else "")
         out.append(AskedUnit(name, re.compile(stated, re.I)))
-    # Any other character after 几/多少 is a unit of its own, unless a family unit spelled
-    # in the question starts with it ("几个阶段…几个月": 个 is read as the months' 个).
-    family_units = {m.group(1) for m in spelled}
+    # Any other character after 几/多少 is a unit of its own, unless a family unit was
+    # read at that very place ("几个月": 个 starts the months).  By position, not by
+    # character: in "分几个阶段…几个月" the first 个 still counts the stages.
+    family_at = {m.start(1) for m in spelled}
     for m in _ANY_UNIT.finditer(q):
         u = m.group(1)
         if u in _PARTICLES or (u in _COUNTING and not counting):
             continue
-        if any(f.startswith(u) for f in family_units) or u in {x.name for x in out}:
+        if m.start(1) in family_at or u in {x.name for x in out}:
             continue
         out.append(AskedUnit(u, re.compile(_NUM + r"\s*个?\s*" + re.escape(u), re.I)))
     return out

@@ -220,3 +220,17 @@ def test_cross_validation_folds_merge_the_sets_asked_over_one_corpus() -> None:
     folds = by_corpus(sets, corpus)
     assert sorted(folds) == ["sample", "standards+fresh"]
     assert [g.qid for g in folds["standards+fresh"]] == ["a", "b"]
+
+
+def test_a_counting_word_is_read_by_position_not_hidden_by_a_unit_spelled_elsewhere() -> None:
+    """In "几个步骤…几个月" the first 个 counts the steps although 个月 starts with 个 too;
+    the 个 of "几个月" itself belongs to the months and is not a second unit."""
+    from qa.quantities import asked_units
+
+    def names(q: str, counting: bool) -> list[str]:
+        return [u.name for u in asked_units(q, by_attribute=False, counting=counting)]
+
+    assert names("整改分几个步骤完成，每个步骤限几个月？", True) == ["time", "个"]
+    assert names("整改分几个步骤完成，每个步骤限几个月？", False) == ["time"]
+    assert names("整改限几个月完成？", True) == ["time"]
+    assert names("几个月后再分几个步骤？", True) == ["time", "个"]
