@@ -152,6 +152,11 @@ _ASKED_UNIT = re.compile(
 _ANY_UNIT = re.compile(r"(?:几|多少)\s*([\u4e00-\u9fffA-Za-z])")
 _PARTICLES = frozenset("的是呢吗啊么了和与或以才就都也还能要会可乎何")
 _COUNTING = frozenset("个项种条类")
+# "好几个" says "several" and asks no count ("哪几类" does: "分为三类" answers it).
+_NOT_A_COUNT = frozenset("好")
+# A count stated in a counting word: "一个"/"一种" is mostly the indefinite article ("第一个
+# 目录项", "采用一种方式"), so a lone 一 does not state a count (十一, 一百 do).
+_COUNT_NUM = r"(?:\d+(?:\.\d+)?|(?!一(?![十百千]))[一二三四五六七八九十百千两]+)"
 
 
 class AskedUnit(NamedTuple):
@@ -194,9 +199,13 @@ def asked_units(
         u = m.group(1)
         if u in _PARTICLES or (u in _COUNTING and not counting):
             continue
+        counts = u in _COUNTING
+        if counts and m.start() > 0 and q[m.start() - 1] in _NOT_A_COUNT:
+            continue
         if m.start(1) in family_at or u in {x.name for x in out}:
             continue
-        out.append(AskedUnit(u, re.compile(_NUM + r"\s*个?\s*" + re.escape(u), re.I)))
+        num = _COUNT_NUM if counts else _NUM
+        out.append(AskedUnit(u, re.compile(num + r"\s*个?\s*" + re.escape(u), re.I)))
     return out
 
 

@@ -234,3 +234,21 @@ def test_a_counting_word_is_read_by_position_not_hidden_by_a_unit_spelled_elsewh
     assert names("整改分几个步骤完成，每个步骤限几个月？", False) == ["time"]
     assert names("整改限几个月完成？", True) == ["time"]
     assert names("几个月后再分几个步骤？", True) == ["time", "个"]
+
+
+def test_several_and_the_indefinite_article_are_not_counts() -> None:
+    """A question saying "好几个平台" ("several") asks no count; "第一个目录项" states no count of 个
+    (一个 is mostly the article), while "分为三个阶段" or "十一个" do."""
+    from qa.quantities import asked_units, states_unit
+
+    def names(q: str) -> list[str]:
+        return [u.name for u in asked_units(q, by_attribute=False, counting=True)]
+
+    assert names("下级平台接到了好几个上级平台，该怎么处理？") == []
+    assert names("分哪几类？") == ["类"]  # "分为三类" answers which classes
+    stages = asked_units("实施过程分几个阶段？", by_attribute=False, counting=True)
+    assert states_unit(stages, "实施过程分为三个阶段") and states_unit(stages, "共十一个阶段")
+    assert states_unit(stages, "分为 4 个阶段")
+    assert not states_unit(stages, "第一个阶段为策划") and not states_unit(stages, "采用一个方案")
+    # Units that are not counting words keep every numeral: "抽取一卷" states one roll.
+    assert states_unit(asked_units("每批抽几卷？"), "随机抽取一卷")
