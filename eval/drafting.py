@@ -100,7 +100,8 @@ def score_tagging(gold: dict[str, list[tuple[str, str, str]]] | None = None) -> 
 
 def coverage(searcher) -> list[dict[str, object]]:  # type: ignore[no-untyped-def]
     """Rule / pattern / example counts for every element of the catalogue."""
-    from qa.drafting import _INSTANCES, drafting_help, element_named
+    from qa.drafting import _INSTANCES, drafting_help
+    from qa.elements import element_named
 
     rows = []
     for name in _INSTANCES:

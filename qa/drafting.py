@@ -28,7 +28,7 @@ from grammar.elements import Element as DocElement
 from grammar.elements import tag_elements
 from grammar.schema import Clause, ClauseKind
 from qa.citations import cite
-from qa.elements import ELEMENTS, Element, detect_element, governs, is_how_to
+from qa.elements import Element, detect_element, governs, is_how_to
 
 MAX_RULES = 3
 MAX_PATTERNS = 6
@@ -109,10 +109,6 @@ class DraftingHelp:
                 for c in self.examples
             ],
         }
-
-
-def element_named(name: str) -> Element | None:
-    return next((e for e in ELEMENTS if e.name == name), None)
 
 
 def wants_drafting_help(question: str) -> Element | None:

@@ -163,13 +163,18 @@ def _foreword_cue(q: str) -> bool:
 _CUES: tuple[tuple[Callable[[str], bool], str], ...] = ((_foreword_cue, "前言"),)
 
 
+def element_named(name: str) -> Element | None:
+    """The element of :data:`ELEMENTS` called ``name`` (None: no such element)."""
+    return next((e for e in ELEMENTS if e.name == name), None)
+
+
 def cued_element(question: str) -> Element | None:
     """The element whose own facts the question asks for (see ``_foreword_cue``), whether
     or not it names the element."""
     q = mask_refs(question.replace(" ", ""))
     for cue, name in _CUES:
         if cue(q):
-            return next(e for e in ELEMENTS if e.name == name)
+            return element_named(name)
     return None
 
 

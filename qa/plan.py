@@ -21,10 +21,10 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from grammar.elements import FIXED_CHAPTERS
-from grammar.refs import find_refs
+from grammar.refs import Ref, find_refs
 from grammar.wording import quoted_spans
 from index.query import SearchQuery, parse_query
-from qa.elements import ELEMENTS, Element, detect_element, is_general, is_how_to
+from qa.elements import Element, detect_element, element_named, is_general, is_how_to
 from qa.relevance import content_grams
 
 _ANAPHORA = re.compile(
@@ -49,6 +49,13 @@ def merge_follow_up(question: str, history: Sequence[tuple[str, str]]) -> str:
 _WORD = re.compile(r"[\u4e00-\u9fffA-Za-z]")
 
 
+def _pointing_refs(text: str) -> list[Ref]:
+    """The clause references of ``text`` that have candidates, in the order
+    :func:`index.exact.parse_clause_refs` keeps them: the positions the two readers below
+    return index ``SearchQuery.refs``."""
+    return [r for r in find_refs(text) if r.candidates]
+
+
 def quoted_wording_refs(text: str) -> set[int]:
     """Which clause references of ``text`` (by position among those with candidates, the
     order :func:`index.exact.parse_clause_refs` keeps) are part of quoted wording:
@@ -56,7 +63,7 @@ def quoted_wording_refs(text: str) -> set[int]:
     at no annex.  A quotation holding nothing but the reference (“附录A”) still points."""
     spans = quoted_spans(text)
     out: set[int] = set()
-    for i, ref in enumerate(r for r in find_refs(text) if r.candidates):
+    for i, ref in enumerate(_pointing_refs(text)):
         for a, b in spans:
             if a <= ref.start < b:
                 rest = text[a + 1 : ref.start] + text[ref.end : b - 1]
@@ -74,11 +81,12 @@ def fixed_chapter_refs(text: str) -> dict[int, Element]:
     are one of the chapters GB/T 1.1—2020 fixes in every standard ("第2章", "第三章"),
     with the element that chapter is (:data:`grammar.elements.FIXED_CHAPTERS`)."""
     out: dict[int, Element] = {}
-    for i, ref in enumerate(r for r in find_refs(text) if r.candidates):
+    for i, ref in enumerate(_pointing_refs(text)):
         m = _CHAPTER.match(ref.text.replace(" ", ""))
         if m:
-            name = str(FIXED_CHAPTERS[_DIGIT.get(m.group(1), m.group(1))])
-            out[i] = next(e for e in ELEMENTS if e.name == name)
+            element = element_named(str(FIXED_CHAPTERS[_DIGIT.get(m.group(1), m.group(1))]))
+            if element is not None:
+                out[i] = element
     return out
 
 

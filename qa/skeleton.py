@@ -16,7 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from qa.citations import cite
-from qa.drafting import Pattern, SearcherLike, drafting_help, element_named
+from qa.drafting import Pattern, SearcherLike, drafting_help
+from qa.elements import element_named
 
 # Document types and their core technical chapters (GB/T 1.1—2020, 8.11; service standards
 # after GB/T 28222 and the sector guides).

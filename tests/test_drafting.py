@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from qa.drafting import _INSTANCES, Pattern, drafting_help, element_named, wants_drafting_help
+from qa.drafting import _INSTANCES, Pattern, drafting_help, wants_drafting_help
+from qa.elements import element_named
 
 GUIDE = "T/BZQC 002—2025"
 

@@ -14,7 +14,8 @@ from dataclasses import replace
 import streamlit as st
 
 from qa.citations import Citation
-from qa.drafting import _INSTANCES, drafting_help, element_named, example_text
+from qa.drafting import _INSTANCES, drafting_help, example_text
+from qa.elements import element_named
 from qa.skeleton import DOC_TYPES, build_skeleton, fill
 from ui import marks, render, state
 from ui.safety import inert_markdown
