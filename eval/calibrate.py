@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from eval import metrics as M
-from eval.folds import corpus_key, fold_names
+from eval.folds import corpus_key, fold_name, fold_names, pooled
 
 # Thresholds on P(answerable) shown in the report's calibration curve.
 PROB_GRID = tuple(round(0.05 * i, 2) for i in range(1, 20))
@@ -204,10 +204,6 @@ def target_cost(row: dict[str, float | None]) -> float:
 Folds = dict[str, str]
 
 
-def _fold(name: str, fold_of: Folds | None) -> str:
-    return (fold_of or {}).get(name, name)
-
-
 def held_out_scores(
     sets: dict[str, list[Item]], l2: float, fold_of: Folds | None = None
 ) -> dict[str, Scored]:
@@ -217,22 +213,13 @@ def held_out_scores(
     out: dict[str, Scored] = {}
     models: dict[str, dict[str, Any] | None] = {}
     for held, items in sets.items():
-        fold = _fold(held, fold_of)
+        fold = fold_name(held, fold_of)
         if fold not in models:
-            train = [x for n, xs in sets.items() if _fold(n, fold_of) != fold for x in xs]
+            train = [x for n, xs in sets.items() if fold_name(n, fold_of) != fold for x in xs]
             models[fold] = fit_gate(train, l2) if train else None
         model = models[fold]
         if model is not None:
             out[held] = scored(items, model)
-    return out
-
-
-def pooled(per_set: dict[str, Any], fold_of: Folds | None = None) -> dict[str, list[Any]]:
-    """Per-set lists (scores or items) merged into their folds, set by set in the order
-    given — the order :func:`eval.folds.by_corpus` merges them in."""
-    out: dict[str, list[Any]] = {}
-    for name, rows in per_set.items():
-        out.setdefault(_fold(name, fold_of), []).extend(rows)
     return out
 
 

@@ -40,12 +40,26 @@ def fold_of(names: Iterable[str], corpus_of: Mapping[str, Sequence[str]]) -> dic
     return {s: fold for fold, members in fold_names(names, corpus_of).items() for s in members}
 
 
+def fold_name(name: str, folds: Mapping[str, str] | None) -> str:
+    """The fold of set ``name`` in a set → fold map (:func:`fold_of`); a set missing from
+    it (or no map at all) is a fold of its own: leave one set out."""
+    return (folds or {}).get(name, name)
+
+
+def pooled(
+    per_set: Mapping[str, list[T]], folds: Mapping[str, str] | None = None
+) -> dict[str, list[T]]:
+    """Per-set lists (items, scores) merged into their folds (``folds``: set → fold, see
+    :func:`fold_name`), set by set in the order given."""
+    out: dict[str, list[T]] = {}
+    for name, rows in per_set.items():
+        out.setdefault(fold_name(name, folds), []).extend(rows)
+    return out
+
+
 def by_corpus(
     sets: Mapping[str, list[T]], corpus_of: Mapping[str, Sequence[str]]
 ) -> dict[str, list[T]]:
     """Merge the sets asked over the same corpus into one fold: its items, set by set in
     the order given."""
-    return {
-        fold: [x for n in members for x in sets[n]]
-        for fold, members in fold_names(sets, corpus_of).items()
-    }
+    return pooled(sets, fold_of(sets, corpus_of))
