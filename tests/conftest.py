@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -100,3 +101,33 @@ def sample_searcher(sample_workspace: Path):  # type: ignore[no-untyped-def]
     from index.search import Searcher
 
     return Searcher.open(sample_workspace, sync=False)
+
+
+# One sample standard held twice, as its text file and as what a PDF text layer makes of it:
+# the knowledge base the copy rule (grammar.copies) and the trainer's copy labels are tested on.
+COPIES_SOURCE = SAMPLES / "standards" / "T_BZQC_003-2025_物业服务_客户投诉处理规范.txt"
+COPIES_COPY = "T_BZQC_003-2025_转录本.txt"
+
+
+def transcribed(text: str) -> str:
+    """What a PDF text layer makes of the file: spaces around punctuation and numbers."""
+    text = text.replace("，", ", ").replace("；", "; ").replace("：", ": ")
+    return re.sub(r"(\d+)\s*(个|日|小时|分钟)", r"\1 \2", text)
+
+
+@pytest.fixture(scope="session")
+def copies_ws(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from ingest.pipeline import ingest_paths
+    from ingest.store import ClauseStore
+    from ingest.workspace import kb_path
+
+    ws = tmp_path_factory.mktemp("copies-ws")
+    corpus = ws / "corpus"
+    corpus.mkdir()
+    text = COPIES_SOURCE.read_text(encoding="utf-8")
+    (corpus / COPIES_SOURCE.name).write_text(text, encoding="utf-8")
+    (corpus / COPIES_COPY).write_text(transcribed(text), encoding="utf-8")
+    store = ClauseStore(kb_path(ws, "default"))
+    report = ingest_paths([corpus], store, kb="default")
+    assert report.ok and len(store.documents()) == 2
+    return ws

@@ -8,15 +8,12 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-from conftest import SAMPLES, HashEmbedder
+from conftest import HashEmbedder
 
 from grammar.copies import copies, edition, same_clause, same_text
 from grammar.schema import Clause, ClauseKind, DocumentInfo
 from index.retrievers import PIPELINES, Context, compose, distinct, hybrid
 from index.search import Searcher
-from ingest.pipeline import ingest_paths
-from ingest.store import ClauseStore
-from ingest.workspace import kb_path
 
 
 def _doc(doc_id: str, code: str | None) -> DocumentInfo:
@@ -147,29 +144,6 @@ def test_distinct_runs_last_in_every_pipeline() -> None:
 
 
 # ------------------------------------------------------------------ a knowledge base with a copy
-SOURCE = SAMPLES / "standards" / "T_BZQC_003-2025_物业服务_客户投诉处理规范.txt"
-
-
-def _transcribed(text: str) -> str:
-    """What a PDF text layer makes of the file: spaces around punctuation and numbers."""
-    text = text.replace("，", ", ").replace("；", "; ").replace("：", ": ")
-    return re.sub(r"(\d+)\s*(个|日|小时|分钟)", r"\1 \2", text)
-
-
-@pytest.fixture(scope="module")
-def copies_ws(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    ws = tmp_path_factory.mktemp("copies-ws")
-    corpus = ws / "corpus"
-    corpus.mkdir()
-    text = SOURCE.read_text(encoding="utf-8")
-    (corpus / SOURCE.name).write_text(text, encoding="utf-8")
-    (corpus / "T_BZQC_003-2025_转录本.txt").write_text(_transcribed(text), encoding="utf-8")
-    store = ClauseStore(kb_path(ws, "default"))
-    report = ingest_paths([corpus], store, kb="default")
-    assert report.ok and len(store.documents()) == 2
-    return ws
-
-
 def _duplicates(hits) -> list[str]:  # type: ignore[no-untyped-def]
     keys = [(h.clause.clause_no, re.sub(r"\W", "", h.clause.text)) for h in hits]
     return [f"{no}" for i, (no, t) in enumerate(keys) if (no, t) in keys[:i]]

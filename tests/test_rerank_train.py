@@ -4,37 +4,22 @@ other file must be labelled gold too, whichever file the gold entry names."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
-from conftest import SAMPLES, HashEmbedder
+from conftest import COPIES_COPY, COPIES_SOURCE, HashEmbedder
 
 from eval.questions import Gold, Question, QuestionSet, SetMeta
 from eval.train_rerank import collect
 from index.search import Searcher
-from ingest.pipeline import ingest_paths
-from ingest.store import ClauseStore
-from ingest.workspace import kb_path
 
-SOURCE = SAMPLES / "standards" / "T_BZQC_003-2025_物业服务_客户投诉处理规范.txt"
-COPY = "T_BZQC_003-2025_转录本.txt"
+SOURCE, COPY = COPIES_SOURCE, COPIES_COPY
 QUESTION = "每件投诉延期的时间累计最多多少个工作日？"
 
 
 @pytest.fixture(scope="module")
-def searcher(tmp_path_factory: pytest.TempPathFactory) -> Searcher:
-    ws = tmp_path_factory.mktemp("train-copies")
-    corpus = ws / "corpus"
-    corpus.mkdir()
-    text = SOURCE.read_text(encoding="utf-8")
-    (corpus / SOURCE.name).write_text(text, encoding="utf-8")
-    # What a PDF text layer makes of the same file: spaces after punctuation and numbers.
-    pdf = re.sub(r"(\d+)\s*(个|日)", r"\1 \2", text.replace("，", ", ").replace("；", "; "))
-    (corpus / COPY).write_text(pdf, encoding="utf-8")
-    store = ClauseStore(kb_path(ws, "default"))
-    assert ingest_paths([corpus], store, kb="default").ok and len(store.documents()) == 2
-    return Searcher.open(ws, "default", embedder=HashEmbedder(), sync=True)
+def searcher(copies_ws: Path) -> Searcher:
+    return Searcher.open(copies_ws, "default", embedder=HashEmbedder(), sync=True)
 
 
 def _set(source: str) -> QuestionSet:
