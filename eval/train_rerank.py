@@ -61,6 +61,8 @@ TUNING_SETS = tuple(
         "webguides2",
         "fresh3",
         "webguides3",
+        "fresh4",
+        "webguides4",
     )
 )
 L2_GRID = (1.0, 3.0, 10.0, 30.0)  # listwise: chosen by mean held-out-fold Recall@1
