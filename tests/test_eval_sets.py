@@ -253,6 +253,7 @@ WEB_GUIDE_SETS = [
     "questions_webguides2.jsonl",
     "questions_webguides3.jsonl",
     "questions_webguides4.jsonl",
+    "questions_webguides5.jsonl",
 ]
 
 
@@ -297,6 +298,13 @@ WEB_GUIDE_SET_MINIMA = {
         "unanswerable": 20,
         "files": 5,
         "per_file": 9,
+    },
+    "webguides5": {
+        "questions": 127,
+        "answerable": 104,
+        "unanswerable": 23,
+        "files": 5,
+        "per_file": 3,
     },
 }
 
