@@ -33,7 +33,13 @@ whether the clauses *contain* what the question is about:
 * the words the knowledge base *does* use that none of the top three clauses holds: the
   share of them, and the rarity of the rarest one ("一致性程度IDT和MOD怎么标注" over clauses
   that never say 一致性程度 — a near miss names something specific the base mentions
-  elsewhere but the retrieved clauses do not).
+  elsewhere but the retrieved clauses do not);
+* the answer slot (since session 9): when the question asks for a value, a standard, a
+  body or a grade (:func:`qa.slots.asked_slot`), how much of its topic one sentence of the
+  top three clauses states *together with* a value of that kind (:func:`slot_filled`) —
+  the near miss names the subject in one sentence and states a value of the asked kind,
+  about something else, in another.  A question asking no such slot (how to write,
+  yes/no, a list) has nothing missing.
 
 :func:`gate_features` computes these from the query plan and the usable hits (one row,
 named by :data:`GATE_FEATURES`; sentence cosines and word frequencies come from
@@ -58,9 +64,11 @@ import numpy as np
 from grammar.codes import find_codes
 from grammar.numbering import halfwidth
 from index.exact import code_named
+from index.sentences import clause_sentences
 from qa.elements import Element
 from qa.quantities import asked_units, asks_number, states_a_number, states_unit
 from qa.relevance import CJK_RUN, FILLER, content_grams, coverage, held_grams
+from qa.slots import asked_slot
 
 GATE_FEATURES: tuple[str, ...] = (
     "dense1",  # best cosine among the top three usable hits
@@ -81,6 +89,7 @@ GATE_FEATURES: tuple[str, ...] = (
     "rare_unmatched",  # rarity of the rarest known topic word that no top-three clause holds
     "known_unmatched",  # share of the topic words the base uses that no top-three clause holds
     "unit_stated",  # a number in the unit asked ("多少天", "几路", "准确率") in the top three
+    "slot_filled",  # the asked subject and a value of the asked kind in one top-three sentence
 )
 
 # Where a question asks: the interrogative; the attribute asked about is the phrase just
@@ -218,6 +227,43 @@ def unmatched_known(
     return len(lacking) / len(known), rarity
 
 
+def slot_filled(
+    question: str,
+    topic: set[str],
+    hits: Sequence[Any],
+    children: Sequence[Sequence[Any]],
+    frequency: Any | None = None,
+) -> float:
+    """How much of the topic one sentence of the top three clauses states *together with*
+    a value of the kind the question asks for (:func:`qa.slots.asked_slot`): the best
+    rarity-weighted topic coverage of a clause's headings plus one sentence that fills the
+    slot.  "学校食堂员工的健康证明多长时间要重新体检" over a clause on health checks that
+    states no period, and another stating periods of something else, scores low although
+    the topic and a period are both there.  1.0 when the question asks for no slot (how
+    to write, yes/no, a list), or names no word the knowledge base uses."""
+    slot = asked_slot(question)
+    if slot is None or not topic:
+        return 1.0
+    if frequency is not None and getattr(frequency, "n", 0):
+        if not any(frequency.df.get(g, 0) for g in topic):
+            return 1.0
+
+        def cover(text: str) -> float:
+            return idf_coverage(topic, text, frequency.df, frequency.n)
+    else:
+
+        def cover(text: str) -> float:
+            return coverage(topic, text)
+
+    best = 0.0
+    for h, kids in zip(hits[:3], children[:3], strict=False):
+        heads = _title_text(h.clause)
+        for sentence in clause_sentences(h.clause, kids):
+            if slot.fills(sentence):
+                best = max(best, cover(f"{heads} {sentence}"))
+    return best
+
+
 def _clause_text(clause: Any, kids: Sequence[Any] = ()) -> str:
     return " ".join([clause.text, *(f"{k.heading} {k.text}" for k in kids)])
 
@@ -302,6 +348,7 @@ def gate_features(
         "rare_unmatched": rarest,
         "known_unmatched": unmatched,
         "unit_stated": unit_stated,
+        "slot_filled": slot_filled(question, topic, hits, children, frequency),
     }
 
 
@@ -381,6 +428,7 @@ GATE_SIGNS: dict[str, int] = {
     "rare_unmatched": -1,
     "known_unmatched": -1,
     "unit_stated": 1,
+    "slot_filled": 1,
 }
 
 

@@ -1,0 +1,78 @@
+"""The answer slot a question asks to be filled, and whether a sentence fills one.
+
+A near miss on the right document ("按 SL 651—2014，蓄电池要保证连续阴雨多少天？" over a
+standard that never says) shares topic words with its best clauses; what it lacks is a
+sentence that *states a value of the asked kind about the asked subject*.  Some questions
+ask for such a slot: a quantity, a period, a date, a sum (:mod:`qa.quantities`), which
+standard applies ("按哪个国家标准验收"), which body or department ("向哪个部门申请复核"), which
+grade ("燃烧性能达到哪个等级").  Others ask for none that a pattern could check: how to
+write an element, a yes/no condition, a list, a definition — :func:`asked_slot` gives
+None for them, and the refusal gate counts their slot as filled (nothing can be missing).
+
+The gate pairs the slot with the asked subject inside one sentence
+(:func:`qa.gate.slot_filled`): a value of the asked kind *somewhere* in the top clauses
+(``unit_stated``) does not make it the asked value.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import NamedTuple
+
+from grammar.codes import find_codes
+from grammar.numbering import halfwidth
+from qa.quantities import asked_type, asked_units, asks_number, states_a_number, states_unit
+
+# Which standard applies: "按哪个国家标准", "依据什么标准", "引用了哪些标准".
+_ASKS_STANDARD = re.compile(
+    r"哪个(?:国家|行业)?标准|哪项标准|哪些标准|什么标准|依据哪|按哪|引用了哪"
+)
+_NAMES_STANDARD = re.compile(r"《")
+# Who or which body: "向哪个部门", "由谁", "哪一级主管部门".
+_ASKS_BODY = re.compile(
+    r"哪个部门|哪些部门|哪个机构|哪些机构|哪一级|哪级|谁来|由谁|谁负责|向谁|哪个单位|哪些单位|"
+    r"什么部门|什么机构|哪个主管"
+)
+_NAMES_BODY = re.compile(
+    r"部门|机构|委员会|政府|局|厅|中心|单位|机关|主管|协会|组织|公司|平台|负责人|小组|人员|方"
+)
+# Which grade or level: "达到哪个等级", "分几级" (a count of grades is a quantity below).
+_ASKS_GRADE = re.compile(r"哪个等级|什么等级|几级|哪一级|哪级|什么级别|哪个级别")
+_NAMES_GRADE = re.compile(r"级|等")
+
+
+class Slot(NamedTuple):
+    """The kind of answer a question asks for ("standard", "body", "grade", or a value
+    kind of :data:`qa.quantities.ANSWER_TYPES`, a unit, "number") and a test of whether
+    one sentence states one."""
+
+    kind: str
+    fills: Callable[[str], bool]
+
+
+def _names_standard(sentence: str) -> bool:
+    return bool(find_codes(sentence)) or bool(_NAMES_STANDARD.search(sentence))
+
+
+def asked_slot(question: str) -> Slot | None:
+    """The slot ``question`` asks to be filled, or None when it asks for none a pattern can
+    check.  First match wins: a standard, a body, a grade, then a value (in the unit asked
+    when it names one, else of the kind asked, else any number)."""
+    q = halfwidth(question)
+    if _ASKS_STANDARD.search(q):
+        return Slot("standard", lambda s: _names_standard(halfwidth(s)))
+    if _ASKS_BODY.search(q):
+        return Slot("body", lambda s: bool(_NAMES_BODY.search(s)))
+    if _ASKS_GRADE.search(q):
+        return Slot("grade", lambda s: bool(_NAMES_GRADE.search(s)))
+    if not asks_number(q):
+        return None
+    units = asked_units(q)
+    if units:
+        return Slot("unit", lambda s: states_unit(units, s))
+    kind = asked_type(q)
+    if kind is not None:
+        name, stated = kind
+        return Slot(name, lambda s: bool(stated.search(halfwidth(s))))
+    return Slot("number", states_a_number)
