@@ -209,6 +209,16 @@ def tokenize(text: str) -> list[str]:
     return get().tokenize(text)
 
 
+def words(text: str) -> list[str]:
+    """``text`` cut into jieba words (with our domain terms), every character kept, in
+    order: ``"".join(words(t)) == t``.  For reading a question's grammar (qa.asks), not
+    for BM25."""
+    tok = get()
+    if not tok._ready:
+        tok._init()
+    return list(tok._jieba.cut(text, HMM=False))
+
+
 def load_dictionary() -> None:
     """Load jieba's dictionary now (a build does this before loading the embedder, so
     that a first, uncached load — briefly ~70 MB — never coincides with the model)."""

@@ -30,6 +30,7 @@ from qa.elements import Element, governs, illustrates
 from qa.extractive import Evidence, compose_answer
 from qa.gate import gate_features, topic_grams
 from qa.gate_inputs import BigramFrequency, SentenceScorer
+from qa.parts import part_leads, promote, reorder
 from qa.plan import QueryPlan, make_plan, merge_follow_up
 from qa.relevance import RelevancePolicy, absent_documents, coverage, held_grams
 from qa.rerank import (
@@ -195,6 +196,7 @@ class _Plan:
     children: list[list[Clause]] = field(default_factory=list)
     reranked: bool = False
     scores: list[float] = field(default_factory=list)  # reranker score per hit (NaN: none)
+    leads: list[str] = field(default_factory=list)  # each part's best clause (qa.parts)
     relevance: float | None = None  # the refusal gate's score (best of the top three)
     absent: list[str] = field(default_factory=list)  # named documents not in the KB
     gate_features: dict[str, float] | None = None  # qa.gate features of the usable hits
@@ -257,6 +259,7 @@ class Answerer:
     ) -> _Plan:
         plan = make_plan(question, history, self._documents())
         scores: list[float] = []
+        leads: list[str] = []
         hits, children = retrieve(
             self.searcher,
             plan,
@@ -269,13 +272,20 @@ class Answerer:
             sentences=self._sentences,
             frequency=self._frequency,
             scores_out=scores,
+            leads_out=leads,
         )
         covers = [
             coverage(set(plan.grams), _haystack(h.clause, kids))
             for h, kids in zip(hits, children, strict=True)
         ]
         return _Plan(
-            plan, hits, covers, children, reranked=self.reranker is not None, scores=scores
+            plan,
+            hits,
+            covers,
+            children,
+            reranked=self.reranker is not None,
+            scores=scores,
+            leads=leads,
         )
 
     def _evidence(self, plan: _Plan, question: str) -> list[Evidence]:
@@ -391,7 +401,12 @@ class Answerer:
             # reranker puts it as far below as a side citation may not be ("注里面可以写要求
             # 吗" is asked as a whole but answered by one of 注's clauses).
             general_ok = gov and general and near_best(scores, i, SIDE_MARGIN)
-            if not chosen or h.route == "exact" or general_ok or side:
+            # A question of several parts is answered part by part: each part's best
+            # clause (qa.parts) is cited when the reranker finds it nearly as likely an
+            # answer as the best clause, though it repeats the lead's wording ("执行率和
+            # 及时率分别…": both clauses say "…率应不低于").
+            part = h.clause.clause_id in plan.leads and near_best(scores, i, SIDE_MARGIN)
+            if not chosen or h.route == "exact" or general_ok or side or part:
                 shown = kids[i]
                 if shown and not general and h.route != "exact":
                     shown = focused_children(shown, set(plan.plan.grams))
@@ -399,6 +414,7 @@ class Answerer:
                     h.clause, h.score, cov, governing=gov, example=example, children=shown
                 )
                 ev.lead = not chosen
+                ev.part = part
                 chosen.append(ev)
                 inside |= {k.clause_id for k in kids[i]}
                 said |= said_grams(grams, h.clause, shown)
@@ -700,13 +716,16 @@ def retrieve(
     mode: str = "hybrid",
     sentences: SentenceScorer | None = None,
     frequency: BigramFrequency | None = None,
+    leads_out: list[str] | None = None,
 ) -> tuple[list[HitLike], list[list[Clause]]]:
     """Hits for a plan (and each hit's children when it is a section): the pipeline's
     ranking, reranked over ``DEPTH`` candidates when a reranker is given (``scores_out``
     then receives the reranker's score of each hit returned, see :func:`qa.rerank.rerank`).  The linear
     reranker also reads each candidate's sentence cosines (``sentences``, else a scorer
     for ``searcher``'s embedder) and the knowledge base's word counts (``frequency``, else
-    counts shared by every caller without their own)."""
+    counts shared by every caller without their own).  A question of several parts
+    (``plan.parts``) is reranked part by part too, and each part's best clause moves
+    ahead (:mod:`qa.parts`; ``leads_out`` receives their ids)."""
     depth = max(k, DEPTH) if reranker is not None else k
     fetch = getattr(searcher, "retrieve", None)
     if callable(fetch):
@@ -740,6 +759,34 @@ def retrieve(
         order = rerank(reranker, plan, hits, children, inputs, scores)
         hits = renumber(hits, order)
         children = [children[i] for i in order]
+        if plan.parts:
+
+            def best_of(part: QueryPlan) -> list[str]:
+                found, _ = retrieve(
+                    searcher,
+                    part,
+                    1,
+                    pipeline,
+                    reranker,
+                    filters=filters,
+                    weights=weights,
+                    mode=mode,
+                    sentences=sentences,
+                    frequency=frequency,
+                )
+                return [h.clause.clause_id for h in found]
+
+            leads = part_leads(plan, best_of)
+            order, up = promote(
+                hits, scores, leads, lambda h: h.clause.clause_id, lambda h: h.route == "exact"
+            )
+            up_ids = [hits[i].clause.clause_id for i in up]
+            hits = renumber(hits, order)
+            children = reorder(children, order)
+            scores = reorder(scores, order)
+            if leads_out is not None:
+                top = {h.clause.clause_id for h in hits[:k]}
+                leads_out.extend(c for c in up_ids if c in top)
         if scores_out is not None:
             scores_out.extend(scores[:k])
     return hits[:k], children[:k]

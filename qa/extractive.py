@@ -36,6 +36,7 @@ class Evidence:
     example: bool = False
     children: list[Clause] = field(default_factory=list)
     lead: bool = False
+    part: bool = False  # the best clause for one part of a multi-part question (qa.parts)
 
 
 _ITEM = re.compile(r"^(?:[a-z][)）]|\d{1,2}[)）]|——|—|·|•|●|-\s|\(?\d{1,2}\)|[①-⑳])")
@@ -162,14 +163,17 @@ def _item(clause: Clause, question: str, indent: str, prefix: str = "") -> str:
 def ordered(evidence: Sequence[Evidence]) -> list[list[Evidence]]:
     """Evidence grouped by document — the lead's document first, the others in order of
     their best clause — and in document order inside a document, except that the lead
-    clause opens the answer."""
+    clause opens the answer.  A multi-part question's answer opens with one clause per
+    part (``part``), in document order, then the rest."""
     groups: dict[str, list[Evidence]] = {}
     for ev in evidence:
         groups.setdefault(ev.clause.doc_id, []).append(ev)
     out = []
     for items in groups.values():
-        lead = [e for e in items if e.lead]
-        rest = sorted((e for e in items if not e.lead), key=lambda e: e.clause.seq)
+        lead = [e for e in items if e.lead or e.part]
+        if any(e.part for e in lead):
+            lead.sort(key=lambda e: e.clause.seq)
+        rest = sorted((e for e in items if not (e.lead or e.part)), key=lambda e: e.clause.seq)
         out.append(lead + rest)
     return out
 

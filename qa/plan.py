@@ -10,7 +10,9 @@ slightly different rules.  :func:`make_plan` reads it once:
   phrasing and whether the whole element is asked (``general``);
 * ``search`` — the :class:`index.query.SearchQuery`: topic without document names, plus
   the element's vocabulary; documents named by code or title; clause references;
-* ``grams`` — the question's content words (character bigrams) for wording overlap.
+* ``grams`` — the question's content words (character bigrams) for wording overlap;
+* ``parts`` — one plan per part of a question that asks several things ("A和B分别…",
+  "…？…？", :func:`qa.asks.split_asks`), each searched on its own (:mod:`qa.parts`).
 """
 
 from __future__ import annotations
@@ -24,7 +26,8 @@ from grammar.elements import FIXED_CHAPTERS
 from grammar.refs import Ref, find_refs
 from grammar.wording import quoted_spans
 from index.query import SearchQuery, parse_query
-from qa.elements import Element, detect_element, element_named, is_general, is_how_to
+from qa.asks import split_asks
+from qa.elements import ELEMENTS, Element, detect_element, element_named, is_general, is_how_to
 from qa.relevance import content_grams
 
 _ANAPHORA = re.compile(
@@ -101,6 +104,7 @@ class QueryPlan:
     general: bool
     search: SearchQuery
     grams: frozenset[str]
+    parts: tuple[QueryPlan, ...] = ()
 
     @property
     def named(self) -> tuple[str, ...] | None:
@@ -125,10 +129,32 @@ def _search(
     return parse_query(text, docs, expand=expand, focus=focus), general
 
 
+def part_plans(question: str, whole: QueryPlan, docs: list[Any]) -> tuple[QueryPlan, ...]:
+    """A plan per part of ``question`` (none when it asks one thing, see
+    :func:`qa.asks.split_asks`).  A part naming no document keeps the documents the whole
+    question names or points at ("JT/T 809 里……？又……？")."""
+    names = [str(getattr(d, "title", "") or "") for d in docs]
+    names += [n for e in ELEMENTS for n in e.names()]
+    asks = split_asks(question, names)
+    out: list[QueryPlan] = []
+    for ask in asks:
+        part = make_plan(ask, (), docs, split=False)
+        if part.search.named is None and not part.search.hinted and whole.search.preferred:
+            search = replace(part.search, named=whole.search.named, hinted=whole.search.hinted)
+            part = replace(part, search=search)
+        out.append(part)
+    return tuple(out)
+
+
 def make_plan(
-    question: str, history: Sequence[tuple[str, str]] = (), documents: Iterable[Any] = ()
+    question: str,
+    history: Sequence[tuple[str, str]] = (),
+    documents: Iterable[Any] = (),
+    *,
+    split: bool = True,
 ) -> QueryPlan:
-    """Build the plan of ``question`` against the knowledge base's ``documents``."""
+    """Build the plan of ``question`` against the knowledge base's ``documents``
+    (``split``: also the plans of its parts, when it asks several things)."""
     text = merge_follow_up(question, history)
     element = detect_element(question) or detect_element(text)
     docs = list(documents)
@@ -150,7 +176,7 @@ def make_plan(
     grams = content_grams(question)
     if len([g for g in grams if len(g) > 1]) < 2:
         grams = content_grams(text)
-    return QueryPlan(
+    plan = QueryPlan(
         question=question,
         text=text,
         element=element,
@@ -159,3 +185,6 @@ def make_plan(
         search=search,
         grams=frozenset(grams),
     )
+    if split and not history:
+        plan = replace(plan, parts=part_plans(question, plan, docs))
+    return plan
