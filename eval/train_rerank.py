@@ -195,6 +195,7 @@ def collect(qset: QuestionSet, searcher: Any, *, include_test: bool = False) -> 
     from eval.gold import resolve_set
     from index.retrievers import pipeline_for
     from qa.answer import retrieve
+    from qa.doc_frequency import DocumentFrequency
     from qa.gate_inputs import BigramFrequency, SentenceScorer
     from qa.plan import make_plan
     from qa.rerank import DEPTH, features, rerank_inputs
@@ -203,6 +204,7 @@ def collect(qset: QuestionSet, searcher: Any, *, include_test: bool = False) -> 
     docs = searcher.documents()
     sentences = SentenceScorer.for_searcher(searcher)
     frequency = BigramFrequency().for_searcher(searcher)
+    doc_frequency = DocumentFrequency().for_searcher(searcher)
     out: list[Group] = []
     for rq in resolution.questions:
         q = rq.question
@@ -219,7 +221,13 @@ def collect(qset: QuestionSet, searcher: Any, *, include_test: bool = False) -> 
         # (index.retrievers.distinct): the twin of a gold clause is that gold here too.
         want |= {cid for cid, gold in rq.aliases.items() if gold in want}
         inputs = rerank_inputs(
-            plan, hits, children, sentences=sentences, frequency=frequency, documents=docs
+            plan,
+            hits,
+            children,
+            sentences=sentences,
+            frequency=frequency,
+            documents=docs,
+            doc_frequency=doc_frequency,
         )
         x = features(plan, hits, children, inputs)
         y = np.asarray([1.0 if h.clause.clause_id in want else 0.0 for h in hits])

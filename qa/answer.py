@@ -26,6 +26,7 @@ from grammar.schema import Clause
 from index.retrievers import pipeline_for
 from index.sections import is_section
 from qa.citations import Citation, verify_citations
+from qa.doc_frequency import DocumentFrequency
 from qa.elements import Element, governs, illustrates
 from qa.extractive import Evidence, compose_answer
 from qa.gate import gate_features, topic_grams
@@ -651,6 +652,8 @@ def named_clauses(plan: _Plan) -> frozenset[str]:
 
 # Word counts for callers of :func:`retrieve` without their own (eval's retrieval runs).
 _FREQUENCY = BigramFrequency()
+# Per-document word counts for the reranker (counted per document on first use).
+_DOC_FREQUENCY = DocumentFrequency()
 
 # A side citation's reranker score must be within this of the best hit's (log-odds of the
 # listwise model: the side clause at least e^-2.5 ≈ 1/12 as likely the answer).  Chosen on
@@ -754,6 +757,7 @@ def retrieve(
                 else SentenceScorer.for_searcher(searcher),
                 frequency=(frequency or _FREQUENCY).for_searcher(searcher),
                 documents=list(docs()) if callable(docs) else (),
+                doc_frequency=_DOC_FREQUENCY.for_searcher(searcher),
             )
         scores: list[float] = []
         order = rerank(reranker, plan, hits, children, inputs, scores)

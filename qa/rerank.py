@@ -22,7 +22,7 @@ import logging
 import math
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
@@ -78,6 +78,13 @@ FEATURES: tuple[str, ...] = (
     "path_idf",  # ... of its heading path and title alone (no document title)
     "unit_stated",  # the question asks a count in a unit ("抽几卷", "多少转") and the text
     #                 states a number in that unit ("抽取三卷", "≥ 1500 转")
+    # --- choosing among one document's clauses (session 9)
+    "doc_idf",  # topic words weighted by rarity *within the clause's own document*, in its
+    #             heading path + text: the words every clause of a document shares (its
+    #             subject) tell its clauses apart poorly (qa.doc_frequency)
+    "lay_dense",  # dense_rel × the question's lexical gap (1 − the best candidate's
+    #               cover): when no candidate holds the question's words (lay wording),
+    #               what the clause means weighs more than what it shares
 )
 
 # Feature groups for the ablation (``python -m eval.train_rerank --without-group``).
@@ -89,6 +96,8 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "sentence": ("sent_rel", "sent_near"),
     "value_type": ("type_stated", "unit_stated"),
     "rarity": ("idf_rel", "sent_idf", "path_idf"),
+    "document": ("doc_idf",),
+    "lay": ("lay_dense",),
 }
 TYPE_SENTENCES = 2  # a candidate's best-matching sentences read for the value asked
 
@@ -103,12 +112,15 @@ class RerankInputs:
     (:class:`qa.gate_inputs.SentenceScorer`); None without an embedder.
     ``df``/``n``: in how many of the knowledge base's ``n`` clauses each bigram occurs
     (:class:`qa.gate_inputs.BigramFrequency`); ``n == 0``: unweighted coverage instead.
+    ``doc_counts``: per candidate, the same counts over its own document's clauses
+    (:class:`qa.doc_frequency.DocumentFrequency`); None: ``doc_idf`` reads the base's.
     """
 
     topic: frozenset[str] = frozenset()
     sentence_sims: Sequence[Sequence[tuple[str, float]]] | None = None
     df: Mapping[str, int] = field(default_factory=dict)
     n: int = 0
+    doc_counts: Sequence[tuple[Mapping[str, int], int]] | None = None
 
 
 class HitLike(Protocol):
@@ -156,7 +168,7 @@ def sentence_features(
     children: Sequence[Sequence[Clause]],
     inputs: RerankInputs,
 ) -> list[list[float]]:
-    """Per hit: sent_rel, sent_near, type_stated, idf_rel, sent_idf, path_idf.
+    """Per hit: sent_rel, sent_near, type_stated, idf_rel, sent_idf, path_idf, doc_idf.
 
     Why sentences: siblings in one document share their heading path and most of their
     wording, and a clause is embedded as one passage; the one that *says* what is asked
@@ -194,6 +206,13 @@ def sentence_features(
     ]
     own = [_weighted(topic, t, inputs) for t in texts]
     best_own = max(own, default=0.0)
+    counts = inputs.doc_counts
+    in_doc = [
+        idf_coverage(set(topic), flat(t), *counts[i])
+        if counts is not None and i < len(counts)
+        else own[i]
+        for i, t in enumerate(texts)
+    ]
     rows = []
     for i, h in enumerate(hits):
         b = best_s[i]
@@ -208,6 +227,7 @@ def sentence_features(
                 own[i] - best_own,
                 lex_best[i],
                 _weighted(topic, " ".join(own_path(h.clause)), inputs),
+                in_doc[i],
             ]
         )
     return rows
@@ -221,11 +241,14 @@ def rerank_inputs(
     sentences: Any | None = None,
     frequency: Any | None = None,
     documents: Sequence[Any] = (),
+    doc_frequency: Callable[[str], tuple[Mapping[str, int], int]] | None = None,
 ) -> RerankInputs:
     """The :class:`RerankInputs` of a candidate list: the topic without named documents'
     titles, each candidate's sentence cosines (``sentences``: a
-    :class:`qa.gate_inputs.SentenceScorer`) and the knowledge base's word counts
-    (``frequency``: a :class:`qa.gate_inputs.BigramFrequency` for this searcher)."""
+    :class:`qa.gate_inputs.SentenceScorer`), the knowledge base's word counts
+    (``frequency``: a :class:`qa.gate_inputs.BigramFrequency` for this searcher) and each
+    candidate's document's (``doc_frequency``: from
+    :meth:`qa.doc_frequency.DocumentFrequency.for_searcher`)."""
     topic = frozenset(topic_grams(plan.question, documents, plan.search.preferred) or plan.grams)
     sims = None
     if sentences is not None and any(h.dense_score is not None for h in hits):
@@ -234,7 +257,10 @@ def rerank_inputs(
     n = 0
     if frequency is not None and getattr(frequency, "n", 0):
         df, n = frequency.df, frequency.n
-    return RerankInputs(topic=topic, sentence_sims=sims, df=df, n=n)
+    doc_counts = None
+    if doc_frequency is not None:
+        doc_counts = [doc_frequency(h.clause.doc_id) for h in hits]
+    return RerankInputs(topic=topic, sentence_sims=sims, df=df, n=n, doc_counts=doc_counts)
 
 
 def features(
@@ -268,11 +294,20 @@ def features(
         for i, h in enumerate(hits)
     ]
     best_own = max(own, default=0.0)
+    hays = [
+        " ".join(
+            [h.clause.doc_title, *h.clause.path_labels(), h.clause.text]
+            + [k.heading for k in (children[i] if i < len(children) else ())]
+        )
+        for i, h in enumerate(hits)
+    ]
+    # The question's lexical gap: how little of its wording the best candidate holds.
+    lay_gap = 1.0 - max((_cover(grams, t) for t in hays), default=0.0)
     rows = []
     for i, h in enumerate(hits):
         c = h.clause
         kids = children[i] if i < len(children) else ()
-        hay = " ".join([c.doc_title, *c.path_labels(), c.text, *(k.heading for k in kids)])
+        hay = hays[i]
         own_title = re.sub(r"\s", "", c.clause_title)
         parent = re.sub(r"\s", "", c.heading_path[-1].title) if c.heading_path else ""
         focus_title = 0.0
@@ -301,8 +336,10 @@ def features(
                 math.log1p(len(c.text)) / 8.0,
                 own[i] - best_own,
                 _cover(asked, f"{_title_text(c)} {c.text}") if asked else 0.0,
-                *extra[i],
+                *extra[i][:6],
                 1.0 if units and states_unit(units, c.text) else 0.0,
+                extra[i][6],
+                lay_gap * ((h.dense_score - best_dense) if h.dense_score is not None else -0.1),
             ]
         )
     return np.asarray(rows, dtype=np.float64).reshape(len(hits), len(FEATURES))
