@@ -24,6 +24,11 @@ class Element:
     # Extra query words that retrieve the governing clauses even when the user used a
     # loose name ("引用标准" for 规范性引用文件).
     expand: tuple[str, ...] = ()
+    # The name is also an everyday noun that heads compounds: 范围 is "range" in 电压范围,
+    # 测量范围, 服务范围 — a question asking a voltage range is not about the 范围 chapter.
+    # Such a name counts only where no content character is glued before it
+    # (:func:`_find_name`); its longer aliases (适用范围) are unaffected.
+    everyday_head: bool = False
 
     def names(self) -> tuple[str, ...]:
         return (self.name, *self.aliases)
@@ -59,7 +64,9 @@ ELEMENTS: tuple[Element, ...] = (
     ),
     Element("前言", ("前言部分",), ("起草单位", "起草人", "提出", "归口", "起草规则")),
     Element("引言", (), ()),
-    Element("范围", ("适用范围", "适用界限", "范围一章"), ("本文件规定了", "适用于")),
+    Element(
+        "范围", ("适用范围", "适用界限", "范围一章"), ("本文件规定了", "适用于"), everyday_head=True
+    ),
     Element("附录", ("规范性附录", "资料性附录", "附录A"), ("规范性", "资料性")),
     Element("列项", ("列表", "分项", "项目符号", "破折号"), ("引语", "a)", "——")),
     Element("示例", ("举例", "例子"), ()),
@@ -111,9 +118,27 @@ _SINGLE_BAD_PAIRS = (
 )
 
 
-def _find_name(q: str, name: str) -> int:
+# Characters that may stand right before an everyday-head name used as the element's name:
+# function words and verbs ("标准的范围", "写范围", "在范围中"), and the document words
+# ("本标准范围", "本文件范围").  Any other Chinese character glues a compound (电压范围).
+_HEAD_OK_BEFORE = "的之本该此其这那每各写编在对把将了是和与及或于从到里中说即准件"
+
+
+def _is_cjk(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff"
+
+
+def _find_name(q: str, name: str, everyday_head: bool = False) -> int:
     if len(name) > 1:
-        return q.find(name)
+        if not everyday_head:
+            return q.find(name)
+        start = q.find(name)
+        while start >= 0:
+            before = q[start - 1] if start else ""
+            if not _is_cjk(before) or before in _HEAD_OK_BEFORE:
+                return start
+            start = q.find(name, start + 1)
+        return -1
     for i, ch in enumerate(q):
         if ch != name:
             continue
@@ -189,7 +214,7 @@ def detect_element(question: str) -> Element | None:
     best: tuple[int, Element] | None = None
     for element in ELEMENTS:
         for name in element.names():
-            pos = _find_name(q, name)
+            pos = _find_name(q, name, element.everyday_head and name == element.name)
             if pos >= 0:
                 # Prefer the longest name; on ties the earlier mention.
                 rank = len(name) * 100 - pos

@@ -120,3 +120,22 @@ def test_the_modal_verbs_are_still_asked_by_name() -> None:
     for q in ("要求型条款里能用“必须”吗？", "应和宜有什么区别？"):
         element = detect_element(q)
         assert element is not None and element.name == "能愿动词"
+
+
+def test_range_as_an_everyday_word_is_not_the_scope_chapter() -> None:
+    # 范围 heading a compound is "range" (a voltage range, a service's range), not the
+    # 范围 element; as a word of its own, or after a document word, it is the element.
+    for question in (
+        "某标准对设备供电电压范围有什么要求？",
+        "服务范围怎么确定？",
+        "测量范围是多少",
+    ):
+        assert detect_element(question) is None, question
+    for question in (
+        "范围一章怎么写？",
+        "标准的范围怎么写？",
+        "本标准适用范围是什么",
+        "写范围时要注意什么",
+    ):
+        element = detect_element(question)
+        assert element is not None and element.name == "范围", question
