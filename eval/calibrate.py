@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Any
 
 from eval import metrics as M
-from eval.folds import corpus_key, fold_name, fold_names, pooled
+from eval.folds import corpus_key, fold_name, fold_names, pooled, set_to_fold
 
 # Thresholds on P(answerable) shown in the report's calibration curve.
 PROB_GRID = tuple(round(0.05 * i, 2) for i in range(1, 20))
@@ -507,7 +507,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.folds == "set":
         corpus_of = {name: (name,) for name in sets}
     members = fold_names(sets, corpus_of)
-    fold_of = {s: fold for fold, names in members.items() for s in names}
+    fold_of = set_to_fold(members)
     if len(members) < 2 or not model:
         print(
             "错误：需要至少两个题集（按语料分折时为两个语料）的 results.json（且能确定嵌入模型）",

@@ -35,9 +35,14 @@ def fold_names(
     return {"+".join(members): members for members in groups.values()}
 
 
+def set_to_fold(members: Mapping[str, Sequence[str]]) -> dict[str, str]:
+    """Invert a fold → sets map (:func:`fold_names`) into set name → fold name."""
+    return {s: fold for fold, names in members.items() for s in names}
+
+
 def fold_of(names: Iterable[str], corpus_of: Mapping[str, Sequence[str]]) -> dict[str, str]:
     """Set name → the name of its fold (:func:`fold_names`)."""
-    return {s: fold for fold, members in fold_names(names, corpus_of).items() for s in members}
+    return set_to_fold(fold_names(names, corpus_of))
 
 
 def fold_name(name: str, folds: Mapping[str, str] | None) -> str:

@@ -4,6 +4,7 @@ and gate tests build a handful of clauses by hand), and a search hit around one.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,6 +41,27 @@ def make_clause(
         end=len(text),
         seq=seq,
     )
+
+
+def chapter_maker(
+    code: str, doc_title: str, chapter: HeadingRef
+) -> Callable[[str, str, str, int], Clause]:
+    """``mk(no, title, text, seq)``: clauses of one standard under one chapter — the gate
+    tests read titles, heading paths and text of a handful of such clauses."""
+
+    def mk(no: str, title: str, text: str, seq: int) -> Clause:
+        return make_clause(
+            no,
+            text,
+            code=code,
+            title=title,
+            doc_title=doc_title,
+            doc_id="d",
+            heading_path=[chapter],
+            seq=seq,
+        )
+
+    return mk
 
 
 @dataclass

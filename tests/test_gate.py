@@ -7,7 +7,7 @@ import itertools
 import json
 from pathlib import Path
 
-from clauses import FakeHit, make_clause
+from clauses import FakeHit, chapter_maker, make_clause
 
 from eval.calibrate import (
     FLOOR_MARGIN,
@@ -43,19 +43,8 @@ from qa.gate_inputs import BigramFrequency, SentenceScorer, clause_sentences
 from qa.quantities import asked_type, asked_units, asks_number
 from qa.relevance import RelevancePolicy, content_grams, flat
 
-
-def mk(no: str, title: str, text: str, seq: int) -> Clause:
-    """A clause of one 地方标准 under chapter 5 (the gate reads titles, paths and text)."""
-    return make_clause(
-        no,
-        text,
-        code="DB21/T 0079—2023",
-        title=title,
-        doc_title="评审专家信用管理规范",
-        doc_id="d",
-        heading_path=[HeadingRef("5", "信用评价")],
-        seq=seq,
-    )
+# Clauses of one 地方标准 under chapter 5 (the gate reads titles, paths and text).
+mk = chapter_maker("DB21/T 0079—2023", "评审专家信用管理规范", HeadingRef("5", "信用评价"))
 
 
 def H(clause: Clause, score: float, dense_score: float | None) -> FakeHit:

@@ -3,7 +3,7 @@ filled about the asked subject inside one sentence (qa.gate.slot_filled)."""
 
 from __future__ import annotations
 
-from clauses import FakeHit, make_clause
+from clauses import FakeHit, chapter_maker
 
 from grammar.schema import Clause, HeadingRef
 from qa.gate import gate_features, slot_filled
@@ -11,18 +11,7 @@ from qa.gate_inputs import BigramFrequency
 from qa.relevance import content_grams
 from qa.slots import asked_slot
 
-
-def mk(no: str, title: str, text: str, seq: int) -> Clause:
-    return make_clause(
-        no,
-        text,
-        code="DB37/T 0001—2024",
-        title=title,
-        doc_title="学校食堂服务规范",
-        doc_id="d",
-        heading_path=[HeadingRef("6", "人员管理")],
-        seq=seq,
-    )
+mk = chapter_maker("DB37/T 0001—2024", "学校食堂服务规范", HeadingRef("6", "人员管理"))
 
 
 def hit(c: Clause) -> FakeHit:
