@@ -16,28 +16,9 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
-from grammar.numbering import halfwidth
+from qa.gate_inputs import bigram_counts
 
-DocCounts = tuple[Counter[str], int]
-
-
-def clause_text(clause: Any) -> str:
-    """What is counted: document title, heading titles, clause title and text — the same
-    text the knowledge-base counts read, so the two weightings agree on what a word is."""
-    titles = " ".join(h.title for h in getattr(clause, "heading_path", ()) or ())
-    parts = [clause.doc_title or "", titles, clause.clause_title or "", clause.text or ""]
-    return halfwidth(" ".join(parts)).lower()
-
-
-def count(clauses: Any) -> DocCounts:
-    """Bigram document frequency over ``clauses`` (each clause counts a bigram once)."""
-    df: Counter[str] = Counter()
-    n = 0
-    for c in clauses:
-        t = clause_text(c)
-        df.update({t[i : i + 2] for i in range(len(t) - 1)})
-        n += 1
-    return df, n
+DocCounts = tuple[Counter[str], int]  # qa.gate_inputs.bigram_counts of one document
 
 
 class DocumentFrequency:
@@ -64,7 +45,7 @@ class DocumentFrequency:
             if hit is not None:
                 return hit
             try:
-                counts = count(clauses_of(doc_id))
+                counts = bigram_counts(clauses_of(doc_id))
             except Exception:  # a document removed meanwhile: no counts, no weight
                 counts = (Counter(), 0)
             with self._lock:

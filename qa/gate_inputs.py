@@ -25,7 +25,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -138,6 +138,26 @@ class SentenceScorer:
         return out
 
 
+def clause_text(clause: Any) -> str:
+    """What a clause's words are counted on: document title, heading titles, clause title
+    and text, half-width and lower-case."""
+    titles = " ".join(h.title for h in getattr(clause, "heading_path", ()) or ())
+    parts = [clause.doc_title or "", titles, clause.clause_title or "", clause.text or ""]
+    return halfwidth(" ".join(parts)).lower()
+
+
+def bigram_counts(clauses: Iterable[Any]) -> tuple[Counter[str], int]:
+    """In how many of ``clauses`` each character bigram of :func:`clause_text` occurs (a
+    clause counts a bigram once), and how many clauses there are."""
+    df: Counter[str] = Counter()
+    n = 0
+    for c in clauses:
+        t = clause_text(c)
+        df.update({t[i : i + 2] for i in range(len(t) - 1)})
+        n += 1
+    return df, n
+
+
 class BigramFrequency:
     """In how many clauses of a knowledge base each character bigram occurs (the same
     bigrams :func:`qa.relevance.content_grams` takes from a question), recounted when the
@@ -149,19 +169,9 @@ class BigramFrequency:
         self.df: Counter[str] = Counter()
         self.n = 0
 
-    @staticmethod
-    def _text(clause: Any) -> str:
-        titles = " ".join(h.title for h in getattr(clause, "heading_path", ()) or ())
-        parts = [clause.doc_title or "", titles, clause.clause_title or "", clause.text or ""]
-        return halfwidth(" ".join(parts)).lower()
-
     def count(self, clauses: Sequence[Any]) -> None:
         """Count ``clauses`` afresh."""
-        df: Counter[str] = Counter()
-        for c in clauses:
-            t = self._text(c)
-            df.update({t[i : i + 2] for i in range(len(t) - 1)})
-        self.df, self.n = df, len(clauses)
+        self.df, self.n = bigram_counts(clauses)
 
     def for_searcher(self, searcher: Any) -> BigramFrequency | None:
         """Counts for ``searcher``'s current generation (counted on first use), or None

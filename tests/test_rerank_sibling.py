@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 from clauses import FakeHit, make_clause
 
-from qa.doc_frequency import DocumentFrequency, count
+from qa.doc_frequency import DocumentFrequency
+from qa.gate_inputs import bigram_counts as count
 from qa.plan import make_plan
 from qa.rerank import FEATURES, RerankInputs, features, rerank_inputs
 
