@@ -167,6 +167,13 @@ class Tokenizer:
             blank(ref.start, ref.end)
         return tokens, "".join(chars)
 
+    def words(self, text: str) -> list[str]:
+        """``text`` cut into jieba words (with our domain terms), every character kept, in
+        order: ``"".join(words(t)) == t``."""
+        if not self._ready:
+            self._init()
+        return list(self._jieba.cut(text, HMM=False))
+
     def tokenize(self, text: str) -> list[str]:
         """Tokens for BM25 (used for clauses and queries alike)."""
         if not self._ready:
@@ -213,10 +220,7 @@ def words(text: str) -> list[str]:
     """``text`` cut into jieba words (with our domain terms), every character kept, in
     order: ``"".join(words(t)) == t``.  For reading a question's grammar (qa.asks), not
     for BM25."""
-    tok = get()
-    if not tok._ready:
-        tok._init()
-    return list(tok._jieba.cut(text, HMM=False))
+    return get().words(text)
 
 
 def load_dictionary() -> None:
