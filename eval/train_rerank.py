@@ -67,6 +67,8 @@ TUNING_SETS = tuple(
         "webguides3",
         "fresh4",
         "webguides4",
+        "fresh5",
+        "webguides5",
     )
 )
 L2_GRID = (1.0, 3.0, 10.0, 30.0, 100.0)  # listwise: chosen by the 1-SE rule (one_se_choice)
