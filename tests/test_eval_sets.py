@@ -254,6 +254,7 @@ WEB_GUIDE_SETS = [
     "questions_webguides3.jsonl",
     "questions_webguides4.jsonl",
     "questions_webguides5.jsonl",
+    "questions_webguides6.jsonl",
 ]
 
 
@@ -305,6 +306,13 @@ WEB_GUIDE_SET_MINIMA = {
         "unanswerable": 23,
         "files": 5,
         "per_file": 3,
+    },
+    "webguides6": {
+        "questions": 81,
+        "answerable": 66,
+        "unanswerable": 15,
+        "files": 5,
+        "per_file": 2,
     },
 }
 
