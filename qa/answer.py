@@ -26,7 +26,7 @@ from grammar.schema import Clause
 from index.retrievers import pipeline_for
 from index.sections import is_section
 from qa.citations import Citation, verify_citations
-from qa.doc_frequency import DocumentFrequency
+from qa.doc_frequency import DocumentFrequency, DocumentText
 from qa.elements import Element, governs, illustrates
 from qa.extractive import Evidence, compose_answer
 from qa.gate import gate_features, topic_grams
@@ -253,6 +253,7 @@ class Answerer:
         # What the refusal gate reads beyond the hits (qa.gate_inputs).
         self._sentences = SentenceScorer.for_searcher(searcher)
         self._frequency = BigramFrequency()
+        self._doc_text = DocumentText()
 
     # ------------------------------------------------------------ retrieval
     def _plan(
@@ -335,6 +336,7 @@ class Answerer:
             sentence_sims=sims,
             frequency=self._frequency.for_searcher(self.searcher),
             element=plan.plan.element,
+            document_text=self._doc_text.for_searcher(self.searcher),
         )
         plan.gate_features = feats
         if plan.absent:

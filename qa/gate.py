@@ -39,7 +39,16 @@ whether the clauses *contain* what the question is about:
   top three clauses states *together with* a value of that kind (:func:`slot_filled`) —
   the near miss names the subject in one sentence and states a value of the asked kind,
   about something else, in another.  A question asking no such slot (how to write,
-  yes/no, a list) has nothing missing.
+  yes/no, a list) has nothing missing;
+* the question's Latin terms (since session 10: "TLS", "IP66", "IDT", "ICS" — not the
+  standard codes it names) used anywhere in the documents of the top three hits
+  (:func:`term_in_documents`): a near miss names a protocol, a grade or a scheme the
+  right document never mentions, while a lay alias of the document's subject ("PVC") is
+  still somewhere in it;
+* the kind of named thing asked ("哪种对称加密算法", "哪个版本", "哪些具体条件",
+  :func:`qa.slots.asked_object`) in one sentence of the top three, with its headings
+  (:func:`object_held`, since session 10): the near miss talks about the subject and
+  never names the kind of thing asked about it.
 
 :func:`gate_features` computes these from the query plan and the usable hits (one row,
 named by :data:`GATE_FEATURES`; sentence cosines and word frequencies come from
@@ -55,7 +64,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -68,7 +77,7 @@ from index.sentences import clause_sentences
 from qa.elements import Element
 from qa.quantities import asked_units, asks_number, states_a_number, states_unit
 from qa.relevance import CJK_RUN, FILLER, content_grams, coverage, held_grams
-from qa.slots import asked_slot
+from qa.slots import asked_object, asked_slot
 
 GATE_FEATURES: tuple[str, ...] = (
     "dense1",  # best cosine among the top three usable hits
@@ -90,6 +99,8 @@ GATE_FEATURES: tuple[str, ...] = (
     "known_unmatched",  # share of the topic words the base uses that no top-three clause holds
     "unit_stated",  # a number in the unit asked ("多少天", "几路", "准确率") in the top three
     "slot_filled",  # the asked subject and a value of the asked kind in one top-three sentence
+    "term_in_doc",  # the question's Latin terms ("TLS", "IP66") used in the top three's documents
+    "object_held",  # the kind of thing asked ("哪种算法" → 算法) in one top-three sentence
 )
 
 # Where a question asks: the interrogative; the attribute asked about is the phrase just
@@ -264,6 +275,69 @@ def slot_filled(
     return best
 
 
+# A Latin term: a word, with digits, dots or hyphens inside ("TLS", "IP66", "H.264",
+# "Modbus-RTU"), or digits glued to letters ("4G").
+_TERM = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-.][A-Za-z0-9]+)*|\d+[A-Za-z][A-Za-z0-9]*")
+
+
+def question_terms(question: str) -> set[str]:
+    """The question's Latin terms of two characters or more, lower-cased, without the
+    standard codes it names ("JT/T 808—2019 … TCP … TLS" → {tcp, tls}): a code is the
+    document's name, :func:`code_absent` reads it."""
+    q = halfwidth(question)
+    for m in find_codes(q):
+        q = q[: m.start] + " " * (m.end - m.start) + q[m.end :]
+    return {t.lower() for t in _TERM.findall(q) if len(t) >= 2}
+
+
+def term_in_documents(
+    question: str,
+    hits: Sequence[Any],
+    children: Sequence[Sequence[Any]],
+    document_text: Callable[[str], str] | None = None,
+) -> float:
+    """1.0 when every Latin term of the question (:func:`question_terms`) is used somewhere
+    in the documents of the top three hits (``document_text``: doc id → its text, as
+    :func:`qa.doc_frequency.document_text` makes it; without it, the top three clauses'
+    own text), else 0.0; 1.0 when the question names none.  "要求 TCP 连接用哪个版本的
+    TLS" over a protocol standard that never says TLS: the right document, the asked thing
+    absent — unlike a word of Chinese chatter, a Latin term is rarely one a question adds
+    on its own."""
+    terms = question_terms(question)
+    if not terms:
+        return 1.0
+    if document_text is not None:
+        docs = dict.fromkeys(h.clause.doc_id for h in hits[:3])
+        hay = "".join(document_text(d) for d in docs)
+    else:
+        hay = "".join(
+            "".join(halfwidth(f"{_title_text(h.clause)} {_clause_text(h.clause, kids)}").split())
+            for h, kids in zip(hits[:3], children[:3], strict=False)
+        ).lower()
+    return 1.0 if all(t in hay for t in terms) else 0.0
+
+
+def object_held(question: str, hits: Sequence[Any], children: Sequence[Sequence[Any]]) -> float:
+    """How much of the kind of thing asked (:func:`qa.slots.asked_object`: "哪种对称加密算法"
+    → 对称加密算法) one sentence of the top three clauses holds, with its clause's headings:
+    the best share of its bigrams among the sentences that hold its head noun (last two
+    characters).  1.0 when the question asks for no named thing.  "需要满足哪些具体条件"
+    over clauses on the grade that never state a condition scores 0."""
+    obj = asked_object(question)
+    if obj is None:
+        return 1.0
+    head = obj[-2:]
+    grams = {obj[i : i + 2] for i in range(len(obj) - 1)}
+    best = 0.0
+    for h, kids in zip(hits[:3], children[:3], strict=False):
+        heads = _title_text(h.clause)
+        for sentence in clause_sentences(h.clause, kids):
+            hay = halfwidth(f"{heads} {sentence}").lower()
+            if head in hay:
+                best = max(best, sum(1 for g in grams if g in hay) / len(grams))
+    return best
+
+
 def _clause_text(clause: Any, kids: Sequence[Any] = ()) -> str:
     return " ".join([clause.text, *(f"{k.heading} {k.text}" for k in kids)])
 
@@ -283,12 +357,15 @@ def gate_features(
     sentence_sims: Sequence[Sequence[tuple[str, float]]] | None = None,
     frequency: Any | None = None,
     element: Element | None = None,
+    document_text: Callable[[str], str] | None = None,
 ) -> dict[str, float] | None:
     """The gate's features over the usable ``hits`` (ranked, with each one's children
     when it is a section), or None without any.  ``sentence_sims``: per top hit, its
     sentences and their cosine to the question; ``frequency``: the knowledge base's
     :class:`qa.gate_inputs.BigramFrequency` (without them the clause cosine and plain
-    coverage stand in); ``element``: the drafting element asked, from the query plan."""
+    coverage stand in); ``element``: the drafting element asked, from the query plan;
+    ``document_text``: a document's text by id (:class:`qa.doc_frequency.DocumentText`;
+    without it the top clauses stand in for their documents)."""
     if not hits:
         return None
     h1 = hits[0]
@@ -349,6 +426,8 @@ def gate_features(
         "known_unmatched": unmatched,
         "unit_stated": unit_stated,
         "slot_filled": slot_filled(question, topic, hits, children, frequency),
+        "term_in_doc": term_in_documents(question, hits, children, document_text),
+        "object_held": object_held(question, hits, children),
     }
 
 
@@ -429,6 +508,8 @@ GATE_SIGNS: dict[str, int] = {
     "known_unmatched": -1,
     "unit_stated": 1,
     "slot_filled": 1,
+    "term_in_doc": 1,
+    "object_held": 1,
 }
 
 

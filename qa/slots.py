@@ -12,6 +12,13 @@ None for them, and the refusal gate counts their slot as filled (nothing can be 
 The gate pairs the slot with the asked subject inside one sentence
 (:func:`qa.gate.slot_filled`): a value of the asked kind *somewhere* in the top clauses
 (``unit_stated``) does not make it the asked value.
+
+A question may also ask for a *named thing* of some kind rather than a value: "用哪种对称
+加密算法", "哪个版本的 TLS", "需要满足哪些具体条件", "用什么图形符号".  :func:`asked_object`
+reads that kind (the noun phrase after the interrogative determiner, when it ends in a
+head noun of :data:`OBJECT_HEADS`); the gate looks for it in one sentence of the top
+clauses (:func:`qa.gate.object_held`): the near miss talks about the subject and never
+names the kind of thing asked about it.
 """
 
 from __future__ import annotations
@@ -40,6 +47,38 @@ _NAMES_BODY = re.compile(
 # Which grade or level: "达到哪个等级", "分几级" (a count of grades is a quantity below).
 _ASKS_GRADE = re.compile(r"哪个等级|什么等级|几级|哪一级|哪级|什么级别|哪个级别")
 _NAMES_GRADE = re.compile(r"级|等")
+
+
+# The interrogative determiner and the noun phrase after it: "哪种对称加密算法", "哪些具体条件".
+_ASKS_OBJECT = re.compile(
+    r"(?:哪一种|哪几种|哪几类|哪一类|哪种|哪类|何种|哪个|哪些|哪几个|哪几项|哪几|什么)"
+    r"(?:具体的?)?([\u4e00-\u9fffA-Za-z]{1,8})"
+)
+# Where the noun phrase ends: a particle, a verb the question goes on with, punctuation.
+_OBJECT_END = re.compile(r"[的是要才能会应就都在把被用做来去给到了过着呢吗？?，,。、\s]")
+# The kinds of named thing a question can ask for and a clause can name or lack: a method,
+# protocol, version, format, code, tool, standard, symbol — or a condition, a qualification.
+# Other nouns after 哪些/什么 ("哪些内容", "什么时候") ask for a list or a value, which
+# the topic and slot inputs read.
+OBJECT_HEADS = re.compile(
+    r"算法|协议|版本|格式|编码|方式|方法|接口|工具|软件|标准|文件|型号|符号|字符集|"
+    r"条件|资质|资格|要求"
+)
+
+
+def asked_object(question: str) -> str | None:
+    """The kind of named thing ``question`` asks for — the noun phrase after its first
+    interrogative determiner, cut after the head noun (:data:`OBJECT_HEADS`) it holds
+    ("报文正文要用哪种对称加密算法加密" → 对称加密算法, "用哪个版本的 TLS" → 版本),
+    lower-cased; None when the phrase holds no such head ("哪些内容", "什么时候")."""
+    m = _ASKS_OBJECT.search(halfwidth(question))
+    if not m:
+        return None
+    phrase = _OBJECT_END.split(m.group(1))[0]
+    head = OBJECT_HEADS.search(phrase)
+    if head is None or head.end() < 2:
+        return None
+    return phrase[: head.end()].lower()
 
 
 class Slot(NamedTuple):

@@ -1,15 +1,17 @@
 """The answer slot a question asks for (qa/slots.py) and the gate input that looks for it
-filled about the asked subject inside one sentence (qa.gate.slot_filled)."""
+filled about the asked subject inside one sentence (qa.gate.slot_filled); the kind of
+named thing a question asks for (qa.slots.asked_object) and the input that looks for it in
+one sentence (qa.gate.object_held, session 10)."""
 
 from __future__ import annotations
 
 from clauses import FakeHit, chapter_maker
 
 from grammar.schema import Clause, HeadingRef
-from qa.gate import gate_features, slot_filled
+from qa.gate import gate_features, object_held, slot_filled
 from qa.gate_inputs import BigramFrequency
 from qa.relevance import content_grams
-from qa.slots import asked_slot
+from qa.slots import asked_object, asked_slot
 
 mk = chapter_maker("DB37/T 0001—2024", "学校食堂服务规范", HeadingRef("6", "人员管理"))
 
@@ -86,3 +88,37 @@ def test_a_question_asking_no_slot_has_nothing_missing() -> None:
     q2 = "服务人员多久体检一次？"
     f2 = gate_features(q2, content_grams(q2), [hit(c)], [[]], [False])
     assert f2 is not None and f2["slot_filled"] == 0.0
+
+
+def test_the_kind_of_named_thing_asked_is_read_from_the_question() -> None:
+    q = "SL 651—2014 规定中心站与遥测站之间的报文正文要用哪种对称加密算法加密？"
+    assert asked_object(q) == "对称加密算法"  # cut after the head noun, not "…算法加密"
+    assert asked_object("TCP 连接用哪个版本的 TLS 加密？") == "版本"
+    assert asked_object("银行星级柜员要评上五星级，需要满足哪些具体条件？") == "条件"
+    assert asked_object("画服务流程图时，开始、判断、结束各用什么图形符号？") == "图形符号"
+    assert asked_object("第三方评估机构需要具备什么资质？") == "资质"
+    # a list, a value or a time asked: no named thing of a kind a clause could lack
+    for q in ("前言要写哪些内容？", "标准化法从什么时候开始施行？", "信用等级分几级？"):
+        assert asked_object(q) is None, q
+
+
+def test_the_asked_kind_must_be_named_in_one_sentence() -> None:
+    """The near miss on the right document: the clauses talk about the grade, never about
+    the conditions for it; the answer states them."""
+    grade = mk("6.5", "星级评定", "星级柜员每季度评定一次。评定结果在营业厅公示。", 5)
+    q = "星级柜员要评上五星级，需要满足哪些具体条件？"
+    assert object_held(q, [hit(grade)], [[]]) == 0.0
+    answer = mk("6.6", "五星级条件", "评为五星级柜员应满足下列条件：连续四个季度无投诉。", 6)
+    assert object_held(q, [hit(grade), hit(answer)], [[], []]) == 1.0
+    # only part of the phrase named in the sentence: a share ("加密算法" without 对称)
+    enc = mk("6.7", "报文加密", "报文正文可采用加密算法加密。", 7)
+    q2 = "报文正文要用哪种对称加密算法？"
+    assert 0.0 < object_held(q2, [hit(enc)], [[]]) < 1.0
+    # the top three only: a fourth clause stating it does not count
+    others = [hit(grade)] * 3 + [hit(answer)]
+    assert object_held(q, others, [[]] * 4) == 0.0
+    # no named thing asked: nothing missing, and the gate's row carries the input
+    q3 = "星级柜员多久评定一次？"
+    assert object_held(q3, [hit(grade)], [[]]) == 1.0
+    f = gate_features(q, content_grams(q), [hit(grade)], [[]], [False])
+    assert f is not None and f["object_held"] == 0.0
