@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,6 +47,9 @@ class BM25Index:
     def __init__(self, matrix: _Matrix | None, clause_ids: list[str]) -> None:
         self._m = matrix
         self.clause_ids = clause_ids
+        self._rows: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        self._row_of: dict[str, int] | None = None
+        self._lock = threading.Lock()
 
     def __len__(self) -> int:
         return len(self.clause_ids)
@@ -81,10 +85,7 @@ class BM25Index:
         m = self._m
         if m is None:
             return out
-        n_cols = len(m.indptr) - 1  # bm25s's vocabulary also names "" (no column)
-        cols = [
-            c for c in (m.vocab.get(t, n_cols) for t in dict.fromkeys(query_tokens)) if c < n_cols
-        ]
+        cols = self.columns(query_tokens)
         if not cols:
             return out
         starts, ends = m.indptr[cols], m.indptr[np.asarray(cols) + 1]
@@ -93,12 +94,74 @@ class BM25Index:
         np.add.at(out, rows, vals)
         return out
 
+    def columns(self, tokens: Sequence[str]) -> list[int]:
+        """The matrix columns of ``tokens`` that the knowledge base holds (each once, in
+        the order given)."""
+        m = self._m
+        if m is None:
+            return []
+        n_cols = len(m.indptr) - 1  # bm25s's vocabulary also names "" (no column)
+        return [c for c in (m.vocab.get(t, n_cols) for t in dict.fromkeys(tokens)) if c < n_cols]
+
+    def row(self, clause_id: str) -> int | None:
+        """The row of ``clause_id`` (None when the index does not hold it)."""
+        if self._row_of is None:
+            self._row_of = {cid: i for i, cid in enumerate(self.clause_ids)}
+        return self._row_of.get(clause_id)
+
+    def row_terms(self, row: int) -> tuple[np.ndarray, np.ndarray]:
+        """Columns (terms) of one clause row and their BM25 weights in it: the clause's
+        words weighted by how much each would score it — rarity in the knowledge base
+        times saturated frequency in the clause (:mod:`index.feedback` reads them).
+
+        The saved matrix is by column; the row view is its transpose, made once on first
+        use (a stable sort of the nonzeros, milliseconds for a knowledge base of
+        thousands of clauses) and kept with the index."""
+        m = self._m
+        if m is None:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        with self._lock:
+            if self._rows is None:
+                cols = np.repeat(np.arange(len(m.indptr) - 1), np.diff(m.indptr))
+                order = np.argsort(m.indices, kind="stable")
+                starts = np.searchsorted(m.indices[order], np.arange(len(self.clause_ids) + 1))
+                self._rows = (cols[order], m.data[order], starts)
+            cols, vals, starts = self._rows
+        a, b = int(starts[row]), int(starts[row + 1])
+        return cols[a:b], vals[a:b]
+
+    def held_by(self, col: int, mask: np.ndarray | None = None) -> int:
+        """How many clauses hold term ``col`` (among the rows ``mask`` allows)."""
+        m = self._m
+        if m is None:
+            return 0
+        rows = m.indices[int(m.indptr[col]) : int(m.indptr[col + 1])]
+        return int(mask[rows].sum()) if mask is not None else len(rows)
+
+    def weighted_scores(self, weights: dict[int, float]) -> np.ndarray:
+        """Score of every clause for a query whose terms (matrix columns) count with
+        ``weights`` instead of once each: Σ weight(t) · BM25(t, clause).  An expanded
+        query (:mod:`index.feedback`) keeps its own words at full weight and adds the
+        borrowed ones at less."""
+        out = np.zeros(len(self.clause_ids), dtype=np.float32)
+        m = self._m
+        if m is None or not weights:
+            return out
+        for col, w in weights.items():
+            a, b = int(m.indptr[col]), int(m.indptr[col + 1])
+            np.add.at(out, m.indices[a:b], np.float32(w) * m.data[a:b])
+        return out
+
     def top(
         self, query_tokens: Sequence[str], k: int, mask: np.ndarray | None = None
     ) -> list[tuple[int, float]]:
         """Best ``k`` rows as ``(row, score)``, only rows with a positive score and, when
         ``mask`` (bool per row) is given, only allowed rows."""
-        s = self.scores(query_tokens)
+        return self.best(self.scores(query_tokens), k, mask)
+
+    @staticmethod
+    def best(s: np.ndarray, k: int, mask: np.ndarray | None = None) -> list[tuple[int, float]]:
+        """The best ``k`` rows of the scores ``s`` (see :meth:`top`)."""
         if s.size == 0:
             return []
         if mask is not None:
