@@ -36,7 +36,8 @@ from qa.elements import governs, is_instance
 from qa.gate import NEAR_SENTENCE, asked_attribute, idf_coverage, topic_grams
 from qa.plan import QueryPlan
 from qa.quantities import asked_type, asked_units, states_unit
-from qa.relevance import coverage
+from qa.relevance import content_grams, coverage
+from qa.slots import asked_slot
 from qa.usable import unusable
 
 log = logging.getLogger(__name__)
@@ -85,6 +86,19 @@ FEATURES: tuple[str, ...] = (
     "lay_dense",  # dense_rel × the question's lexical gap (1 − the best candidate's
     #               cover): when no candidate holds the question's words (lay wording),
     #               what the clause means weighs more than what it shares
+    # --- does the clause fill what is asked, or restate its topic (session 10)
+    "slot_any",  # the question asks a slot (qa.slots.asked_slot: a value, a body, a
+    #              standard, a grade) and a sentence of the clause fills it
+    "slot_cover",  # best topic coverage (weighted within its document) of its headings
+    #                plus one sentence that fills the slot
+    "slot_near",  # best cosine of a slot-filling sentence minus the best sentence of all
+    #               candidates (-0.1 when none fills it; 0 for all when no slot is asked)
+    "action_stated",  # the question asks what to do / what happens (怎么办, 如何处理,
+    #                   会怎样…) and one of its best-matching sentences states a duty
+    #                   or permission (应, 不得, 宜, 可以…)
+    "title_echo",  # share of the clause text's bigrams found in its document's title:
+    #                a clause that restates the subject (title block, purpose, scope,
+    #                the subject's own term entry) answers no particular question
 )
 
 # Feature groups for the ablation (``python -m eval.train_rerank --without-group``).
@@ -98,6 +112,8 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "rarity": ("idf_rel", "sent_idf", "path_idf"),
     "document": ("doc_idf",),
     "lay": ("lay_dense",),
+    "slot": ("slot_any", "slot_cover", "slot_near", "action_stated"),
+    "echo": ("title_echo",),
 }
 TYPE_SENTENCES = 2  # a candidate's best-matching sentences read for the value asked
 
@@ -233,6 +249,81 @@ def sentence_features(
     return rows
 
 
+# The question asks what to do or what follows ("怎么办", "如何处理", "会怎样"): the
+# answer is a clause that states a duty or a permission, not one that describes or names.
+ASKS_ACTION = re.compile(
+    r"怎么办|怎么处理|如何处理|要做什么|该做什么|做哪些|怎么做|如何做|会怎样|会怎么|怎么算|"
+    r"怎么对待|要怎么|该怎么|应该怎么|应当怎么|如何|怎样"
+)
+# A duty, prohibition, recommendation or permission (GB/T 1.1's 应/不应/宜/可, and the
+# wording of regulations and guides: 须, 不得, 禁止, 要).
+STATES_ACTION = re.compile(r"应|须|不得|宜|禁止|严禁|不应|可以|要")
+
+
+def _sentences_of(
+    hits: Sequence[HitLike], children: Sequence[Sequence[Clause]], inputs: RerankInputs
+) -> list[list[tuple[str, float]]]:
+    """Per hit, its sentences with their cosine to the question (without sentence
+    cosines: its sentences, each with the clause cosine)."""
+    sims = inputs.sentence_sims
+    out = []
+    for i, h in enumerate(hits):
+        per = list(sims[i]) if sims is not None and i < len(sims) and sims[i] else []
+        if not per:
+            kids = children[i] if i < len(children) else ()
+            per = [(t, h.dense_score or 0.0) for t in clause_sentences(h.clause, kids)]
+        out.append(per)
+    return out
+
+
+def slot_features(
+    plan: QueryPlan,
+    hits: Sequence[HitLike],
+    children: Sequence[Sequence[Clause]],
+    inputs: RerankInputs,
+) -> list[list[float]]:
+    """Per hit: slot_any, slot_cover, slot_near, action_stated, title_echo.
+
+    Why: most near misses lose to another clause of the *same* document — the subject's
+    term entry, the purpose or scope clause, a general clause — which matches the
+    question's topic as broadly as the answer does, or more.  What tells the answer apart
+    is that it *fills what is asked*: a sentence stating a value, a body, a standard or a
+    grade of the asked kind (:func:`qa.slots.asked_slot`) together with the topic, or, for
+    "what to do" questions, a duty or permission.  A clause whose words are mostly its
+    document's title restates the subject and answers no particular question."""
+    topic = set(inputs.topic or plan.grams)
+    slot = asked_slot(plan.question)
+    action = bool(ASKS_ACTION.search(plan.question))
+    per = _sentences_of(hits, children, inputs)
+    top = max((c for ss in per for _, c in ss), default=0.0)
+    counts = inputs.doc_counts
+    rows = []
+    for i, h in enumerate(hits):
+        c = h.clause
+        any_fill = cover = 0.0
+        near = 0.0
+        if slot is not None:
+            near = -0.1
+            heads = " ".join(own_path(c))
+            fill = [(t, cos) for t, cos in per[i] if slot.fills(t)]
+            if fill:
+                any_fill = 1.0
+                near = max(cos for _, cos in fill) - top
+                for t, _ in fill:
+                    text = flat(f"{heads} {t}")
+                    if counts is not None and i < len(counts):
+                        cover = max(cover, idf_coverage(topic, text, *counts[i]))
+                    else:
+                        cover = max(cover, coverage(topic, text))
+        best = [t for t, _ in sorted(per[i], key=lambda tc: -tc[1])[:TYPE_SENTENCES]]
+        acts = 1.0 if action and any(STATES_ACTION.search(t) for t in best) else 0.0
+        grams = content_grams(flat(c.text))
+        title = content_grams(c.doc_title)
+        echo = len(grams & title) / len(grams) if grams else 1.0
+        rows.append([any_fill, cover, near, acts, echo])
+    return rows
+
+
 def rerank_inputs(
     plan: QueryPlan,
     hits: Sequence[HitLike],
@@ -273,6 +364,7 @@ def features(
     without them the sentence and rarity features read the clause cosine and plain
     coverage)."""
     extra = sentence_features(plan, hits, children, inputs or RerankInputs())
+    slots = slot_features(plan, hits, children, inputs or RerankInputs())
     grams = set(plan.grams)
     top = max((h.score for h in hits), default=1.0) or 1.0
     dense = [h.dense_score for h in hits if h.dense_score is not None]
@@ -340,6 +432,7 @@ def features(
                 1.0 if units and states_unit(units, c.text) else 0.0,
                 extra[i][6],
                 lay_gap * ((h.dense_score - best_dense) if h.dense_score is not None else -0.1),
+                *slots[i],
             ]
         )
     return np.asarray(rows, dtype=np.float64).reshape(len(hits), len(FEATURES))
@@ -471,8 +564,12 @@ def rerank(
         sub_inputs = None
         if inputs is not None:
             sims = inputs.sentence_sims
+            counts = inputs.doc_counts
+            # Per-hit inputs follow the hits they describe (the exact-route hits left out).
             sub_inputs = replace(
-                inputs, sentence_sims=None if sims is None else [sims[i] for i in rest]
+                inputs,
+                sentence_sims=None if sims is None else [sims[i] for i in rest],
+                doc_counts=None if counts is None else [counts[i] for i in rest],
             )
         sub_hits = [hits[i] for i in rest]
         sub_children = [children[i] for i in rest]

@@ -1,0 +1,108 @@
+"""Does a clause fill what is asked, or restate its topic (session 10): the asked slot
+filled in a clause's sentences (``slot_any``/``slot_cover``/``slot_near``), a duty stated
+for a "what to do" question (``action_stated``), and how much of a clause is its
+document's title (``title_echo``) — on hand-built clauses, no index."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+from clauses import FakeHit, make_clause
+
+from qa.plan import make_plan
+from qa.rerank import FEATURES, RerankInputs, features, rerank
+
+TITLE = "社区居家养老服务规范"
+SCOPE = make_clause(
+    "1", "本文件规定了社区居家养老服务的要求。", code="T/C 1", doc_title=TITLE, doc_id="c"
+)
+TURN = make_clause(
+    "5.2.2",
+    "协助卧床服务对象翻身的间隔时间不宜超过2 h。",
+    code="T/C 1",
+    doc_title=TITLE,
+    doc_id="c",
+)
+MEAL = make_clause(
+    "5.3.2", "菜谱宜每周更新，并提供软食。", code="T/C 1", doc_title=TITLE, doc_id="c"
+)
+
+
+def col(x: np.ndarray, name: str) -> np.ndarray:
+    return x[:, FEATURES.index(name)]
+
+
+def test_the_clause_whose_sentence_states_the_period_asked_fills_the_slot() -> None:
+    plan = make_plan("卧床老人多久翻一次身？")
+    hits = [FakeHit(SCOPE, 0.03, 0.90), FakeHit(TURN, 0.02, 0.88)]
+    sims = [[(SCOPE.text, 0.90)], [(TURN.text, 0.86)]]
+    x = features(plan, hits, [[], []], RerankInputs(sentence_sims=sims))
+    assert col(x, "slot_any").tolist() == [0.0, 1.0]
+    assert col(x, "slot_cover")[1] > 0.0 == col(x, "slot_cover")[0]
+    # The filling sentence is 0.04 below the best sentence of all; none fills the scope.
+    assert np.allclose(col(x, "slot_near"), [-0.1, 0.86 - 0.90])
+
+
+def test_no_slot_asked_leaves_every_candidate_level() -> None:
+    plan = make_plan("护理员要注意什么？")
+    hits = [FakeHit(SCOPE, 0.03, 0.90), FakeHit(TURN, 0.02, 0.88)]
+    x = features(plan, hits, [[], []])
+    for name in ("slot_any", "slot_cover", "slot_near"):
+        assert col(x, name).tolist() == [0.0, 0.0]
+
+
+def test_slot_cover_weighs_the_topic_within_the_clauses_own_document() -> None:
+    plan = make_plan("服务对象翻身的间隔时间是多久？")
+    hits = [FakeHit(TURN, 0.03, 0.9)]
+    topic = frozenset({"服务", "对象", "翻身", "间隔"})
+    # In the document 服务/对象 are in every clause, 翻身 in one: coverage by rarity there.
+    counts = (Counter({"服务": 10, "对象": 10, "翻身": 1, "间隔": 1}), 10)
+    x = features(plan, hits, [[]], RerankInputs(topic=topic, doc_counts=[counts]))
+    assert col(x, "slot_cover")[0] == 1.0
+    missing = make_clause("9", "服务对象每日探访1次。", code="T/C 1", doc_id="c")
+    y = features(
+        plan, [FakeHit(missing, 0.03, 0.9)], [[]], RerankInputs(topic=topic, doc_counts=[counts])
+    )
+    # It fills the slot (a period) but holds only the document's common words: well
+    # under the half that unweighted coverage would give it.
+    assert col(y, "slot_any")[0] == 1.0 and col(y, "slot_cover")[0] < 0.3
+
+
+def test_a_what_to_do_question_favours_the_clause_stating_a_duty() -> None:
+    plan = make_plan("老人牙口不好嚼不动饭，怎么办？")
+    plain = make_clause("5.3.1", "助餐服务包括集中用餐和送餐上门。", code="T/C 1", doc_id="c")
+    hits = [FakeHit(plain, 0.03, 0.9), FakeHit(MEAL, 0.02, 0.9)]
+    sims = [[(plain.text, 0.9)], [("菜谱宜每周更新，并提供软食。", 0.88)]]
+    x = features(plan, hits, [[], []], RerankInputs(sentence_sims=sims))
+    assert col(x, "action_stated").tolist() == [0.0, 1.0]
+    # A question asking no action: nobody gets it.
+    y = features(make_plan("助餐服务包括什么？"), hits, [[], []], RerankInputs(sentence_sims=sims))
+    assert col(y, "action_stated").tolist() == [0.0, 0.0]
+
+
+def test_a_clause_restating_its_documents_title_echoes_it() -> None:
+    plan = make_plan("卧床老人多久翻一次身？")
+    hits = [FakeHit(SCOPE, 0.03, 0.9), FakeHit(TURN, 0.02, 0.9)]
+    echo = col(features(plan, hits, [[], []]), "title_echo")
+    assert echo[0] > 0.5 > echo[1]
+
+
+def test_rerank_hands_the_model_each_hits_own_document_counts() -> None:
+    """The exact-route hits are left out of what the model orders: the per-hit inputs
+    (sentences and document counts) must be left out with them, or they shift by one."""
+    seen: list[object] = []
+
+    class Spy:
+        name = "spy"
+        needs_inputs = True
+
+        def order(self, plan, hits, children, inputs=None):  # type: ignore[no-untyped-def]
+            seen.append(inputs.doc_counts if inputs else None)
+            return list(range(len(hits)))
+
+    plan = make_plan("翻身多久一次？")
+    hits = [FakeHit(SCOPE, 0.03, 0.9, "exact"), FakeHit(TURN, 0.02, 0.9), FakeHit(MEAL, 0.01, 0.9)]
+    counts = [(Counter({"a": 1}), 1), (Counter({"b": 1}), 2), (Counter({"c": 1}), 3)]
+    rerank(Spy(), plan, hits, [[], [], []], RerankInputs(doc_counts=counts))
+    assert seen == [counts[1:]]
