@@ -15,12 +15,15 @@ same way (:func:`qa.gate.term_in_documents`).  Both are a :class:`PerDocument` c
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Any, Generic, TypeVar
 
 from qa.gate_inputs import bigram_counts, clause_text
+
+log = logging.getLogger(__name__)
 
 DocCounts = tuple[Counter[str], int]  # qa.gate_inputs.bigram_counts of one document
 
@@ -55,8 +58,11 @@ class PerDocument(Generic[T]):
                 return hit
             try:
                 value = self._compute(clauses_of(doc_id))
-            except Exception:  # a document removed meanwhile: nothing known about it
-                value = self._empty()
+            except Exception as exc:  # a document removed meanwhile, a store being swapped
+                # Nothing known about it this time; not kept, so the next question asks again
+                # (a passing failure must not blank a document until the next generation).
+                log.warning("document %s unreadable for the gate and reranker: %s", doc_id, exc)
+                return self._empty()
             with self._lock:
                 if key == self._key:
                     self._docs[doc_id] = value
