@@ -81,18 +81,7 @@ class BM25Index:
     def scores(self, query_tokens: Sequence[str]) -> np.ndarray:
         """BM25 score of every clause (zeros where no query token occurs); a repeated
         query token counts once, as in bm25s."""
-        out = np.zeros(len(self.clause_ids), dtype=np.float32)
-        m = self._m
-        if m is None:
-            return out
-        cols = self.columns(query_tokens)
-        if not cols:
-            return out
-        starts, ends = m.indptr[cols], m.indptr[np.asarray(cols) + 1]
-        rows = np.concatenate([m.indices[a:b] for a, b in zip(starts, ends, strict=True)])
-        vals = np.concatenate([m.data[a:b] for a, b in zip(starts, ends, strict=True)])
-        np.add.at(out, rows, vals)
-        return out
+        return self.weighted_scores(dict.fromkeys(self.columns(query_tokens), 1.0))
 
     def columns(self, tokens: Sequence[str]) -> list[int]:
         """The matrix columns of ``tokens`` that the knowledge base holds (each once, in
@@ -147,9 +136,12 @@ class BM25Index:
         m = self._m
         if m is None or not weights:
             return out
-        for col, w in weights.items():
-            a, b = int(m.indptr[col]), int(m.indptr[col + 1])
-            np.add.at(out, m.indices[a:b], np.float32(w) * m.data[a:b])
+        spans = [
+            (int(m.indptr[c]), int(m.indptr[c + 1]), np.float32(w)) for c, w in weights.items()
+        ]
+        rows = np.concatenate([m.indices[a:b] for a, b, _ in spans])
+        vals = np.concatenate([m.data[a:b] if w == 1 else w * m.data[a:b] for a, b, w in spans])
+        np.add.at(out, rows, vals)
         return out
 
     def top(

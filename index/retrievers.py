@@ -153,19 +153,36 @@ def dense(ctx: Context) -> Ranking:
         ranked = snap.remote.dense(ctx.qvec(), ctx.depth, ctx.allowed)
         ctx.dense_scores.update(ranked)
         return [(cid, s, "dense") for cid, s in ranked]
+    ranked = _nearest_clauses(snap, ctx.qvec(), ctx.depth, ctx.allowed)
+    ctx.dense_scores.update(ranked)
+    return [(cid, s, "dense") for cid, s in ranked]
+
+
+def _nearest_clauses(
+    snap: Snapshot, qvec: np.ndarray, depth: int, docs: set[str] | None
+) -> list[tuple[str, float]]:
+    """The ``depth`` clauses nearest ``qvec`` in the local FAISS index, each by its best
+    window, only inside ``docs`` when given."""
     allowed_ids = None
-    if ctx.allowed is not None:
+    if docs is not None:
         allowed_ids, _ = snap.vector_ids(
-            [c.clause_id for d in ctx.allowed for c in snap.by_doc.get(d, [])]
+            [c.clause_id for d in docs for c in snap.by_doc.get(d, [])]
         )
     best: dict[str, float] = {}
-    for fid, score in snap.dense.search(ctx.qvec(), ctx.depth * 2, allowed_ids):
+    for fid, score in snap.dense.search(qvec, depth * 2, allowed_ids):
         c = snap.by_fid.get(fid)
         if c is not None and score > best.get(c.clause_id, -2.0):
             best[c.clause_id] = score
-    ranked = sorted(best.items(), key=lambda kv: -kv[1])[: ctx.depth]
-    ctx.dense_scores.update(ranked)
-    return [(cid, s, "dense") for cid, s in ranked]
+    return sorted(best.items(), key=lambda kv: -kv[1])[:depth]
+
+
+def _rows_in(snap: Snapshot, docs: set[str]) -> np.ndarray:
+    """Per BM25 row, whether its clause belongs to one of ``docs`` (a search's mask)."""
+    return np.fromiter(
+        (c is not None and c.doc_id in docs for c in snap.bm25_rows),
+        dtype=bool,
+        count=len(snap.bm25_rows),
+    )
 
 
 def bm25(ctx: Context) -> Ranking:
@@ -175,13 +192,7 @@ def bm25(ctx: Context) -> Ranking:
         ranked = snap.remote.sparse(tokenize(ctx.query.topic), ctx.depth, ctx.allowed)
         ctx.bm25_scores.update(ranked)
         return [(cid, s, "bm25") for cid, s in ranked]
-    mask = None
-    if ctx.allowed is not None:
-        mask = np.fromiter(
-            (c is not None and c.doc_id in ctx.allowed for c in snap.bm25_rows),
-            dtype=bool,
-            count=len(snap.bm25_rows),
-        )
+    mask = None if ctx.allowed is None else _rows_in(snap, ctx.allowed)
     out: Ranking = []
     for row, score in snap.bm25.top(tokenize(ctx.query.topic), ctx.depth, mask):
         c = snap.bm25_rows[row]
@@ -293,11 +304,7 @@ def _feedback_lexical(
     """BM25 inside ``docs`` with the question's words plus the feedback clauses'
     distinctive ones (:func:`index.feedback.feedback_weights`)."""
     snap = ctx.snap
-    mask = np.fromiter(
-        (c is not None and c.doc_id in docs for c in snap.bm25_rows),
-        dtype=bool,
-        count=len(snap.bm25_rows),
-    )
+    mask = _rows_in(snap, docs)
     own = snap.bm25.columns(tokenize(ctx.query.topic))
     weights = feedback_weights(snap.bm25, rows, own, mask, terms=terms, share=share)
     best = BM25Index.best(snap.bm25.weighted_scores(weights), ctx.depth, mask)
@@ -319,13 +326,7 @@ def _feedback_vector(ctx: Context, top: list[str], docs: set[str], beta: float) 
     per /= np.maximum(np.linalg.norm(per, axis=1, keepdims=True), 1e-9)
     q = ctx.qvec() + beta * per.mean(axis=0)
     q = (q / max(float(np.linalg.norm(q)), 1e-9)).astype(np.float32)
-    allowed_ids, _ = snap.vector_ids([c.clause_id for d in docs for c in snap.by_doc.get(d, [])])
-    best: dict[str, float] = {}
-    for fid, score in snap.dense.search(q, ctx.depth * 2, allowed_ids):
-        c = snap.by_fid.get(fid)
-        if c is not None and score > best.get(c.clause_id, -2.0):
-            best[c.clause_id] = score
-    return [cid for cid, _ in sorted(best.items(), key=lambda kv: -kv[1])[: ctx.depth]]
+    return [cid for cid, _ in _nearest_clauses(snap, q, ctx.depth, docs)]
 
 
 def feedback(
