@@ -69,6 +69,8 @@ TUNING_SETS = tuple(
         "webguides4",
         "fresh5",
         "webguides5",
+        "fresh6",
+        "webguides6",
     )
 )
 L2_GRID = (1.0, 3.0, 10.0, 30.0, 100.0)  # listwise: chosen by the 1-SE rule (one_se_choice)
