@@ -255,6 +255,7 @@ WEB_GUIDE_SETS = [
     "questions_webguides4.jsonl",
     "questions_webguides5.jsonl",
     "questions_webguides6.jsonl",
+    "questions_webguides7.jsonl",
 ]
 
 
@@ -313,6 +314,13 @@ WEB_GUIDE_SET_MINIMA = {
         "unanswerable": 15,
         "files": 5,
         "per_file": 2,
+    },
+    "webguides7": {
+        "questions": 80,
+        "answerable": 65,
+        "unanswerable": 15,
+        "files": 5,
+        "per_file": 3,
     },
 }
 
