@@ -22,10 +22,15 @@ from grammar.numbering import halfwidth
 from qa.relevance import flat
 
 # A question that asks for a quantity: the answer must carry a number.
+# 几 after 哪/这/那/好 asks no count: "哪几个基本条件", "哪几种视频编码" ask which ones (a
+# list), "这几层", "好几个系统" say "these few", "several".
+_NOT_ASKED = r"(?<![哪这那好])"
 _ASKS_NUMBER = re.compile(
-    r"多少|几[个天年月日次位项级种秒分钟小时米字节条页]|多长|多久|多大|多高|多重|多远|多宽|"
-    r"多厚|多深|最[大小长短高低多少]|上限|下限|阈值|不少于|不超过|不低于|不高于|至少|至多|"
-    r"间隔|周期|频率|时限|期限|时长|长度|容量|精度|误差|范围是|(?<!哪)几"
+    r"多少|" + _NOT_ASKED + r"几[个天年月日次位项级种秒分钟小时米字节条页]|多长|多久|多大|多高|"
+    r"多重|多远|多宽|多厚|多深|最[大小长短高低多少]|上限|下限|阈值|不少于|不超过|不低于|"
+    r"不高于|至少|至多|间隔|周期|频率|时限|期限|时长|长度|容量|精度|误差|范围是|"
+    + _NOT_ASKED
+    + r"几"
 )
 _NUMBER = re.compile(
     r"\d|[一二三四五六七八九十百千万两]+(?:个|天|年|月|日|次|位|项|级|种|小时|分钟|秒)"
@@ -102,12 +107,16 @@ def asked_type(question: str) -> tuple[str, re.Pattern[str]] | None:
 UNIT_FAMILIES: tuple[tuple[str, str, str, str], ...] = (
     (
         "time",
-        r"秒钟|秒|分钟|小时|个小时|天|日|周|星期|个月|月|年|工作日|个工作日",
-        r"秒|(?-i:s)(?![a-z])|分钟|min|小时|(?-i:h)(?![a-z])|天|日|(?-i:d)(?![a-z])|周|星期|"
-        r"月|年|工作日",
+        r"毫秒|微秒|秒钟|秒|分钟|小时|个小时|天|日|周|星期|个月|月|年|工作日|个工作日",
+        r"毫秒|微秒|秒|ms|μs|(?-i:s)(?![a-z])|分钟|min|小时|(?-i:h)(?![a-z])|天|日|"
+        r"(?-i:d)(?![a-z])|周|星期|月|年|工作日",
         r"每(?:日|天|周|星期|月|季度?|半年|年)|立即|即时|当[日天]|次日",
     ),
-    ("money", r"元|万元|块钱|块|钱", r"元|万元|千元", ""),
+    # "每天几点编报": a time of day, stated "8时", "8:00", "8 点".
+    ("clock", r"点", r"时|点|:\d\d", ""),
+    # "几块试件" counts pieces; only "几块钱" is money.
+    ("money", r"元|万元|块钱|钱", r"元|万元|千元", ""),
+    ("weight", r"毫克|千克|公斤|克|吨", r"mg|kg|(?-i:g)(?![a-z])|毫克|千克|公斤|克|吨", ""),
     (
         "length",
         r"毫米|厘米|千米|公里|米",
@@ -115,7 +124,7 @@ UNIT_FAMILIES: tuple[tuple[str, str, str, str], ...] = (
         "",
     ),
     ("percent", r"%|％", r"%|％|‰", r"百分之"),
-    ("temperature", r"℃|摄氏度", r"℃|°C|°", ""),
+    ("temperature", r"℃|摄氏度|度", r"℃|°C|°|度", ""),
     ("channels", r"路", r"路", ""),
     ("times", r"次|遍", r"次|遍", ""),
     ("digits", r"位", r"位", ""),
@@ -135,7 +144,8 @@ _UNIT_ATTRIBUTE: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"温度"), "temperature"),
     (re.compile(r"多久|多长时间|时长|期限|时限|有效期|周期|间隔|耗时"), "time"),
     (re.compile(r"多少钱|费用|价格|收费|补贴|报酬|资金"), "money"),
-    (re.compile(r"精度|距离|长度|高度|宽度|厚度|半径|直径"), "length"),
+    # Not 精度: a precision is stated in the unit of whatever is measured ("气温记至1位小数").
+    (re.compile(r"距离|长度|高度|宽度|厚度|半径|直径"), "length"),
 )
 _ASKED_UNIT = re.compile(
     r"(?:多少|几)\s*("
@@ -159,6 +169,25 @@ _NOT_A_COUNT = frozenset("好")
 _COUNT_NUM = r"(?:\d+(?:\.\d+)?|(?!一(?![十百千]))[一二三四五六七八九十百千两]+)"
 
 
+# "哪几层构成", "哪几步" ask which ones (a list, no count stated); "这几层", "那几项" and
+# "好几级" say "these", "several".  Read so only where no count is wanted (the gate);
+# the reranker's counting reading keeps them ("分哪几个等级" → "五个等级").
+_NOT_ASKED_BEFORE = frozenset("哪这那好")
+# "列了几点", "分几点", "有几点": points of a list, not a time of day.
+_LISTED = re.compile(r"(?:列|分|有|提|讲|包括|归纳|概括)了?$")
+
+
+def _not_a_question(q: str, start: int) -> bool:
+    """Is the 几/多少 at ``start`` one that asks no count ("哪几", "这几", "好几")?"""
+    return q.startswith("几", start) and start > 0 and q[start - 1] in _NOT_ASKED_BEFORE
+
+
+def _listed_points(q: str, unit: str, start: int) -> bool:
+    """Is "几点" at ``start`` a count of listed points ("列了几点") rather than a time of
+    day?"""
+    return unit == "点" and bool(_LISTED.search(q[:start]))
+
+
 class AskedUnit(NamedTuple):
     """A unit a question counts its answer in: a family name ("time") or the unit itself
     ("卷"), and the pattern of a number stated in it."""
@@ -180,7 +209,12 @@ def asked_units(
     candidate stating the count is the likelier answer, although whether the value is
     missing cannot be judged from them (the answer may be a list to count)."""
     q = halfwidth(question)
-    spelled = list(_ASKED_UNIT.finditer(q))
+    spelled = [
+        m
+        for m in _ASKED_UNIT.finditer(q)
+        if not _listed_points(q, m.group(1), m.start())
+        and (counting or not _not_a_question(q, m.start()))
+    ]
     names = [
         next(n for n, a, _, _ in UNIT_FAMILIES if re.fullmatch(a, m.group(1))) for m in spelled
     ]
@@ -198,6 +232,8 @@ def asked_units(
     for m in _ANY_UNIT.finditer(q):
         u = m.group(1)
         if u in _PARTICLES or (u in _COUNTING and not counting):
+            continue
+        if not counting and (_not_a_question(q, m.start()) or _listed_points(q, u, m.start())):
             continue
         counts = u in _COUNTING
         if counts and m.start() > 0 and q[m.start() - 1] in _NOT_A_COUNT:

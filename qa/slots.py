@@ -31,9 +31,12 @@ from grammar.codes import find_codes
 from grammar.numbering import halfwidth
 from qa.quantities import asked_type, asked_units, asks_number, states_a_number, states_unit
 
-# Which standard applies: "按哪个国家标准", "依据什么标准", "引用了哪些标准".
+# Which standard applies: "按哪个国家标准", "依据什么标准", "引用了哪些文件".  "按哪" and
+# "依据哪" ask for a standard only when a document noun follows: "按哪个定", "依据哪两个
+# 定级要素", "按哪些条件去搜" ask which option, factor or criterion.
 _ASKS_STANDARD = re.compile(
-    r"哪个(?:国家|行业)?标准|哪项标准|哪些标准|什么标准|依据哪|按哪|引用了哪"
+    r"哪个(?:国家|行业)?标准|哪项标准|哪些标准|什么标准|"
+    r"(?:依据|按|引用了?)哪(?:个|项|些|一|部|份)?(?:国家|行业|地方)?(?:标准|规范|文件|规定|版)"
 )
 _NAMES_STANDARD = re.compile(r"《")
 # Who or which body: "向哪个部门", "由谁", "哪一级主管部门".

@@ -40,7 +40,7 @@ from qa.gate import (
     unmatched_known,
 )
 from qa.gate_inputs import BigramFrequency, SentenceScorer, clause_sentences
-from qa.quantities import asked_type, asked_units, asks_number
+from qa.quantities import asked_type, asked_units, asks_number, states_unit
 from qa.relevance import RelevancePolicy, content_grams, flat
 
 # Clauses of one 地方标准 under chapter 5 (the gate reads titles, paths and text).
@@ -122,6 +122,53 @@ def test_the_unit_asked_is_read_from_the_question() -> None:
     # a counting word only when asked for (the reranker: the clause stating the count)
     assert [u.name for u in asked_units("信用等级分几个等级？", counting=True)] == ["个"]
     assert [u.name for u in asked_units("有效期是多久？", by_attribute=False)] == []
+
+
+def test_which_ones_and_these_few_ask_no_count() -> None:
+    """Session 11: 几 after 哪/这/那/好 asks which ones (a list) or says "these few",
+    "several": no count is asked, so no number or unit can be missing.  The reranker's
+    counting reading keeps "哪几个" ("分哪几个等级" → "五个等级")."""
+
+    def names(q: str) -> list[str]:
+        return [n for n, _ in asked_units(q)]
+
+    assert not asks_number("一个信息系统要能单独定级，需要满足哪几个基本条件？")
+    assert not asks_number("我们单位有好几个系统一起做测评，能只出一份报告吗？")
+    assert asks_number("信用等级分几个等级？") and asks_number("每批要抽几卷？")
+    assert names("带基材的卷材地板由哪几层构成？") == []
+    assert names("国标对这几层粘得多牢有没有数值要求？") == []
+    assert names("码流要经过好几级平台转发，断了怎么办？") == []
+    assert names("服务策划的流程分哪几步？") == []
+    assert names("每批检验时要随机抽几箱来测？") == ["箱"]  # a count still asked
+    assert [u.name for u in asked_units("由哪几层构成？", counting=True)] == ["层"]
+
+
+def test_units_of_time_weight_temperature_and_the_clock() -> None:
+    """Session 11: "多少毫秒" is a time (stated "400 ms"), not a unit "毫"; "多少克" a weight
+    ("50 g"); "多少度" a temperature ("40 ℃"); "每天几点" a time of day ("8时", "8:00"),
+    but "列了几点" counts listed points; a precision is stated in the unit of what is
+    measured, not as a length; "几块试件" counts pieces, not money."""
+
+    def names(q: str) -> list[str]:
+        return [n for n, _ in asked_units(q)]
+
+    def stated(q: str, text: str) -> bool:
+        return states_unit(asked_units(q), text)
+
+    assert names("IP网络的时延最大允许到多少毫秒？") == ["time"]
+    assert stated("IP网络的时延最大允许到多少毫秒？", "网络时延上限值为 400 ms；")
+    assert not stated("IP网络的时延最大允许到多少毫秒？", "包丢失率上限值为1×10^-3。")
+    assert names("助餐食品留样每个品种留多少克？") == ["weight"]
+    assert stated("留样留多少克？", "每个品种留样不少于125 g。")
+    assert names("室温和水温宜保持在多少度？") == ["temperature"]
+    assert stated("水温宜保持在多少度？", "水温宜为40 ℃～45 ℃。")
+    assert names("每天几点编报前一日的日降水量？") == ["clock"]
+    assert stated("每天几点编报？", "每日8时应编报前一日蒸发量。")
+    assert stated("每天几点编报？", "一般日起始时间是8：00时。")
+    assert names("讲必要性时列了几点？最后一点是什么？") == []
+    assert names("水文报文各要素要记到什么精度？") == []
+    assert names("要从卷材上取几块试件？") == ["块"]
+    assert names("上门服务每小时收费多少钱？") == ["money"]
 
 
 def test_a_value_in_another_unit_leaves_the_asked_unit_unstated() -> None:

@@ -25,6 +25,19 @@ def kind(question: str) -> str | None:
     return slot.kind if slot else None
 
 
+def test_by_which_asks_a_standard_only_when_a_document_noun_follows() -> None:
+    """Session 11: "按哪"/"依据哪" ask for a standard when a document noun follows ("按哪个
+    标准", "引用了哪一版"); "按哪个定", "依据哪两个定级要素", "按哪些条件去搜" ask which
+    option, factor or criterion — no standard need be named, and the gate refused them."""
+    assert kind("卷材地板的色牢度按哪个标准做试验？") == "standard"
+    assert kind("T/BZQC 001—2025 规范性引用了哪些文件？") == "standard"
+    assert kind("JT/T 809—2011规范性引用了哪一版的终端通讯协议标准？") == "standard"
+    assert kind("两边算出来的等级不一样，最后按哪个定？") is None
+    assert kind("定级时主要依据哪两个定级要素？") is None
+    assert kind("找历史录像，一般能按哪些条件去搜？") is None
+    assert kind("可以按哪几个阶段来组织标准内容？") is None
+
+
 def test_the_slot_asked_is_read_from_the_question() -> None:
     assert kind("物业的保洁质量应该按哪个国家标准来验收？") == "standard"
     assert kind("对评定结果不服，可以向哪个部门申请复核？") == "body"
