@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from grammar.codes import find_codes, without_codes
+from grammar.editions import asked_years, set_aside
 from grammar.numbering import halfwidth
 from grammar.schema import DocumentInfo
 from index.exact import (
@@ -43,7 +44,13 @@ class SearchQuery:
     the reranker;
     ``hinted``: documents the question points at loosely (:func:`documents_hinted`), which
     rise in the ranking like named ones but never make a question "about an absent
-    document".
+    document";
+    ``set_aside``: documents of the editions the question does not mean — it asks for an
+    edition year ("按2022版联网标准", "28181 的2016版") and the knowledge base holds that
+    standard (the named or hinted one, else any) in other years too
+    (:func:`grammar.editions.set_aside`).  The search leaves them out, so neither the
+    reranker nor the gate reads the other edition's near-identical clauses or its 前言
+    listing every change.
     """
 
     text: str
@@ -52,6 +59,7 @@ class SearchQuery:
     refs: tuple[ClauseRef, ...] = ()
     focus: tuple[str, ...] = field(default_factory=tuple)
     hinted: tuple[str, ...] = ()
+    set_aside: tuple[str, ...] = ()
 
     @property
     def preferred(self) -> tuple[str, ...]:
@@ -62,9 +70,6 @@ class SearchQuery:
 MIN_TITLE_RUN = 4  # characters of a title the question must repeat to point at it
 _CJK = re.compile(r"[\u4e00-\u9fff]+")
 _BARE_NUMBER = re.compile(r"(?<![\d.])(\d{3,6}(?:\.\d{1,3})?)(?![\d.])")
-_VERSION = re.compile(
-    r"((?:19|20)\d{2})\s*年?\s*版|(?<![\d.])\d{3,6}(?:\.\d{1,3})?\s*[-—–]\s*((?:19|20)\d{2})"
-)
 _YEAR = re.compile(r"(?:19|20)\d{2}")
 
 
@@ -214,7 +219,7 @@ def documents_hinted(query: str, documents: Sequence[DocumentInfo]) -> tuple[str
 def of_edition(query: str, doc_ids: Sequence[str], documents: Sequence[DocumentInfo]) -> list[str]:
     """``doc_ids`` narrowed to the edition the question asks for ("2016版", "2022 版"),
     when some of them are of that year (else unchanged)."""
-    years = {a or b for a, b in _VERSION.findall(re.sub(r"\s", "", halfwidth(query)))}
+    years = asked_years(query)
     if not years:
         return list(doc_ids)
     year_of = {d.doc_id: _years(d) for d in documents}
@@ -244,6 +249,12 @@ def parse_query(
     if named:
         named = of_edition(text, named, docs)
     hinted = () if named else documents_hinted(text, docs)
+    # The edition asked: the other editions of the standards held in that year step aside
+    # — of the named or hinted documents' standards, else of every standard.  Named and
+    # hinted documents are narrowed to the year already, but only as a preference: the
+    # other edition's near-identical clauses still filled the places behind them.
+    pointed = named if named is not None else (hinted or None)
+    aside = set_aside(asked_years(text), docs, pointed)
     topic = text
     if named:
         rest = strip_document_names(text, docs)
@@ -259,4 +270,5 @@ def parse_query(
         refs=tuple(parse_clause_refs(text, docs)),
         focus=tuple(dict.fromkeys(focus)),
         hinted=hinted,
+        set_aside=aside,
     )

@@ -471,7 +471,7 @@ class Searcher:
             self.embedder,
             query,
             k=k,
-            allowed=snap.allowed(filters),
+            allowed=without_set_aside(snap.allowed(filters), query, snap),
             weights=(float(weights[0]), float(weights[1])),
             query_cache=self._qvecs,
         )
@@ -558,3 +558,20 @@ def hits_of(ctx: Context, ranked: Ranking) -> list[Hit]:
         )
         for i, (cid, score, route) in enumerate(ranked, start=1)
     ]
+
+
+def without_set_aside(
+    allowed: set[str] | None, query: SearchQuery, snap: Snapshot
+) -> set[str] | None:
+    """The documents a search may return once the editions the question does not mean
+    (``query.set_aside``) are left out of ``allowed`` (None: every document).
+
+    Left out rather than ranked lower: GB/T 28181—2016 and —2022 share most of their
+    wording, so a lowered edition still fills the candidates the reranker reads (and the
+    newer edition's 前言 names every term of both); searching without it lets the asked
+    edition's own clauses fill them.  A filter that would leave nothing keeps them."""
+    if not query.set_aside:
+        return allowed
+    docs = {d.doc_id for d in snap.docs} if allowed is None else set(allowed)
+    kept = docs - set(query.set_aside)
+    return kept if kept else allowed
