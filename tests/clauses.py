@@ -4,9 +4,12 @@ and gate tests build a handful of clauses by hand), and a search hit around one.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+import numpy as np
 
 from grammar.schema import Clause, ClauseKind, HeadingRef
 
@@ -75,6 +78,31 @@ class FakeHit:
     route: str = "hybrid"
     bm25_score: float | None = None
     rank: int = 0
+
+
+def feature_column(x: np.ndarray, name: str) -> np.ndarray:
+    """One reranker feature's column of a ``qa.rerank.features`` matrix, by its name."""
+    from qa.rerank import FEATURES
+
+    return x[:, FEATURES.index(name)]
+
+
+class RecordingOrder:
+    """A reranker (the ``order`` protocol of ``qa.rerank``) that records the inputs it is
+    handed and keeps the hits' order (or reverses it): a test then sees which per-hit
+    inputs reached the model, and that its order is applied to the right hits."""
+
+    name = "spy"
+    needs_inputs = True
+
+    def __init__(self, *, reverse: bool = False) -> None:
+        self.reverse = reverse
+        self.seen: list[Any] = []
+
+    def order(self, plan: Any, hits: Sequence[Any], children: Any, inputs: Any = None) -> list[int]:
+        self.seen.append(inputs)
+        ids = list(range(len(hits)))
+        return ids[::-1] if self.reverse else ids
 
 
 def one_feature_reranker(path: Path, feature: str, weight: float = 1.0) -> Path:

@@ -4,7 +4,8 @@ clause leads the answer — on hand-built clauses, no index."""
 from __future__ import annotations
 
 import numpy as np
-from clauses import FakeHit, make_clause, separable_groups
+from clauses import FakeHit, RecordingOrder, make_clause, separable_groups
+from clauses import feature_column as col
 
 from eval.train_rerank import fit_listwise, score
 from grammar.schema import HeadingRef
@@ -21,10 +22,6 @@ TYPE = make_clause(
     code="T/X 1",
     heading_path=PATH,
 )
-
-
-def col(x: np.ndarray, name: str) -> np.ndarray:
-    return x[:, FEATURES.index(name)]
 
 
 def test_groups_cover_every_feature_once() -> None:
@@ -84,21 +81,14 @@ def test_heading_path_match_leaves_out_the_document_title() -> None:
 
 
 def test_rerank_hands_the_model_the_sentences_of_the_hits_it_orders() -> None:
-    seen: list[object] = []
-
-    class Spy:
-        name = "spy"
-        needs_inputs = True
-
-        def order(self, plan, hits, children, inputs=None):  # type: ignore[no-untyped-def]
-            seen.append(inputs.sentence_sims if inputs else None)
-            return list(reversed(range(len(hits))))
-
     plan = make_plan("型式检验多久一次？")
     hits = [FakeHit(EXIT, 0.03, 0.9, "exact"), FakeHit(EXIT, 0.02, 0.9), FakeHit(TYPE, 0.01, 0.9)]
     sims = [[("a", 0.1)], [("b", 0.2)], [("c", 0.3)]]
-    assert rerank(Spy(), plan, hits, [[], [], []], RerankInputs(sentence_sims=sims)) == [0, 2, 1]
-    assert seen == [[[("b", 0.2)], [("c", 0.3)]]]  # the exact hit's sentences left out
+    spy = RecordingOrder(reverse=True)
+    assert rerank(spy, plan, hits, [[], [], []], RerankInputs(sentence_sims=sims)) == [0, 2, 1]
+    assert [i.sentence_sims for i in spy.seen] == [
+        [[("b", 0.2)], [("c", 0.3)]]
+    ]  # the exact hit's sentences left out
 
 
 def test_listwise_fit_learns_what_tells_siblings_apart() -> None:

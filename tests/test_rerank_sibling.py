@@ -9,11 +9,12 @@ from collections import Counter
 import numpy as np
 import pytest
 from clauses import FakeHit, make_clause
+from clauses import feature_column as col
 
 from qa.doc_frequency import DocumentFrequency
 from qa.gate_inputs import bigram_counts as count
 from qa.plan import make_plan
-from qa.rerank import FEATURES, RerankInputs, features, rerank_inputs
+from qa.rerank import RerankInputs, features, rerank_inputs
 
 # A document about home care: nearly every clause names 护理员, only one says 翻身.
 CARE = [
@@ -22,10 +23,6 @@ CARE = [
     make_clause("5.2.2", "护理员协助卧床服务对象翻身的间隔不宜超过2 h。", code="T/C 1", doc_id="c"),
     make_clause("5.2.3", "护理员不应自行调整用药。", code="T/C 1", doc_id="c"),
 ]
-
-
-def col(x: np.ndarray, name: str) -> np.ndarray:
-    return x[:, FEATURES.index(name)]
 
 
 class Store:

@@ -8,10 +8,11 @@ from __future__ import annotations
 from collections import Counter
 
 import numpy as np
-from clauses import FakeHit, make_clause
+from clauses import FakeHit, RecordingOrder, make_clause
+from clauses import feature_column as col
 
 from qa.plan import make_plan
-from qa.rerank import FEATURES, RerankInputs, features, rerank
+from qa.rerank import RerankInputs, features, rerank
 
 TITLE = "社区居家养老服务规范"
 SCOPE = make_clause(
@@ -27,10 +28,6 @@ TURN = make_clause(
 MEAL = make_clause(
     "5.3.2", "菜谱宜每周更新，并提供软食。", code="T/C 1", doc_title=TITLE, doc_id="c"
 )
-
-
-def col(x: np.ndarray, name: str) -> np.ndarray:
-    return x[:, FEATURES.index(name)]
 
 
 def test_the_clause_whose_sentence_states_the_period_asked_fills_the_slot() -> None:
@@ -91,18 +88,9 @@ def test_a_clause_restating_its_documents_title_echoes_it() -> None:
 def test_rerank_hands_the_model_each_hits_own_document_counts() -> None:
     """The exact-route hits are left out of what the model orders: the per-hit inputs
     (sentences and document counts) must be left out with them, or they shift by one."""
-    seen: list[object] = []
-
-    class Spy:
-        name = "spy"
-        needs_inputs = True
-
-        def order(self, plan, hits, children, inputs=None):  # type: ignore[no-untyped-def]
-            seen.append(inputs.doc_counts if inputs else None)
-            return list(range(len(hits)))
-
     plan = make_plan("翻身多久一次？")
     hits = [FakeHit(SCOPE, 0.03, 0.9, "exact"), FakeHit(TURN, 0.02, 0.9), FakeHit(MEAL, 0.01, 0.9)]
     counts = [(Counter({"a": 1}), 1), (Counter({"b": 1}), 2), (Counter({"c": 1}), 3)]
-    rerank(Spy(), plan, hits, [[], [], []], RerankInputs(doc_counts=counts))
-    assert seen == [counts[1:]]
+    spy = RecordingOrder()
+    rerank(spy, plan, hits, [[], [], []], RerankInputs(doc_counts=counts))
+    assert [i.doc_counts for i in spy.seen] == [counts[1:]]
