@@ -154,6 +154,7 @@ def test_the_refit_trains_only_on_the_sets_the_project_tunes_on() -> None:
         "questions_fresh4.jsonl",
         "questions_fresh5.jsonl",
         "questions_fresh6.jsonl",
+        "questions_fresh7.jsonl",
         "questions_sample.jsonl",
         "questions_standards.jsonl",
         "questions_webguides.jsonl",
@@ -162,6 +163,7 @@ def test_the_refit_trains_only_on_the_sets_the_project_tunes_on() -> None:
         "questions_webguides4.jsonl",
         "questions_webguides5.jsonl",
         "questions_webguides6.jsonl",
+        "questions_webguides7.jsonl",
     ]
     assert all(p.is_file() for p in TUNING_SETS)
 
