@@ -256,6 +256,7 @@ WEB_GUIDE_SETS = [
     "questions_webguides5.jsonl",
     "questions_webguides6.jsonl",
     "questions_webguides7.jsonl",
+    "questions_webguides8.jsonl",
 ]
 
 
@@ -321,6 +322,13 @@ WEB_GUIDE_SET_MINIMA = {
         "unanswerable": 15,
         "files": 5,
         "per_file": 3,
+    },
+    "webguides8": {
+        "questions": 81,
+        "answerable": 66,
+        "unanswerable": 15,
+        "files": 5,
+        "per_file": 2,
     },
 }
 
