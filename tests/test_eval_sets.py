@@ -483,6 +483,7 @@ STANDARD_SET_MINIMA = {
     "fresh5": {"questions": 190, "answerable": 154, "unanswerable": 32, "documents": 23},
     "fresh6": {"questions": 150, "answerable": 123, "unanswerable": 27, "documents": 23},
     "fresh7": {"questions": 152, "answerable": 125, "unanswerable": 27, "documents": 23},
+    "fresh8": {"questions": 153, "answerable": 126, "unanswerable": 27, "documents": 23},
 }
 
 
