@@ -48,7 +48,14 @@ whether the clauses *contain* what the question is about:
 * the kind of named thing asked ("哪种对称加密算法", "哪个版本", "哪些具体条件",
   :func:`qa.slots.asked_object`) in one sentence of the top three, with its headings
   (:func:`object_held`, since session 10): the near miss talks about the subject and
-  never names the kind of thing asked about it.
+  never names the kind of thing asked about it.  When the question names a document, only
+  that document's hits count (since session 12: "T/JSATL 12 要求…用哪个版本的 TLS" is not
+  answered by a financial standard's "有效安全版本的TLS");
+* the answer slot filled by the *first* hit (:func:`slot_in_lead`, since session 12): the
+  clause the answer leads with states a value of the asked kind at all.  The near miss
+  close to content leads with the clause about the asked subject ("平台查岗", "投诉档案
+  一人一档"), which states no value, while the values ``slot_filled`` and ``unit_stated``
+  find are in the clauses after it, about other things.
 
 :func:`gate_features` computes these from the query plan and the usable hits (one row,
 named by :data:`GATE_FEATURES`; sentence cosines and word frequencies come from
@@ -101,6 +108,7 @@ GATE_FEATURES: tuple[str, ...] = (
     "slot_filled",  # the asked subject and a value of the asked kind in one top-three sentence
     "term_in_doc",  # the question's Latin terms ("TLS", "IP66") used in the top three's documents
     "object_held",  # the kind of thing asked ("哪种算法" → 算法) in one top-three sentence
+    "slot_lead",  # the first hit, which the answer leads with, states a value of the asked kind
 )
 
 # Where a question asks: the interrogative; the attribute asked about is the phrase just
@@ -317,25 +325,60 @@ def term_in_documents(
     return 1.0 if all(t in hay for t in terms) else 0.0
 
 
-def object_held(question: str, hits: Sequence[Any], children: Sequence[Sequence[Any]]) -> float:
+def object_held(
+    question: str,
+    hits: Sequence[Any],
+    children: Sequence[Sequence[Any]],
+    preferred: Sequence[str] = (),
+) -> float:
     """How much of the kind of thing asked (:func:`qa.slots.asked_object`: "哪种对称加密算法"
     → 对称加密算法) one sentence of the top three clauses holds, with its clause's headings:
     the best share of its bigrams among the sentences that hold its head noun (last two
     characters).  1.0 when the question asks for no named thing.  "需要满足哪些具体条件"
-    over clauses on the grade that never state a condition scores 0."""
+    over clauses on the grade that never state a condition scores 0.
+
+    When the question names or points at documents (``preferred``), only the top three's
+    hits in them count: the kind asked of one standard, named in another standard's clause
+    retrieved beside it, is not its answer (0.0 when none of the top three is in them)."""
     obj = asked_object(question)
     if obj is None:
         return 1.0
+    pairs = list(zip(hits[:3], children[:3], strict=False))
+    if preferred:
+        named = set(preferred)
+        pairs = [(h, kids) for h, kids in pairs if h.clause.doc_id in named]
     head = obj[-2:]
     grams = {obj[i : i + 2] for i in range(len(obj) - 1)}
     best = 0.0
-    for h, kids in zip(hits[:3], children[:3], strict=False):
+    for h, kids in pairs:
         heads = _title_text(h.clause)
         for sentence in clause_sentences(h.clause, kids):
             hay = halfwidth(f"{heads} {sentence}").lower()
             if head in hay:
                 best = max(best, sum(1 for g in grams if g in hay) / len(grams))
     return best
+
+
+def slot_in_lead(
+    question: str, topic: set[str], hits: Sequence[Any], children: Sequence[Sequence[Any]]
+) -> float:
+    """1.0 when one sentence of the first hit (with a section's children) fills the slot
+    the question asks for (:func:`qa.slots.asked_slot`: a value in the unit or of the kind
+    asked, a standard, a body, a grade), else 0.0; 1.0 when it asks for no slot or has no
+    topic (nothing can be missing, as in :func:`slot_filled`).
+
+    The first hit is the clause the answer leads with, the one the reranker judged to say
+    it.  ``slot_filled`` takes the best of the top three, so a near miss whose first hit
+    is about the asked subject but states no value ("下级平台收到查岗问题后几分钟内作答"
+    over the 平台查岗 clause, which gives no time) still scores on a clause after it that
+    states minutes about something else."""
+    slot = asked_slot(question)
+    if slot is None or not topic:
+        return 1.0
+    if not hits:
+        return 0.0
+    kids = children[0] if children else ()
+    return 1.0 if any(slot.fills(s) for s in clause_sentences(hits[0].clause, kids)) else 0.0
 
 
 def _clause_text(clause: Any, kids: Sequence[Any] = ()) -> str:
@@ -427,7 +470,8 @@ def gate_features(
         "unit_stated": unit_stated,
         "slot_filled": slot_filled(question, topic, hits, children, frequency),
         "term_in_doc": term_in_documents(question, hits, children, document_text),
-        "object_held": object_held(question, hits, children),
+        "object_held": object_held(question, hits, children, preferred),
+        "slot_lead": slot_in_lead(question, topic, hits, children),
     }
 
 
@@ -510,6 +554,7 @@ GATE_SIGNS: dict[str, int] = {
     "slot_filled": 1,
     "term_in_doc": 1,
     "object_held": 1,
+    "slot_lead": 1,
 }
 
 

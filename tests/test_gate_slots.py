@@ -1,14 +1,16 @@
 """The answer slot a question asks for (qa/slots.py) and the gate input that looks for it
 filled about the asked subject inside one sentence (qa.gate.slot_filled); the kind of
 named thing a question asks for (qa.slots.asked_object) and the input that looks for it in
-one sentence (qa.gate.object_held, session 10)."""
+one sentence (qa.gate.object_held, session 10; read in the named document only, session
+12); the slot filled by the first hit, the clause the answer leads with (qa.gate.slot_in_lead,
+session 12)."""
 
 from __future__ import annotations
 
-from clauses import FakeHit, chapter_maker
+from clauses import FakeHit, chapter_maker, make_clause
 
 from grammar.schema import Clause, HeadingRef
-from qa.gate import gate_features, object_held, slot_filled
+from qa.gate import gate_features, object_held, slot_filled, slot_in_lead
 from qa.gate_inputs import BigramFrequency
 from qa.relevance import content_grams
 from qa.slots import asked_object, asked_slot
@@ -135,3 +137,48 @@ def test_the_asked_kind_must_be_named_in_one_sentence() -> None:
     assert object_held(q3, [hit(grade)], [[]]) == 1.0
     f = gate_features(q, content_grams(q), [hit(grade)], [[]], [False])
     assert f is not None and f["object_held"] == 0.0
+
+
+def test_the_kind_asked_of_a_named_document_is_read_in_that_document_only() -> None:
+    """Session 12: "T/JSATL 12 要求…用哪个版本的 TLS" over the named standard's upload clauses
+    (no version) and a financial standard's "有效安全版本的TLS" retrieved beside them."""
+    own = make_clause(
+        "4.6.4", "终端向附件服务器发送文件数据。", code="T/JSATL 12—2017", doc_id="js"
+    )
+    other = make_clause(
+        "8.3.2.1", "应使用有效安全版本的TLS等协议。", code="JR/T 0071.2—2020", doc_id="jr"
+    )
+    q = "T/JSATL 12—2017 要求终端与附件服务器之间采用哪个版本的 TLS 加密传输？"
+    hits, kids = [hit(own), hit(other)], [[], []]
+    assert object_held(q, hits, kids) == 1.0  # no document named: any top-three clause
+    assert object_held(q, hits, kids, preferred=("js",)) == 0.0
+    assert object_held(q, hits, kids, preferred=("jr",)) == 1.0
+    assert object_held(q, [hit(other)], [[]], preferred=("js",)) == 0.0  # none of it retrieved
+    # the gate reads the question's documents from the query plan
+    f = gate_features(q, content_grams(q), hits, kids, [False, False], preferred=("js",))
+    assert f is not None and f["object_held"] == 0.0
+    f = gate_features(q, content_grams(q), hits, kids, [False, False])
+    assert f is not None and f["object_held"] == 1.0
+
+
+def test_the_clause_the_answer_leads_with_must_state_a_value_of_the_asked_kind() -> None:
+    """Session 12: the near miss close to content leads with the clause about the asked
+    subject, which states no value; a clause after it states minutes about something else,
+    which ``slot_filled`` counts."""
+    check = mk("6.2", "平台查岗", "上级平台不定期向下级平台发送查岗信息，下级平台应及时应答。", 1)
+    link = mk("6.3", "链路保持", "下级平台连续3 min 未收到应答时，应断开链路。", 2)
+    q = "下级平台收到上级平台查岗信息后必须在几分钟内应答？"
+    topic = content_grams(q)
+    assert slot_in_lead(q, topic, [hit(check), hit(link)], [[], []]) == 0.0
+    assert slot_filled(q, topic, [hit(check), hit(link)], [[], []]) > 0.0  # the other clause
+    answer = mk("6.4", "查岗应答", "下级平台应在收到查岗信息后10 min 内应答。", 3)
+    assert slot_in_lead(q, topic, [hit(answer), hit(check)], [[], []]) == 1.0
+    # a section leads: its children's sentences count
+    parent = mk("6.4", "查岗", "", 3)
+    assert slot_in_lead(q, topic, [hit(parent), hit(check)], [[answer], []]) == 1.0
+    # no slot asked (how to, yes/no, a list): nothing can be missing
+    q2 = "下级平台收到查岗信息后要应答吗？"
+    assert slot_in_lead(q2, content_grams(q2), [hit(check)], [[]]) == 1.0
+    assert slot_in_lead(q, topic, [], []) == 0.0
+    f = gate_features(q, topic, [hit(check), hit(link)], [[], []], [False, False])
+    assert f is not None and f["slot_lead"] == 0.0 and f["slot_filled"] > 0.0
