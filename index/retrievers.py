@@ -43,6 +43,7 @@ import numpy as np
 
 from grammar.copies import same_clause
 from grammar.schema import Clause
+from index.adapter import QueryAdapter
 from index.bm25 import BM25Index
 from index.embedders import Embedder
 from index.feedback import SHARE, TERMS, feedback_weights
@@ -100,6 +101,9 @@ class Context:
     dense_scores: dict[str, float] = field(default_factory=dict)
     bm25_scores: dict[str, float] = field(default_factory=dict)
     query_cache: QueryVectors | None = None
+    # The linear query adapter of the embedder (index.adapter), applied where the query
+    # vector is made; None: the embedder's own vector.
+    adapter: QueryAdapter | None = None
     _qvec: np.ndarray | None = None
 
     @property
@@ -107,12 +111,15 @@ class Context:
         return max(CANDIDATES, 3 * self.k)
 
     def qvec(self) -> np.ndarray:
-        """The query embedding (computed once per search)."""
+        """The query embedding (computed once per search), through the query adapter when
+        there is one — every route that reads a query vector reads this one."""
         if self._qvec is None:
             topic = self.query.topic
             cached = self.query_cache.get(topic) if self.query_cache is not None else None
             if cached is None:
                 cached = self.embedder.embed_queries([topic])[0]
+                if self.adapter is not None:
+                    cached = self.adapter.apply(cached)
                 if self.query_cache is not None:
                     self.query_cache.put(topic, cached)
             self._qvec = cached

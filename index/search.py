@@ -22,6 +22,7 @@ from typing import Any, Literal
 from grammar.copies import copies
 from grammar.elements import annotate as annotate_elements
 from grammar.schema import Clause, DocumentInfo
+from index.adapter import adapter_for
 from index.bm25 import BM25Index
 from index.build import (
     Progress,
@@ -474,6 +475,7 @@ class Searcher:
             allowed=without_set_aside(snap.allowed(filters), query, snap),
             weights=(float(weights[0]), float(weights[1])),
             query_cache=self._qvecs,
+            adapter=adapter_for(self.embedder.name, self.embedder.dim),
         )
         ranked = pipeline(ctx)
         if filters is not None and filters.elements:
