@@ -118,7 +118,10 @@ def adapter_for(model: str, dim: int, path: Path | None = None) -> QueryAdapter 
     if key in _LOADED:
         return _LOADED[key]
     found: QueryAdapter | None = None
-    if path.is_file():
+    if not path.is_file() and path != ADAPTER_FILE:
+        # The shipped file is optional (absent: no adapter); a file the user named is not.
+        log.warning("query adapter %s does not exist: searching without it", path)
+    elif path.is_file():
         try:
             found = QueryAdapter.read(path)
         except (OSError, ValueError, KeyError) as exc:

@@ -65,7 +65,7 @@ def test_the_file_belongs_to_one_embedder(
 
 
 def test_the_environment_switches_it_off_or_names_another_file(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     monkeypatch.setattr(A, "_LOADED", {})
     path = tmp_path / "other.npz"
@@ -74,6 +74,10 @@ def test_the_environment_switches_it_off_or_names_another_file(
     assert adapter_for("m", 4) is None
     monkeypatch.setenv(ENV_ADAPTER, str(path))
     assert adapter_for("m", 4) is not None
+    monkeypatch.setenv(ENV_ADAPTER, str(tmp_path / "typo.npz"))
+    with caplog.at_level(logging.WARNING, logger="index.adapter"):
+        assert adapter_for("m", 4) is None
+    assert any("typo.npz" in r.message and "does not exist" in r.message for r in caplog.records)
     monkeypatch.delenv(ENV_ADAPTER)
     assert A.adapter_path() == A.ADAPTER_FILE
 
