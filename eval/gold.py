@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from eval.fingerprint import contains, fingerprint, normalize
+from eval.metrics import targets
 from eval.questions import Gold, Question, QuestionSet
 from grammar.codes import code_base, normalize_code
 from grammar.copies import copies, same_clause
@@ -117,6 +118,15 @@ class ResolvedQuestion:
                 if cid not in grades and cid not in out:
                     out[cid] = g.clause_id
         return out
+
+    @property
+    def hit_targets(self) -> set[str]:
+        """The clauses that count as a hit (:func:`eval.metrics.targets`) and their copies:
+        the pipeline shows one copy of a clause held in two files of one standard
+        (:func:`index.retrievers.distinct`), so the twin of a gold clause is that gold too —
+        what the trainers label positive, as the runner scores a ranking."""
+        want = targets(self.grades)
+        return want | {cid for cid, gold in self.aliases.items() if gold in want}
 
     @property
     def unresolved(self) -> list[ResolvedGold]:

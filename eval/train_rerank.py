@@ -46,7 +46,6 @@ from typing import Any
 
 import numpy as np
 
-from eval import metrics as M
 from eval.folds import by_corpus, corpus_key
 from eval.questions import QuestionSet, load_question_set
 
@@ -222,10 +221,7 @@ def collect(qset: QuestionSet, searcher: Any, *, include_test: bool = False) -> 
         hits, children = retrieve(searcher, plan, DEPTH, pipeline_for("hybrid", exact=True))
         if not hits:
             continue
-        want = M.targets(rq.grades)
-        # The pipeline shows one copy of a clause held in two files of one standard
-        # (index.retrievers.distinct): the twin of a gold clause is that gold here too.
-        want |= {cid for cid, gold in rq.aliases.items() if gold in want}
+        want = rq.hit_targets
         inputs = rerank_inputs(
             plan,
             hits,
