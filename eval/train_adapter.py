@@ -40,8 +40,9 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -103,7 +104,6 @@ def clause_scores(kb: KbVectors, q: np.ndarray) -> np.ndarray:
 def collect(qset: Any, searcher: Any, kb: KbVectors) -> list[Item]:
     """The dev questions of ``qset`` with resolved gold, as :class:`Item` (test splits
     are skipped before anything else is read of them)."""
-    from eval import metrics as M
     from eval.gold import resolve_set
     from index.retrievers import Context
     from qa.plan import make_plan
@@ -118,8 +118,7 @@ def collect(qset: Any, searcher: Any, kb: KbVectors) -> list[Item]:
         q = rq.question
         if not q.answerable or not rq.grades:
             continue
-        want = M.targets(rq.grades)
-        want |= {cid for cid, gold in rq.aliases.items() if gold in want}
+        want = rq.hit_targets
         gold = sorted(index_of[c] for c in want if c in index_of)
         if not gold:
             continue
@@ -451,22 +450,11 @@ def choose(
         cv = cross_validate(kbs, by_fold, s)
         gain = mean_gain(cv)
         log.info("%s: mean held-out dense R@1 gain %+.4f", s, gain)
-        table.append({"settings": _settings(s), "gain": round(gain, 4)})
+        table.append({"settings": asdict(s), "gain": round(gain, 4)})
         if best is None or gain > best[0] + 1e-12:
             best = (gain, s, cv)
     assert best is not None
     return best[1], best[2], table
-
-
-def _settings(s: Settings) -> dict[str, Any]:
-    return {
-        "rank": s.rank,
-        "center": s.center,
-        "l2": s.l2,
-        "tau": s.tau,
-        "steps": s.steps,
-        "lr": s.lr,
-    }
 
 
 def factors(d: np.ndarray, rank: int) -> tuple[np.ndarray, np.ndarray]:
@@ -488,7 +476,7 @@ def main(argv: list[str] | None = None) -> int:
     from eval.folds import corpus_key, fold_of
     from eval.questions import load_question_set
     from eval.train_rerank import TUNING_SETS
-    from index.adapter import ADAPTER_FILE, QueryAdapter
+    from index.adapter import ADAPTER_FILE, ENV_ADAPTER, QueryAdapter
     from index.embedders import make_embedder
     from ingest.workspace import resolve_workspace
 
@@ -503,10 +491,6 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     # The vectors are exported with the embedder's own query vector, never an adapter's.
-    import os
-
-    from index.adapter import ENV_ADAPTER
-
     os.environ[ENV_ADAPTER] = "off"
     paths = [Path(s) for s in args.sets] if args.sets else list(TUNING_SETS)
     corpus_of = {}
@@ -533,7 +517,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{b['recall@1']:.3f}  R@5 {a['recall@5']:.3f} → {b['recall@5']:.3f}  "
             f"lay R@1 {la['recall@1']:.3f} → {lb['recall@1']:.3f} (n={la['n']})"
         )
-    print(f"chosen {_settings(chosen)}; mean held-out dense R@1 gain {mean_gain(cv):+.4f}")
+    print(f"chosen {asdict(chosen)}; mean held-out dense R@1 gain {mean_gain(cv):+.4f}")
     if args.dry_run:
         return 0
     d = fit(kbs, items, chosen)
@@ -542,7 +526,7 @@ def main(argv: list[str] | None = None) -> int:
     center = center_of(items, chosen) if chosen.center else None
     QueryAdapter(embedder.name, embedder.dim, u, v, center).save(
         Path(args.out),
-        settings=_settings(chosen),
+        settings=asdict(chosen),
         grid=table,
         held_out_corpus=_figures(cv),
         trained_on={n: sum(1 for it in items if it.set_name == n) for n in corpus_of},

@@ -23,8 +23,10 @@ from qa.relevance import flat
 
 # A question that asks for a quantity: the answer must carry a number.
 # 几 after 哪/这/那/好 asks no count: "哪几个基本条件", "哪几种视频编码" ask which ones (a
-# list), "这几层", "好几个系统" say "these few", "several".
-_NOT_ASKED = r"(?<![哪这那好])"
+# list), "这几层", "好几个系统" say "these few", "several".  One set of characters, read
+# as a look-behind here and by :func:`_not_a_question` for the units a question counts in.
+_NOT_ASKED_BEFORE = frozenset("哪这那好")
+_NOT_ASKED = "(?<![" + "".join(sorted(_NOT_ASKED_BEFORE)) + "])"
 _ASKS_NUMBER = re.compile(
     r"多少|" + _NOT_ASKED + r"几[个天年月日次位项级种秒分钟小时米字节条页]|多长|多久|多大|多高|"
     r"多重|多远|多宽|多厚|多深|最[大小长短高低多少]|上限|下限|阈值|不少于|不超过|不低于|"
@@ -170,9 +172,8 @@ _COUNT_NUM = r"(?:\d+(?:\.\d+)?|(?!一(?![十百千]))[一二三四五六七八�
 
 
 # "哪几层构成", "哪几步" ask which ones (a list, no count stated); "这几层", "那几项" and
-# "好几级" say "these", "several".  Read so only where no count is wanted (the gate);
-# the reranker's counting reading keeps them ("分哪几个等级" → "五个等级").
-_NOT_ASKED_BEFORE = frozenset("哪这那好")
+# "好几级" say "these", "several" (:data:`_NOT_ASKED_BEFORE`).  Read so only where no count
+# is wanted (the gate); the reranker's counting reading keeps them ("分哪几个等级" → "五个等级").
 # "列了几点", "分几点", "有几点": points of a list, not a time of day.
 _LISTED = re.compile(r"(?:列|分|有|提|讲|包括|归纳|概括)了?$")
 
