@@ -72,6 +72,8 @@ TUNING_SETS = tuple(
         "webguides6",
         "fresh7",
         "webguides7",
+        "fresh8",
+        "webguides8",
     )
 )
 L2_GRID = (1.0, 3.0, 10.0, 30.0, 100.0)  # listwise: chosen by the 1-SE rule (one_se_choice)
