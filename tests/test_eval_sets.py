@@ -257,6 +257,7 @@ WEB_GUIDE_SETS = [
     "questions_webguides6.jsonl",
     "questions_webguides7.jsonl",
     "questions_webguides8.jsonl",
+    "questions_webguides9.jsonl",
 ]
 
 
@@ -324,6 +325,13 @@ WEB_GUIDE_SET_MINIMA = {
         "per_file": 3,
     },
     "webguides8": {
+        "questions": 81,
+        "answerable": 66,
+        "unanswerable": 15,
+        "files": 5,
+        "per_file": 2,
+    },
+    "webguides9": {
         "questions": 81,
         "answerable": 66,
         "unanswerable": 15,
