@@ -492,6 +492,7 @@ STANDARD_SET_MINIMA = {
     "fresh6": {"questions": 150, "answerable": 123, "unanswerable": 27, "documents": 23},
     "fresh7": {"questions": 152, "answerable": 125, "unanswerable": 27, "documents": 23},
     "fresh8": {"questions": 153, "answerable": 126, "unanswerable": 27, "documents": 23},
+    "fresh9": {"questions": 156, "answerable": 129, "unanswerable": 27, "documents": 23},
 }
 
 
