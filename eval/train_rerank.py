@@ -40,7 +40,7 @@ import argparse
 import json
 import logging
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -83,12 +83,16 @@ LR = 0.2
 
 @dataclass(slots=True)
 class Group:
-    """One question's candidates: features, labels, exact-route mask."""
+    """One question's candidates: features, labels, exact-route mask; the question's type
+    and the candidate clauses ride along for diagnosis (:mod:`eval.near_miss`), which
+    reads what outranks the gold, not just that something does."""
 
     qid: str
     x: np.ndarray
     y: np.ndarray
     exact: np.ndarray
+    qtype: str = ""
+    clauses: tuple[Any, ...] = ()
 
 
 def fit(groups: list[Group], l2: float = L2, iters: int = ITERS) -> dict[str, Any]:
@@ -236,7 +240,7 @@ def collect(qset: QuestionSet, searcher: Any, *, include_test: bool = False) -> 
         x = features(plan, hits, children, inputs)
         y = np.asarray([1.0 if h.clause.clause_id in want else 0.0 for h in hits])
         exact = np.asarray([h.route == "exact" for h in hits])
-        out.append(Group(q.id, x, y, exact))
+        out.append(Group(q.id, x, y, exact, q.type, tuple(h.clause for h in hits)))
     return out
 
 
@@ -247,7 +251,7 @@ def ablate(groups: list[Group], columns: list[int]) -> list[Group]:
     for g in groups:
         x = g.x.copy()
         x[:, columns] = 0.0
-        out.append(Group(g.qid, x, g.y, g.exact))
+        out.append(replace(g, x=x))
     return out
 
 
