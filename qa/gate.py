@@ -84,7 +84,7 @@ from index.sentences import clause_sentences
 from qa.elements import Element
 from qa.quantities import asked_units, asks_number, states_a_number, states_unit
 from qa.relevance import CJK_RUN, FILLER, content_grams, coverage, held_grams
-from qa.slots import asked_object, asked_slot
+from qa.slots import Slot, asked_object, asked_slot, asks_list_count, enumerates
 
 GATE_FEATURES: tuple[str, ...] = (
     "dense1",  # best cosine among the top three usable hits
@@ -94,7 +94,6 @@ GATE_FEATURES: tuple[str, ...] = (
     "number_missing",  # a quantity asked and no number in the top three clauses
     "governing",  # one of the top three governs the drafting element asked about
     "agree",  # the first hit was found by both dense and BM25 retrieval
-    "named",  # the question names or points at a document, and the first hit is in it
     "short_topic",  # log of the number of topic bigrams (few words: coverage is coarse)
     "code_absent",  # the question names a standard code (edition) no document has
     "asked_best3",  # the asked attribute ("…有效期是多久" → 有效期) in the best of the top three
@@ -246,6 +245,31 @@ def unmatched_known(
     return len(lacking) / len(known), rarity
 
 
+# Units a count of a list's items is misread in: "一共几点" as a time of day, "分成几步"
+# as a unit of its own.  The answer lists the points or steps; no "N点"/"N步" need be stated.
+_LIST_UNIT_NAMES = frozenset({"clock", "步", "点"})
+# Slots that name a thing (a standard, a body, a grade): a list of items does not fill them.
+_NAMED_SLOTS = frozenset({"standard", "body", "grade"})
+
+
+def gate_slot(question: str) -> tuple[Slot | None, bool]:
+    """The slot the gate checks (:func:`qa.slots.asked_slot`) and whether an enumeration
+    fills it.  A count of a list's items (:func:`qa.slots.asks_list_count`: "分成几步",
+    "一共几点", "从几个方面来讲") is filled by any number or by a clause that lists items
+    — "服务实施流程:(1)…(2)…(3)…" answers "分成几步" without the word 三步, and those
+    answerable questions were refused (README "Refusal gate, session 13").  A standard, a
+    body or a grade asked stays as it is."""
+    slot = asked_slot(question)
+    if not asks_list_count(question) or (slot is not None and slot.kind in _NAMED_SLOTS):
+        return slot, False
+    read = slot
+
+    def fills(sentence: str) -> bool:
+        return states_a_number(sentence) or (read is not None and read.fills(sentence))
+
+    return Slot("count", fills), True
+
+
 def slot_filled(
     question: str,
     topic: set[str],
@@ -260,7 +284,7 @@ def slot_filled(
     states no period, and another stating periods of something else, scores low although
     the topic and a period are both there.  1.0 when the question asks for no slot (how
     to write, yes/no, a list), or names no word the knowledge base uses."""
-    slot = asked_slot(question)
+    slot, listed = gate_slot(question)
     if slot is None or not topic:
         return 1.0
     if frequency is not None and getattr(frequency, "n", 0):
@@ -277,7 +301,10 @@ def slot_filled(
     best = 0.0
     for h, kids in zip(hits[:3], children[:3], strict=False):
         heads = _title_text(h.clause)
-        for sentence in clause_sentences(h.clause, kids):
+        sentences = clause_sentences(h.clause, kids)
+        if listed and enumerates(sentences, kids):  # the list is the answer
+            best = max(best, cover(f"{heads} {' '.join(sentences)}"))
+        for sentence in sentences:
             if slot.fills(sentence):
                 best = max(best, cover(f"{heads} {sentence}"))
     return best
@@ -372,13 +399,16 @@ def slot_in_lead(
     is about the asked subject but states no value ("下级平台收到查岗问题后几分钟内作答"
     over the 平台查岗 clause, which gives no time) still scores on a clause after it that
     states minutes about something else."""
-    slot = asked_slot(question)
+    slot, listed = gate_slot(question)
     if slot is None or not topic:
         return 1.0
     if not hits:
         return 0.0
     kids = children[0] if children else ()
-    return 1.0 if any(slot.fills(s) for s in clause_sentences(hits[0].clause, kids)) else 0.0
+    sentences = clause_sentences(hits[0].clause, kids)
+    if listed and enumerates(sentences, kids):
+        return 1.0
+    return 1.0 if any(slot.fills(s) for s in sentences) else 0.0
 
 
 def _clause_text(clause: Any, kids: Sequence[Any] = ()) -> str:
@@ -442,6 +472,8 @@ def gate_features(
     # document, the asked value never given — the near miss a number of *some* kind hides.
     # Compared without layout spaces ("间 隔 60 s").
     units = asked_units(question)
+    if units and asks_list_count(question):
+        units = [u for u in units if u.name not in _LIST_UNIT_NAMES]
     if units:
         unit_stated = sum(any(states_unit([u], t) for t in texts[:3]) for u in units) / len(units)
     else:
@@ -454,7 +486,6 @@ def gate_features(
         "number_missing": float(asks_number(question) and not states_a_number(top3_text)),
         "governing": 1.0 if any(governing[:3]) else 0.0,
         "agree": 1.0 if getattr(h1, "bm25_score", None) is not None else 0.0,
-        "named": 1.0 if preferred and h1.clause.doc_id in set(preferred) else 0.0,
         "short_topic": math.log1p(len(topic)) / 3.0,
         "code_absent": 1.0 if code_absent(question, documents) else 0.0,
         # no attribute before the interrogative ("范围怎么写"): nothing can be missing
@@ -540,7 +571,6 @@ GATE_SIGNS: dict[str, int] = {
     "number_missing": -1,
     "governing": 1,
     "agree": 1,
-    "named": 1,
     "short_topic": 0,
     "code_absent": -1,
     "asked_best3": 1,

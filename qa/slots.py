@@ -24,7 +24,7 @@ names the kind of thing asked about it.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 from grammar.codes import find_codes
@@ -82,6 +82,57 @@ def asked_object(question: str) -> str | None:
     if head is None or head.end() < 2:
         return None
     return phrase[: head.end()].lower()
+
+
+# A count of the items of a list: "分成几步", "一共几点", "从几个方面来讲", "分几个阶段",
+# "有几项".  Its answer is the list itself as often as a number ("服务实施流程:(1)…(2)…
+# (3)…" answers "分成几步"), so the refusal gate counts a clause that enumerates items as
+# filling it (:func:`enumerates`).  Not a count of things measured ("取几个试件", "几台
+# 服务器": a number answers those), nor a time of day ("每天几点", "几点到几点").
+_LIST_WORDS = r"阶段|方面|步骤|步|要点|点|项|种|类|条|部分|环节|原则|措施"
+_ASKS_LIST_COUNT = re.compile(
+    r"(?<![哪这那好])几\s*个?\s*(?:" + _LIST_WORDS + r")(?!钟|月|小时|工作日|星期|字节)"
+)
+_TIME_OF_DAY_BEFORE = re.compile(
+    r"(?:每天|每日|早上|上午|下午|晚上|夜里|凌晨|中午|当天|次日|是|到|至)$"
+)
+_TIME_OF_DAY_AFTER = re.compile(r"钟|到|至|开|关|结束|交|上|下|前|后|以|之|起")
+
+
+def asks_list_count(question: str) -> bool:
+    """Does ``question`` ask how many items a list has ("服务实施流程分成几步", "一共几点",
+    "从几个方面来讲")?  "几点" counts points unless it reads as a time of day ("每天几点",
+    "几点开门", "几点到几点")."""
+    q = halfwidth(question)
+    for m in _ASKS_LIST_COUNT.finditer(q):
+        if m.group(0).endswith("点") and (
+            _TIME_OF_DAY_BEFORE.search(q[: m.start()]) or _TIME_OF_DAY_AFTER.match(q, m.end())
+        ):
+            continue
+        return True
+    return False
+
+
+# Item markers of an enumeration, one style each: "(1)", "1)" / "a)" / "1、", "①", "一是",
+# "一、", "第一，".  Two different items of one style make a list.
+_ITEM_MARKS = (
+    re.compile(r"[（(]\s*(\d{1,2}|[一二三四五六七八九十]{1,2})\s*[)）]"),
+    re.compile(r"(?:^|[\s。；;:：，,])(\d{1,2}|[a-z])\s*[)）、]"),
+    re.compile(r"(?:^|[\s。；;:：，,])(\d{1,2})\s*[.．](?!\d)"),
+    re.compile(r"([①②③④⑤⑥⑦⑧⑨⑩])"),
+    re.compile(r"([一二三四五六七八九十])是"),
+    re.compile(r"(?:^|[\s。；;:：])([一二三四五六七八九十]{1,2})、"),
+    re.compile(r"第([一二三四五六七八九十]{1,2})[，,、:：]"),
+)
+
+
+def enumerates(sentences: Sequence[str], children: Sequence[object] = ()) -> bool:
+    """Does a clause list items — two children or more (a section), or two different item
+    markers of one style in its sentences ("(1)…(2)…", "a)…b)…", "一是…二是…")?"""
+    if len(children) >= 2:
+        return True
+    text = halfwidth(" ".join(sentences))
+    return any(len(set(p.findall(text))) >= 2 for p in _ITEM_MARKS)
 
 
 class Slot(NamedTuple):
