@@ -57,6 +57,13 @@ whether the clauses *contain* what the question is about:
   一人一档"), which states no value, while the values ``slot_filled`` and ``unit_stated``
   find are in the clauses after it, about other things.
 
+A count of a list's items ("分成几步", "一共几点", "从几个方面来讲") is filled by a clause that
+lists them as well as by a number (:func:`gate_slot`, since session 13): "服务实施流程:(1)…
+(2)…(3)…" answers "分成几步" without saying 三步.  Whether the first hit is in a document
+the question names was an input until session 13: held out by corpus it took a positive
+weight from the samples and web guides and pushed up the real standards' near misses,
+which name the very document they miss in (README "Refusal gate, session 13").
+
 :func:`gate_features` computes these from the query plan and the usable hits (one row,
 named by :data:`GATE_FEATURES`; sentence cosines and word frequencies come from
 :mod:`qa.gate_inputs`); :class:`GateModel` combines them with a logistic
