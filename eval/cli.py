@@ -98,6 +98,7 @@ import json
 import logging
 import subprocess
 import sys
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -193,6 +194,31 @@ def prepare_kb(qset: QuestionSet, workspace: Path, kb: str, *, quiet: bool) -> N
     for f in report.files:
         if str(f.status) in ("skipped", "failed"):
             log.warning("%s: %s", f.path, f.reason)
+
+
+def tuning_searchers(
+    paths: Iterable[Path | str], workspace: Path
+) -> Iterator[tuple[QuestionSet, Any]]:
+    """Each question set with a searcher over its own knowledge base ``eval-<name>``, ingested
+    first (idempotent).  The trainers and diagnostics read the sets the same way; a set whose
+    corpus is missing is skipped with the line ``python -m eval`` prints, since ../shared
+    may be absent."""
+    from core.kb import KnowledgeBase
+
+    for path in paths:
+        qset = load_question_set(path)
+        missing = qset.missing_corpus()
+        if missing:
+            print(
+                f"跳过题集 {qset.meta.name}：语料不存在（{', '.join(map(str, missing))}）",
+                file=sys.stderr,
+            )
+            continue
+        kb = f"eval-{qset.meta.name}"
+        prepare_kb(qset, workspace, kb, quiet=True)
+        searcher = KnowledgeBase.at(workspace, kb).searcher(sync=True)
+        quiet_loggers()
+        yield qset, searcher
 
 
 def evaluate_set(qset: QuestionSet, args: argparse.Namespace, workspace: Path) -> dict[str, Any]:

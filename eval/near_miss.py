@@ -222,10 +222,8 @@ def table(misses: Sequence[NearMiss]) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from core.kb import KnowledgeBase
-    from eval.cli import prepare_kb, quiet_loggers
+    from eval.cli import quiet_loggers, tuning_searchers
     from eval.folds import by_corpus, corpus_key
-    from eval.questions import load_question_set
     from eval.train_rerank import TUNING_SETS, collect, fit_listwise
     from ingest.workspace import resolve_workspace
     from qa.rerank import FEATURES, WEIGHTS_FILE
@@ -246,14 +244,7 @@ def main(argv: list[str] | None = None) -> int:
     ws = resolve_workspace(args.workspace)
     sets: dict[str, list[Any]] = {}
     corpus_of: dict[str, tuple[str, ...]] = {}
-    for path in [Path(s) for s in args.sets] if args.sets else TUNING_SETS:
-        qset = load_question_set(path)
-        if qset.missing_corpus():
-            continue
-        kb = f"eval-{qset.meta.name}"
-        prepare_kb(qset, ws, kb, quiet=True)
-        searcher = KnowledgeBase.at(ws, kb).searcher(sync=True)
-        quiet_loggers()
+    for qset, searcher in tuning_searchers(args.sets or TUNING_SETS, ws):
         sets[qset.meta.name] = collect(qset, searcher)
         corpus_of[qset.meta.name] = corpus_key(qset.meta.corpus, qset.meta.name)
     misses: list[NearMiss] = []

@@ -148,21 +148,11 @@ def collect(qset: Any, searcher: Any, kb: KbVectors) -> list[Item]:
 def export(paths: list[Path], workspace: Path) -> tuple[dict[str, KbVectors], list[Item]]:
     """Vectors of every tuning set's knowledge base and the dev questions' items; sets
     over the same clauses (the real-standards sets) share one :class:`KbVectors`."""
-    from core.kb import KnowledgeBase
-    from eval.cli import prepare_kb, quiet_loggers
-    from eval.questions import load_question_set
+    from eval.cli import tuning_searchers
 
     kbs: dict[str, KbVectors] = {}
     items: list[Item] = []
-    for path in paths:
-        qset = load_question_set(path)
-        if qset.missing_corpus():
-            log.warning("skipping %s: corpus missing", qset.meta.name)
-            continue
-        kb = f"eval-{qset.meta.name}"
-        prepare_kb(qset, workspace, kb, quiet=True)
-        searcher = KnowledgeBase.at(workspace, kb).searcher(sync=True)
-        quiet_loggers()
+    for qset, searcher in tuning_searchers(paths, workspace):
         vecs = kb_vectors(qset.meta.name, searcher._snap)
         same = next((k for k in kbs.values() if k.clause_ids == vecs.clause_ids), None)
         if same is None:

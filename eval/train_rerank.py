@@ -47,7 +47,7 @@ from typing import Any
 import numpy as np
 
 from eval.folds import by_corpus, corpus_key
-from eval.questions import QuestionSet, load_question_set
+from eval.questions import QuestionSet
 
 log = logging.getLogger("eval.train_rerank")
 
@@ -368,8 +368,7 @@ def ablation_table(sets: dict[str, list[Group]], fitter: Any, l2: float) -> list
 
 
 def main(argv: list[str] | None = None) -> int:
-    from core.kb import KnowledgeBase
-    from eval.cli import prepare_kb, quiet_loggers
+    from eval.cli import quiet_loggers, tuning_searchers
     from ingest.workspace import resolve_workspace
     from qa.rerank import FEATURES, GROUPS, WEIGHTS_FILE
 
@@ -420,15 +419,7 @@ def main(argv: list[str] | None = None) -> int:
     ws = resolve_workspace(args.workspace)
     sets: dict[str, list[Group]] = {}
     corpus_of: dict[str, tuple[str, ...]] = {}
-    for path in [Path(s) for s in args.sets] if args.sets else TUNING_SETS:
-        qset = load_question_set(path)
-        if qset.missing_corpus():
-            print(f"跳过题集 {qset.meta.name}：语料不存在", file=sys.stderr)
-            continue
-        kb = f"eval-{qset.meta.name}"
-        prepare_kb(qset, ws, kb, quiet=True)
-        searcher = KnowledgeBase.at(ws, kb).searcher(sync=True)
-        quiet_loggers()
+    for qset, searcher in tuning_searchers(args.sets or TUNING_SETS, ws):
         sets[qset.meta.name] = ablate(collect(qset, searcher), [FEATURES.index(f) for f in without])
         corpus_of[qset.meta.name] = corpus_key(qset.meta.corpus, qset.meta.name)
         log.info("%s: %d questions", qset.meta.name, len(sets[qset.meta.name]))

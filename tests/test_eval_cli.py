@@ -191,6 +191,22 @@ def test_eval_cli_skips_sets_without_corpus(
     assert "跳过题集 gone" in err and "没有可运行的题集" in err
 
 
+def test_tuning_searchers_skip_a_set_without_corpus_with_the_eval_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The trainers (reranker, adapter, near misses) read sets through one generator: a set
+    whose corpus is gone yields nothing and says so the way ``python -m eval`` does."""
+    from eval.cli import tuning_searchers
+
+    path = tmp_path / "questions_gone.jsonl"
+    meta = {"_meta": {"name": "gone", "version": "1", "corpus": [str(tmp_path / "nope")]}}
+    q = {"id": "q", "type": "unanswerable", "question": "?"}
+    path.write_text(json.dumps(meta) + "\n" + json.dumps(q), encoding="utf-8")
+    assert list(tuning_searchers([path], tmp_path / "ws")) == []
+    assert "跳过题集 gone：语料不存在" in capsys.readouterr().err
+    assert not (tmp_path / "ws" / "kbs" / "eval-gone").exists()
+
+
 def test_eval_cli_reports_bad_set(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "questions_bad.jsonl"
     path.write_text('{"_meta": {"name": "b", "corpus": ["x"]}}\n{"id": 1,\n', encoding="utf-8")
