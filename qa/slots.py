@@ -28,6 +28,7 @@ from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 from grammar.codes import find_codes
+from grammar.families.list_item import lists_items
 from grammar.numbering import halfwidth
 from qa.quantities import asked_type, asked_units, asks_number, states_a_number, states_unit
 
@@ -113,26 +114,11 @@ def asks_list_count(question: str) -> bool:
     return False
 
 
-# Item markers of an enumeration, one style each: "(1)", "1)" / "a)" / "1、", "①", "一是",
-# "一、", "第一，".  Two different items of one style make a list.
-_ITEM_MARKS = (
-    re.compile(r"[（(]\s*(\d{1,2}|[一二三四五六七八九十]{1,2})\s*[)）]"),
-    re.compile(r"(?:^|[\s。；;:：，,])(\d{1,2}|[a-z])\s*[)）、]"),
-    re.compile(r"(?:^|[\s。；;:：，,])(\d{1,2})\s*[.．](?!\d)"),
-    re.compile(r"([①②③④⑤⑥⑦⑧⑨⑩])"),
-    re.compile(r"([一二三四五六七八九十])是"),
-    re.compile(r"(?:^|[\s。；;:：])([一二三四五六七八九十]{1,2})、"),
-    re.compile(r"第([一二三四五六七八九十]{1,2})[，,、:：]"),
-)
-
-
 def enumerates(sentences: Sequence[str], children: Sequence[object] = ()) -> bool:
     """Does a clause list items — two children or more (a section), or two different item
-    markers of one style in its sentences ("(1)…(2)…", "a)…b)…", "一是…二是…")?"""
-    if len(children) >= 2:
-        return True
-    text = halfwidth(" ".join(sentences))
-    return any(len(set(p.findall(text))) >= 2 for p in _ITEM_MARKS)
+    markers of one style in its sentences (:func:`grammar.families.list_item.lists_items`:
+    "(1)…(2)…", "a)…b)…", "一是…二是…")?"""
+    return len(children) >= 2 or lists_items(" ".join(sentences))
 
 
 class Slot(NamedTuple):

@@ -7,7 +7,7 @@ import pytest
 
 from grammar.families.base import OUTLINE_CIRCLED, OUTLINE_PART, REFERENCE
 from grammar.families.element import FAMILY as ELEMENT
-from grammar.families.list_item import CIRCLED, is_aux_block
+from grammar.families.list_item import CIRCLED, is_aux_block, lists_items
 from grammar.families.slide_part import FAMILY as SLIDE
 
 
@@ -109,3 +109,16 @@ def test_first_character_index_finds_every_family(line: str) -> None:
             expected = found
             break
     assert match_at(line, 0, glued=True) == expected and expected is not None
+
+
+def test_a_list_run_into_one_line_is_two_different_inline_markers_of_one_style() -> None:
+    assert lists_items("服务实施流程:(1)按照要求进行服务; (2)记录服务数据;")
+    assert lists_items("确保: a) 少而精; b) 有利于形成行为规范;")
+    assert lists_items("严把两关:一是加强领导;二是把好采购关。")
+    assert lists_items("⑪ 附录；⑫ 参考文献。")  # every circled number the family knows
+    assert lists_items("（一）总体要求（二）具体要求")
+    # one marker, the same marker twice, a clause number, a decimal: no list
+    assert not lists_items("持续改进(1)定期对服务体系进行评估。")
+    assert not lists_items("见(1)，并按(1)执行。")
+    assert not lists_items("(4.6.1)组织应形成服务管理体系文件。")
+    assert not lists_items("温度为 1.5 ℃，湿度 2.5 %。")

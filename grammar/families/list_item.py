@@ -37,6 +37,28 @@ RE_CAPTION = re.compile(r"^(?:表|图)[ \t]*(?:[A-Z]\.)?\d{1,3}(?:[ \t]|$|[(（]
 RE_SOURCE_NOTE = re.compile(r"^\[来源[:：]")
 
 
+# Item markers written inside running text, one style each: "(1)", "1)" / "a)" / "1、",
+# "1.", circled numbers, "一是", "一、", "第一，".  A PDF or a scraped page often runs a
+# list onto one line, so the line-start markers above do not see it.
+INLINE_ITEM_MARKS: tuple[re.Pattern[str], ...] = (
+    re.compile(r"[（(]\s*(\d{1,2}|[一二三四五六七八九十]{1,2})\s*[)）]"),
+    re.compile(r"(?:^|[\s。；;:：，,])(\d{1,2}|[a-z])\s*[)）、]"),
+    re.compile(r"(?:^|[\s。；;:：，,])(\d{1,2})\s*[.．](?!\d)"),
+    re.compile(rf"([{CIRCLED_CHARS}])"),
+    re.compile(r"([一二三四五六七八九十])是"),
+    re.compile(r"(?:^|[\s。；;:：])([一二三四五六七八九十]{1,2})、"),
+    re.compile(r"第([一二三四五六七八九十]{1,2})[，,、:：]"),
+)
+
+
+def lists_items(text: str) -> bool:
+    """Does ``text`` list items: two *different* markers of one style ("(1)…(2)…",
+    "a)…b)…", "一是…二是…")?  One marker alone is a reference or a clause number
+    ("(4.6.1)", "见(1)"), not a list."""
+    t = halfwidth(text)
+    return any(len(set(p.findall(t))) >= 2 for p in INLINE_ITEM_MARKS)
+
+
 def is_aux_block(line: str) -> bool:
     """列项, 注, 示例, table/figure captions, term sources: body blocks that begin a new
     paragraph (so a PDF line-joiner must not glue them to the previous line)."""
