@@ -127,7 +127,11 @@ def favouring(
 ) -> list[str]:
     """The ``top`` features adding most to the first hit's linear score over the gold's,
     positive contributions only."""
-    d = contributions(model, x_first, x_gold)
+    return _strongest(contributions(model, x_first, x_gold), names, top)
+
+
+def _strongest(d: np.ndarray, names: Sequence[str], top: int = 2) -> list[str]:
+    """The ``top`` names with the largest positive contributions ``d``."""
     return [names[k] for k in np.argsort(-d, kind="stable")[:top] if d[k] > 1e-12]
 
 
@@ -157,7 +161,7 @@ def near_misses(
 ) -> list[NearMiss]:
     """The near misses of ``groups`` (:class:`eval.train_rerank.Group` with clauses) when
     ranked by ``model``, exact-route hits first as the answerer keeps them."""
-    from eval.train_rerank import _scores
+    from eval.train_rerank import ranked_order
 
     out: list[NearMiss] = []
     for g in groups:
@@ -165,10 +169,7 @@ def near_misses(
             continue
         if not g.clauses or not g.y.any():
             continue
-        s = _scores(model, g.x)
-        idx = range(len(g.y))
-        order = [i for i in idx if g.exact[i]]
-        order += sorted((i for i in idx if not g.exact[i]), key=lambda i: (-s[i], i))
+        order = ranked_order(g, model)
         rank = next(r for r, i in enumerate(order) if g.y[i] > 0)
         if rank == 0 or rank >= depth:
             continue
@@ -182,7 +183,7 @@ def near_misses(
                 relation(g.clauses[first], g.clauses[gold]),
                 kind(g.clauses[first], g.clauses[gold]),
                 length_class(g.clauses[first], g.clauses[gold]),
-                tuple(favouring(model, g.x[first], g.x[gold], names)),
+                tuple(_strongest(d, names)),
                 first == 0,
                 frozenset(names[k] for k in range(len(d)) if d[k] > 1e-12),
                 frozenset(names[k] for k in range(len(d)) if d[k] < -1e-12),

@@ -169,16 +169,20 @@ def _scores(model: dict[str, Any], x: np.ndarray) -> np.ndarray:
     return z @ np.asarray(model["weights"]) + model["bias"]
 
 
-def ranked_labels(g: Group, model: dict[str, Any] | None) -> list[float]:
-    """Labels in the order the model ranks (None: the pipeline's order); exact-route
-    candidates stay first, as :func:`qa.rerank.rerank` keeps them."""
+def ranked_order(g: Group, model: dict[str, Any] | None) -> list[int]:
+    """Candidate indices in the order the model ranks (None: the pipeline's order);
+    exact-route candidates stay first, as :func:`qa.rerank.rerank` keeps them."""
     idx = list(range(len(g.y)))
-    if model is not None:
-        s = _scores(model, g.x)
-        exact = [i for i in idx if g.exact[i]]
-        rest = sorted((i for i in idx if not g.exact[i]), key=lambda i: (-s[i], i))
-        idx = exact + rest
-    return [float(g.y[i]) for i in idx]
+    if model is None:
+        return idx
+    s = _scores(model, g.x)
+    exact = [i for i in idx if g.exact[i]]
+    return exact + sorted((i for i in idx if not g.exact[i]), key=lambda i: (-s[i], i))
+
+
+def ranked_labels(g: Group, model: dict[str, Any] | None) -> list[float]:
+    """Labels in the order :func:`ranked_order` gives."""
+    return [float(g.y[i]) for i in ranked_order(g, model)]
 
 
 def top_hits(groups: list[Group], model: dict[str, Any] | None) -> np.ndarray:
