@@ -74,6 +74,8 @@ TUNING_SETS = tuple(
         "webguides7",
         "fresh8",
         "webguides8",
+        "fresh9",
+        "webguides9",
     )
 )
 L2_GRID = (1.0, 3.0, 10.0, 30.0, 100.0)  # listwise: chosen by the 1-SE rule (one_se_choice)

@@ -156,6 +156,7 @@ def test_the_refit_trains_only_on_the_sets_the_project_tunes_on() -> None:
         "questions_fresh6.jsonl",
         "questions_fresh7.jsonl",
         "questions_fresh8.jsonl",
+        "questions_fresh9.jsonl",
         "questions_sample.jsonl",
         "questions_standards.jsonl",
         "questions_webguides.jsonl",
@@ -166,6 +167,7 @@ def test_the_refit_trains_only_on_the_sets_the_project_tunes_on() -> None:
         "questions_webguides6.jsonl",
         "questions_webguides7.jsonl",
         "questions_webguides8.jsonl",
+        "questions_webguides9.jsonl",
     ]
     assert all(p.is_file() for p in TUNING_SETS)
 
