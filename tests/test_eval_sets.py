@@ -258,6 +258,7 @@ WEB_GUIDE_SETS = [
     "questions_webguides7.jsonl",
     "questions_webguides8.jsonl",
     "questions_webguides9.jsonl",
+    "questions_webguides10.jsonl",
 ]
 
 
@@ -337,6 +338,13 @@ WEB_GUIDE_SET_MINIMA = {
         "unanswerable": 15,
         "files": 5,
         "per_file": 2,
+    },
+    "webguides10": {
+        "questions": 80,
+        "answerable": 65,
+        "unanswerable": 15,
+        "files": 5,
+        "per_file": 6,
     },
 }
 
