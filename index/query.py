@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from grammar.codes import find_codes, without_codes
-from grammar.editions import asked_years, set_aside
+from grammar.editions import asked_years, set_aside, year_of
 from grammar.numbering import halfwidth
 from grammar.schema import DocumentInfo
 from index.exact import (
@@ -222,13 +222,15 @@ def of_edition(query: str, doc_ids: Sequence[str], documents: Sequence[DocumentI
     years = asked_years(query)
     if not years:
         return list(doc_ids)
-    year_of = {d.doc_id: _years(d) for d in documents}
-    dated = [i for i in doc_ids if year_of.get(i, set()) & years]
+    by_doc = {d.doc_id: _years(d) for d in documents}
+    dated = [i for i in doc_ids if by_doc.get(i, set()) & years]
     return dated or list(doc_ids)
 
 
 def _years(d: DocumentInfo) -> set[str]:
-    return {c.rsplit("—", 1)[1] for c in document_codes(d) if "—" in c}
+    """The edition years of a document's codes, read the way :mod:`grammar.editions` reads
+    them (an ISO-style "GB/T 1.1:2020" or a hyphen has a year too, not only "—")."""
+    return {y for c in document_codes(d) if (y := year_of(c))}
 
 
 def parse_query(

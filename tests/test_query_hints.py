@@ -47,3 +47,12 @@ def test_web_articles_are_not_pointed_at_by_loose_title_words() -> None:
 def test_hints_do_not_count_as_named() -> None:
     q = parse_query("定级指南的范围一章怎么写？", DOCS)
     assert q.named is None and q.hinted == ("grading",)
+
+
+def test_an_edition_is_read_from_any_dash_of_a_code() -> None:
+    # a code stored with a hyphen (as transcriptions often give it) has a year as well
+    docs = [
+        DocumentInfo("a11", "道路运输车辆卫星定位系统 终端通讯协议", "JT/T 808-2011", "", 1, 1),
+        DocumentInfo("a19", "道路运输车辆卫星定位系统 终端通讯协议", "JT/T 808-2019", "", 1, 1),
+    ]
+    assert of_edition("按2019版，终端注册怎么做？", ["a11", "a19"], docs) == ["a19"]
