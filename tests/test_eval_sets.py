@@ -501,6 +501,7 @@ STANDARD_SET_MINIMA = {
     "fresh7": {"questions": 152, "answerable": 125, "unanswerable": 27, "documents": 23},
     "fresh8": {"questions": 153, "answerable": 126, "unanswerable": 27, "documents": 23},
     "fresh9": {"questions": 156, "answerable": 129, "unanswerable": 27, "documents": 23},
+    "fresh10": {"questions": 157, "answerable": 130, "unanswerable": 27, "documents": 23},
 }
 
 
