@@ -28,7 +28,10 @@ Usage::
 
     python -m eval.train_rerank [--set FILE ...] [--workspace DIR] [--out qa/rerank.json]
         [--fit listwise|pointwise] [--without FEATURE ...] [--without-group GROUP ...]
-        [--ablation]
+        [--ablation] [--zh-scorer MODEL_DIR]
+
+``--zh-scorer`` adds the optional second scorer's rank feature (:mod:`qa.zh_scorer`) and
+writes ``qa/rerank_zh.json`` instead.
 
 Each set is evaluated on its knowledge base ``eval-<name>`` (built like ``python -m eval``
 does).  Held-out splits of a set (``"split": "test"`` questions) are never trained on.
@@ -207,8 +210,12 @@ def score(groups: list[Group], model: dict[str, Any] | None) -> dict[str, float]
     return {"n": len(groups), "recall@1": r1 / n, "recall@5": r5 / n, "mrr@10": mrr / n}
 
 
-def collect(qset: QuestionSet, searcher: Any, *, include_test: bool = False) -> list[Group]:
-    """Candidate groups of the answerable questions with resolved gold."""
+def collect(
+    qset: QuestionSet, searcher: Any, *, include_test: bool = False, scorer: Any = None
+) -> list[Group]:
+    """Candidate groups of the answerable questions with resolved gold.  With ``scorer``
+    (a :class:`qa.zh_scorer.ZhScorer`) each row ends with its rank feature, as
+    :class:`qa.rerank.ZhLinearReranker` computes it."""
     from eval.gold import resolve_set
     from index.retrievers import pipeline_for
     from qa.answer import retrieve
@@ -244,6 +251,8 @@ def collect(qset: QuestionSet, searcher: Any, *, include_test: bool = False) -> 
             doc_frequency=doc_frequency,
         )
         x = features(plan, hits, children, inputs)
+        if scorer is not None:
+            x = np.column_stack([x, scorer.column(plan.text, [h.clause for h in hits], children)])
         y = np.asarray([1.0 if h.clause.clause_id in want else 0.0 for h in hits])
         exact = np.asarray([h.route == "exact" for h in hits])
         out.append(Group(q.id, x, y, exact, q.type, tuple(h.clause for h in hits)))
@@ -376,12 +385,18 @@ def ablation_table(sets: dict[str, list[Group]], fitter: Any, l2: float) -> list
 def main(argv: list[str] | None = None) -> int:
     from eval.cli import quiet_loggers, tuning_searchers
     from ingest.workspace import resolve_workspace
-    from qa.rerank import FEATURES, GROUPS, WEIGHTS_FILE
+    from qa.rerank import FEATURES, GROUPS, WEIGHTS_FILE, ZH_WEIGHTS_FILE
 
     p = argparse.ArgumentParser(prog="python -m eval.train_rerank", description=__doc__)
     p.add_argument("--set", dest="sets", action="append", metavar="FILE")
     p.add_argument("--workspace")
-    p.add_argument("--out", default=str(WEIGHTS_FILE))
+    p.add_argument("--out", help=f"default {WEIGHTS_FILE} ({ZH_WEIGHTS_FILE} with --zh-scorer)")
+    p.add_argument(
+        "--zh-scorer",
+        metavar="MODEL_DIR",
+        help="fit with the second scorer's rank feature (qa.zh_scorer; a sentence-transformers "
+        "model directory)",
+    )
     p.add_argument("--fit", choices=sorted(FITTERS), default="listwise")
     p.add_argument(
         "--without",
@@ -423,10 +438,20 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     quiet_loggers()
     ws = resolve_workspace(args.workspace)
+    scorer = None
+    names = list(FEATURES)
+    if args.zh_scorer:
+        from qa.zh_scorer import FEATURE, ZhScorer
+
+        scorer = ZhScorer.load(args.zh_scorer)
+        names.append(FEATURE)
+    out = Path(args.out or (ZH_WEIGHTS_FILE if scorer else WEIGHTS_FILE))
     sets: dict[str, list[Group]] = {}
     corpus_of: dict[str, tuple[str, ...]] = {}
     for qset, searcher in tuning_searchers(args.sets or TUNING_SETS, ws):
-        sets[qset.meta.name] = ablate(collect(qset, searcher), [FEATURES.index(f) for f in without])
+        sets[qset.meta.name] = ablate(
+            collect(qset, searcher, scorer=scorer), [FEATURES.index(f) for f in without]
+        )
         corpus_of[qset.meta.name] = corpus_key(qset.meta.corpus, qset.meta.name)
         log.info("%s: %d questions", qset.meta.name, len(sets[qset.meta.name]))
     if args.folds == "corpus":
@@ -442,7 +467,7 @@ def main(argv: list[str] | None = None) -> int:
         l2, cv = L2, cross_validate(sets, fitter)
     model = fitter([g for gs in sets.values() for g in gs], l2=l2)
     data = {
-        "features": list(FEATURES),
+        "features": names,
         **model,
         "fit": args.fit,
         "l2": l2,
@@ -451,14 +476,14 @@ def main(argv: list[str] | None = None) -> int:
         "without": without,
         "leave_one_set_out": cv,
     }
-    Path(args.out).write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+    out.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
     for held, r in cv.items():
         a, b = r["hybrid+exact"], r["+rerank"]
         print(
             f"held out {held:<12} n={a['n']:<4} R@1 {a['recall@1']:.3f} → {b['recall@1']:.3f}  "
             f"R@5 {a['recall@5']:.3f} → {b['recall@5']:.3f}  MRR {a['mrr@10']:.3f} → {b['mrr@10']:.3f}"
         )
-    print(f"{args.fit}，L2 {l2:g}；模型已写入 {args.out}")
+    print(f"{args.fit}，L2 {l2:g}；模型已写入 {out}")
     if args.ablation:
         print("\n".join(ablation_table(sets, fitter, l2)))
     return 0

@@ -10,6 +10,9 @@ leave-one-set-out cross-validation (``python -m eval.train_rerank``); its weight
 
 A user with a cross-encoder (``STDQA_RERANKER=BAAI/bge-reranker-base`` or a local path)
 gets :class:`CrossEncoderReranker` instead; sentence-transformers is then required.
+A user with a Chinese bi-encoder on disk (``STDQA_ZH_SCORER``, :mod:`qa.zh_scorer`) gets
+:class:`ZhLinearReranker`: the same linear model with that model's rank of each candidate
+as one more feature (weights ``qa/rerank_zh.json``).
 
 Clauses reached by the exact route ("8.6 条") keep their place at the top: the user named
 them.
@@ -43,6 +46,8 @@ from qa.usable import unusable
 log = logging.getLogger(__name__)
 
 WEIGHTS_FILE = Path(__file__).with_name("rerank.json")
+# The linear model fitted with the optional second scorer's feature (qa.zh_scorer).
+ZH_WEIGHTS_FILE = Path(__file__).with_name("rerank_zh.json")
 ENV = "STDQA_RERANKER"
 DEPTH = 20  # candidates the reranker sees
 
@@ -450,13 +455,15 @@ class LinearReranker:
     needs_inputs: bool = True  # reads RerankInputs (sentence cosines, word counts)
 
     @classmethod
-    def load(cls, path: Path = WEIGHTS_FILE) -> LinearReranker | None:
+    def load(
+        cls, path: Path = WEIGHTS_FILE, features: tuple[str, ...] = FEATURES
+    ) -> LinearReranker | None:
         """The stored model, or None when missing or made for other features."""
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             return None
-        if tuple(data.get("features", ())) != FEATURES:
+        if tuple(data.get("features", ())) != features:
             log.warning("%s was trained on other features; reranking off", path)
             return None
         return cls(
@@ -488,6 +495,40 @@ class LinearReranker:
     ) -> tuple[list[int], np.ndarray]:
         """:meth:`order`, with each hit's score (by its position in ``hits``)."""
         s = self.scores(features(plan, hits, children, inputs))
+        return sorted(range(len(hits)), key=lambda i: (-s[i], i)), s
+
+
+@dataclass(frozen=True)
+class ZhLinearReranker(LinearReranker):
+    """The linear model over :data:`FEATURES` plus the second scorer's rank feature
+    (:mod:`qa.zh_scorer`), weights from ``qa/rerank_zh.json``.  A subclass, so
+    :func:`rerank` still reports its scores to the refusal gate."""
+
+    scorer: Any = None
+    name: str = "linear+zh"
+
+    @classmethod
+    def with_scorer(cls, scorer: Any, path: Path | None = None) -> LinearReranker | None:
+        """The model with ``scorer`` attached (weights from ``path``, by default
+        ``qa/rerank_zh.json``); None when the weights are missing or were fitted on other
+        features."""
+        from qa.zh_scorer import FEATURE
+
+        base = LinearReranker.load(path or ZH_WEIGHTS_FILE, (*FEATURES, FEATURE))
+        if base is None:
+            return None
+        return cls(base.weights, base.bias, base.mean, base.scale, scorer=scorer)
+
+    def scored_order(
+        self,
+        plan: QueryPlan,
+        hits: Sequence[HitLike],
+        children: Sequence[Sequence[Clause]],
+        inputs: RerankInputs | None = None,
+    ) -> tuple[list[int], np.ndarray]:
+        x = features(plan, hits, children, inputs)
+        extra = self.scorer.column(plan.text, [h.clause for h in hits], children)
+        s = self.scores(np.column_stack([x, extra]))
         return sorted(range(len(hits)), key=lambda i: (-s[i], i)), s
 
 
@@ -535,11 +576,21 @@ class Reranker(Protocol):
 
 
 def default_reranker() -> Reranker | None:
-    """The user's cross-encoder when ``STDQA_RERANKER`` names one, else the stored
-    linear model (None when it is missing)."""
+    """The user's cross-encoder when ``STDQA_RERANKER`` names one; else the linear model
+    with the second scorer's feature when ``STDQA_ZH_SCORER`` names a model and
+    ``qa/rerank_zh.json`` fits the features; else the stored linear model (None when it
+    is missing)."""
     name = os.environ.get(ENV, "").strip()
     if name:
         return CrossEncoderReranker(name)
+    from qa.zh_scorer import configured
+
+    scorer = configured()
+    if scorer is not None:
+        model = ZhLinearReranker.with_scorer(scorer)
+        if model is not None:
+            return model
+        log.warning("%s does not fit the features; the second scorer is off", ZH_WEIGHTS_FILE)
     return LinearReranker.load()
 
 
