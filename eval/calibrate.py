@@ -52,7 +52,7 @@ class Item:
     """One question as the gate saw it."""
 
     answerable: bool
-    features: dict[str, float] | None  # None: nothing usable retrieved (always refused)
+    features: dict[str, float | None] | None  # None: nothing usable retrieved (always refused)
     other: bool  # refused for another reason (a named document is absent)
     exact: bool = False  # answered through the exact clause route (the gate is bypassed)
     # Answerable: does the answer lead with a gold clause (1/0)?  Read from the answer when

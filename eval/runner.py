@@ -99,7 +99,7 @@ class AnswerOutcome:
     first: float | None = None  # the first citation holds the answer (answered, scored)
     relevance: float | None = None  # the refusal gate's score (calibration curve)
     absent: bool = False  # refused because a named document is absent
-    gate_features: dict[str, float] | None = None  # what the refusal gate saw (qa.gate)
+    gate_features: dict[str, float | None] | None = None  # what the refusal gate saw (qa.gate)
     # Rule-based support check (qa/support.py, no LLM): share of the answer's statements
     # supported by the clauses shown (LLM: the model's raw answer, before drifts are
     # removed), and how many statements drifted.

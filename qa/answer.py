@@ -93,7 +93,7 @@ class AnswerResult:
     relevance: float | None = None  # refusal gate score of the best of the top three hits
     absent_documents: list[str] = field(default_factory=list)  # why refused, if so
     # What the refusal gate saw (qa.gate.GATE_FEATURES); eval stores it to calibrate.
-    gate_features: dict[str, float] | None = None
+    gate_features: dict[str, float | None] | None = None
     # LLM mode: the verdict on each statement of the model's raw answer (qa/support.py),
     # and how the prompt was fitted to the context window.
     support: SupportReport | None = None
@@ -200,7 +200,7 @@ class _Plan:
     leads: list[str] = field(default_factory=list)  # each part's best clause (qa.parts)
     relevance: float | None = None  # the refusal gate's score (best of the top three)
     absent: list[str] = field(default_factory=list)  # named documents not in the KB
-    gate_features: dict[str, float] | None = None  # qa.gate features of the usable hits
+    gate_features: dict[str, float | None] | None = None  # qa.gate features of the usable hits
 
     @property
     def query(self) -> str:
