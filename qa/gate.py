@@ -56,10 +56,10 @@ whether the clauses *contain* what the question is about:
   close to content leads with the clause about the asked subject ("平台查岗", "投诉档案
   一人一档"), which states no value, while the values ``slot_filled`` and ``unit_stated``
   find are in the clauses after it, about other things;
-* the best sentence's cosine again, for the questions that ask a slot only
-  (:func:`sentence_for_slot`, since session 14): a question asking for a value restates
-  the sentence that gives it, so for it the cosine separates far better than for one
-  asking how or which ones; for those the input does not apply (None, read at its mean).
+* the clause's and the best sentence's cosines again, for the questions that ask a slot
+  only (:func:`for_slot`, since session 14): a question asking for a value restates the
+  sentence that gives it, so for it the cosines separate far better than for one asking
+  how or which ones; for those the inputs do not apply (None, read at their mean).
 
 A count of a list's items ("分成几步", "一共几点", "从几个方面来讲") is filled by a clause that
 lists them as well as by a number (:func:`gate_slot`, since session 13): "服务实施流程:(1)…
@@ -119,7 +119,8 @@ GATE_FEATURES: tuple[str, ...] = (
     "term_in_doc",  # the question's Latin terms ("TLS", "IP66") used in the top three's documents
     "object_held",  # the kind of thing asked ("哪种算法" → 算法) in one top-three sentence
     "slot_lead",  # the first hit, which the answer leads with, states a value of the asked kind
-    "sent_slot",  # sent_best when the question asks a slot (a value, a standard…); else None
+    "dense_slot",  # dense1 when the question asks a slot (a value, a standard…); else None
+    "sent_slot",  # sent_best when the question asks a slot; else None
 )
 
 # An input that does not apply to a question is None in its row (:func:`gate_features`):
@@ -402,23 +403,24 @@ def object_held(
     return best
 
 
-def sentence_for_slot(question: str, sent_best: float) -> float | None:
-    """The best sentence's cosine (``sent_best``) when the question asks a slot
-    (:func:`gate_slot`: a value, a standard, a body, a grade, a count), else None — the
-    input does not apply.
+def for_slot(question: str, cosine: float) -> float | None:
+    """``cosine`` when the question asks a slot (:func:`gate_slot`: a value, a standard,
+    a body, a grade, a count), else None — the input does not apply.  The gate reads the
+    clause's and the best sentence's cosines a second time this way (``dense_slot``,
+    ``sent_slot``).
 
     A question that asks for a value restates the sentence that gives it with the value
     taken out ("终端注册失败后要间隔多少秒才能重新注册" ↔ "终端注册失败后，应间隔 60 s 重新
-    注册"), so its best sentence is a near copy; the near miss ("…两次发送之间至少要间隔
-    多少秒" where no sentence says it) finds only sentences about neighbouring things.  A
-    question asking how, which ones or whether is answered by several sentences, often in
-    other words, so the same cosine says less: on the dev questions of fourteen tuning sets
-    the best sentence's cosine separates answerable from unanswerable questions with AUC
-    .85 / .97 / .90 (real standards / sample / web guides) when a slot is asked and .80 /
-    .71 / .72 when none is.  One weight for ``sent_best`` over both kinds of question
-    cannot use that; this input gives the slot questions their own (README "Refusal gate,
+    注册"), so its best clause and sentence are near copies; the near miss ("…两次发送之间
+    至少要间隔多少秒" where no sentence says it) finds only text about neighbouring things.
+    A question asking how, which ones or whether is answered by several sentences, often
+    in other words, so the same cosine says less: on the dev questions of fourteen tuning
+    sets the best sentence's cosine separates answerable from unanswerable questions with
+    AUC .85 / .97 / .90 (real standards / sample / web guides) when a slot is asked and
+    .80 / .71 / .72 when none is.  One weight per cosine over both kinds of question cannot
+    use that; these inputs give the slot questions their own (README "Refusal gate,
     session 14")."""
-    return sent_best if gate_slot(question)[0] is not None else None
+    return cosine if gate_slot(question)[0] is not None else None
 
 
 def slot_in_lead(
@@ -539,7 +541,8 @@ def gate_features(
         "object_held": object_held(question, hits, children, preferred),
         "slot_lead": slot_in_lead(question, topic, hits, children),
     }
-    feats["sent_slot"] = sentence_for_slot(question, feats["sent_best"])
+    feats["dense_slot"] = for_slot(question, dense1)
+    feats["sent_slot"] = for_slot(question, feats["sent_best"])
     return feats
 
 
@@ -628,6 +631,7 @@ GATE_SIGNS: dict[str, int] = {
     "term_in_doc": 1,
     "object_held": 1,
     "slot_lead": 1,
+    "dense_slot": 1,
     "sent_slot": 1,
 }
 

@@ -1,7 +1,7 @@
-"""The best sentence's cosine when a slot is asked (session 14): a question that asks for a
-value restates the sentence giving it, so its best sentence's cosine says more than for a
-question asking how or which ones; the input ``sent_slot`` gives slot questions their own
-weight and does not apply (None, read at its mean) to the others."""
+"""The cosines when a slot is asked (session 14): a question that asks for a value restates
+the sentence giving it, so its best clause's and sentence's cosines say more than for a
+question asking how or which ones; the inputs ``dense_slot`` and ``sent_slot`` give slot
+questions their own weights and do not apply (None, read at their mean) to the others."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from clauses import FakeHit, chapter_maker
 
 from eval.calibrate import fit_gate, load_items
 from grammar.schema import HeadingRef
-from qa.gate import GATE_FEATURES, GATE_SIGNS, fit, gate_features, probability, sentence_for_slot
+from qa.gate import GATE_FEATURES, GATE_SIGNS, fit, for_slot, gate_features, probability
 from qa.relevance import content_grams
 
 mk = chapter_maker("SL 651—2014", "水文监测数据通信规约", HeadingRef("6", "信道"))
@@ -27,13 +27,13 @@ def test_the_input_applies_only_when_a_slot_is_asked() -> None:
         "燃烧性能要达到哪个等级？",  # a grade
         "服务实施流程分成几步？",  # a count of a list's items
     ):
-        assert sentence_for_slot(q, 0.93) == 0.93, q
+        assert for_slot(q, 0.93) == 0.93, q
     for q in (
         "规范性引用文件一章的引导语怎么写？",  # how to write
         "信息系统定级需要满足哪几个基本条件？",  # which ones
         "外壳防护等级要达到IP66吗？",  # yes/no
     ):
-        assert sentence_for_slot(q, 0.93) is None, q
+        assert for_slot(q, 0.93) is None, q
 
 
 def test_gate_features_record_the_best_sentence_for_a_slot_question_only() -> None:
@@ -44,9 +44,11 @@ def test_gate_features_record_the_best_sentence_for_a_slot_question_only() -> No
     f = gate_features(q, content_grams(q), hits, [[]], [False], sentence_sims=sims)
     assert f is not None and set(f) == set(GATE_FEATURES)
     assert f["sent_best"] == 0.95 and f["sent_slot"] == 0.95
+    assert f["dense1"] == 0.90 and f["dense_slot"] == 0.90
     q2 = "北斗卫星信道的发报流程怎么规定？"
     f2 = gate_features(q2, content_grams(q2), hits, [[]], [False], sentence_sims=sims)
     assert f2 is not None and f2["sent_best"] == 0.95 and f2["sent_slot"] is None
+    assert f2["dense_slot"] is None
     # recorded as JSON null (eval's results.json), read back as None
     assert json.loads(json.dumps(f2))["sent_slot"] is None
 
