@@ -494,8 +494,19 @@ class LinearReranker:
         inputs: RerankInputs | None = None,
     ) -> tuple[list[int], np.ndarray]:
         """:meth:`order`, with each hit's score (by its position in ``hits``)."""
-        s = self.scores(features(plan, hits, children, inputs))
+        s = self.scores(self.matrix(plan, hits, children, inputs))
         return sorted(range(len(hits)), key=lambda i: (-s[i], i)), s
+
+    def matrix(
+        self,
+        plan: QueryPlan,
+        hits: Sequence[HitLike],
+        children: Sequence[Sequence[Clause]],
+        inputs: RerankInputs | None = None,
+    ) -> np.ndarray:
+        """The model's input rows, one per hit: :data:`FEATURES` (a subclass adds its
+        own columns here, so scoring and ordering stay one piece of code)."""
+        return features(plan, hits, children, inputs)
 
 
 @dataclass(frozen=True)
@@ -519,17 +530,16 @@ class ZhLinearReranker(LinearReranker):
             return None
         return cls(base.weights, base.bias, base.mean, base.scale, scorer=scorer)
 
-    def scored_order(
+    def matrix(
         self,
         plan: QueryPlan,
         hits: Sequence[HitLike],
         children: Sequence[Sequence[Clause]],
         inputs: RerankInputs | None = None,
-    ) -> tuple[list[int], np.ndarray]:
+    ) -> np.ndarray:
         x = features(plan, hits, children, inputs)
         extra = self.scorer.column(plan.text, [h.clause for h in hits], children)
-        s = self.scores(np.column_stack([x, extra]))
-        return sorted(range(len(hits)), key=lambda i: (-s[i], i)), s
+        return np.column_stack([x, extra])
 
 
 class CrossEncoderReranker:
