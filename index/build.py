@@ -57,7 +57,9 @@ MAX_WINDOWS = 6
 Progress = Callable[[int, int], None]
 
 
-def _prefix(clause: Clause) -> str:
+def passage_prefix(clause: Clause) -> str:
+    """The context line every embedded passage of a clause starts with: document title and
+    heading path (a second scorer reading candidates reads the same context)."""
     return f"{clause.doc_title}｜{' > '.join(clause.path_labels())}\n"
 
 
@@ -81,7 +83,7 @@ def passage_windows(clause: Clause, children: Sequence[Clause] | None = None) ->
     """
     if is_section(clause, children):
         return [section_passage(clause, children or ())[: PASSAGE_CHARS * 2]]
-    prefix = _prefix(clause)
+    prefix = passage_prefix(clause)
     body = clause.text
     if len(prefix) + len(body) <= PASSAGE_CHARS:
         return [prefix + body]

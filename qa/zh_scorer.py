@@ -26,7 +26,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from grammar.schema import Clause
-from index.build import _prefix, passage_windows
+from index.build import passage_prefix, passage_windows
 from index.sections import is_section
 
 log = logging.getLogger(__name__)
@@ -44,7 +44,7 @@ def candidate_text(clause: Clause, children: Sequence[Clause] | None) -> str:
     title and heading path followed by the body — the same text it was measured on."""
     if is_section(clause, children):
         return passage_windows(clause, children)[0]
-    return _prefix(clause) + clause.text[:BODY_CHARS]
+    return passage_prefix(clause) + clause.text[:BODY_CHARS]
 
 
 def inverse_ranks(question: np.ndarray, candidates: np.ndarray) -> np.ndarray:
