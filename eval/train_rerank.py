@@ -1,7 +1,7 @@
 """``python -m eval.train_rerank``: fit the linear reranker with leave-one-corpus-out CV.
 
 For every answerable question of each set the retrieval pipeline's top ``DEPTH``
-candidates are scored with :func:`qa.rerank.features` (with the sentence cosines and word
+candidates are scored with :func:`qa.rerank.feature_rows` (with the sentence cosines and word
 counts the answerer gives it); the label is whether a candidate is a target gold clause.
 The weights are fitted *listwise* by default: a softmax over each question's candidates,
 maximising the mass on its gold clauses — what Recall@1 rewards.  ``--fit pointwise`` is
@@ -222,7 +222,7 @@ def collect(
     from qa.doc_frequency import DocumentFrequency
     from qa.gate_inputs import BigramFrequency, SentenceScorer
     from qa.plan import make_plan
-    from qa.rerank import DEPTH, features, rerank_inputs
+    from qa.rerank import DEPTH, feature_rows, rerank_inputs
 
     resolution = resolve_set(qset, searcher.store)
     docs = searcher.documents()
@@ -250,9 +250,7 @@ def collect(
             documents=docs,
             doc_frequency=doc_frequency,
         )
-        x = features(plan, hits, children, inputs)
-        if scorer is not None:
-            x = np.column_stack([x, scorer.column(plan.text, [h.clause for h in hits], children)])
+        x = feature_rows(plan, hits, children, inputs, scorer)
         y = np.asarray([1.0 if h.clause.clause_id in want else 0.0 for h in hits])
         exact = np.asarray([h.route == "exact" for h in hits])
         out.append(Group(q.id, x, y, exact, q.type, tuple(h.clause for h in hits)))

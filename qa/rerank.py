@@ -443,9 +443,27 @@ def features(
     return np.asarray(rows, dtype=np.float64).reshape(len(hits), len(FEATURES))
 
 
+def feature_rows(
+    plan: QueryPlan,
+    hits: Sequence[HitLike],
+    children: Sequence[Sequence[Clause]],
+    inputs: RerankInputs | None = None,
+    scorer: Any = None,
+) -> np.ndarray:
+    """The linear model's input rows, one per hit: :data:`FEATURES`, followed by the
+    optional second scorer's rank column (:mod:`qa.zh_scorer`) when ``scorer`` is given.
+    The trainer (:func:`eval.train_rerank.collect`) and the reranker build their rows
+    here, so what is fitted is what is scored."""
+    x = features(plan, hits, children, inputs)
+    if scorer is None:
+        return x
+    return np.column_stack([x, scorer.column(plan.text, [h.clause for h in hits], children)])
+
+
 @dataclass(slots=True, frozen=True)
 class LinearReranker:
-    """Logistic-regression scores over standardised :data:`FEATURES`."""
+    """Logistic-regression scores over standardised :data:`FEATURES` (and the second
+    scorer's column when ``scorer`` is set, see :class:`ZhLinearReranker`)."""
 
     weights: tuple[float, ...]
     bias: float
@@ -453,6 +471,7 @@ class LinearReranker:
     scale: tuple[float, ...]
     name: str = "linear"
     needs_inputs: bool = True  # reads RerankInputs (sentence cosines, word counts)
+    scorer: Any = None  # qa.zh_scorer.ZhScorer: one more column (ZhLinearReranker)
 
     @classmethod
     def load(
@@ -494,19 +513,8 @@ class LinearReranker:
         inputs: RerankInputs | None = None,
     ) -> tuple[list[int], np.ndarray]:
         """:meth:`order`, with each hit's score (by its position in ``hits``)."""
-        s = self.scores(self.matrix(plan, hits, children, inputs))
+        s = self.scores(feature_rows(plan, hits, children, inputs, self.scorer))
         return sorted(range(len(hits)), key=lambda i: (-s[i], i)), s
-
-    def matrix(
-        self,
-        plan: QueryPlan,
-        hits: Sequence[HitLike],
-        children: Sequence[Sequence[Clause]],
-        inputs: RerankInputs | None = None,
-    ) -> np.ndarray:
-        """The model's input rows, one per hit: :data:`FEATURES` (a subclass adds its
-        own columns here, so scoring and ordering stay one piece of code)."""
-        return features(plan, hits, children, inputs)
 
 
 @dataclass(frozen=True)
@@ -515,7 +523,6 @@ class ZhLinearReranker(LinearReranker):
     (:mod:`qa.zh_scorer`), weights from ``qa/rerank_zh.json``.  A subclass, so
     :func:`rerank` still reports its scores to the refusal gate."""
 
-    scorer: Any = None
     name: str = "linear+zh"
 
     @classmethod
@@ -529,17 +536,6 @@ class ZhLinearReranker(LinearReranker):
         if base is None:
             return None
         return cls(base.weights, base.bias, base.mean, base.scale, scorer=scorer)
-
-    def matrix(
-        self,
-        plan: QueryPlan,
-        hits: Sequence[HitLike],
-        children: Sequence[Sequence[Clause]],
-        inputs: RerankInputs | None = None,
-    ) -> np.ndarray:
-        x = features(plan, hits, children, inputs)
-        extra = self.scorer.column(plan.text, [h.clause for h in hits], children)
-        return np.column_stack([x, extra])
 
 
 class CrossEncoderReranker:
