@@ -79,6 +79,8 @@ TUNING_SETS = tuple(
         "webguides8",
         "fresh9",
         "webguides9",
+        "fresh10",
+        "webguides10",
     )
 )
 L2_GRID = (1.0, 3.0, 10.0, 30.0, 100.0)  # listwise: chosen by the 1-SE rule (one_se_choice)

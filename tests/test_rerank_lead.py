@@ -149,6 +149,7 @@ def test_the_refit_trains_only_on_the_sets_the_project_tunes_on() -> None:
     names = sorted(p.name for p in TUNING_SETS)
     assert names == [
         "questions_fresh.jsonl",
+        "questions_fresh10.jsonl",
         "questions_fresh2.jsonl",
         "questions_fresh3.jsonl",
         "questions_fresh4.jsonl",
@@ -160,6 +161,7 @@ def test_the_refit_trains_only_on_the_sets_the_project_tunes_on() -> None:
         "questions_sample.jsonl",
         "questions_standards.jsonl",
         "questions_webguides.jsonl",
+        "questions_webguides10.jsonl",
         "questions_webguides2.jsonl",
         "questions_webguides3.jsonl",
         "questions_webguides4.jsonl",
