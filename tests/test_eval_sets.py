@@ -524,6 +524,7 @@ STANDARD_SET_MINIMA = {
     "fresh8": {"questions": 153, "answerable": 126, "unanswerable": 27, "documents": 23},
     "fresh9": {"questions": 156, "answerable": 129, "unanswerable": 27, "documents": 23},
     "fresh10": {"questions": 157, "answerable": 130, "unanswerable": 27, "documents": 23},
+    "fresh11": {"questions": 156, "answerable": 129, "unanswerable": 27, "documents": 23},
 }
 
 
