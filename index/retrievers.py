@@ -34,6 +34,7 @@ hits carry both (the refusal gate and the reranker read them).
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -394,6 +395,9 @@ def feedback(
     return run
 
 
+_NUMBERED = re.compile(r"[A-Za-z0-9]")
+
+
 def element_first(ctx: Context, ranked: Ranking) -> Ranking:
     """The drafting element asked of a named document leads: "GB/T 28181—2022 的前言……",
     "测评过程指南的范围一章……" → that document's 前言 / 范围 section, then the rest of the
@@ -412,6 +416,11 @@ def element_first(ctx: Context, ranked: Ranking) -> Ranking:
         return ranked
     snap = ctx.snap
     asked = [n for n in ctx.query.focus if n in ctx.query.text]
+    # A name that carries a number ("附录A", "注1", "表1") is one instance of an element a
+    # document holds several of, given as an example of the vocabulary: "SL 651 的条文说明
+    # 放在哪个附录里？" asks which annex, and leading with 附录A (the one the alias
+    # happens to spell) answered every such question with the first annex.
+    names = tuple(n for n in ctx.query.focus if not _NUMBERED.search(n))
     pos = {cid: i for i, (cid, _, _) in enumerate(ranked)}
     titles = {d.doc_id: d.title for d in snap.docs}
     sections: list[list[str]] = []  # per document: the section and its subtree
@@ -420,7 +429,7 @@ def element_first(ctx: Context, ranked: Ranking) -> Ranking:
         # 服务规范 is not the element asked.
         if any(n in titles.get(d, "") for n in asked):
             continue
-        found = element_sections(snap.by_doc.get(d, []), ctx.query.focus, snap.children)
+        found = element_sections(snap.by_doc.get(d, []), names, snap.children)
         # A document's own element is a chapter ("1 范围", "3 术语和定义") or unnumbered
         # ("前言", "附录A").  A heading deeper down ("8.5 范围", "5.4.2 悬置段") is a
         # drafting guide's rules about the element: there the question may mean either,

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-from grammar.schema import Clause, HeadingRef
+from grammar.schema import Clause, ClauseKind, HeadingRef
 
 MAX_BODY = 12  # characters of own text a heading may carry and still be a section
 SECTION_CHILDREN = 12  # children listed in a section's passage and answer
@@ -126,6 +126,19 @@ def element_sections(
     return [
         c
         for c in clauses
-        if (_bare(c.clause_title) in wanted or _bare(c.clause_no) in wanted)
+        if (_bare(c.clause_title) in wanted or _bare(c.clause_no) in wanted or _headless(c, wanted))
         and (not is_empty(c) or children.get(c.clause_id))
     ]
+
+
+def _headless(clause: Clause, wanted: set[str]) -> bool:
+    """Is ``clause`` an element that has no heading of its own, by the element the
+    structure gives it (:func:`grammar.elements.annotate`: ``extra["element"]``)?  The
+    text before a standard's first heading is its 封面 (ICS/CCS, title, English title,
+    发布/实施 dates, the edition replaced): it carries neither the name nor a number, so
+    "GB/T 28181—2022 封面写的发布日期……" found no section before and the cover sank below
+    the body clauses that mention dates.  Only heading-less text is judged this way — a
+    clause *inside* a chapter carries its chapter's element too, and is no section."""
+    if clause.kind is not ClauseKind.PREAMBLE:
+        return False
+    return _bare(str(clause.extra.get("element") or "")) in wanted

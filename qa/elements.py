@@ -169,7 +169,9 @@ _REPLACED = re.compile(
     rf"{_VERSION}|哪(?:个|份|项|一)[^，。？]{{0,4}}标准|[A-Z]{{2,}}(?:/[A-Z])?\d"
 )
 _REPLACE = re.compile(r"代替|替代|取代")
-_COMPARE = re.compile(r"相比|相较|比较|对比|比起")
+# "与2016版相比", and the shorter "比2011版新增了……", "相对2016版删掉了……": a comparison
+# word right before an edition compares with it just the same.
+_COMPARE = re.compile(rf"相比|相较|比较|对比|比起|(?:相对于?|比)\s*(?:{_VERSION})")
 _FOREWORD_FACT = re.compile(
     r"一致性程度|(?:等同|修改|等效|非等效)采用|起草规则|按照GB/T1\.1|依据GB/T1\.1"
     r"|归口|提出单位|由(?:谁|哪个|哪家|什么)[^，。？]{0,10}提出|起草单位|起草人|历次版本|首次发布"
@@ -185,7 +187,12 @@ def _foreword_cue(q: str) -> bool:
     )
 
 
-_CUES: tuple[tuple[Callable[[str], bool], str], ...] = ((_foreword_cue, "前言"),)
+# Each cue, the element it points at, and the elements that state the same facts: the
+# cover gives the edition replaced and the degree of correspondence too (GB/T 1.1—2020,
+# 8.1), so "封面注明它代替了哪一版？" asks the cover it names, not the 前言.
+_CUES: tuple[tuple[Callable[[str], bool], str, tuple[str, ...]], ...] = (
+    (_foreword_cue, "前言", ("封面",)),
+)
 
 
 def element_named(name: str) -> Element | None:
@@ -197,8 +204,13 @@ def cued_element(question: str) -> Element | None:
     """The element whose own facts the question asks for (see ``_foreword_cue``), whether
     or not it names the element."""
     q = mask_refs(question.replace(" ", ""))
-    for cue, name in _CUES:
+    for cue, name, also in _CUES:
         if cue(q):
+            # An element that states the same fact and is named keeps the question.
+            for other in also:
+                element = element_named(other)
+                if element is not None and any(_find_name(q, n) >= 0 for n in element.names()):
+                    return element
             return element_named(name)
     return None
 

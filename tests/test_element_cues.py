@@ -51,6 +51,34 @@ def test_the_fact_decides_over_the_element_it_is_about() -> None:
     assert element is not None and element.name == "附录"
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "GB/T 1234—2016比2011版新增了哪些附录？",  # 比 right before an edition
+        "2022版的统一编码附录相对2016版删掉了什么？",  # 相对 right before an edition
+        "相对于旧版，本标准改了哪些章？",
+    ],
+)
+def test_a_short_comparison_with_an_edition_is_about_the_foreword(question: str) -> None:
+    element = detect_element(question)
+    assert element is not None and element.name == "前言"
+
+
+def test_a_comparison_word_without_an_edition_is_no_cue() -> None:
+    # 相对 of 相对湿度, 比 of a ratio: no edition follows them
+    assert cued_element("试验箱的相对湿度比 2016 年的要求高多少？") is None
+    assert cued_element("A 类设备比 B 类多哪些要求？") is None
+
+
+def test_a_named_cover_keeps_the_question_whose_fact_it_also_states() -> None:
+    # The cover states the edition replaced too (GB/T 1.1—2020, 8.1): the cover named is
+    # what is asked, not the 前言 the fact would otherwise point at.
+    element = detect_element("GB/T 1234—2020 封面上注明它代替了哪一版？")
+    assert element is not None and element.name == "封面"
+    element = detect_element("GB/T 1234—2020 代替了哪一版？")
+    assert element is not None and element.name == "前言"
+
+
 def _clause(no: str, title: str, text: str, kind: ClauseKind) -> Clause:
     return Clause(
         f"d:{no or 'cover'}",

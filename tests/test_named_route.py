@@ -216,6 +216,53 @@ def test_element_sections_are_found_by_heading_and_skip_empty_lines() -> None:
     assert descendants(children, "g:6") == []
 
 
+def _cover(cid: str, doc: str, element: str | None) -> Clause:
+    c = Clause(
+        cid, doc, doc, None, "", doc, [], ClauseKind.PREAMBLE, None,
+        "Technical guide for classification\n2020-04-28 发布\n2020-11-01 实施", "", None, 0, 0, 0,
+    )  # fmt: skip
+    if element is not None:
+        c.extra["element"] = element
+    return c
+
+
+def test_the_cover_is_the_section_of_the_element_cover() -> None:
+    # The text before the first heading has no heading "封面"; the element structure
+    # gives it that element.
+    cover = _cover("g:cover", "grading", "封面")
+    clauses = [cover, *(c for c in CLAUSES if c.doc_id == "grading")]
+    children = children_map(clauses)
+    assert element_sections(clauses, ("封面", "封面要素"), children) == [cover]
+    # an article's opening (no element: not a structured standard) is no cover
+    opening = _cover("g:open", "grading", None)
+    assert element_sections([opening], ("封面",), children_map([opening])) == []
+    # nor is the cover the section of another element
+    assert element_sections(clauses, ("前言",), children) == [BY_ID["g:fore"]]
+
+
+def test_the_cover_of_a_pointed_document_leads_a_question_about_the_cover() -> None:
+    cover = _cover("g:cover", "grading", "封面")
+    ctx = _ctx("定级指南封面上的发布日期是哪天？", focus=("封面", "封面要素"))
+    ctx.snap.by_doc["grading"] = [cover, *ctx.snap.by_doc["grading"]]
+    ctx.snap.clauses = {**BY_ID, "g:cover": cover}
+    ctx.snap.children = children_map(list(ctx.snap.clauses.values()))
+    ranked = element_first(ctx, _ranking("g:6", "p:fore", "g:cover"))
+    assert ranked[0][0] == "g:cover" and ranked[0][2] == "exact"
+
+
+def test_a_numbered_name_of_the_vocabulary_is_not_the_element_section() -> None:
+    # "附录A" is among 附录's names as vocabulary; asked which annex holds something, the
+    # first annex is no answer: the element route stays out and the ranking decides
+    annex = _c(
+        "p:B", "process", "附录A", "测评工具", 3, [], "本附录给出测评工具的使用方法和注意事项。"
+    )
+    ctx = _ctx("测评过程指南把测评工具放在哪个附录里？", focus=("附录", "规范性附录", "附录A"))
+    ctx.snap.by_doc["process"] = [*ctx.snap.by_doc["process"], annex]
+    ctx.snap.clauses = {**BY_ID, "p:B": annex}
+    ranked = _ranking("p:1", "t:A", "p:B")
+    assert element_first(ctx, ranked) == ranked
+
+
 def test_an_element_named_in_the_title_is_not_the_element_asked() -> None:
     # testreq is pointed at by "测评要求", a part of its title; its chapter "5 测评要求"
     # is not asked for by that word
