@@ -169,9 +169,13 @@ _REPLACED = re.compile(
     rf"{_VERSION}|哪(?:个|份|项|一)[^，。？]{{0,4}}标准|[A-Z]{{2,}}(?:/[A-Z])?\d"
 )
 _REPLACE = re.compile(r"代替|替代|取代")
-# "与2016版相比", and the shorter "比2011版新增了……", "相对2016版删掉了……": a comparison
-# word right before an edition compares with it just the same.
-_COMPARE = re.compile(rf"相比|相较|比较|对比|比起|(?:相对于?|比)\s*(?:{_VERSION})")
+_COMPARE = re.compile(r"相比|相较|比较|对比|比起")
+# The shorter "比2011版新增了……", "相对2016版删掉了……": a comparison word right before an
+# edition.  It is as often said of content ("2022版比2016版多要求支持了哪些播放方式？",
+# which the body clauses of both editions answer), so it cues the 前言 only when what
+# changed is an element of the document ("……新增了哪些附录？"): the 前言 lists changes by
+# element and clause.
+_SHORT_COMPARE = re.compile(rf"(?:相对于?|比)\s*(?:{_VERSION})")
 _FOREWORD_FACT = re.compile(
     r"一致性程度|(?:等同|修改|等效|非等效)采用|起草规则|按照GB/T1\.1|依据GB/T1\.1"
     r"|归口|提出单位|由(?:谁|哪个|哪家|什么)[^，。？]{0,10}提出|起草单位|起草人|历次版本|首次发布"
@@ -184,6 +188,14 @@ def _foreword_cue(q: str) -> bool:
         _FOREWORD_FACT.search(q)
         or (_REPLACE.search(q) and _REPLACED.search(q))
         or (_COMPARE.search(q) and _EDITION.search(q))
+        or (_SHORT_COMPARE.search(q) is not None and _names_element(q))
+    )
+
+
+def _names_element(q: str) -> bool:
+    """Does ``q`` name some drafting element (附录, 章, 术语……)?"""
+    return any(
+        _find_name(q, n, e.everyday_head and n == e.name) >= 0 for e in ELEMENTS for n in e.names()
     )
 
 

@@ -56,7 +56,7 @@ def test_the_fact_decides_over_the_element_it_is_about() -> None:
     [
         "GB/T 1234—2016比2011版新增了哪些附录？",  # 比 right before an edition
         "2022版的统一编码附录相对2016版删掉了什么？",  # 相对 right before an edition
-        "相对于旧版，本标准改了哪些章？",
+        "相对于旧版，本标准删去了哪个附录？",
     ],
 )
 def test_a_short_comparison_with_an_edition_is_about_the_foreword(question: str) -> None:
@@ -68,6 +68,12 @@ def test_a_comparison_word_without_an_edition_is_no_cue() -> None:
     # 相对 of 相对湿度, 比 of a ratio: no edition follows them
     assert cued_element("试验箱的相对湿度比 2016 年的要求高多少？") is None
     assert cued_element("A 类设备比 B 类多哪些要求？") is None
+
+
+def test_a_short_comparison_of_content_is_no_cue() -> None:
+    # what changed is content, which the body clauses of both editions state
+    assert cued_element("回看录像时，2022版比2016版多要求支持了哪些播放方式？") is None
+    assert cued_element("2022版列举的事件种类比2016版多了哪一种？") is None
 
 
 def test_a_named_cover_keeps_the_question_whose_fact_it_also_states() -> None:
