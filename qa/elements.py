@@ -188,8 +188,13 @@ def _foreword_cue(q: str) -> bool:
         _FOREWORD_FACT.search(q)
         or (_REPLACE.search(q) and _REPLACED.search(q))
         or (_COMPARE.search(q) and _EDITION.search(q))
-        or (_SHORT_COMPARE.search(q) is not None and _names_element(q))
+        or any(_names_element(s) for s in _SENTENCE.split(q) if _SHORT_COMPARE.search(s))
     )
+
+
+# The element changed is named in the comparison's own sentence: "……哪份 RFC 定义的？2022版
+# 列举的事件种类比2016版多了哪一种？" compares content; its 定义 belongs to another ask.
+_SENTENCE = re.compile(r"[。？！；?!;]")
 
 
 def _names_element(q: str) -> bool:

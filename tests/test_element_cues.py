@@ -74,6 +74,8 @@ def test_a_short_comparison_of_content_is_no_cue() -> None:
     # what changed is content, which the body clauses of both editions state
     assert cued_element("回看录像时，2022版比2016版多要求支持了哪些播放方式？") is None
     assert cued_element("2022版列举的事件种类比2016版多了哪一种？") is None
+    # an element named in another sentence is not what changed
+    assert cued_element("这个方法是哪份RFC定义的？2022版列举的事件种类比2016版多了哪一种？") is None
 
 
 def test_a_named_cover_keeps_the_question_whose_fact_it_also_states() -> None:
