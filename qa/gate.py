@@ -93,9 +93,15 @@ from grammar.numbering import halfwidth
 from index.exact import code_named
 from index.sentences import clause_sentences
 from qa.elements import Element
-from qa.quantities import asked_units, asks_number, states_a_number, states_unit
+from qa.quantities import (
+    asked_units,
+    asks_list_count,
+    asks_number,
+    states_a_number,
+    states_unit,
+)
 from qa.relevance import CJK_RUN, FILLER, content_grams, coverage, held_grams
-from qa.slots import Slot, asked_object, asked_slot, asks_list_count, enumerates
+from qa.slots import Slot, asked_object, asked_slot, enumerates
 
 GATE_FEATURES: tuple[str, ...] = (
     "dense1",  # best cosine among the top three usable hits
@@ -262,16 +268,13 @@ def unmatched_known(
     return len(lacking) / len(known), rarity
 
 
-# Units a count of a list's items is misread in: "一共几点" as a time of day, "分成几步"
-# as a unit of its own.  The answer lists the points or steps; no "N点"/"N步" need be stated.
-_LIST_UNIT_NAMES = frozenset({"clock", "步", "点"})
 # Slots that name a thing (a standard, a body, a grade): a list of items does not fill them.
 _NAMED_SLOTS = frozenset({"standard", "body", "grade"})
 
 
 def gate_slot(question: str) -> tuple[Slot | None, bool]:
     """The slot the gate checks (:func:`qa.slots.asked_slot`) and whether an enumeration
-    fills it.  A count of a list's items (:func:`qa.slots.asks_list_count`: "分成几步",
+    fills it.  A count of a list's items (:func:`qa.quantities.asks_list_count`: "分成几步",
     "一共几点", "从几个方面来讲") is filled by any number or by a clause that lists items
     — "服务实施流程:(1)…(2)…(3)…" answers "分成几步" without the word 三步, and those
     answerable questions were refused (README "Refusal gate, session 13").  A standard, a
@@ -508,9 +511,7 @@ def gate_features(
     # "连续阴雨多少天" over clauses that state hours and volts but no days: the right
     # document, the asked value never given — the near miss a number of *some* kind hides.
     # Compared without layout spaces ("间 隔 60 s").
-    units = asked_units(question)
-    if units and asks_list_count(question):
-        units = [u for u in units if u.name not in _LIST_UNIT_NAMES]
+    units = asked_units(question)  # a list's count ("一共几点") asks no unit
     if units:
         unit_stated = sum(any(states_unit([u], t) for t in texts[:3]) for u in units) / len(units)
     else:

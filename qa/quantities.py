@@ -174,8 +174,6 @@ _COUNT_NUM = r"(?:\d+(?:\.\d+)?|(?!一(?![十百千]))[一二三四五六七八�
 # "哪几层构成", "哪几步" ask which ones (a list, no count stated); "这几层", "那几项" and
 # "好几级" say "these", "several" (:data:`_NOT_ASKED_BEFORE`).  Read so only where no count
 # is wanted (the gate); the reranker's counting reading keeps them ("分哪几个等级" → "五个等级").
-# "列了几点", "分几点", "有几点": points of a list, not a time of day.
-_LISTED = re.compile(r"(?:列|分|有|提|讲|包括|归纳|概括)了?$")
 
 
 def _not_a_question(q: str, start: int) -> bool:
@@ -183,10 +181,41 @@ def _not_a_question(q: str, start: int) -> bool:
     return q.startswith("几", start) and start > 0 and q[start - 1] in _NOT_ASKED_BEFORE
 
 
-def _listed_points(q: str, unit: str, start: int) -> bool:
-    """Is "几点" at ``start`` a count of listed points ("列了几点") rather than a time of
-    day?"""
-    return unit == "点" and bool(_LISTED.search(q[:start]))
+# A count of the items of a list: "分成几步", "一共几点", "从几个方面来讲", "分几个阶段",
+# "有几项".  Its answer is the list itself as often as a number ("服务实施流程:(1)…(2)…
+# (3)…" answers "分成几步"), so the list word is no unit a number must be stated in (the
+# refusal gate counts a clause that enumerates items as filling it,
+# :func:`qa.slots.enumerates`), only a counting word ("分为三步" states the count, like
+# "分为三个阶段").  Not a count of things measured ("取几个试件", "几台服务器": a number
+# answers those), nor a time of day ("每天几点", "几点到几点", "几点开门").
+_LIST_WORDS = r"阶段|方面|步骤|步|要点|点|项|种|类|条|部分|环节|原则|措施"
+_ASKS_LIST_COUNT = re.compile(
+    _NOT_ASKED + r"几\s*个?\s*(?:" + _LIST_WORDS + r")(?!钟|月|小时|工作日|星期|字节)"
+)
+_TIME_OF_DAY_BEFORE = re.compile(
+    r"(?:每天|每日|早上|上午|下午|晚上|夜里|凌晨|中午|当天|次日|是|到|至)$"
+)
+_TIME_OF_DAY_AFTER = re.compile(r"钟|到|至|开|关|结束|交|上|下|前|后|以|之|起")
+
+
+def list_counts(question: str) -> set[int]:
+    """Where (the position of 几, in the half-width question) ``question`` asks how many
+    items a list has ("服务实施流程分成几步", "一共几点", "从几个方面来讲").  "几点" counts
+    points unless it reads as a time of day ("每天几点", "几点开门", "几点到几点")."""
+    q = halfwidth(question)
+    out = set()
+    for m in _ASKS_LIST_COUNT.finditer(q):
+        if m.group(0).endswith("点") and (
+            _TIME_OF_DAY_BEFORE.search(q[: m.start()]) or _TIME_OF_DAY_AFTER.match(q, m.end())
+        ):
+            continue
+        out.add(m.start())
+    return out
+
+
+def asks_list_count(question: str) -> bool:
+    """Does ``question`` ask how many items a list has (:func:`list_counts`)?"""
+    return bool(list_counts(question))
 
 
 class AskedUnit(NamedTuple):
@@ -210,11 +239,13 @@ def asked_units(
     candidate stating the count is the likelier answer, although whether the value is
     missing cannot be judged from them (the answer may be a list to count)."""
     q = halfwidth(question)
+    # A list word after 几 ("分成几步", "一共几点") is a counting word, never a unit of
+    # measure or a time of day (:func:`list_counts`).
+    listed = list_counts(q)
     spelled = [
         m
         for m in _ASKED_UNIT.finditer(q)
-        if not _listed_points(q, m.group(1), m.start())
-        and (counting or not _not_a_question(q, m.start()))
+        if m.start() not in listed and (counting or not _not_a_question(q, m.start()))
     ]
     names = [
         next(n for n, a, _, _ in UNIT_FAMILIES if re.fullmatch(a, m.group(1))) for m in spelled
@@ -232,11 +263,11 @@ def asked_units(
     family_at = {m.start(1) for m in spelled}
     for m in _ANY_UNIT.finditer(q):
         u = m.group(1)
-        if u in _PARTICLES or (u in _COUNTING and not counting):
+        counts = u in _COUNTING or m.start() in listed
+        if u in _PARTICLES or (counts and not counting):
             continue
-        if not counting and (_not_a_question(q, m.start()) or _listed_points(q, u, m.start())):
+        if not counting and _not_a_question(q, m.start()):
             continue
-        counts = u in _COUNTING
         if counts and m.start() > 0 and q[m.start() - 1] in _NOT_A_COUNT:
             continue
         if m.start(1) in family_at or u in {x.name for x in out}:

@@ -40,7 +40,7 @@ from qa.gate import NEAR_SENTENCE, asked_attribute, idf_coverage, topic_grams
 from qa.plan import QueryPlan
 from qa.quantities import asked_type, asked_units, states_unit
 from qa.relevance import content_grams, coverage
-from qa.slots import asked_slot
+from qa.slots import asked_slot, asks_action
 from qa.usable import unusable
 
 log = logging.getLogger(__name__)
@@ -254,14 +254,9 @@ def sentence_features(
     return rows
 
 
-# The question asks what to do or what follows ("怎么办", "如何处理", "会怎样"): the
-# answer is a clause that states a duty or a permission, not one that describes or names.
-ASKS_ACTION = re.compile(
-    r"怎么办|怎么处理|如何处理|要做什么|该做什么|做哪些|怎么做|如何做|会怎样|会怎么|怎么算|"
-    r"怎么对待|要怎么|该怎么|应该怎么|应当怎么|如何|怎样"
-)
-# A duty, prohibition, recommendation or permission (GB/T 1.1's 应/不应/宜/可, and the
-# wording of regulations and guides: 须, 不得, 禁止, 要).
+# A question asking what to do (:func:`qa.slots.asks_action`) is answered by a duty,
+# prohibition, recommendation or permission (GB/T 1.1's 应/不应/宜/可, and the wording of
+# regulations and guides: 须, 不得, 禁止, 要).
 STATES_ACTION = re.compile(r"应|须|不得|宜|禁止|严禁|不应|可以|要")
 
 
@@ -298,7 +293,7 @@ def slot_features(
     document's title restates the subject and answers no particular question."""
     topic = set(inputs.topic or plan.grams)
     slot = asked_slot(plan.question)
-    action = bool(ASKS_ACTION.search(plan.question))
+    action = asks_action(plan.question)
     per = _sentences_of(hits, children, inputs)
     top = max((c for ss in per for _, c in ss), default=0.0)
     counts = inputs.doc_counts

@@ -30,6 +30,7 @@ from typing import NamedTuple
 from grammar.codes import find_codes
 from grammar.families.list_item import lists_items
 from grammar.numbering import halfwidth
+from grammar.wording import outside_quotes, quoted_spans
 from qa.quantities import asked_type, asked_units, asks_number, states_a_number, states_unit
 
 # Which standard applies: "按哪个国家标准", "依据什么标准", "引用了哪些文件".  "按哪" and
@@ -85,30 +86,43 @@ def asked_object(question: str) -> str | None:
     return phrase[: head.end()].lower()
 
 
-# A count of the items of a list: "分成几步", "一共几点", "从几个方面来讲", "分几个阶段",
-# "有几项".  Its answer is the list itself as often as a number ("服务实施流程:(1)…(2)…
-# (3)…" answers "分成几步"), so the refusal gate counts a clause that enumerates items as
-# filling it (:func:`enumerates`).  Not a count of things measured ("取几个试件", "几台
-# 服务器": a number answers those), nor a time of day ("每天几点", "几点到几点").
-_LIST_WORDS = r"阶段|方面|步骤|步|要点|点|项|种|类|条|部分|环节|原则|措施"
-_ASKS_LIST_COUNT = re.compile(
-    r"(?<![哪这那好])几\s*个?\s*(?:" + _LIST_WORDS + r")(?!钟|月|小时|工作日|星期|字节)"
+# The question asks what to do or what follows ("怎么办", "如何处理", "会怎样"): the answer
+# is a clause that states a duty or a permission, not one that describes or names.
+_ASKS_ACTION = re.compile(
+    r"怎么办|怎么处理|如何处理|要做什么|该做什么|做哪些|怎么做|如何做|会怎样|会怎么|怎么算|"
+    r"怎么对待|要怎么|该怎么|应该怎么|应当怎么|如何|怎样"
 )
-_TIME_OF_DAY_BEFORE = re.compile(
-    r"(?:每天|每日|早上|上午|下午|晚上|夜里|凌晨|中午|当天|次日|是|到|至)$"
+# Bare 如何/怎样 asks a manner, and the verb after it says of what: a verb of knowing,
+# defining or reckoning ("如何理解", "怎样界定", "如何计算") asks what a thing is or how
+# much, answered by a definition or a formula, not by a duty.
+_KNOWING = re.compile(
+    r"(?:来|去|才能|才)?(?:理解|界定|定义|认定|判定|判断|解释|看待|认识|区分|计算|得出|求得)"
 )
-_TIME_OF_DAY_AFTER = re.compile(r"钟|到|至|开|关|结束|交|上|下|前|后|以|之|起")
+_FINAL_PARTICLES = frozenset("呢吗啊呀么")
 
 
-def asks_list_count(question: str) -> bool:
-    """Does ``question`` ask how many items a list has ("服务实施流程分成几步", "一共几点",
-    "从几个方面来讲")?  "几点" counts points unless it reads as a time of day ("每天几点",
-    "几点开门", "几点到几点")."""
+def asks_action(question: str) -> bool:
+    """Does ``question`` ask what to do or what follows ("…该怎么办", "营销部发现的问题
+    要怎样处理", "半年内被投诉多次又会怎样")?  Not where the interrogative is only
+    mentioned — inside quoted wording or a 《title》 ("《如何制定服务标准》一共从几个方面来
+    讲") — nor where it asks a kind or a description ("怎样的机制", "流程是怎样的"), a
+    definition or a judgement ("如何理解", "怎样界定", "怎样算合格"), or a computation
+    ("怎么算出来的").  "怎么算" ending its sentence ("罚款怎么算？") asks how a case is
+    dealt with, and stays an action."""
     q = halfwidth(question)
-    for m in _ASKS_LIST_COUNT.finditer(q):
-        if m.group(0).endswith("点") and (
-            _TIME_OF_DAY_BEFORE.search(q[: m.start()]) or _TIME_OF_DAY_AFTER.match(q, m.end())
-        ):
+    mentioned = quoted_spans(q) + [(m.start(), m.end()) for m in re.finditer(r"《[^》]*》", q)]
+    for m in _ASKS_ACTION.finditer(q):
+        if not outside_quotes(q, m.start(), mentioned):
+            continue
+        word, rest = m.group(0), q[m.end() :]
+        if word in ("如何", "怎样"):
+            if rest.startswith("的") or _KNOWING.match(rest):
+                continue
+            if rest.startswith("算"):
+                word, rest = word + "算", rest[1:]
+        # 算 with a complement: "算合格" (what counts as), "算出" (a computed value)
+        nxt = rest[:1]
+        if word.endswith("算") and "\u4e00" <= nxt <= "\u9fff" and nxt not in _FINAL_PARTICLES:
             continue
         return True
     return False

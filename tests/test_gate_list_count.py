@@ -1,6 +1,6 @@
 """A count of a list's items, as the refusal gate reads it (session 13): "分成几步", "一共
 几点", "从几个方面来讲" are answered by a clause that lists the items as often as by a
-number (qa.slots.asks_list_count, qa.slots.enumerates, qa.gate.gate_slot); and the gate has
+number (qa.quantities.asks_list_count, qa.slots.enumerates, qa.gate.gate_slot); and the gate has
 no input "named" any more (held out by corpus it pushed the real standards' near misses,
 which name the document they miss in, towards an answer)."""
 
@@ -11,8 +11,9 @@ from clauses import FakeHit, chapter_maker
 from grammar.schema import Clause, HeadingRef
 from qa.gate import GATE_FEATURES, GATE_SIGNS, gate_features, gate_slot, slot_filled, slot_in_lead
 from qa.gate_inputs import BigramFrequency
+from qa.quantities import asked_units, asks_list_count, states_unit
 from qa.relevance import content_grams
-from qa.slots import asked_slot, asks_list_count, enumerates
+from qa.slots import asked_slot, enumerates
 
 mk = chapter_maker("Q/FW 0001—2024", "服务管理体系程序文件", HeadingRef("5", "服务实施"))
 
@@ -122,3 +123,35 @@ def test_the_gate_has_no_named_document_input() -> None:
         "服务人员要穿工作服吗？", content_grams("服务人员要穿工作服吗？"), [hit(c)], [[]], [False]
     )
     assert f is not None and set(f) == set(GATE_FEATURES)
+
+
+def test_a_list_count_asks_no_unit_of_measure_and_no_time_of_day() -> None:
+    """Session 14: the list word of a count of a list's items is read once, where every
+    reader (gate, reranker) takes its units from (qa.quantities.asked_units): no unit a
+    number must be stated in ("一共几点" is no time of day, "分成几步" no unit 步), only a
+    counting word for the reranker's counting reading ("分为三步" states the count)."""
+
+    def names(q: str, counting: bool = False) -> list[str]:
+        return [u.name for u in asked_units(q, by_attribute=False, counting=counting)]
+
+    for q in (
+        "那份方案在末尾总结了标准化服务的好处，一共几点？第二点包括哪些？",
+        "4.6.1条列了服务管理体系文件要确保的几点？",
+        "服务实施流程分成几步？最后一步要求做什么？",
+        "实施方案分成几部分？",
+    ):
+        assert names(q) == [], q
+    assert names("一共几点？", counting=True) == ["点"]
+    steps = asked_units("服务实施流程分成几步？", by_attribute=False, counting=True)
+    assert [u.name for u in steps] == ["步"]
+    assert states_unit(steps, "服务实施流程分为三步") and not states_unit(steps, "第一步为策划")
+    # A time of day and a unit of measure elsewhere in the question are still read.
+    assert names("营业厅每天几点开门？") == ["clock"]
+    assert names("一共几点？营业厅每天几点开门？") == ["clock"]
+    assert names("做试验要取几个试件，每个多少毫米厚？") == ["length"]
+    # The gate reads the same units: "一共几点" over a clause listing the points, with no
+    # "N点" or time of day in it, misses no unit.
+    q = "那份方案总结了标准化服务的好处，一共几点？"
+    listing = mk("6", "好处", "标准化服务的好处：一是提升质量；二是降低成本；三是树立品牌。", 1)
+    f = gate_features(q, content_grams(q), [hit(listing)], [[]], [False])
+    assert f is not None and f["unit_stated"] == 1.0

@@ -94,3 +94,33 @@ def test_rerank_hands_the_model_each_hits_own_document_counts() -> None:
     spy = RecordingOrder()
     rerank(spy, plan, hits, [[], [], []], RerankInputs(doc_counts=counts))
     assert [i.doc_counts for i in spy.seen] == [counts[1:]]
+
+
+def test_what_to_do_is_not_asked_by_a_mentioned_how_a_kind_a_definition_or_a_sum() -> None:
+    """Session 14: bare 如何/怎样 had counted as asking an action wherever it stood.  It
+    does not inside quoted wording or a 《title》, before 的 (a kind or a description is
+    asked), or before a verb of knowing or reckoning (a definition, a computed value); "怎么
+    算" with a complement asks what counts as something or how it is computed, at the end
+    of its sentence how a case is dealt with."""
+    from qa.slots import asks_action
+
+    for q in (
+        "营销部检查时发现的问题要怎样处理？",
+        "下级平台一直没报处理结果，上级平台会怎么催？",
+        "初稿写完后，定稿之后又怎样让员工都掌握？",
+        "用户留言批评了员工，这在公司里怎么算？",
+        "罚款怎么算呢？",
+        "《如何制定服务标准》一共几点？没办完的事项该怎么办？",  # the second sentence asks
+    ):
+        assert asks_action(q), q
+    for q in (
+        "《如何制定服务标准》这篇文章一共从几个方面来讲？",
+        "体系建立时要回答的几个“如何”，其中关于目标的那一问是什么？",
+        "服务保障标准体系被描述为一种怎样的机制？",
+        "远程调取的流程是怎样的？",
+        "标准流程是怎样界定“经营服务”的？",
+        "这一条款应如何理解？",
+        "相对水位是怎么算出来的？",
+        "检验批怎样算合格？",
+    ):
+        assert not asks_action(q), q
