@@ -270,11 +270,51 @@ def asked_units(
             continue
         if counts and m.start() > 0 and q[m.start() - 1] in _NOT_A_COUNT:
             continue
-        if m.start(1) in family_at or u in {x.name for x in out}:
+        if m.start(1) in family_at:
+            continue
+        words = [u] if counts else _measure_words(q, m.start(1))
+        name = "".join(words)
+        if name in {x.name for x in out}:
             continue
         num = _COUNT_NUM if counts else _NUM
-        out.append(AskedUnit(u, re.compile(num + r"\s*个?\s*" + re.escape(u), re.I)))
+        # The compound, or a word ending it ("信用分" is stated "扣 3 分" as often as
+        # "3 信用分"); longest first, so the whole compound is preferred where stated.
+        stated = "|".join(re.escape("".join(words[i:])) for i in range(len(words)))
+        out.append(AskedUnit(name, re.compile(num + r"\s*个?\s*(?:" + stated + ")", re.I)))
     return out
+
+
+# The stretch of the question read for a noun compound after 几/多少 (Han characters only).
+_COMPOUND_SPAN = re.compile(r"[\u4e00-\u9fff]{1,8}")
+
+
+def _measure_words(q: str, start: int) -> list[str]:
+    """The words the answer's number is counted in, for the character at ``start`` (just
+    after 几/多少).  A measure word is a word of its own ("抽几卷样品": 卷; "几名评审员": 名);
+    a character that starts a longer word begins a noun compound the answer counts in
+    ("多少学时" → 学时, "多少信用分" → 信用 + 分), never the first character alone
+    ("多少信用分" asks no unit 信).  The compound is that word and any one-character words
+    closing it (分 in 信用分), cut by the shared question tokenizer (jieba, domain terms)."""
+    from index.tokenize import words as cut
+
+    span = _COMPOUND_SPAN.match(q, start)
+    if span is None:
+        return [q[start]]
+    parts = cut(span.group(0))
+    # A measure word the tokenizer fused with the noun it counts ("几份文件" cut as 份文件):
+    # the rest is a word of its own, so the first character stands alone.
+    if (
+        not parts
+        or len(parts[0]) == 1
+        or (len(parts[0]) > 2 and cut(parts[0][1:]) == [parts[0][1:]])
+    ):
+        return [q[start]]
+    compound = [parts[0]]
+    for w in parts[1:]:
+        if len(w) != 1 or w in _PARTICLES:
+            break
+        compound.append(w)
+    return compound
 
 
 def states_unit(units: Sequence[AskedUnit], text: str) -> bool:

@@ -256,3 +256,27 @@ def test_several_and_the_indefinite_article_are_not_counts() -> None:
     assert not states_unit(stages, "第一个阶段为策划") and not states_unit(stages, "采用一个方案")
     # Units that are not counting words keep every numeral: "抽取一卷" states one roll.
     assert states_unit(asked_units("每批抽几卷？"), "随机抽取一卷")
+
+
+def test_a_measure_word_is_never_the_first_character_of_a_noun_compound() -> None:
+    """ "多少信用分" / "多少学时" had read the unit 信 / 学 (the first character after 多少),
+    which no answer states ("扣 3 分", "32 学时"): a character that starts a longer word
+    begins a compound the answer counts in, and the compound (or a one-character word
+    closing it, 分) is the unit; a measure word standing alone ("几卷样品") stays one."""
+    from qa.quantities import asked_units, states_unit
+
+    def names(q: str, counting: bool = False) -> list[str]:
+        return [u.name for u in asked_units(q, by_attribute=False, counting=counting)]
+
+    for counting in (False, True):
+        assert names("一次违规扣多少信用分？", counting) == ["信用分"]
+        assert names("培训需要多少学时？", counting) == ["学时"]
+        assert names("每批抽几卷样品？", counting) == ["卷"]
+        assert names("有多少家企业参加？", counting) == ["家"]
+        assert names("需要提交几份文件？", counting) == ["份"]  # not 份文件 (one jieba word)
+        assert names("面积多少平方米？", counting) == ["平方米"]
+    credit = asked_units("一次违规扣多少信用分？")
+    assert states_unit(credit, "每次违规扣除信用分3分") and states_unit(credit, "扣 5 信用分")
+    assert not states_unit(credit, "信用良好的企业")
+    hours = asked_units("培训需要多少学时？")
+    assert states_unit(hours, "培训不少于32学时") and not states_unit(hours, "学习3次")
