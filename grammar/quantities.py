@@ -31,6 +31,7 @@ _UNITS: dict[str, tuple[str, float]] = {
     # clock time (base: second)
     "周": ("second", 7 * 86400),
     "星期": ("second", 7 * 86400),
+    "个星期": ("second", 7 * 86400),
     "个工作日": ("workday", 1),
     "工作日": ("workday", 1),
     "天": ("second", 86400),
@@ -38,6 +39,8 @@ _UNITS: dict[str, tuple[str, float]] = {
     "d": ("second", 86400),
     "小时": ("second", 3600),
     "个小时": ("second", 3600),
+    "钟头": ("second", 3600),
+    "个钟头": ("second", 3600),
     "h": ("second", 3600),
     "分钟": ("second", 60),
     "min": ("second", 60),
@@ -104,7 +107,8 @@ _NUM = rf"(?:{_AR_NUM}|{_CN_NUM}|半)"
 _UNIT_RE = "|".join(re.escape(u) for u in sorted(_UNITS, key=len, reverse=True))
 # Latin units must not be the start of a word ("5 min" yes, "3 members" no).
 _QTY = re.compile(
-    rf"(?P<num>{_NUM})(?:\s*(?:[~～\-—至到]|或)\s*(?P<num2>{_NUM}))?\s*(?P<unit>{_UNIT_RE})"
+    rf"(?P<num>{_NUM})(?:\s*(?:[~～\-—至到]|或)\s*(?P<num2>{_NUM}))?\s*(?P<andhalf>个半)?"
+    rf"\s*(?P<unit>{_UNIT_RE})"
     r"(?![A-Za-z])(?P<half>半)?"
 )
 # "百分之二十" is 20 %, as laws write percentages ("百分之二十至百分之五十").
@@ -236,8 +240,11 @@ def quantities(text: str) -> list[Quantity]:
         ):
             continue  # "一度" as in 年度/程度 is not a temperature
         high = parse_number(m["num2"]) if m["num2"] else None
-        if m["half"]:  # "一年半"
-            value += 0.5
+        if m["half"] or m["andhalf"]:  # "一年半", "一个半小时"; "一至两年半" ends at 2.5
+            if high is None:
+                value += 0.5
+            else:
+                high += 0.5
         out.append(
             Quantity(
                 value * factor,
