@@ -9,7 +9,7 @@ at best an example).  This module recognises the element and tells the two kinds
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 
 from grammar.refs import mask_refs
@@ -197,11 +197,19 @@ def _foreword_cue(q: str) -> bool:
 _SENTENCE = re.compile(r"[。？！；?!;]")
 
 
+def _mentions(q: str) -> Iterator[tuple[int, str, Element]]:
+    """Every name of a drafting element ``q`` holds, with where it is first found (an
+    everyday head such as 范围 only where no compound glues it: see :func:`_find_name`)."""
+    for element in ELEMENTS:
+        for name in element.names():
+            pos = _find_name(q, name, element.everyday_head and name == element.name)
+            if pos >= 0:
+                yield pos, name, element
+
+
 def _names_element(q: str) -> bool:
     """Does ``q`` name some drafting element (附录, 章, 术语……)?"""
-    return any(
-        _find_name(q, n, e.everyday_head and n == e.name) >= 0 for e in ELEMENTS for n in e.names()
-    )
+    return next(_mentions(q), None) is not None
 
 
 # Each cue, the element it points at, and the elements that state the same facts: the
@@ -241,14 +249,11 @@ def detect_element(question: str) -> Element | None:
     # "第十条", "8.6条", "第3章" name a clause; their 条/章 is not the element 条/章.
     q = mask_refs(question.replace(" ", ""))
     best: tuple[int, Element] | None = None
-    for element in ELEMENTS:
-        for name in element.names():
-            pos = _find_name(q, name, element.everyday_head and name == element.name)
-            if pos >= 0:
-                # Prefer the longest name; on ties the earlier mention.
-                rank = len(name) * 100 - pos
-                if best is None or rank > best[0]:
-                    best = (rank, element)
+    for pos, name, element in _mentions(q):
+        # Prefer the longest name; on ties the earlier mention.
+        rank = len(name) * 100 - pos
+        if best is None or rank > best[0]:
+            best = (rank, element)
     return best[1] if best else None
 
 
