@@ -81,6 +81,8 @@ TUNING_SETS = tuple(
         "webguides9",
         "fresh10",
         "webguides10",
+        "fresh11",
+        "webguides11",
     )
 )
 L2_GRID = (1.0, 3.0, 10.0, 30.0, 100.0)  # listwise: chosen by the 1-SE rule (one_se_choice)

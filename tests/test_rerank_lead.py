@@ -150,6 +150,7 @@ def test_the_refit_trains_only_on_the_sets_the_project_tunes_on() -> None:
     assert names == [
         "questions_fresh.jsonl",
         "questions_fresh10.jsonl",
+        "questions_fresh11.jsonl",
         "questions_fresh2.jsonl",
         "questions_fresh3.jsonl",
         "questions_fresh4.jsonl",
@@ -162,6 +163,7 @@ def test_the_refit_trains_only_on_the_sets_the_project_tunes_on() -> None:
         "questions_standards.jsonl",
         "questions_webguides.jsonl",
         "questions_webguides10.jsonl",
+        "questions_webguides11.jsonl",
         "questions_webguides2.jsonl",
         "questions_webguides3.jsonl",
         "questions_webguides4.jsonl",
