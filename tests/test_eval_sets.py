@@ -54,8 +54,8 @@ MIN_PER_TYPE = {
     "unanswerable": 15,
 }
 # Smaller sets whose own bar is below MIN_PER_TYPE (set name → minimum per type): the web
-# guides are nearly exhausted of facts no earlier question asks, so webguides11 is written
-# smaller on purpose.
+# guides are nearly exhausted of facts no earlier question asks, so webguides11 and webguides12
+# are written smaller on purpose.
 MIN_PER_TYPE_BY_SET = {
     "webguides11": {
         "drafting": 8,
@@ -64,6 +64,14 @@ MIN_PER_TYPE_BY_SET = {
         "lay": 14,
         "multi": 8,
         "unanswerable": 11,
+    },
+    "webguides12": {
+        "drafting": 8,
+        "lookup": 11,
+        "numeric": 5,
+        "lay": 15,
+        "multi": 5,
+        "unanswerable": 10,
     },
 }
 _DASHES = re.compile(r"[-—–－―‐‑‒]+")
@@ -274,6 +282,7 @@ WEB_GUIDE_SETS = [
     "questions_webguides9.jsonl",
     "questions_webguides10.jsonl",
     "questions_webguides11.jsonl",
+    "questions_webguides12.jsonl",
 ]
 
 
@@ -367,6 +376,13 @@ WEB_GUIDE_SET_MINIMA = {
         "unanswerable": 11,
         "files": 5,
         "per_file": 6,
+    },
+    "webguides12": {
+        "questions": 54,
+        "answerable": 44,
+        "unanswerable": 10,
+        "files": 5,
+        "per_file": 5,
     },
 }
 
