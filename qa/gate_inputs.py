@@ -137,6 +137,19 @@ class SentenceScorer:
             i += len(ss)
         return out
 
+    def text_scores(self, question: str, texts: Sequence[str]) -> list[float] | None:
+        """Cosine of ``question`` to each of ``texts`` embedded as passages (stored or
+        cached vectors first); None on failure, as :meth:`score`."""
+        if not texts:
+            return None
+        try:
+            q = self._query(question)
+            vecs = self._passages(list(texts))
+        except Exception as exc:  # a reranker input is never worth failing an answer for
+            log.warning("heading similarities unavailable: %s", exc)
+            return None
+        return [float(v) for v in vecs @ q]
+
 
 def clause_text(clause: Any) -> str:
     """What a clause's words are counted on: document title, heading titles, clause title

@@ -104,6 +104,9 @@ FEATURES: tuple[str, ...] = (
     "title_echo",  # share of the clause text's bigrams found in its document's title:
     #                a clause that restates the subject (title block, purpose, scope,
     #                the subject's own term entry) answers no particular question
+    # --- what the clause is about, apart from what it says (session 16)
+    "path_dense",  # cosine of the question to the clause's heading path and title alone
+    #                (heading_text) minus the best candidate's; 0 for all without it
 )
 
 # Feature groups for the ablation (``python -m eval.train_rerank --without-group``).
@@ -119,6 +122,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "lay": ("lay_dense",),
     "slot": ("slot_any", "slot_cover", "slot_near", "action_stated"),
     "echo": ("title_echo",),
+    "heading": ("path_dense",),
 }
 TYPE_SENTENCES = 2  # a candidate's best-matching sentences read for the value asked
 
@@ -135,6 +139,8 @@ class RerankInputs:
     (:class:`qa.gate_inputs.BigramFrequency`); ``n == 0``: unweighted coverage instead.
     ``doc_counts``: per candidate, the same counts over its own document's clauses
     (:class:`qa.doc_frequency.DocumentFrequency`); None: ``doc_idf`` reads the base's.
+    ``path_sims``: per hit, the question's cosine to its :func:`heading_text`; None:
+    ``path_dense`` is 0 for every hit.
     """
 
     topic: frozenset[str] = frozenset()
@@ -142,6 +148,7 @@ class RerankInputs:
     df: Mapping[str, int] = field(default_factory=dict)
     n: int = 0
     doc_counts: Sequence[tuple[Mapping[str, int], int]] | None = None
+    path_sims: Sequence[float] | None = None
 
 
 class HitLike(Protocol):
@@ -159,6 +166,16 @@ def own_path(c: Clause) -> list[str]:
     """The clause's heading titles and its own title, without the document title (which
     every clause of a document shares, so it cannot tell two of them apart)."""
     return [*(h.title for h in c.heading_path), c.clause_title]
+
+
+def heading_text(c: Clause) -> str:
+    """What a clause is *about*, embedded apart from what it says: its heading path and
+    title (:func:`own_path`), or its document title when it has none.  A clause is
+    embedded as one passage, so its cosine mixes the two; a lay question describes a
+    situation in other words than the clause's, and its nearest sibling often *says*
+    something closer while the gold's headings name the activity the situation is
+    about (and the other way round) — the model weighs the two signals separately."""
+    return " ".join(own_path(c)).strip() or c.doc_title
 
 
 _SPACE = re.compile(r"\s+")
@@ -351,7 +368,12 @@ def rerank_inputs(
     doc_counts = None
     if doc_frequency is not None:
         doc_counts = [doc_frequency(h.clause.doc_id) for h in hits]
-    return RerankInputs(topic=topic, sentence_sims=sims, df=df, n=n, doc_counts=doc_counts)
+    paths = None
+    if sims is not None and hasattr(sentences, "text_scores"):
+        paths = sentences.text_scores(plan.question, [heading_text(h.clause) for h in hits])
+    return RerankInputs(
+        topic=topic, sentence_sims=sims, df=df, n=n, doc_counts=doc_counts, path_sims=paths
+    )
 
 
 def features(
@@ -395,6 +417,11 @@ def features(
     ]
     # The question's lexical gap: how little of its wording the best candidate holds.
     lay_gap = 1.0 - max((_cover(grams, t) for t in hays), default=0.0)
+    paths = inputs.path_sims if inputs is not None else None
+    if paths is None or len(paths) != len(hits):
+        path_dense = [0.0] * len(hits)
+    else:
+        path_dense = [p - max(paths) for p in paths]
     rows = []
     for i, h in enumerate(hits):
         c = h.clause
@@ -433,6 +460,7 @@ def features(
                 extra[i][6],
                 lay_gap * ((h.dense_score - best_dense) if h.dense_score is not None else -0.1),
                 *slots[i],
+                path_dense[i],
             ]
         )
     return np.asarray(rows, dtype=np.float64).reshape(len(hits), len(FEATURES))

@@ -11,7 +11,16 @@ from eval.train_rerank import fit_listwise, score
 from grammar.schema import HeadingRef
 from qa.answer import lead_index
 from qa.plan import make_plan
-from qa.rerank import FEATURES, GROUPS, RerankInputs, features, rerank
+from qa.rerank import (
+    FEATURES,
+    GROUPS,
+    RerankInputs,
+    features,
+    heading_text,
+    own_path,
+    rerank,
+    rerank_inputs,
+)
 
 PATH = [HeadingRef("7", "检验规则"), HeadingRef("7.1", "检验分类")]
 # Two siblings: same heading path, same document, much of the same wording.
@@ -282,3 +291,40 @@ def test_a_measure_word_is_never_the_first_character_of_a_noun_compound() -> Non
     assert not states_unit(credit, "信用良好的企业")
     hours = asked_units("培训需要多少学时？")
     assert states_unit(hours, "培训不少于32学时") and not states_unit(hours, "学习3次")
+
+
+def test_heading_cosine_is_read_apart_from_what_the_clause_says() -> None:
+    """``path_dense``: the question's cosine to each hit's heading path and title, minus
+    the best; 0 for every hit when the cosines are missing (no embedder)."""
+    plan = make_plan("正常生产时型式检验多久做一次？")
+    hits = [FakeHit(EXIT, 0.03, 0.90), FakeHit(TYPE, 0.02, 0.89)]
+    x = features(plan, hits, [[], []], RerankInputs(path_sims=[0.80, 0.85]))
+    assert np.allclose(col(x, "path_dense"), [-0.05, 0.0])
+    assert col(features(plan, hits, [[], []]), "path_dense").tolist() == [0.0, 0.0]
+
+
+def test_heading_text_is_the_own_path_or_the_document_title() -> None:
+    titled = make_clause("7.1.2", "正文。", code="T/X 1", title="型式检验", heading_path=PATH)
+    assert heading_text(titled) == "检验规则 检验分类 型式检验"
+    bare = make_clause("1", "正文。", code="T/X 1", doc_title="某产品规范")
+    assert own_path(bare) == [""] and heading_text(bare) == "某产品规范"
+
+
+def test_rerank_inputs_embed_each_heading_text_once_per_hit() -> None:
+    class Scorer:
+        def __init__(self) -> None:
+            self.asked: list[list[str]] = []
+
+        def score(self, question: str, hits: object, children: object, depth: int) -> list:
+            return [[("句", 0.5)] for _ in range(depth)]
+
+        def text_scores(self, question: str, texts: list[str]) -> list[float]:
+            self.asked.append(list(texts))
+            return [0.1 * i for i in range(len(texts))]
+
+    plan = make_plan("正常生产时型式检验多久做一次？")
+    hits = [FakeHit(EXIT, 0.03, 0.90), FakeHit(TYPE, 0.02, 0.89)]
+    s = Scorer()
+    inputs = rerank_inputs(plan, hits, [[], []], sentences=s)
+    assert s.asked == [[heading_text(EXIT), heading_text(TYPE)]]
+    assert inputs.path_sims == [0.0, 0.1]
