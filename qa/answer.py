@@ -29,10 +29,11 @@ from qa.citations import Citation, verify_citations
 from qa.doc_frequency import DocumentFrequency, DocumentText
 from qa.elements import Element, governs, illustrates
 from qa.extractive import Evidence, compose_answer
-from qa.gate import gate_features, topic_grams
+from qa.gate import ItemOf, gate_features, item_of, topic_grams
 from qa.gate_inputs import BigramFrequency, SentenceScorer
 from qa.parts import part_leads, promote, reorder
 from qa.plan import QueryPlan, make_plan, merge_follow_up
+from qa.quantities import asks_list_count
 from qa.relevance import RelevancePolicy, absent_documents, coverage, held_grams
 from qa.rerank import (
     DEPTH,
@@ -337,6 +338,7 @@ class Answerer:
             frequency=self._frequency.for_searcher(self.searcher),
             element=plan.plan.element,
             document_text=self._doc_text.for_searcher(self.searcher),
+            lists=list_items(self.searcher, plan.plan.question, hits[:3]),
         )
         plan.gate_features = feats
         if plan.absent:
@@ -699,6 +701,17 @@ def focused_children(children: Sequence[Clause], grams: set[str]) -> list[Clause
     if best <= 0.0:
         return list(children)
     return [k for k, c in zip(children, covers, strict=True) if c >= FOCUS_SHARE * best]
+
+
+def list_items(searcher: Any, question: str, hits: Sequence[HitLike]) -> list[ItemOf | None]:
+    """Per hit, the list it is an item of (:func:`qa.gate.item_of`), read by the refusal
+    gate when the question counts a list's items ("一共列了几步"); empty for any other
+    question, or a searcher that cannot list a document's clauses and children."""
+    clauses_of = getattr(searcher, "clauses_of", None)
+    children = getattr(searcher, "children", None)
+    if not asks_list_count(question) or not callable(clauses_of) or not callable(children):
+        return []
+    return [item_of(h.clause, clauses_of(h.clause.doc_id), children) for h in hits]
 
 
 def section_children(searcher: Any, clause: Clause) -> list[Clause]:

@@ -84,7 +84,7 @@ import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -296,6 +296,7 @@ def slot_filled(
     hits: Sequence[Any],
     children: Sequence[Sequence[Any]],
     frequency: Any | None = None,
+    lists: Sequence[ItemOf | None] = (),
 ) -> float:
     """How much of the topic one sentence of the top three clauses states *together with*
     a value of the kind the question asks for (:func:`qa.slots.asked_slot`): the best
@@ -303,7 +304,11 @@ def slot_filled(
     slot.  "学校食堂员工的健康证明多长时间要重新体检" over a clause on health checks that
     states no period, and another stating periods of something else, scores low although
     the topic and a period are both there.  1.0 when the question asks for no slot (how
-    to write, yes/no, a list), or names no word the knowledge base uses."""
+    to write, yes/no, a list), or names no word the knowledge base uses.
+
+    ``lists``: per hit, the list it is an item of (:func:`item_of`).  A count of a list's
+    items is filled by the list, and a hit that is one of its items stands for it: read
+    as its parent would be, had the parent been retrieved (:func:`_listed_by`)."""
     slot, listed = gate_slot(question)
     if slot is None or not topic:
         return 1.0
@@ -319,11 +324,13 @@ def slot_filled(
             return coverage(topic, text)
 
     best = 0.0
-    for h, kids in zip(hits[:3], children[:3], strict=False):
+    for i, (h, kids) in enumerate(zip(hits[:3], children[:3], strict=False)):
         heads = _title_text(h.clause)
         sentences = clause_sentences(h.clause, kids)
         if listed and enumerates(sentences, kids):  # the list is the answer
             best = max(best, cover(f"{heads} {' '.join(sentences)}"))
+        if listed and (lead_in := _listed_by(lists, i)) is not None:  # an item: its list
+            best = max(best, cover(lead_in))
         for sentence in sentences:
             if slot.fills(sentence):
                 best = max(best, cover(f"{heads} {sentence}"))
@@ -427,7 +434,11 @@ def for_slot(question: str, cosine: float) -> float | None:
 
 
 def slot_in_lead(
-    question: str, topic: set[str], hits: Sequence[Any], children: Sequence[Sequence[Any]]
+    question: str,
+    topic: set[str],
+    hits: Sequence[Any],
+    children: Sequence[Sequence[Any]],
+    lists: Sequence[ItemOf | None] = (),
 ) -> float:
     """1.0 when one sentence of the first hit (with a section's children) fills the slot
     the question asks for (:func:`qa.slots.asked_slot`: a value in the unit or of the kind
@@ -438,7 +449,11 @@ def slot_in_lead(
     it.  ``slot_filled`` takes the best of the top three, so a near miss whose first hit
     is about the asked subject but states no value ("下级平台收到查岗问题后几分钟内作答"
     over the 平台查岗 clause, which gives no time) still scores on a clause after it that
-    states minutes about something else."""
+    states minutes about something else.
+
+    A count of a list's items is filled by a first hit that lists them, or that is one
+    item of a list (``lists``, :func:`item_of`): "“关键步骤和措施”一共列了几步？第四步是
+    什么" leads with 二、4., one of the five steps under 二、 关键步骤和措施."""
     slot, listed = gate_slot(question)
     if slot is None or not topic:
         return 1.0
@@ -446,9 +461,66 @@ def slot_in_lead(
         return 0.0
     kids = children[0] if children else ()
     sentences = clause_sentences(hits[0].clause, kids)
-    if listed and enumerates(sentences, kids):
+    if listed and (enumerates(sentences, kids) or _listed_by(lists, 0) is not None):
         return 1.0
     return 1.0 if any(slot.fills(s) for s in sentences) else 0.0
+
+
+class ItemOf(NamedTuple):
+    """The list a clause is an item of: its parent clause (the lead-in, "二、 关键步骤和
+    措施", "确保以下几点：") and the parent's children, the clause among them."""
+
+    parent: Any
+    items: Sequence[Any]
+
+
+def item_of(
+    clause: Any, clauses: Sequence[Any], children: Callable[[str], Sequence[Any]]
+) -> ItemOf | None:
+    """The list ``clause`` is an item of: the nearest clause before it in its document
+    (``clauses``, any order) whose heading path and own heading are ``clause``'s heading
+    path — its parent — with the parent's children (``children``: clause id → them);
+    None for a clause without a parent, or whose parent has no other child (one item is
+    no list).
+
+    A question counting a list's items ("…一共列了几步？第四步是什么？") is asked in the
+    words of the list's lead-in, so its best hits are often single *items* (the fourth
+    step, which it also asks about): alone, none of them lists anything or states a
+    number, and the gate refused an answerable question over the very list it counts
+    (README "Refusal gate, session 16")."""
+    path = list(getattr(clause, "heading_path", ()) or ())
+    if not path:
+        return None
+    parent = None
+    for c in clauses:
+        if c.doc_id != clause.doc_id or c.seq >= clause.seq:
+            continue
+        if list(c.heading_path) != path[:-1] or (c.clause_no, c.clause_title) != (
+            path[-1].no,
+            path[-1].title,
+        ):
+            continue
+        if parent is None or c.seq > parent.seq:
+            parent = c
+    if parent is None:
+        return None
+    items = list(children(parent.clause_id))
+    if len(items) < 2 or not any(k.clause_id == clause.clause_id for k in items):
+        return None
+    return ItemOf(parent, items)
+
+
+def _listed_by(lists: Sequence[ItemOf | None], i: int) -> str | None:
+    """The text of the list hit ``i`` is an item of — its parent's headings and
+    sentences, as :func:`slot_filled` reads a clause that lists items — or None when it
+    is no item of a list."""
+    of = lists[i] if i < len(lists) else None
+    if of is None:
+        return None
+    sentences = clause_sentences(of.parent, of.items)
+    if not enumerates(sentences, of.items):
+        return None
+    return f"{_title_text(of.parent)} {' '.join(sentences)}"
 
 
 def _clause_text(clause: Any, kids: Sequence[Any] = ()) -> str:
@@ -471,6 +543,7 @@ def gate_features(
     frequency: Any | None = None,
     element: Element | None = None,
     document_text: Callable[[str], str] | None = None,
+    lists: Sequence[ItemOf | None] = (),
 ) -> dict[str, float | None] | None:
     """The gate's features over the usable ``hits`` (ranked, with each one's children
     when it is a section), or None without any.  ``sentence_sims``: per top hit, its
@@ -478,7 +551,8 @@ def gate_features(
     :class:`qa.gate_inputs.BigramFrequency` (without them the clause cosine and plain
     coverage stand in); ``element``: the drafting element asked, from the query plan;
     ``document_text``: a document's text by id (:class:`qa.doc_frequency.DocumentText`;
-    without it the top clauses stand in for their documents)."""
+    without it the top clauses stand in for their documents); ``lists``: per hit, the
+    list it is an item of (:func:`item_of`), read for a count of a list's items."""
     if not hits:
         return None
     h1 = hits[0]
@@ -537,10 +611,10 @@ def gate_features(
         "rare_unmatched": rarest,
         "known_unmatched": unmatched,
         "unit_stated": unit_stated,
-        "slot_filled": slot_filled(question, topic, hits, children, frequency),
+        "slot_filled": slot_filled(question, topic, hits, children, frequency, lists),
         "term_in_doc": term_in_documents(question, hits, children, document_text),
         "object_held": object_held(question, hits, children, preferred),
-        "slot_lead": slot_in_lead(question, topic, hits, children),
+        "slot_lead": slot_in_lead(question, topic, hits, children, lists),
     }
     feats["dense_slot"] = for_slot(question, dense1)
     feats["sent_slot"] = for_slot(question, feats["sent_best"])
