@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from grammar.numbering import halfwidth
 
-__all__ = ["Quantity", "parse_number", "quantities", "same_quantity"]
+__all__ = ["NUMERAL", "Quantity", "parse_number", "quantities", "same_quantity"]
 
 # unit spelling -> (family, factor to the family's base unit).  Longest spellings first in
 # the regex so that "个月" wins over "月" and "min" over "m".
@@ -104,6 +104,12 @@ _CN_MULT = {"十": 10, "百": 100, "千": 1000, "万": 10000}
 _CN_NUM = "[零〇一二两三四五六七八九十百千万]+"
 _AR_NUM = r"\d+(?:,\d{3})*(?:\.\d+)?"
 _NUM = rf"(?:{_AR_NUM}|{_CN_NUM}|半)"
+# A numeral as standards and questions write one: digits, Chinese numerals (两, 零, 万) or
+# 半 ("半年", "半个月", "半小时").  Public so that every layer reading a value stated in a
+# unit (:mod:`qa.quantities` for the reranker and the refusal gate, the support check
+# here) reads the same numerals: a gate that reads "半个月" as no period refuses a
+# question the support check would accept.
+NUMERAL = _NUM
 _UNIT_RE = "|".join(re.escape(u) for u in sorted(_UNITS, key=len, reverse=True))
 # Latin units must not be the start of a word ("5 min" yes, "3 members" no).
 _QTY = re.compile(

@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from grammar.numbering import halfwidth
+from grammar.quantities import NUMERAL
 from qa.relevance import flat
 
 # A question that asks for a quantity: the answer must carry a number.
@@ -36,10 +37,17 @@ _ASKS_NUMBER = re.compile(
 )
 _NUMBER = re.compile(
     r"\d|[一二三四五六七八九十百千万两]+(?:个|天|年|月|日|次|位|项|级|种|小时|分钟|秒)"
+    r"|半(?:个|天|年|月|日|小时|分钟)"
 )
 
 
-_NUM = r"(?:\d+(?:\.\d+)?|[一二三四五六七八九十百千两]+)"
+# A value stated in a unit is read with the numerals of :mod:`grammar.quantities`
+# (digits, Chinese numerals, 半: "半个月", "半小时" state periods), the grammar the support
+# check reads amounts with, so the reranker, the gate and the check agree on what states
+# a value.  A bare numeral (the catch-all "quantity" kind below) is read without 半, which
+# alone ("一半", "半导体") states no amount.
+_NUM = NUMERAL
+_BARE_NUM = r"(?:\d+(?:\.\d+)?|[一二三四五六七八九十百千两]+)"
 # The kind of value a question asks for, and how a sentence states one: (name, asked,
 # stated).  First match wins, so the narrower kinds come first ("多少天" is a period,
 # "多大岁数" an age, before the catch-all quantity).
@@ -76,7 +84,7 @@ ANSWER_TYPES: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
             r"多少|几[个项次名位人级种类条]|多大|多高|多重|多远|多宽|多厚|多深|"
             r"最[大小长短高低多少]|上限|下限|不少于|不超过|比例|比率|百分之"
         ),
-        re.compile(_NUM),
+        re.compile(_BARE_NUM),
     ),
 )
 
@@ -109,8 +117,9 @@ def asked_type(question: str) -> tuple[str, re.Pattern[str]] | None:
 UNIT_FAMILIES: tuple[tuple[str, str, str, str], ...] = (
     (
         "time",
-        r"毫秒|微秒|秒钟|秒|分钟|小时|个小时|天|日|周|星期|个月|月|年|工作日|个工作日",
-        r"毫秒|微秒|秒|ms|μs|(?-i:s)(?![a-z])|分钟|min|小时|(?-i:h)(?![a-z])|天|日|"
+        r"毫秒|微秒|秒钟|秒|分钟|小时|个小时|钟头|天|日|周|星期|个月|月|年|工作日|个工作日|"
+        r"时间",
+        r"毫秒|微秒|秒|ms|μs|(?-i:s)(?![a-z])|分钟|min|小时|钟头|(?-i:h)(?![a-z])|天|日|"
         r"(?-i:d)(?![a-z])|周|星期|月|年|工作日",
         r"每(?:日|天|周|星期|月|季度?|半年|年)|立即|即时|当[日天]|次日",
     ),
@@ -125,7 +134,7 @@ UNIT_FAMILIES: tuple[tuple[str, str, str, str], ...] = (
         r"毫米|厘米|千米|公里|米|km|mm|cm|μm|(?-i:m)(?![a-z])",
         "",
     ),
-    ("percent", r"%|％", r"%|％|‰", r"百分之"),
+    ("percent", r"%|％|百分点", r"%|％|‰|百分点", r"百分之"),
     ("temperature", r"℃|摄氏度|度", r"℃|°C|°|度", ""),
     ("channels", r"路", r"路", ""),
     ("times", r"次|遍", r"次|遍", ""),
@@ -144,18 +153,20 @@ UNIT_FAMILIES: tuple[tuple[str, str, str, str], ...] = (
 _UNIT_ATTRIBUTE: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(?<!频)率|比例|比率|占比|百分"), "percent"),
     (re.compile(r"温度"), "temperature"),
-    (re.compile(r"多久|多长时间|时长|期限|时限|有效期|周期|间隔|耗时"), "time"),
+    (re.compile(r"多久|多长时间|时长|时间长度|期限|时限|有效期|周期|间隔|耗时"), "time"),
     (re.compile(r"多少钱|费用|价格|收费|补贴|报酬|资金"), "money"),
     # Not 精度: a precision is stated in the unit of whatever is measured ("气温记至1位小数").
-    (re.compile(r"距离|长度|高度|宽度|厚度|半径|直径"), "length"),
+    # "时间长度" is a duration (a noun compound's modifier decides its kind), not a length.
+    (re.compile(r"距离|(?<!时间)长度|高度|宽度|厚度|半径|直径"), "length"),
 )
-_ASKED_UNIT = re.compile(
-    r"(?:多少|几)\s*("
-    + "|".join(
-        sorted({u for _, a, _, _ in UNIT_FAMILIES for u in a.split("|")}, key=len, reverse=True)
-    )
-    + ")"
+_FAMILY_UNITS = "|".join(
+    sorted({u for _, a, _, _ in UNIT_FAMILIES for u in a.split("|")}, key=len, reverse=True)
 )
+# Units that are nouns take the classifier 个 ("几个星期", "几个字节", "多少个百分点"), as
+# "几个月" and "几个小时" do; a measure word does not ("几个点位", "几个路口" count other
+# things), so 个 is passed over only before these.
+_TAKES_GE = r"小时|钟头|月|工作日|星期|字节|比特|百分点"
+_ASKED_UNIT = re.compile(r"(?:多少|几)\s*(?:个\s*(?=" + _TAKES_GE + r"))?(" + _FAMILY_UNITS + ")")
 
 
 # "抽几卷", "多少转": any other single character after 几/多少 is a unit of its own (the
@@ -164,6 +175,14 @@ _ASKED_UNIT = re.compile(
 _ANY_UNIT = re.compile(r"(?:几|多少)\s*([\u4e00-\u9fffA-Za-z])")
 _PARTICLES = frozenset("的是呢吗啊么了和与或以才就都也还能要会可乎何")
 _COUNTING = frozenset("个项种条类")
+# An object's count is stated with the general classifier as often as with its own
+# ("取几块试件" → "取三个…试件"): the individual classifiers of things (块, 卷, 台, 件 …),
+# not a grade (几级), a list's points or steps, a number of times; not 个 of a period
+# ("三个月") nor the indefinite 一个.
+_OBJECT_CLASSIFIERS = frozenset("块卷箱台根只件片袋瓶套份本把支辆株盒包桶罐组")
+_GENERAL_COUNT = (
+    r"(?:\d+|(?!一(?![十百千]))[一二三四五六七八九十百千两]+)\s*个(?!月|小时|工作日|星期|钟头)"
+)
 # "好几个" says "several" and asks no count ("哪几类" does: "分为三类" answers it).
 _NOT_A_COUNT = frozenset("好")
 # A count stated in a counting word: "一个"/"一种" is mostly the indefinite article ("第一个
@@ -250,6 +269,9 @@ def asked_units(
     names = [
         next(n for n, a, _, _ in UNIT_FAMILIES if re.fullmatch(a, m.group(1))) for m in spelled
     ]
+    # Where a family unit was read, by the position of its 几/多少 ("几个星期": 个 is
+    # passed over, so the unit starts later than the character after 几).
+    family_at = {m.start() for m in spelled}
     if by_attribute and asks_number(q):
         names += [n for pat, n in _UNIT_ATTRIBUTE if pat.search(q)]
     out = []
@@ -258,9 +280,8 @@ def asked_units(
         stated = _NUM + r"\s*个?\s*(?:" + unit + ")" + (f"|{bare}" if bare else "")
         out.append(AskedUnit(name, re.compile(stated, re.I)))
     # Any other character after 几/多少 is a unit of its own, unless a family unit was
-    # read at that very place ("几个月": 个 starts the months).  By position, not by
+    # read after that very 几/多少 ("几个月": 个 starts the months).  By position, not by
     # character: in "分几个阶段…几个月" the first 个 still counts the stages.
-    family_at = {m.start(1) for m in spelled}
     for m in _ANY_UNIT.finditer(q):
         u = m.group(1)
         counts = u in _COUNTING or m.start() in listed
@@ -270,7 +291,7 @@ def asked_units(
             continue
         if counts and m.start() > 0 and q[m.start() - 1] in _NOT_A_COUNT:
             continue
-        if m.start(1) in family_at:
+        if m.start() in family_at:
             continue
         words = [u] if counts else _measure_words(q, m.start(1))
         name = "".join(words)
@@ -280,7 +301,9 @@ def asked_units(
         # The compound, or a word ending it ("信用分" is stated "扣 3 分" as often as
         # "3 信用分"); longest first, so the whole compound is preferred where stated.
         stated = "|".join(re.escape("".join(words[i:])) for i in range(len(words)))
-        out.append(AskedUnit(name, re.compile(num + r"\s*个?\s*(?:" + stated + ")", re.I)))
+        general = "|" + _GENERAL_COUNT if name in _OBJECT_CLASSIFIERS else ""
+        pattern = num + r"\s*个?\s*(?:" + stated + ")" + general
+        out.append(AskedUnit(name, re.compile(pattern, re.I)))
     return out
 
 
