@@ -45,7 +45,9 @@ def is_empty(clause: Clause) -> bool:
     return body_chars(clause) <= MAX_BODY
 
 
-def _ref(clause: Clause) -> HeadingRef:
+def heading_ref(clause: Clause) -> HeadingRef:
+    """How ``clause`` appears on its children's heading paths: its number and title (the
+    parent relation :func:`children_map` builds, and :func:`qa.gate.item_of` reads)."""
     return HeadingRef(clause.clause_no, clause.clause_title)
 
 
@@ -63,7 +65,7 @@ def children_map(clauses: Iterable[Clause]) -> dict[str, list[Clause]]:
             depth = len(c.heading_path)
             while stack and (
                 len(stack[-1].heading_path) >= depth
-                or c.heading_path[len(stack[-1].heading_path)] != _ref(stack[-1])
+                or c.heading_path[len(stack[-1].heading_path)] != heading_ref(stack[-1])
             ):
                 stack.pop()
             if stack and len(stack[-1].heading_path) == depth - 1:

@@ -91,6 +91,7 @@ import numpy as np
 from grammar.codes import find_codes
 from grammar.numbering import halfwidth
 from index.exact import code_named
+from index.sections import heading_ref
 from index.sentences import clause_sentences
 from qa.elements import Element
 from qa.quantities import (
@@ -495,10 +496,7 @@ def item_of(
     for c in clauses:
         if c.doc_id != clause.doc_id or c.seq >= clause.seq:
             continue
-        if list(c.heading_path) != path[:-1] or (c.clause_no, c.clause_title) != (
-            path[-1].no,
-            path[-1].title,
-        ):
+        if list(c.heading_path) != path[:-1] or heading_ref(c) != path[-1]:
             continue
         if parent is None or c.seq > parent.seq:
             parent = c

@@ -421,7 +421,8 @@ def features(
     if paths is None or len(paths) != len(hits):
         path_dense = [0.0] * len(hits)
     else:
-        path_dense = [p - max(paths) for p in paths]
+        best_path = max(paths)
+        path_dense = [p - best_path for p in paths]
     rows = []
     for i, h in enumerate(hits):
         c = h.clause
