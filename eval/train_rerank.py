@@ -83,6 +83,8 @@ TUNING_SETS = tuple(
         "webguides10",
         "fresh11",
         "webguides11",
+        "fresh12",
+        "webguides12",
     )
 )
 L2_GRID = (1.0, 3.0, 10.0, 30.0, 100.0)  # listwise: chosen by the 1-SE rule (one_se_choice)
