@@ -54,8 +54,8 @@ MIN_PER_TYPE = {
     "unanswerable": 15,
 }
 # Smaller sets whose own bar is below MIN_PER_TYPE (set name → minimum per type): the web
-# guides are nearly exhausted of facts no earlier question asks, so webguides11 and webguides12
-# are written smaller on purpose.
+# guides are nearly exhausted of facts no earlier question asks, so webguides11, webguides12 and
+# webguides13 are written smaller on purpose.
 MIN_PER_TYPE_BY_SET = {
     "webguides11": {
         "drafting": 8,
@@ -72,6 +72,14 @@ MIN_PER_TYPE_BY_SET = {
         "lay": 15,
         "multi": 5,
         "unanswerable": 10,
+    },
+    "webguides13": {
+        "drafting": 7,
+        "lookup": 6,
+        "numeric": 6,
+        "lay": 12,
+        "multi": 4,
+        "unanswerable": 9,
     },
 }
 _DASHES = re.compile(r"[-—–－―‐‑‒]+")
@@ -283,6 +291,7 @@ WEB_GUIDE_SETS = [
     "questions_webguides10.jsonl",
     "questions_webguides11.jsonl",
     "questions_webguides12.jsonl",
+    "questions_webguides13.jsonl",
 ]
 
 
@@ -383,6 +392,13 @@ WEB_GUIDE_SET_MINIMA = {
         "unanswerable": 10,
         "files": 5,
         "per_file": 5,
+    },
+    "webguides13": {
+        "questions": 44,
+        "answerable": 35,
+        "unanswerable": 9,
+        "files": 5,
+        "per_file": 4,
     },
 }
 
