@@ -28,7 +28,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import numpy as np
 
@@ -124,6 +124,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "echo": ("title_echo",),
     "heading": ("path_dense",),
 }
+T = TypeVar("T")
 TYPE_SENTENCES = 2  # a candidate's best-matching sentences read for the value asked
 
 
@@ -149,6 +150,22 @@ class RerankInputs:
     n: int = 0
     doc_counts: Sequence[tuple[Mapping[str, int], int]] | None = None
     path_sims: Sequence[float] | None = None
+
+    def for_hits(self, keep: Sequence[int]) -> RerankInputs:
+        """The same inputs for the hits at ``keep`` only: every per-hit field follows its
+        hits, so a subset of candidates (the exact-route hits left out) is scored with
+        its own values.  One place for it, because a per-hit field missed here silently
+        zeroes its feature (``path_dense`` was, whenever an exact-route hit was present)."""
+
+        def pick(values: Sequence[T] | None) -> list[T] | None:
+            return None if values is None else [values[i] for i in keep]
+
+        return replace(
+            self,
+            sentence_sims=pick(self.sentence_sims),
+            doc_counts=pick(self.doc_counts),
+            path_sims=pick(self.path_sims),
+        )
 
 
 class HitLike(Protocol):
@@ -642,16 +659,8 @@ def rerank(
     if len(rest) < 2:
         order = exact + rest
     else:
-        sub_inputs = None
-        if inputs is not None:
-            sims = inputs.sentence_sims
-            counts = inputs.doc_counts
-            # Per-hit inputs follow the hits they describe (the exact-route hits left out).
-            sub_inputs = replace(
-                inputs,
-                sentence_sims=None if sims is None else [sims[i] for i in rest],
-                doc_counts=None if counts is None else [counts[i] for i in rest],
-            )
+        # Per-hit inputs follow the hits they describe (the exact-route hits left out).
+        sub_inputs = None if inputs is None else inputs.for_hits(rest)
         sub_hits = [hits[i] for i in rest]
         sub_children = [children[i] for i in rest]
         if isinstance(reranker, LinearReranker):

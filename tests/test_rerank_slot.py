@@ -6,6 +6,7 @@ document's title (``title_echo``) — on hand-built clauses, no index."""
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import fields
 
 import numpy as np
 from clauses import FakeHit, RecordingOrder, make_clause
@@ -124,3 +125,21 @@ def test_what_to_do_is_not_asked_by_a_mentioned_how_a_kind_a_definition_or_a_sum
         "检验批怎样算合格？",
     ):
         assert not asks_action(q), q
+
+
+def test_every_per_hit_input_follows_its_hits_when_an_exact_hit_is_left_out() -> None:
+    """Session 17: ``path_sims`` was handed on whole while the exact-route hit was left
+    out, so its length no longer matched and ``path_dense`` read 0 for every candidate
+    at inference (training computes it).  Each per-hit field reaches the model sliced."""
+    plan = make_plan("翻身多久一次？")
+    hits = [FakeHit(SCOPE, 0.03, 0.9, "exact"), FakeHit(TURN, 0.02, 0.9), FakeHit(MEAL, 0.01, 0.9)]
+    sims = [[("甲", 0.1)], [("乙", 0.2)], [("丙", 0.3)]]
+    counts = [(Counter({"a": 1}), 1), (Counter({"b": 1}), 2), (Counter({"c": 1}), 3)]
+    spy = RecordingOrder()
+    inputs = RerankInputs(sentence_sims=sims, doc_counts=counts, path_sims=[0.5, 0.7, 0.6])
+    rerank(spy, plan, hits, [[], [], []], inputs)
+    (seen,) = spy.seen
+    assert seen.sentence_sims == sims[1:] and seen.doc_counts == counts[1:]
+    assert seen.path_sims == [0.7, 0.6]
+    per_hit = [f.name for f in fields(RerankInputs) if f.name not in ("topic", "df", "n")]
+    assert all(len(getattr(seen, name)) == 2 for name in per_hit)
