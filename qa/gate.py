@@ -61,6 +61,13 @@ whether the clauses *contain* what the question is about:
   sentence that gives it, so for it the cosines separate far better than for one asking
   how or which ones; for those the inputs do not apply (None, read at their mean).
 
+* what the question asks *beyond what it restates* (:func:`ask_held`, since session 17):
+  "…要求建立重大安全事件的跨单位联合应急预案，这个联合预案每年至少要联合演练几次" states a
+  clause before asking; its topic and cosines match that clause closely whatever it says
+  about drills.  The words of the asking part the premise does not already say (每年,
+  演练) are what an answer must hold; the share of them, by rarity, that one of the top
+  three clauses holds.
+
 A count of a list's items ("分成几步", "一共几点", "从几个方面来讲") is filled by a clause that
 lists them as well as by a number (:func:`gate_slot`, since session 13): "服务实施流程:(1)…
 (2)…(3)…" answers "分成几步" without saying 三步.  Whether the first hit is in a document
@@ -128,6 +135,7 @@ GATE_FEATURES: tuple[str, ...] = (
     "slot_lead",  # the first hit, which the answer leads with, states a value of the asked kind
     "dense_slot",  # dense1 when the question asks a slot (a value, a standard…); else None
     "sent_slot",  # sent_best when the question asks a slot; else None
+    "ask_held",  # what the question asks beyond what it restates, held by one top-three clause
 )
 
 # An input that does not apply to a question is None in its row (:func:`gate_features`):
@@ -414,6 +422,74 @@ def object_held(
     return best
 
 
+# Where a question's premise ends and its asking part begins: a clause break.
+_SEGMENT = re.compile(r"[，,。；;：:！!？?\n]")
+
+
+def premise_and_ask(question: str) -> tuple[str, str]:
+    """The question split where it starts asking: the clauses before the first one with an
+    interrogative (:data:`_WH`), and that clause with the rest ("…要求建立…联合应急预案，
+    这个联合预案每年至少要联合演练几次？" → the premise, "这个联合预案每年至少要联合演练几次");
+    ("", question) when it asks in its first clause, or names no interrogative."""
+    parts = [s for s in _SEGMENT.split(halfwidth(question)) if s.strip()]
+    for i, part in enumerate(parts):
+        if _WH.search(part):
+            return "，".join(parts[:i]), "，".join(parts[i:])
+    return "", "，".join(parts)
+
+
+def asked_beyond(question: str, topic: set[str]) -> set[str]:
+    """The topic bigrams of the question's asking part that its premise does not already
+    say (:func:`premise_and_ask`), interrogatives left out ("联合演练几次" → 演练, not 练几):
+    what an answer has to hold beyond the clause the question restates.  A question that
+    asks in its first clause asks all of its topic."""
+    premise, ask = premise_and_ask(question)
+    said = content_grams(premise) if premise.strip() else set()
+    return (content_grams(_WH.sub(" ", ask)) - said) & topic
+
+
+def ask_held(
+    question: str,
+    topic: set[str],
+    hits: Sequence[Any],
+    children: Sequence[Sequence[Any]],
+    frequency: Any | None = None,
+) -> float | None:
+    """The best share, weighted by rarity in the knowledge base (:func:`idf_coverage`), of
+    what the question asks beyond what it restates (:func:`asked_beyond`) that one of the
+    top three clauses (headings, text, a section's children; layout spaces removed) holds;
+    None when nothing is asked beyond it, or only words the knowledge base never uses (a lay
+    question's chatter cannot be matched anywhere).
+
+    A question that restates a clause before asking what it does not say ("…要求定期备份
+    外围通讯设备的配置文件，这些配置备份至少要保留几个历史版本") matches that clause in its
+    topic, its cosines and its sentence — all inputs counted over the whole question —
+    while the words it asks with (历史, 版本) are nowhere in it.  Counted over the whole
+    question, as ``topic_idf`` does, the restated words swamp them; held out by corpus the
+    input adds nothing then, and takes over ``topic_idf``'s weight when read this way
+    (README "Refusal gate, session 17")."""
+    asked = asked_beyond(question, topic)
+    if frequency is not None and getattr(frequency, "n", 0):
+        df, n = frequency.df, frequency.n
+        if not any(df.get(g, 0) for g in asked):
+            return None
+
+        def share(text: str) -> float:
+            return idf_coverage(asked, text, df, n)
+    else:
+        if not asked:
+            return None
+
+        def share(text: str) -> float:
+            return coverage(asked, text)
+
+    texts = (
+        "".join(f"{_title_text(h.clause)} {_clause_text(h.clause, kids)}".split())
+        for h, kids in zip(hits[:3], children[:3], strict=False)
+    )
+    return max((share(t) for t in texts), default=0.0)
+
+
 def for_slot(question: str, cosine: float) -> float | None:
     """``cosine`` when the question asks a slot (:func:`gate_slot`: a value, a standard,
     a body, a grade, a count), else None — the input does not apply.  The gate reads the
@@ -616,6 +692,7 @@ def gate_features(
     }
     feats["dense_slot"] = for_slot(question, dense1)
     feats["sent_slot"] = for_slot(question, feats["sent_best"])
+    feats["ask_held"] = ask_held(question, topic, hits, children, frequency)
     return feats
 
 
@@ -706,6 +783,7 @@ GATE_SIGNS: dict[str, int] = {
     "slot_lead": 1,
     "dense_slot": 1,
     "sent_slot": 1,
+    "ask_held": 1,
 }
 
 
