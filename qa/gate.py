@@ -448,6 +448,13 @@ def asked_beyond(question: str, topic: set[str]) -> set[str]:
     return (content_grams(_WH.sub(" ", ask)) - said) & topic
 
 
+# The share of the asked words the knowledge base must use somewhere for ask_held to apply:
+# below it the question is mostly about things the base never mentions ("火星探测器的轨道参数
+# 如何计算" over a base that knows only 计算), and the one known word held by some clause says
+# nothing about whether the asked thing is there.
+MIN_KNOWN_ASKED = 1 / 3
+
+
 def ask_held(
     question: str,
     topic: set[str],
@@ -457,9 +464,11 @@ def ask_held(
 ) -> float | None:
     """The best share, weighted by rarity in the knowledge base (:func:`idf_coverage`), of
     what the question asks beyond what it restates (:func:`asked_beyond`) that one of the
-    top three clauses (headings, text, a section's children; layout spaces removed) holds;
-    None when nothing is asked beyond it, or only words the knowledge base never uses (a lay
-    question's chatter cannot be matched anywhere).
+    top three clauses (headings, text, a section's children; layout spaces removed) holds.
+    Words the knowledge base never uses weigh nothing (a lay question's chatter cannot be
+    matched anywhere), and the input does not apply (None) when nothing is asked beyond the
+    premise or fewer than :data:`MIN_KNOWN_ASKED` of the asked words are ones the base uses:
+    an off-topic question's one known word, held by some clause, would read as all of it.
 
     A question that restates a clause before asking what it does not say ("…要求定期备份
     外围通讯设备的配置文件，这些配置备份至少要保留几个历史版本") matches that clause in its
@@ -471,7 +480,8 @@ def ask_held(
     asked = asked_beyond(question, topic)
     if frequency is not None and getattr(frequency, "n", 0):
         df, n = frequency.df, frequency.n
-        if not any(df.get(g, 0) for g in asked):
+        known = sum(1 for g in asked if df.get(g, 0))
+        if not known or known < MIN_KNOWN_ASKED * len(asked) - 1e-9:
             return None
 
         def share(text: str) -> float:

@@ -95,6 +95,20 @@ def test_nothing_asked_beyond_the_premise_or_only_unknown_words_does_not_apply()
     assert ask_held(chat, content_grams(chat), [hit(plan)], [[]], freq) is None
 
 
+def test_a_question_mostly_about_what_the_base_never_mentions_does_not_apply() -> None:
+    """火星探测器的轨道参数如何计算 over this base: of its asked words only 计算 is one the base
+    uses; held by some clause it would read as all of the question held (the app's off-topic
+    question was answered so)."""
+    (plan, _, _), freq = knowledge_base()
+    calc = mk("9.1.10.15", "计算", "应计算事件影响范围。", 5)
+    freq.count([plan, calc])
+    q = "火星探测器的轨道参数如何计算？"
+    assert ask_held(q, content_grams(q), [hit(calc)], [[]], freq) is None
+    # a third of the asked words known is enough: the share held is read
+    q2 = "事件影响范围如何计算？"
+    assert ask_held(q2, content_grams(q2), [hit(calc)], [[]], freq) == 1.0
+
+
 def test_the_gate_row_carries_the_input_and_its_sign() -> None:
     (plan, _, _), freq = knowledge_base()
     f = gate_features(
