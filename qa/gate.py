@@ -169,6 +169,22 @@ def idf_coverage(topic: set[str], text: str, df: Mapping[str, int], n: int) -> f
     return sum(w for g, w in weights.items() if g in hay) / total
 
 
+def has_counts(frequency: Any | None) -> bool:
+    """Does ``frequency`` (:class:`qa.gate_inputs.BigramFrequency`) carry the knowledge
+    base's word counts?  Without them every input reads plain coverage instead."""
+    return frequency is not None and bool(getattr(frequency, "n", 0))
+
+
+def coverage_by(grams: set[str], frequency: Any | None) -> Callable[[str], float]:
+    """How much of ``grams`` a text holds: rarity-weighted (:func:`idf_coverage`) with the
+    knowledge base's counts, plain :func:`qa.relevance.coverage` without them.  Every gate
+    input reading a share of words makes this choice, so it is made here once."""
+    if has_counts(frequency):
+        df, n = frequency.df, frequency.n
+        return lambda text: idf_coverage(grams, text, df, n)
+    return lambda text: coverage(grams, text)
+
+
 MIN_NAME_RUN = 3  # characters of a document's title a question must repeat to name it
 
 
@@ -321,17 +337,9 @@ def slot_filled(
     slot, listed = gate_slot(question)
     if slot is None or not topic:
         return 1.0
-    if frequency is not None and getattr(frequency, "n", 0):
-        if not any(frequency.df.get(g, 0) for g in topic):
-            return 1.0
-
-        def cover(text: str) -> float:
-            return idf_coverage(topic, text, frequency.df, frequency.n)
-    else:
-
-        def cover(text: str) -> float:
-            return coverage(topic, text)
-
+    if has_counts(frequency) and not any(frequency.df.get(g, 0) for g in topic):
+        return 1.0
+    cover = coverage_by(topic, frequency)
     best = 0.0
     for i, (h, kids) in enumerate(zip(hits[:3], children[:3], strict=False)):
         heads = _title_text(h.clause)
@@ -478,21 +486,13 @@ def ask_held(
     input adds nothing then, and takes over ``topic_idf``'s weight when read this way
     (README "Refusal gate, session 17")."""
     asked = asked_beyond(question, topic)
-    if frequency is not None and getattr(frequency, "n", 0):
-        df, n = frequency.df, frequency.n
-        known = sum(1 for g in asked if df.get(g, 0))
+    if not asked:
+        return None
+    if has_counts(frequency):
+        known = sum(1 for g in asked if frequency.df.get(g, 0))
         if not known or known < MIN_KNOWN_ASKED * len(asked) - 1e-9:
             return None
-
-        def share(text: str) -> float:
-            return idf_coverage(asked, text, df, n)
-    else:
-        if not asked:
-            return None
-
-        def share(text: str) -> float:
-            return coverage(asked, text)
-
+    share = coverage_by(asked, frequency)
     texts = (
         "".join(f"{_title_text(h.clause)} {_clause_text(h.clause, kids)}".split())
         for h, kids in zip(hits[:3], children[:3], strict=False)
@@ -656,13 +656,10 @@ def gate_features(
         ((s, t) for per in (sentence_sims or ())[:3] for t, s in per), key=lambda x: -x[0]
     )
     top3_all = " ".join(texts[:3])
-    if frequency is not None and getattr(frequency, "n", 0):
-        topic_idf = max(
-            (idf_coverage(topic, t, frequency.df, frequency.n) for t in texts[:3]), default=0.0
-        )
+    topic_idf = max(map(coverage_by(topic, frequency), texts[:3]), default=0.0)
+    if has_counts(frequency):
         unmatched, rarest = unmatched_known(topic, top3_all, frequency.df, frequency.n)
     else:  # every topic word counts as known, each as rare as the others
-        topic_idf = max((coverage(topic, t) for t in texts[:3]), default=0.0)
         unmatched = 1.0 - coverage(topic, top3_all) if topic else 0.0
         rarest = 1.0 if unmatched > 0 else 0.0
     asked_best3 = max((coverage(asked, t) for t in texts[:3]), default=0.0) if asked else 1.0
