@@ -85,6 +85,8 @@ TUNING_SETS = tuple(
         "webguides11",
         "fresh12",
         "webguides12",
+        "fresh13",
+        "webguides13",
     )
 )
 L2_GRID = (1.0, 3.0, 10.0, 30.0, 100.0)  # listwise: chosen by the 1-SE rule (one_se_choice)
