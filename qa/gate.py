@@ -297,22 +297,63 @@ def unmatched_known(
 _NAMED_SLOTS = frozenset({"standard", "body", "grade"})
 
 
+def counts_in_classifier(question: str) -> bool:
+    """Does ``question`` count things in their own classifier after 几 — a single Chinese
+    character that is no unit of measure (:func:`qa.quantities.asked_units`: "服务禁语一共
+    有几句", "可以把它分成几块", "写了几家起草单位", "要抽查几台")?  Such a count is answered
+    by the things listed as often as by "三句": a clause that names them one by one states
+    no number in 句.  Not "多少份" (a quantity a rule sets: "至少要回收多少份"), nor a unit
+    of measure ("几天", "几位", "多少 MB"), nor 几 that says "which" or "these" ("哪几句")."""
+    q = halfwidth(question)
+    units = asked_units(q)
+    return bool(units) and all(
+        len(u.name) == 1 and CJK_RUN.fullmatch(u.name) is not None and f"几{u.name}" in q
+        for u in units
+    )
+
+
 def gate_slot(question: str) -> tuple[Slot | None, bool]:
     """The slot the gate checks (:func:`qa.slots.asked_slot`) and whether an enumeration
     fills it.  A count of a list's items (:func:`qa.quantities.asks_list_count`: "分成几步",
     "一共几点", "从几个方面来讲") is filled by any number or by a clause that lists items
     — "服务实施流程:(1)…(2)…(3)…" answers "分成几步" without the word 三步, and those
-    answerable questions were refused (README "Refusal gate, session 13").  A standard, a
-    body or a grade asked stays as it is."""
+    answerable questions were refused (README "Refusal gate, session 13").  A count of
+    things in their classifier (:func:`counts_in_classifier`: "几句", "几块") is filled by
+    such a clause too, or by the number in that classifier — not by any number, which a
+    rule about something else states as readily (since session 18).  A standard, a body or
+    a grade asked stays as it is."""
     slot = asked_slot(question)
-    if not asks_list_count(question) or (slot is not None and slot.kind in _NAMED_SLOTS):
+    if slot is not None and slot.kind in _NAMED_SLOTS:
         return slot, False
+    if not asks_list_count(question):
+        listed = slot is not None and slot.kind == "unit" and counts_in_classifier(question)
+        return slot, listed
     read = slot
 
     def fills(sentence: str) -> bool:
         return states_a_number(sentence) or (read is not None and read.fills(sentence))
 
     return Slot("count", fills), True
+
+
+def slot_subject(question: str, topic: set[str], frequency: Any | None = None) -> set[str]:
+    """The words a sentence filling the slot must hold: what the question asks beyond what
+    it restates (:func:`asked_beyond`), or the whole topic when it asks in its first clause
+    or asks nothing beyond it that the knowledge base uses.
+
+    "专家喝了酒去参加评标，信用分要扣多少" sets the scene in its premise (专家, 参加, 评标) and
+    asks about the credit points; the table row stating the value ("酒后参加评审，扣50 分")
+    says the scene in other words (评审), and the clause's headings name the credit score.
+    Read over the whole topic, the premise's wording weighed as much as the asked words, and
+    answerable questions that describe a case before asking were refused; the near miss
+    still has to state a value of the asked kind in a sentence holding what is asked
+    (README "Refusal gate, session 18")."""
+    asked = asked_beyond(question, topic)
+    if not asked:
+        return topic
+    if has_counts(frequency) and not any(frequency.df.get(g, 0) for g in asked):
+        return topic
+    return asked
 
 
 def slot_filled(
@@ -323,9 +364,10 @@ def slot_filled(
     frequency: Any | None = None,
     lists: Sequence[ItemOf | None] = (),
 ) -> float:
-    """How much of the topic one sentence of the top three clauses states *together with*
+    """How much of the asked subject (:func:`slot_subject`: the topic, or what the question
+    asks beyond its premise) one sentence of the top three clauses states *together with*
     a value of the kind the question asks for (:func:`qa.slots.asked_slot`): the best
-    rarity-weighted topic coverage of a clause's headings plus one sentence that fills the
+    rarity-weighted coverage of a clause's headings plus one sentence that fills the
     slot.  "学校食堂员工的健康证明多长时间要重新体检" over a clause on health checks that
     states no period, and another stating periods of something else, scores low although
     the topic and a period are both there.  1.0 when the question asks for no slot (how
@@ -339,7 +381,7 @@ def slot_filled(
         return 1.0
     if has_counts(frequency) and not any(frequency.df.get(g, 0) for g in topic):
         return 1.0
-    cover = coverage_by(topic, frequency)
+    cover = coverage_by(slot_subject(question, topic, frequency), frequency)
     best = 0.0
     for i, (h, kids) in enumerate(zip(hits[:3], children[:3], strict=False)):
         heads = _title_text(h.clause)
