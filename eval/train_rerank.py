@@ -43,7 +43,7 @@ import argparse
 import json
 import logging
 import sys
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -106,6 +106,9 @@ class Group:
     exact: np.ndarray
     qtype: str = ""
     clauses: tuple[Any, ...] = ()
+    # Named headings that may follow a clause under them (qa.rerank.yielding): read by
+    # ranked_order so held-out figures order candidates as the answerer does.
+    yields: dict[int, frozenset[int]] = field(default_factory=dict)
 
 
 def fit(groups: list[Group], l2: float = L2, iters: int = ITERS) -> dict[str, Any]:
@@ -184,13 +187,18 @@ def _scores(model: dict[str, Any], x: np.ndarray) -> np.ndarray:
 
 def ranked_order(g: Group, model: dict[str, Any] | None) -> list[int]:
     """Candidate indices in the order the model ranks (None: the pipeline's order);
-    exact-route candidates stay first, as :func:`qa.rerank.rerank` keeps them."""
+    exact-route candidates stay first, as :func:`qa.rerank.rerank` keeps them (a named
+    heading may follow a clause under it, :func:`qa.rerank.settle`)."""
+    from qa.rerank import settle
+
     idx = list(range(len(g.y)))
     if model is None:
         return idx
     s = _scores(model, g.x)
     exact = [i for i in idx if g.exact[i]]
-    return exact + sorted((i for i in idx if not g.exact[i]), key=lambda i: (-s[i], i))
+    return settle(
+        exact, sorted((i for i in idx if not g.exact[i]), key=lambda i: (-s[i], i)), g.yields
+    )
 
 
 def ranked_labels(g: Group, model: dict[str, Any] | None) -> list[float]:
@@ -230,7 +238,7 @@ def collect(
     from qa.doc_frequency import DocumentFrequency
     from qa.gate_inputs import BigramFrequency, SentenceScorer
     from qa.plan import make_plan
-    from qa.rerank import DEPTH, feature_rows, rerank_inputs
+    from qa.rerank import DEPTH, feature_rows, rerank_inputs, yielding
 
     resolution = resolve_set(qset, searcher.store)
     docs = searcher.documents()
@@ -261,7 +269,8 @@ def collect(
         x = feature_rows(plan, hits, children, inputs, scorer)
         y = np.asarray([1.0 if h.clause.clause_id in want else 0.0 for h in hits])
         exact = np.asarray([h.route == "exact" for h in hits])
-        out.append(Group(q.id, x, y, exact, q.type, tuple(h.clause for h in hits)))
+        yields = yielding(plan, hits, children)
+        out.append(Group(q.id, x, y, exact, q.type, tuple(h.clause for h in hits), yields))
     return out
 
 

@@ -796,8 +796,19 @@ def retrieve(
                 return [h.clause.clause_id for h in found]
 
             leads = part_leads(plan, best_of)
+            # The exact-route hits that kept the top (a named heading may have given
+            # it up to a clause under it, qa.rerank.settle) stay there.
+            pinned: set[str] = set()
+            for h in hits:
+                if h.route != "exact":
+                    break
+                pinned.add(h.clause.clause_id)
             order, up = promote(
-                hits, scores, leads, lambda h: h.clause.clause_id, lambda h: h.route == "exact"
+                hits,
+                scores,
+                leads,
+                lambda h: h.clause.clause_id,
+                lambda h: h.clause.clause_id in pinned,
             )
             up_ids = [hits[i].clause.clause_id for i in up]
             hits = renumber(hits, order)

@@ -15,7 +15,8 @@ A user with a Chinese bi-encoder on disk (``STDQA_ZH_SCORER``, :mod:`qa.zh_score
 as one more feature (weights ``qa/rerank_zh.json``).
 
 Clauses reached by the exact route ("8.6 条") keep their place at the top: the user named
-them.
+them — except a heading that stands for its subtree ("附录E", "第7章"), named to say where
+to look, when the ranking's best other clause lies under it (:func:`yielding`).
 """
 
 from __future__ import annotations
@@ -32,8 +33,10 @@ from typing import Any, Protocol, TypeVar
 
 import numpy as np
 
+from grammar.families.annex import asks_annex_status
 from grammar.numbering import halfwidth
 from grammar.schema import AnnexType, Clause, ClauseKind
+from index.sections import heading_ref, is_empty, is_section
 from index.sentences import clause_sentences
 from qa.elements import governs, is_instance
 from qa.gate import NEAR_SENTENCE, asked_attribute, idf_coverage, topic_grams
@@ -641,6 +644,65 @@ def default_reranker() -> Reranker | None:
     return LinearReranker.load()
 
 
+def yielding(
+    plan: QueryPlan, hits: Sequence[HitLike], children: Sequence[Sequence[Clause]]
+) -> dict[int, frozenset[int]]:
+    """Exact-route hits that may give up the top to a clause under them, each with the
+    indices of its descendants among ``hits``; deepest headings first.
+
+    "SL 651—2014 附录E 中，风向按几个方位编码？" names 附录E to say *where* to look: the
+    annex heading has no text of its own (it stands for its subtree, index.sections) and
+    answers nothing the question asks; the clause under it that says it (E.1.2.5) does.
+    Pinned first, the heading outranked that clause in every such question (session 18:
+    19 of 23 dev questions whose first hit was an empty heading; the other four asked the
+    annex's status).  A heading that has text of its own keeps its pin (the named clause
+    "6.6.1" *is* the answer), and so does an annex heading when the question asks whether
+    it is normative or informative: only the heading states that
+    (:func:`grammar.families.annex.asks_annex_status`)."""
+    if asks_annex_status(plan.question):
+        return {}
+    out: dict[int, frozenset[int]] = {}
+    for i, h in enumerate(hits):
+        c = h.clause
+        kids = children[i] if i < len(children) else ()
+        if h.route != "exact" or not (c.is_section or is_section(c, kids) or is_empty(c)):
+            continue
+        ref = heading_ref(c)
+        below = frozenset(
+            j
+            for j, o in enumerate(hits)
+            if j != i and o.clause.doc_id == c.doc_id and ref in o.clause.heading_path
+        )
+        if below:
+            out[i] = below
+    return dict(sorted(out.items(), key=lambda kv: -len(hits[kv[0]].clause.heading_path)))
+
+
+def settle(
+    exact: Sequence[int], ranked: Sequence[int], yields: Mapping[int, frozenset[int]]
+) -> list[int]:
+    """The final order: exact-route hits (``exact``, in their order) first, then
+    ``ranked`` — except that a heading of ``yields`` (:func:`yielding`, deepest first)
+    whose descendant is among the pinned hits or is the best of ``ranked`` follows its
+    first such descendant instead of leading.  When the ranking's best clause lies
+    elsewhere, the heading keeps its pin: the user named it, and nothing under it is
+    judged a better answer."""
+    head = [i for i in exact if i not in yields]
+    moved: list[int] = []
+    for s, below in yields.items():
+        if s not in exact:
+            continue
+        if any(j in below for j in [*head, *ranked[:1]]):
+            moved.append(s)
+        else:
+            head = [i for i in exact if i in head or i == s]
+    order = head + list(ranked)
+    for s in reversed(moved):  # shallowest first: a deeper heading then lands nearer
+        at = next(k for k, j in enumerate(order) if j in yields[s])
+        order.insert(at + 1, s)
+    return order
+
+
 def rerank(
     reranker: Reranker,
     plan: QueryPlan,
@@ -650,14 +712,16 @@ def rerank(
     scores_out: list[float] | None = None,
 ) -> list[int]:
     """New order of ``hits`` (indices): exact-route hits first as they were, then the rest
-    as the reranker orders them.  ``scores_out`` (when given) receives, in the new order,
+    as the reranker orders them (a named heading may follow a clause under it:
+    :func:`settle`).  ``scores_out`` (when given) receives, in the new order,
     each hit's score from the linear model (NaN for exact-route hits, and for every hit
     when the reranker gives no comparable score, e.g. a cross-encoder)."""
     exact = [i for i, h in enumerate(hits) if h.route == "exact"]
     rest = [i for i in range(len(hits)) if hits[i].route != "exact"]
+    yields = yielding(plan, hits, children)
     scored: dict[int, float] = {}
     if len(rest) < 2:
-        order = exact + rest
+        order = settle(exact, rest, yields)
     else:
         # Per-hit inputs follow the hits they describe (the exact-route hits left out).
         sub_inputs = None if inputs is None else inputs.for_hits(rest)
@@ -668,7 +732,7 @@ def rerank(
             scored = {rest[j]: float(s[j]) for j in range(len(rest))}
         else:
             sub = reranker.order(plan, sub_hits, sub_children, sub_inputs)
-        order = exact + [rest[j] for j in sub]
+        order = settle(exact, [rest[j] for j in sub], yields)
     if scores_out is not None:
         scores_out.extend(scored.get(i, math.nan) for i in order)
     return order
