@@ -175,6 +175,15 @@ def has_counts(frequency: Any | None) -> bool:
     return frequency is not None and bool(getattr(frequency, "n", 0))
 
 
+def known_count(grams: set[str], frequency: Any | None) -> int | None:
+    """How many of ``grams`` the knowledge base uses somewhere; None without its counts.
+    An input over words the base never uses says nothing about whether the asked thing is
+    there, so :func:`slot_filled`, :func:`slot_subject` and :func:`ask_held` ask this first."""
+    if not has_counts(frequency):
+        return None
+    return sum(1 for g in grams if frequency.df.get(g, 0))
+
+
 def coverage_by(grams: set[str], frequency: Any | None) -> Callable[[str], float]:
     """How much of ``grams`` a text holds: rarity-weighted (:func:`idf_coverage`) with the
     knowledge base's counts, plain :func:`qa.relevance.coverage` without them.  Every gate
@@ -351,7 +360,7 @@ def slot_subject(question: str, topic: set[str], frequency: Any | None = None) -
     asked = asked_beyond(question, topic)
     if not asked:
         return topic
-    if has_counts(frequency) and not any(frequency.df.get(g, 0) for g in asked):
+    if known_count(asked, frequency) == 0:
         return topic
     return asked
 
@@ -379,7 +388,7 @@ def slot_filled(
     slot, listed = gate_slot(question)
     if slot is None or not topic:
         return 1.0
-    if has_counts(frequency) and not any(frequency.df.get(g, 0) for g in topic):
+    if known_count(topic, frequency) == 0:
         return 1.0
     cover = coverage_by(slot_subject(question, topic, frequency), frequency)
     best = 0.0
@@ -530,10 +539,9 @@ def ask_held(
     asked = asked_beyond(question, topic)
     if not asked:
         return None
-    if has_counts(frequency):
-        known = sum(1 for g in asked if frequency.df.get(g, 0))
-        if not known or known < MIN_KNOWN_ASKED * len(asked) - 1e-9:
-            return None
+    known = known_count(asked, frequency)
+    if known is not None and (not known or known < MIN_KNOWN_ASKED * len(asked) - 1e-9):
+        return None
     share = coverage_by(asked, frequency)
     texts = (
         "".join(f"{_title_text(h.clause)} {_clause_text(h.clause, kids)}".split())
