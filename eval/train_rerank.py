@@ -87,6 +87,7 @@ TUNING_SETS = tuple(
         "webguides12",
         "fresh13",
         "webguides13",
+        "fresh14",
     )
 )
 L2_GRID = (1.0, 3.0, 10.0, 30.0, 100.0)  # listwise: chosen by the 1-SE rule (one_se_choice)
