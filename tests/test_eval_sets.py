@@ -560,6 +560,7 @@ STANDARD_SET_MINIMA = {
     "fresh12": {"questions": 163, "answerable": 135, "unanswerable": 28, "documents": 23},
     "fresh13": {"questions": 153, "answerable": 127, "unanswerable": 26, "documents": 23},
     "fresh14": {"questions": 157, "answerable": 130, "unanswerable": 27, "documents": 23},
+    "fresh15": {"questions": 168, "answerable": 141, "unanswerable": 27, "documents": 23},
 }
 
 
