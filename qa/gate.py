@@ -105,8 +105,10 @@ from qa.quantities import (
     asked_units,
     asks_list_count,
     asks_number,
+    indefinite_at,
     states_a_number,
     states_unit,
+    yes_no_spans,
 )
 from qa.relevance import CJK_RUN, FILLER, content_grams, coverage, held_grams
 from qa.slots import Slot, asked_object, asked_slot, enumerates
@@ -490,11 +492,29 @@ def premise_and_ask(question: str) -> tuple[str, str]:
     interrogative (:data:`_WH`), and that clause with the rest ("…要求建立…联合应急预案，
     这个联合预案每年至少要联合演练几次？" → the premise, "这个联合预案每年至少要联合演练几次");
     ("", question) when it asks in its first clause, or names no interrogative."""
-    parts = [s for s in _SEGMENT.split(halfwidth(question)) if s.strip()]
-    for i, part in enumerate(parts):
-        if _WH.search(part):
-            return "，".join(parts[:i]), "，".join(parts[i:])
-    return "", "，".join(parts)
+    q = halfwidth(question)
+    spans = yes_no_spans(q)
+    parts: list[tuple[int, str]] = []
+    start = 0
+    for m in [*_SEGMENT.finditer(q), None]:
+        end = m.start() if m else len(q)
+        if q[start:end].strip():
+            parts.append((start, q[start:end]))
+        start = m.end() if m else end
+    texts = [t for _, t in parts]
+    for i, (at, part) in enumerate(parts):
+        if any(_asks(w, at, q, spans) for w in _WH.finditer(part)):
+            return "，".join(texts[:i]), "，".join(texts[i:])
+    return "", "，".join(texts)
+
+
+def _asks(m: re.Match[str], offset: int, question: str, spans: list[tuple[int, int]]) -> bool:
+    """Does the interrogative ``m`` (in a clause starting at ``offset`` of ``question``)
+    ask?  Not a word asking how many inside a yes/no sentence ("聊了几句…，会被扣分吗":
+    a few, :func:`qa.quantities.indefinite_at`); 吗 itself asks."""
+    if m.group(0) in ("吗", "呢", "?", "？") or not spans:
+        return True
+    return not indefinite_at(question, offset + m.start(), spans)
 
 
 def asked_beyond(question: str, topic: set[str]) -> set[str]:

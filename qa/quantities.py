@@ -26,14 +26,22 @@ from qa.relevance import flat
 # 几 after 哪/这/那/好 asks no count: "哪几个基本条件", "哪几种视频编码" ask which ones (a
 # list), "这几层", "好几个系统" say "these few", "several".  One set of characters, read
 # as a look-behind here and by :func:`_not_a_question` for the units a question counts in.
-_NOT_ASKED_BEFORE = frozenset("哪这那好")
+# 几 in an approximate number asks nothing either: "十几户", "二十几个", "几十年", "几百米"
+# say "a dozen or so", "dozens" — the scene a question sets ("楼里十几户一起找物业…，项目
+# 经理会出来见我们吗"), not a count it wants.
+_NOT_ASKED_BEFORE = frozenset("哪这那好十")
 _NOT_ASKED = "(?<![" + "".join(sorted(_NOT_ASKED_BEFORE)) + "])"
+_APPROXIMATE_AFTER = "(?![十百千万])"
+# "多重" is a weight ("多重的试件") but not in "多重要" (how important); "范围是" asks a
+# range of values ("测量范围是多少") but not the scope of a document or a rule ("适用范围是
+# 什么": the 范围 element, no value).
 _ASKS_NUMBER = re.compile(
     r"多少|" + _NOT_ASKED + r"几[个天年月日次位项级种秒分钟小时米字节条页]|多长|多久|多大|多高|"
-    r"多重|多远|多宽|多厚|多深|最[大小长短高低多少]|上限|下限|阈值|不少于|不超过|不低于|"
-    r"不高于|至少|至多|间隔|周期|频率|时限|期限|时长|长度|容量|精度|误差|范围是|"
+    r"多重(?!要)|多远|多宽|多厚|多深|最[大小长短高低多少]|上限|下限|阈值|不少于|不超过|不低于|"
+    r"不高于|至少|至多|间隔|周期|频率|时限|期限|时长|长度|容量|精度|误差|(?<!适用)(?<!应用)范围是|"
     + _NOT_ASKED
     + r"几"
+    + _APPROXIMATE_AFTER
 )
 _NUMBER = re.compile(
     r"\d|[一二三四五六七八九十百千万两]+(?:个|天|年|月|日|次|位|项|级|种|小时|分钟|秒)"
@@ -81,7 +89,7 @@ ANSWER_TYPES: tuple[tuple[str, re.Pattern[str], re.Pattern[str]], ...] = (
     (
         "quantity",
         re.compile(
-            r"多少|几[个项次名位人级种类条]|多大|多高|多重|多远|多宽|多厚|多深|"
+            r"多少|几[个项次名位人级种类条]|多大|多高|多重(?!要)|多远|多宽|多厚|多深|"
             r"最[大小长短高低多少]|上限|下限|不少于|不超过|比例|比率|百分之"
         ),
         re.compile(_BARE_NUM),
@@ -94,9 +102,37 @@ def states_a_number(text: str) -> bool:
     return bool(_NUMBER.search(halfwidth(text)))
 
 
+# A sentence asking yes or no: it ends in 吗 (before its full stop or question mark).  An
+# interrogative word inside it is an indefinite — "聊了几句跟项目无关的事，会被扣信用分吗"
+# (chatted *a few* words), "表面有几个小鼓包，…这算不合格吗", "需要对外公开什么吗"
+# (anything) — Chinese asks yes/no or which, never both in one sentence.
+_YES_NO_SENTENCE = re.compile(r"[^？?。！!；;]*吗\s*(?=[？?。！!；;]|$)")
+# The words that ask how many or how much; a limit or a period named ("至少", "上限",
+# "期限") asks for a value in a yes/no question too ("至少要两个人吗").
+_WH_NUMBER = re.compile(r"多少|几|多[长久大高重远宽厚深]")
+
+
+def yes_no_spans(question: str) -> list[tuple[int, int]]:
+    """The spans of ``question`` (half-width) that are sentences asking yes or no."""
+    return [m.span() for m in _YES_NO_SENTENCE.finditer(halfwidth(question))]
+
+
+def indefinite_at(question: str, pos: int, spans: Sequence[tuple[int, int]] | None = None) -> bool:
+    """Is an interrogative word at ``pos`` of ``question`` (half-width) an indefinite,
+    because its sentence asks yes or no (:func:`yes_no_spans`)?"""
+    return any(a <= pos < b for a, b in (yes_no_spans(question) if spans is None else spans))
+
+
 def asks_number(question: str) -> bool:
-    """Does the question ask for a quantity (a value, a limit, a period)?"""
-    return bool(_ASKS_NUMBER.search(question))
+    """Does the question ask for a quantity (a value, a limit, a period)?  Not by a word
+    asking how many inside a yes/no sentence ("有几个小鼓包，这算不合格吗"), which says
+    "a few" (:func:`indefinite_at`)."""
+    q = halfwidth(question)
+    spans = yes_no_spans(q)
+    return any(
+        not (spans and _WH_NUMBER.match(m.group(0)) and indefinite_at(q, m.start(), spans))
+        for m in _ASKS_NUMBER.finditer(q)
+    )
 
 
 def asked_type(question: str) -> tuple[str, re.Pattern[str]] | None:
@@ -196,8 +232,14 @@ _COUNT_NUM = r"(?:\d+(?:\.\d+)?|(?!一(?![十百千]))[一二三四五六七八�
 
 
 def _not_a_question(q: str, start: int) -> bool:
-    """Is the 几/多少 at ``start`` one that asks no count ("哪几", "这几", "好几")?"""
-    return q.startswith("几", start) and start > 0 and q[start - 1] in _NOT_ASKED_BEFORE
+    """Is the 几/多少 at ``start`` one that asks no count ("哪几", "这几", "好几"), part of
+    an approximate number ("十几户", "几十年"), or an indefinite in a yes/no sentence?"""
+    if indefinite_at(q, start):  # "聊了几句…，会被扣分吗": a few, in a yes/no question
+        return True
+    if not q.startswith("几", start):
+        return False
+    before = start > 0 and q[start - 1] in _NOT_ASKED_BEFORE
+    return before or q[start + 1 : start + 2] in ("十", "百", "千", "万")
 
 
 # A count of the items of a list: "分成几步", "一共几点", "从几个方面来讲", "分几个阶段",
