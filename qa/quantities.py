@@ -129,10 +129,24 @@ def asks_number(question: str) -> bool:
     "a few" (:func:`indefinite_at`)."""
     q = halfwidth(question)
     spans = yes_no_spans(q)
-    return any(
-        not (spans and _WH_NUMBER.match(m.group(0)) and indefinite_at(q, m.start(), spans))
-        for m in _ASKS_NUMBER.finditer(q)
-    )
+    return any(not _said_in_yes_no(q, m, spans) for m in _ASKS_NUMBER.finditer(q))
+
+
+# Where a clause of a yes/no sentence ends: the clause holding 吗 is the one that asks.
+_CLAUSE_END = re.compile(r"[，,；;：:]")
+
+
+def _said_in_yes_no(q: str, m: re.Match[str], spans: Sequence[tuple[int, int]]) -> bool:
+    """Is the match ``m`` of :data:`_ASKS_NUMBER` in a yes/no sentence where it asks for
+    no value: a word asking how many anywhere in it (an indefinite), or a limit named in
+    a clause before the one holding 吗 — the premise ("2016版给出了单路带宽的具体下限，
+    2022版还保留这些数值吗": whether the values are kept, not what the limit is)."""
+    span = next(((a, b) for a, b in spans if a <= m.start() < b), None)
+    if span is None:
+        return False
+    if _WH_NUMBER.match(m.group(0)):
+        return True
+    return bool(_CLAUSE_END.search(q, m.end(), span[1]))
 
 
 def asked_type(question: str) -> tuple[str, re.Pattern[str]] | None:

@@ -42,8 +42,8 @@ def test_a_scope_and_a_degree_are_no_value() -> None:
 def test_a_word_asking_how_many_in_a_yes_no_sentence_is_an_indefinite() -> None:
     """Chinese asks yes/no or how many, not both in one sentence: "聊了几句…，会被扣信用分
     吗" chatted a few words, "有几个小鼓包，…这算不合格吗" has a few bulges.  A later
-    sentence asking how many still asks ("扣几分？"), and a limit named in a yes/no
-    question still asks a value ("至少要两个人吗")."""
+    sentence asking how many still asks ("扣几分？"), and a limit named in the clause
+    holding 吗 still asks a value ("至少要两个人吗")."""
     q = "评标的时候跟旁边的专家聊了几句跟项目无关的事，会被扣信用分吗？"
     assert not asks_number(q)
     assert asked_units(q) == []
@@ -55,6 +55,12 @@ def test_a_word_asking_how_many_in_a_yes_no_sentence_is_an_indefinite() -> None:
     assert asks_number(both)
     assert [u.name for u in asked_units(both)] == ["points"]
     assert asks_number("评审时至少要两个专家在场吗？")
+    assert asks_number("评审时，至少要两个专家在场吗？")
+    # a limit named in the premise of a yes/no sentence is what the question is about,
+    # not a value it asks ("还保留这些数值吗": kept or not)
+    kept = "视频联网标准2016版给出了前端接入单路带宽的具体下限，2022版还保留这些数值吗？"
+    assert not asks_number(kept)
+    assert gate_slot(kept)[0] is None
 
 
 def test_the_premise_ends_where_the_question_really_asks() -> None:
