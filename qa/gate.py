@@ -510,8 +510,9 @@ def premise_and_ask(question: str) -> tuple[str, str]:
 
 def _asks(m: re.Match[str], offset: int, question: str, spans: list[tuple[int, int]]) -> bool:
     """Does the interrogative ``m`` (in a clause starting at ``offset`` of ``question``)
-    ask?  Not a word asking how many inside a yes/no sentence ("聊了几句…，会被扣分吗":
-    a few, :func:`qa.quantities.indefinite_at`); 吗 itself asks."""
+    ask?  Not one inside a yes/no sentence, where it is an indefinite ("聊了几句…，会被扣分
+    吗": a few; "需要对外公开什么吗": anything; :func:`qa.quantities.indefinite_at`); 吗
+    itself asks."""
     if m.group(0) in ("吗", "呢", "?", "？") or not spans:
         return True
     return not indefinite_at(question, offset + m.start(), spans)

@@ -31,7 +31,10 @@ from qa.relevance import flat
 # 经理会出来见我们吗"), not a count it wants.
 _NOT_ASKED_BEFORE = frozenset("哪这那好十")
 _NOT_ASKED = "(?<![" + "".join(sorted(_NOT_ASKED_BEFORE)) + "])"
-_APPROXIMATE_AFTER = "(?![十百千万])"
+# 几 before a power of ten is an approximate number too ("几十年", "几百米"): one set, read
+# as a look-ahead here and by :func:`_not_a_question`.
+_APPROXIMATE_TENS = frozenset("十百千万")
+_APPROXIMATE_AFTER = "(?![" + "".join(sorted(_APPROXIMATE_TENS)) + "])"
 # "多重" is a weight ("多重的试件") but not in "多重要" (how important); "范围是" asks a
 # range of values ("测量范围是多少") but not the scope of a document or a rule ("适用范围是
 # 什么": the 范围 element, no value).
@@ -253,7 +256,7 @@ def _not_a_question(q: str, start: int) -> bool:
     if not q.startswith("几", start):
         return False
     before = start > 0 and q[start - 1] in _NOT_ASKED_BEFORE
-    return before or q[start + 1 : start + 2] in ("十", "百", "千", "万")
+    return before or q[start + 1 : start + 2] in _APPROXIMATE_TENS
 
 
 # A count of the items of a list: "分成几步", "一共几点", "从几个方面来讲", "分几个阶段",
