@@ -561,6 +561,7 @@ STANDARD_SET_MINIMA = {
     "fresh13": {"questions": 153, "answerable": 127, "unanswerable": 26, "documents": 23},
     "fresh14": {"questions": 157, "answerable": 130, "unanswerable": 27, "documents": 23},
     "fresh15": {"questions": 168, "answerable": 141, "unanswerable": 27, "documents": 23},
+    "fresh16": {"questions": 166, "answerable": 137, "unanswerable": 29, "documents": 23},
 }
 
 
