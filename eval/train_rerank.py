@@ -200,7 +200,7 @@ def ranked_order(g: Group, model: dict[str, Any] | None) -> list[int]:
     exact = [i for i in idx if g.exact[i]]
     return settle(
         exact, sorted((i for i in idx if not g.exact[i]), key=lambda i: (-s[i], i)), g.yields
-    )
+    ).order
 
 
 def ranked_labels(g: Group, model: dict[str, Any] | None) -> list[float]:

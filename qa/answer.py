@@ -37,6 +37,7 @@ from qa.quantities import asks_list_count
 from qa.relevance import RelevancePolicy, absent_documents, coverage, held_grams
 from qa.rerank import (
     DEPTH,
+    HitLike,
     Reranker,
     default_reranker,
     near_best,
@@ -61,13 +62,6 @@ LEAD_POOL = 5
 FALLBACK_NOTE = "（模型的回答未通过条款核对，以下为相关条款原文。）"
 LEAD_HANDICAP = 0.05
 Mode = Literal["extractive", "llm"]
-
-
-class HitLike(Protocol):
-    clause: Clause
-    score: float
-    dense_score: float | None
-    route: str
 
 
 class SearcherLike(Protocol):
@@ -775,7 +769,11 @@ def retrieve(
                 doc_frequency=_DOC_FREQUENCY.for_searcher(searcher),
             )
         scores: list[float] = []
-        order = rerank(reranker, plan, hits, children, inputs, scores)
+        kept: list[int] = []
+        order = rerank(reranker, plan, hits, children, inputs, scores, kept)
+        # The exact-route hits that kept the top (a named heading may have given it up
+        # to a clause under it, qa.rerank.settle): part leads are promoted below them.
+        pinned = {hits[i].clause.clause_id for i in kept}
         hits = renumber(hits, order)
         children = [children[i] for i in order]
         if plan.parts:
@@ -796,13 +794,6 @@ def retrieve(
                 return [h.clause.clause_id for h in found]
 
             leads = part_leads(plan, best_of)
-            # The exact-route hits that kept the top (a named heading may have given
-            # it up to a clause under it, qa.rerank.settle) stay there.
-            pinned: set[str] = set()
-            for h in hits:
-                if h.route != "exact":
-                    break
-                pinned.add(h.clause.clause_id)
             order, up = promote(
                 hits,
                 scores,

@@ -144,7 +144,8 @@ class RerankInputs:
     ``doc_counts``: per candidate, the same counts over its own document's clauses
     (:class:`qa.doc_frequency.DocumentFrequency`); None: ``doc_idf`` reads the base's.
     ``path_sims``: per hit, the question's cosine to its :func:`heading_text`; None:
-    ``path_dense`` is 0 for every hit.
+    ``path_dense`` is 0 for every hit (a list of another length than the hits is a
+    caller's bug: :func:`features` raises ValueError).
     """
 
     topic: frozenset[str] = frozenset()
@@ -186,6 +187,13 @@ def own_path(c: Clause) -> list[str]:
     """The clause's heading titles and its own title, without the document title (which
     every clause of a document shares, so it cannot tell two of them apart)."""
     return [*(h.title for h in c.heading_path), c.clause_title]
+
+
+def own_text(c: Clause, kids: Sequence[Clause] = ()) -> str:
+    """What a clause's own wording is measured on (``own_cover_rel``, ``idf_rel``,
+    ``doc_idf``): its :func:`own_path`, its text and its children's headings — no document
+    title, which every candidate of a document shares."""
+    return " ".join([*own_path(c), c.text] + [k.heading for k in kids])
 
 
 def heading_text(c: Clause) -> str:
@@ -256,11 +264,7 @@ def sentence_features(
     known = [b for b in best_s if b is not None]
     top_s = max(known, default=0.0)
     texts = [
-        " ".join(
-            [*own_path(h.clause), h.clause.text]
-            + [k.heading for k in (children[i] if i < len(children) else ())]
-        )
-        for i, h in enumerate(hits)
+        own_text(h.clause, children[i] if i < len(children) else ()) for i, h in enumerate(hits)
     ]
     own = [_weighted(topic, t, inputs) for t in texts]
     best_own = max(own, default=0.0)
@@ -418,13 +422,7 @@ def features(
     asked = asked_attribute(plan.question)
     units = asked_units(plan.question, by_attribute=False, counting=True)
     own = [
-        _cover(
-            grams,
-            " ".join(
-                [*own_path(h.clause), h.clause.text]
-                + [k.heading for k in (children[i] if i < len(children) else ())]
-            ),
-        )
+        _cover(grams, own_text(h.clause, children[i] if i < len(children) else ()))
         for i, h in enumerate(hits)
     ]
     best_own = max(own, default=0.0)
@@ -438,10 +436,13 @@ def features(
     # The question's lexical gap: how little of its wording the best candidate holds.
     lay_gap = 1.0 - max((_cover(grams, t) for t in hays), default=0.0)
     paths = inputs.path_sims if inputs is not None else None
-    if paths is None or len(paths) != len(hits):
+    if paths is None:
         path_dense = [0.0] * len(hits)
+    elif len(paths) != len(hits):
+        # Zeroing the feature here hid a caller's bug once (session 17, RerankInputs.for_hits).
+        raise ValueError(f"path_sims has {len(paths)} values for {len(hits)} hits")
     else:
-        best_path = max(paths)
+        best_path = max(paths, default=0.0)
         path_dense = [p - best_path for p in paths]
     rows = []
     for i, h in enumerate(hits):
@@ -678,29 +679,50 @@ def yielding(
     return dict(sorted(out.items(), key=lambda kv: -len(hits[kv[0]].clause.heading_path)))
 
 
+@dataclass(frozen=True, slots=True)
+class Settled:
+    """The final order of the hits (:func:`settle`) and how many of its first places are
+    exact-route hits that keep the top: the user named them, and whatever promotes
+    clauses later (:func:`qa.parts.promote`) must leave them there."""
+
+    order: list[int]
+    pinned: int
+
+
 def settle(
     exact: Sequence[int], ranked: Sequence[int], yields: Mapping[int, frozenset[int]]
-) -> list[int]:
+) -> Settled:
     """The final order: exact-route hits (``exact``, in their order) first, then
     ``ranked`` — except that a heading of ``yields`` (:func:`yielding`, deepest first)
     whose descendant is among the pinned hits or is the best of ``ranked`` follows its
     first such descendant instead of leading.  When the ranking's best clause lies
     elsewhere, the heading keeps its pin: the user named it, and nothing under it is
-    judged a better answer."""
+    judged a better answer.
+
+    Every heading of ``yields`` must be one of ``exact`` (:func:`yielding` only returns
+    exact-route hits) and ``ranked`` must hold none of them: a ValueError says a caller
+    mixed the two lists up, which would otherwise place a hit twice or drop it.
+
+    ``pinned`` counts the first places of the order held by exact-route hits: the pinned
+    ones and a heading that follows a pinned clause under it (it still stands above every
+    ranked hit)."""
+    if not yields.keys() <= set(exact) or not set(exact).isdisjoint(ranked):
+        raise ValueError("settle: a yielding heading is not an exact-route hit, or is ranked")
     head = [i for i in exact if i not in yields]
     moved: list[int] = []
     for s, below in yields.items():
-        if s not in exact:
-            continue
         if any(j in below for j in [*head, *ranked[:1]]):
             moved.append(s)
         else:
             head = [i for i in exact if i in head or i == s]
     order = head + list(ranked)
+    pinned = len(head)
     for s in reversed(moved):  # shallowest first: a deeper heading then lands nearer
         at = next(k for k, j in enumerate(order) if j in yields[s])
         order.insert(at + 1, s)
-    return order
+        if at < pinned:  # it follows a pinned clause: still above every ranked hit
+            pinned += 1
+    return Settled(order, pinned)
 
 
 def rerank(
@@ -710,18 +732,21 @@ def rerank(
     children: Sequence[Sequence[Clause]],
     inputs: RerankInputs | None = None,
     scores_out: list[float] | None = None,
+    pinned_out: list[int] | None = None,
 ) -> list[int]:
     """New order of ``hits`` (indices): exact-route hits first as they were, then the rest
     as the reranker orders them (a named heading may follow a clause under it:
     :func:`settle`).  ``scores_out`` (when given) receives, in the new order,
     each hit's score from the linear model (NaN for exact-route hits, and for every hit
-    when the reranker gives no comparable score, e.g. a cross-encoder)."""
+    when the reranker gives no comparable score, e.g. a cross-encoder).  ``pinned_out``
+    (when given) receives the hits (indices) that keep the top, in order
+    (:attr:`Settled.pinned`): what a later promotion must not pass."""
     exact = [i for i, h in enumerate(hits) if h.route == "exact"]
     rest = [i for i in range(len(hits)) if hits[i].route != "exact"]
     yields = yielding(plan, hits, children)
     scored: dict[int, float] = {}
     if len(rest) < 2:
-        order = settle(exact, rest, yields)
+        settled = settle(exact, rest, yields)
     else:
         # Per-hit inputs follow the hits they describe (the exact-route hits left out).
         sub_inputs = None if inputs is None else inputs.for_hits(rest)
@@ -732,9 +757,12 @@ def rerank(
             scored = {rest[j]: float(s[j]) for j in range(len(rest))}
         else:
             sub = reranker.order(plan, sub_hits, sub_children, sub_inputs)
-        order = settle(exact, [rest[j] for j in sub], yields)
+        settled = settle(exact, [rest[j] for j in sub], yields)
+    order = settled.order
     if scores_out is not None:
         scores_out.extend(scored.get(i, math.nan) for i in order)
+    if pinned_out is not None:
+        pinned_out.extend(order[: settled.pinned])
     return order
 
 

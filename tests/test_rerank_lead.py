@@ -4,6 +4,7 @@ clause leads the answer — on hand-built clauses, no index."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from clauses import FakeHit, RecordingOrder, make_clause, separable_groups
 from clauses import feature_column as col
 
@@ -322,6 +323,20 @@ def test_heading_cosine_is_read_apart_from_what_the_clause_says() -> None:
     x = features(plan, hits, [[], []], RerankInputs(path_sims=[0.80, 0.85]))
     assert np.allclose(col(x, "path_dense"), [-0.05, 0.0])
     assert col(features(plan, hits, [[], []]), "path_dense").tolist() == [0.0, 0.0]
+
+
+def test_heading_cosines_of_another_length_are_an_error() -> None:
+    """No cosines: ``path_dense`` is 0 for every hit.  Cosines for other hits than these
+    (session 17: ``path_sims`` handed on whole while a hit was left out) are a caller's
+    bug, not a feature value."""
+    plan = make_plan("正常生产时型式检验多久做一次？")
+    hits = [FakeHit(EXIT, 0.03, 0.90), FakeHit(TYPE, 0.02, 0.85)]
+    assert col(features(plan, hits, [[], []], RerankInputs()), "path_dense").tolist() == [0, 0]
+    x = features(plan, hits, [[], []], RerankInputs(path_sims=[0.8, 0.7]))
+    assert np.allclose(col(x, "path_dense"), [0.0, -0.1])
+    with pytest.raises(ValueError, match="3 values for 2 hits"):
+        features(plan, hits, [[], []], RerankInputs(path_sims=[0.8, 0.7, 0.9]))
+    assert features(plan, [], [], RerankInputs(path_sims=[])).shape[0] == 0
 
 
 def test_heading_text_is_the_own_path_or_the_document_title() -> None:

@@ -1,12 +1,15 @@
 """A heading the question names only to say where to look ("附录E 中，风向按几个方位编码？")
 gives up the top to the clause under it that the ranking prefers — on hand-built clauses,
-no index (qa.rerank.yielding / settle, and the same order in eval.train_rerank)."""
+no index (qa.rerank.yielding / settle, and the same order in eval.train_rerank).  Which
+hits keep the top is what settle knows and hands on (``Settled.pinned``, ``rerank``'s
+``pinned_out``, read by qa.answer.retrieve); a caller mixing up its lists is an error."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 
 import numpy as np
+import pytest
 from clauses import FakeHit, RecordingOrder, make_clause
 
 from eval.train_rerank import Group, ranked_order, score
@@ -73,11 +76,12 @@ def test_named_clause_with_text_of_its_own_stays_first() -> None:
 def test_nested_headings_each_follow_their_own_descendant() -> None:
     # 0: a chapter heading, 1: a section under it (both named, both empty), 2: a clause
     # under both; 3: elsewhere.  Shallowest inserted first, the deeper lands nearer.
-    order = settle([0, 1], [2, 3], {1: frozenset({2}), 0: frozenset({1, 2})})
+    order = settle([0, 1], [2, 3], {1: frozenset({2}), 0: frozenset({1, 2})}).order
     assert order == [2, 1, 0, 3]
     # The section's descendant is not the ranking's best: the section keeps its pin and
     # the chapter follows it.
-    assert settle([0, 1], [3, 2], {1: frozenset({2}), 0: frozenset({1, 2})}) == [1, 0, 3, 2]
+    kept = settle([0, 1], [3, 2], {1: frozenset({2}), 0: frozenset({1, 2})})
+    assert kept.order == [1, 0, 3, 2]
 
 
 def test_held_out_scoring_orders_candidates_as_the_answerer_does() -> None:
@@ -91,3 +95,47 @@ def test_held_out_scoring_orders_candidates_as_the_answerer_does() -> None:
     assert ranked_order(named, model) == [1, 0, 2]
     assert score([pinned], model)["recall@1"] == 0.0
     assert score([named], model)["recall@1"] == 1.0
+
+
+def test_settle_counts_the_hits_that_keep_the_top() -> None:
+    # No heading yields: every exact-route hit is pinned.
+    assert settle([0, 1], [2, 3], {}).pinned == 2
+    # The heading follows the ranking's best clause under it: nothing is pinned.
+    gave_up = settle([0], [1, 2], {0: frozenset({1})})
+    assert (gave_up.order, gave_up.pinned) == ([1, 0, 2], 0)
+    # A heading following a pinned clause under it still stands above every ranked hit.
+    behind = settle([0, 1], [2, 3], {0: frozenset({1})})
+    assert (behind.order, behind.pinned) == ([1, 0, 2, 3], 2)
+    # Nested headings both following a ranked clause: none pinned.
+    nested = settle([0, 1], [2, 3], {1: frozenset({2}), 0: frozenset({1, 2})})
+    assert (nested.order, nested.pinned) == ([2, 1, 0, 3], 0)
+
+
+def test_settle_rejects_a_yielding_heading_that_is_no_exact_route_hit() -> None:
+    """``yielding`` only returns exact-route hits; a caller that mixes the lists up got
+    the heading silently ignored before."""
+    with pytest.raises(ValueError, match="exact-route"):
+        settle([0], [1, 2], {1: frozenset({2})})
+    with pytest.raises(ValueError, match="exact-route"):
+        settle([0], [0, 1], {})
+
+
+def test_rerank_passes_on_which_hits_kept_the_top() -> None:
+    plan = make_plan(QUESTION)
+    children = [[WIND], [], []]
+    gave_up = [
+        FakeHit(ANNEX, 0.05, 0.80, "exact"),
+        FakeHit(WIND, 0.03, 0.9),
+        FakeHit(BODY, 0.02, 0.85),
+    ]
+    kept: list[int] = []
+    assert rerank(RecordingOrder(), plan, gave_up, children, pinned_out=kept) == [1, 0, 2]
+    assert kept == []
+    pinned = [
+        FakeHit(ANNEX, 0.05, 0.80, "exact"),
+        FakeHit(BODY, 0.03, 0.9),
+        FakeHit(WIND, 0.02, 0.85),
+    ]
+    kept = []
+    assert rerank(RecordingOrder(), plan, pinned, [[WIND], [], []], pinned_out=kept) == [0, 1, 2]
+    assert kept == [0]
