@@ -51,6 +51,13 @@ def heading_ref(clause: Clause) -> HeadingRef:
     return HeadingRef(clause.clause_no, clause.clause_title)
 
 
+def lies_under(clause: Clause, heading: Clause) -> bool:
+    """Is ``clause`` in ``heading``'s subtree (same document, ``heading`` on its heading
+    path)?  A named heading that the ranking put below such a clause has given it the
+    answer (qa.rerank.settle, qa.answer.lead_index)."""
+    return clause.doc_id == heading.doc_id and heading_ref(heading) in clause.heading_path
+
+
 def children_map(clauses: Iterable[Clause]) -> dict[str, list[Clause]]:
     """Direct children of every clause, in document order (clauses of one or more
     documents; each document's clauses are ordered by ``seq``)."""

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from grammar.schema import Clause
 from index.retrievers import pipeline_for
-from index.sections import is_section
+from index.sections import is_section, lies_under
 from qa.citations import Citation, verify_citations
 from qa.doc_frequency import DocumentFrequency, DocumentText
 from qa.elements import Element, governs, illustrates
@@ -368,13 +368,16 @@ class Answerer:
         general = plan.plan.general
         lead_cov = covers[lead]
         named_clause = any(r.doc_ids for r in plan.plan.search.refs)
+        # The lead is the clause named, or a clause under the heading named (lead_index).
+        yielded = yielded_headings(hits, lead)
+        led_by_name = hits[lead].route == "exact" or bool(yielded)
         chosen: list[Evidence] = []
         inside: set[str] = set()  # clauses already shown as a chosen section's children
         grams = set(plan.plan.grams)
         said: set[str] = set()  # question wording the chosen clauses already cover
         for i in order:
             h, cov, gov = hits[i], covers[i], governing[i]
-            if h.clause.clause_id in inside:
+            if h.clause.clause_id in inside or i in yielded:
                 continue
             example = element is not None and illustrates(h.clause, element, gov, preferred)
             # A section (whose coverage counts all its children) joins only as the lead,
@@ -383,7 +386,7 @@ class Answerer:
             # "标准化法第二条讲了什么": the clause named is the answer; a side remark from
             # another clause only dilutes it.
             # A reference without a document ("第2章怎么写") may mean any document's: keep them.
-            side = side and not (hits[lead].route == "exact" and named_clause)
+            side = side and not (led_by_name and named_clause)
             # A side clause must answer a part of the question the clauses already chosen
             # leave open ("执行率和及时率分别…" → one clause each); a sibling repeating the
             # lead's wording only dilutes the answer.  An example of the element asked
@@ -624,14 +627,34 @@ def lead_index(hits: Sequence[HitLike], covers: Sequence[float], *, reranked: bo
     Without a reranker the top hits are often near-ties; the one sharing most of the
     question's wording ("岗前培训" vs "继续培训") leads, with a small handicap per rank
     that keeps the ranking when wording is level.  A clause the question names (exact
-    route) leads either way."""
+    route) leads either way — unless it is a heading the ranking put below a clause under
+    it (:func:`qa.rerank.settle`): "SL 651—2014 附录E 中，风向按几个方位编码？" names
+    附录E to say where to look, and E.1.2.5, ranked above it, says it.  Leading with the
+    heading answered with the annex's title and none of what was asked (24 dev questions
+    whose first hit was the gold, session 20)."""
     if not hits:
         return 0
     if reranked:
-        return next((i for i, h in enumerate(hits) if h.route == "exact"), 0)
+        named = next((i for i, h in enumerate(hits) if h.route == "exact"), None)
+        if named is None:
+            return 0
+        return next(
+            (i for i in range(named) if lies_under(hits[i].clause, hits[named].clause)), named
+        )
     return max(
         range(min(LEAD_POOL, len(hits))),
         key=lambda i: (hits[i].route == "exact", covers[i] - LEAD_HANDICAP * i, -i),
+    )
+
+
+def yielded_headings(hits: Sequence[HitLike], lead: int) -> frozenset[int]:
+    """Named headings (exact route) whose subtree holds the lead: they said where to look,
+    the lead says what was asked.  Cited too, the heading added only its other children
+    (or, empty, its title) to the answer, ahead of the lead in document order."""
+    return frozenset(
+        i
+        for i, h in enumerate(hits)
+        if i != lead and h.route == "exact" and lies_under(hits[lead].clause, h.clause)
     )
 
 

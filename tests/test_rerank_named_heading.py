@@ -139,3 +139,27 @@ def test_rerank_passes_on_which_hits_kept_the_top() -> None:
     kept = []
     assert rerank(RecordingOrder(), plan, pinned, [[WIND], [], []], pinned_out=kept) == [0, 1, 2]
     assert kept == [0]
+
+
+def test_the_clause_the_named_heading_yielded_to_leads_the_answer() -> None:
+    """Ranked below E.1.2.5, the named 附录E no longer leads (it answered with the annex's
+    title alone) and is not cited beside it; a named heading ranked first still leads."""
+    from qa.answer import lead_index, yielded_headings
+
+    hs = [FakeHit(WIND, 0.03, 0.90), FakeHit(ANNEX, 0.05, 0.80, "exact"), FakeHit(BODY, 0.02, 0.8)]
+    covers = [0.5, 0.9, 0.1]
+    assert lead_index(hs, covers, reranked=True) == 0
+    assert yielded_headings(hs, 0) == {1}
+    pinned = [FakeHit(ANNEX, 0.05, 0.80, "exact"), FakeHit(WIND, 0.03, 0.90)]
+    assert lead_index(pinned, [0.9, 0.5], reranked=True) == 0
+    assert yielded_headings(pinned, 0) == frozenset()
+
+
+def test_a_named_clause_below_a_clause_elsewhere_still_leads() -> None:
+    """Only the heading's own subtree takes the lead from it: a clause of another chapter
+    ranked first does not."""
+    from qa.answer import lead_index, yielded_headings
+
+    hs = [FakeHit(BODY, 0.03, 0.90), FakeHit(ANNEX, 0.05, 0.80, "exact")]
+    assert lead_index(hs, [0.9, 0.1], reranked=True) == 1
+    assert yielded_headings(hs, 1) == frozenset()
