@@ -248,3 +248,26 @@ def test_rerank_features_read_the_asked_attribute_and_own_wording() -> None:
     assert x[:, own].max() == 0.0 and x[0, own] < 0.0  # C3 holds more of the wording
     asked = FEATURES.index("asked_attr")
     assert x[1, asked] > 0.0 and x[0, asked] == 0.0  # 专利 is in C3 only
+
+
+def test_masthead_verbs_in_ordinary_prose_do_not_make_an_opening_cover() -> None:
+    """Masthead words ("发布", "实施", "通过") mark cover matter only after a date; in an
+    article's first paragraph ("通过制定实施方案…") they are prose, and it answers questions."""
+    base = mk("", "", "x", 9, kind=ClauseKind.PREAMBLE).to_dict()
+    prose = Clause(
+        **{
+            **base,
+            "standard_code": None,
+            "text": "标准化服务是指通过制定标准化服务实施方案，使服务按同一套流程实施。",
+        }
+    )
+    assert unusable(prose, None) is None
+    for masthead in (
+        "1990年4月6日 中华人民共和国国务院令第53号发布",
+        "1984年1月7日 国务院\n中央军委发布",
+        "ICS 03.080\nCCS A 12",
+        "代替 GB/T 1.1—2009",
+        "佛山市人民政府办公室二○一二年五月二十一日印发并实施",
+    ):
+        cover = Clause(**{**base, "standard_code": None, "text": masthead})
+        assert unusable(cover, None) == "cover", masthead
