@@ -630,7 +630,7 @@ def lead_index(hits: Sequence[HitLike], covers: Sequence[float], *, reranked: bo
     route) leads either way — unless it is a heading the ranking put below a clause under
     it (:func:`qa.rerank.settle`): "SL 651—2014 附录E 中，风向按几个方位编码？" names
     附录E to say where to look, and E.1.2.5, ranked above it, says it.  Leading with the
-    heading answered with the annex's title and none of what was asked (24 dev questions
+    heading answered with the annex's title and none of what was asked (18 dev questions
     whose first hit was the gold, session 20)."""
     if not hits:
         return 0
