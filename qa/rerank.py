@@ -36,7 +36,7 @@ import numpy as np
 from grammar.families.annex import asks_annex_status
 from grammar.numbering import halfwidth
 from grammar.schema import AnnexType, Clause, ClauseKind
-from index.sections import heading_ref, is_empty, is_section
+from index.sections import is_empty, is_section, lies_under
 from index.sentences import clause_sentences
 from qa.elements import governs, is_instance
 from qa.gate import NEAR_SENTENCE, asked_attribute, idf_coverage, topic_grams
@@ -668,12 +668,7 @@ def yielding(
         kids = children[i] if i < len(children) else ()
         if h.route != "exact" or not (c.is_section or is_section(c, kids) or is_empty(c)):
             continue
-        ref = heading_ref(c)
-        below = frozenset(
-            j
-            for j, o in enumerate(hits)
-            if j != i and o.clause.doc_id == c.doc_id and ref in o.clause.heading_path
-        )
+        below = frozenset(j for j, o in enumerate(hits) if j != i and lies_under(o.clause, c))
         if below:
             out[i] = below
     return dict(sorted(out.items(), key=lambda kv: -len(hits[kv[0]].clause.heading_path)))
