@@ -44,7 +44,7 @@ eval-llm-replay: setup  ## re-score the stored replies of the last eval-llm run 
 	$(BIN)/python -m eval --llm-replay reports/llm/sample/results.json --no-naive --out reports/llm-replay
 
 # The sets the refusal gate is fitted on (their dev questions; a set's test split is never read).
-TUNING_SETS := sample webguides standards fresh fresh2 webguides2 fresh3 webguides3 fresh4 webguides4 fresh5 webguides5 fresh6 webguides6 fresh7 webguides7 fresh8 webguides8 fresh9 webguides9 fresh10 webguides10 fresh11 webguides11 fresh12 webguides12 fresh13 webguides13 fresh14 fresh15
+TUNING_SETS := sample webguides standards fresh fresh2 webguides2 fresh3 webguides3 fresh4 webguides4 fresh5 webguides5 fresh6 webguides6 fresh7 webguides7 fresh8 webguides8 fresh9 webguides9 fresh10 webguides10 fresh11 webguides11 fresh12 webguides12 fresh13 webguides13 fresh14 fresh15 fresh16
 CALIBRATION ?= reports/calibration
 
 calibrate-gate: setup  ## refit the refusal gate: score the tuning sets, then leave-one-set-out fit into qa/calibration.json

@@ -89,6 +89,7 @@ TUNING_SETS = tuple(
         "webguides13",
         "fresh14",
         "fresh15",
+        "fresh16",
     )
 )
 L2_GRID = (1.0, 3.0, 10.0, 30.0, 100.0)  # listwise: chosen by the 1-SE rule (one_se_choice)

@@ -165,6 +165,7 @@ def test_the_refit_trains_only_on_the_sets_the_project_tunes_on() -> None:
         "questions_fresh13.jsonl",
         "questions_fresh14.jsonl",
         "questions_fresh15.jsonl",
+        "questions_fresh16.jsonl",
         "questions_fresh2.jsonl",
         "questions_fresh3.jsonl",
         "questions_fresh4.jsonl",
