@@ -562,6 +562,7 @@ STANDARD_SET_MINIMA = {
     "fresh14": {"questions": 157, "answerable": 130, "unanswerable": 27, "documents": 23},
     "fresh15": {"questions": 168, "answerable": 141, "unanswerable": 27, "documents": 23},
     "fresh16": {"questions": 166, "answerable": 137, "unanswerable": 29, "documents": 23},
+    "fresh17": {"questions": 159, "answerable": 129, "unanswerable": 30, "documents": 23},
 }
 
 
