@@ -24,6 +24,7 @@ evaluation (:mod:`eval.gold`: the gold clause's counterpart in a copy counts as 
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable
 from difflib import SequenceMatcher
@@ -48,6 +49,23 @@ LENGTH_RATIO = 0.8
 # Only then: in a table or schema the digits are what tells two windows apart.
 MIN_HAN = 20
 LOST_SHARE = 0.5
+
+
+# The file format a question names one copy by: "GB/T 28181—2016（PDF 版）", "Markdown 版",
+# "docx 格式的那份" — the formats documents are ingested from (ingest.readers.SUPPORTED_SUFFIXES: .txt, .md,
+# .markdown, .pdf, .docx, .html, .htm), followed by a word that makes it the copy's name (版,
+# 版本, 格式, 文件, 文本, 稿).  The format word is the copy's name, never a term the document
+# uses: no clause of a standard says "PDF".
+_COPY_FORMAT = re.compile(
+    r"(?<![A-Za-z0-9])(?:pdf|markdown|md|docx?|word|html?|txt)\s*(?=版|格式|文件|文本|稿)",
+    re.I,
+)
+
+
+def copy_formats(text: str) -> list[tuple[int, int]]:
+    """The spans of ``text`` naming a copy by its file format ("（PDF 版）" → the span of
+    "PDF "): a question that says which copy it reads from names no term of the document."""
+    return [m.span() for m in _COPY_FORMAT.finditer(text)]
 
 
 def edition(code: str | None) -> str | None:

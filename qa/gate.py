@@ -96,7 +96,9 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from grammar.codes import find_codes
+from grammar.copies import copy_formats
 from grammar.numbering import halfwidth
+from grammar.table_units import spelled_units
 from index.exact import code_named
 from index.sections import heading_ref
 from index.sentences import clause_sentences
@@ -364,7 +366,47 @@ def slot_subject(question: str, topic: set[str], frequency: Any | None = None) -
         return topic
     if known_count(asked, frequency) == 0:
         return topic
+    part = slot_sentences(question)
+    if part is not None:
+        narrowed = asked & content_grams(_WH.sub(" ", part))
+        if narrowed and known_count(narrowed, frequency) != 0:
+            return narrowed
     return asked
+
+
+# Where a question's sentences end: each may ask its own thing.
+_SENTENCE_END = re.compile(r"[。！!？?；;]")
+
+
+def slot_sentences(question: str) -> str | None:
+    """The question up to its last sentence asking the slot (:func:`gate_slot`), when
+    sentences after it ask other things: "…请求消息里的鉴权码占多少字节？结束时间填 0 表示
+    什么？" asks a size in its first sentence and a meaning in its second.  None when the
+    last sentence asks the slot (or none does): a later ask often leaves its subject to
+    the sentence before it ("满意度怎么计算？要达到多少？"), an earlier ask never to one
+    after it.
+
+    The answer states the size in a sentence about the 鉴权码 and the meaning of 0 in
+    another; the words of the later ask (结束, 时间, 表示) are not what the sentence
+    stating the size must hold, and counted with it they halved its coverage — answerable
+    questions asking two things were refused (README "Refusal gate, session 21")."""
+    parts = [p for p in _SENTENCE_END.split(halfwidth(question)) if p.strip()]
+    parts = [p for p in parts if not _NOTE.fullmatch(p)]  # "（按2016版）": no ask
+    asking = [i for i, p in enumerate(parts) if gate_slot(p)[0] is not None or _asks_again(p)]
+    if not asking or asking[-1] == len(parts) - 1:
+        return None
+    return "，".join(parts[: asking[-1] + 1])
+
+
+# A bracketed note after the question ("（按2016版）") asks nothing of its own.
+_NOTE = re.compile(r"\s*[（(][^（()）]*[）)]\s*")
+
+
+def _asks_again(sentence: str) -> bool:
+    """Does ``sentence`` ask with a final 呢 alone ("…要保存多久？电话投诉录音呢？")?  It
+    asks the sentence before it again, of another subject."""
+    body = sentence.rstrip()
+    return body.endswith("呢") and _WH.search(body[:-1]) is None
 
 
 def slot_filled(
@@ -396,7 +438,7 @@ def slot_filled(
     best = 0.0
     for i, (h, kids) in enumerate(zip(hits[:3], children[:3], strict=False)):
         heads = _title_text(h.clause)
-        sentences = clause_sentences(h.clause, kids)
+        sentences = spelled_units(clause_sentences(h.clause, kids))
         if listed and enumerates(sentences, kids):  # the list is the answer
             best = max(best, cover(f"{heads} {' '.join(sentences)}"))
         if listed and (lead_in := _listed_by(lists, i)) is not None:  # an item: its list
@@ -415,10 +457,15 @@ _TERM = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-.][A-Za-z0-9]+)*|\d+[A-Za-z][A-Za-
 def question_terms(question: str) -> set[str]:
     """The question's Latin terms of two characters or more, lower-cased, without the
     standard codes it names ("JT/T 808—2019 … TCP … TLS" → {tcp, tls}): a code is the
-    document's name, :func:`code_absent` reads it."""
+    document's name, :func:`code_absent` reads it.  Nor the file format it names a copy by
+    ("GB/T 28181—2016（PDF 版）", :func:`grammar.copies.copy_formats`): no clause says
+    "PDF", and 4 answerable dev questions naming their copy were refused for it (README
+    "Refusal gate, session 21")."""
     q = halfwidth(question)
     for m in find_codes(q):
         q = q[: m.start] + " " * (m.end - m.start) + q[m.end :]
+    for start, end in copy_formats(q):
+        q = q[:start] + " " * (end - start) + q[end:]
     return {t.lower() for t in _TERM.findall(q) if len(t) >= 2}
 
 
@@ -618,7 +665,7 @@ def slot_in_lead(
     if not hits:
         return 0.0
     kids = children[0] if children else ()
-    sentences = clause_sentences(hits[0].clause, kids)
+    sentences = spelled_units(clause_sentences(hits[0].clause, kids))
     if listed and (enumerates(sentences, kids) or _listed_by(lists, 0) is not None):
         return 1.0
     return 1.0 if any(slot.fills(s) for s in sentences) else 0.0
@@ -739,7 +786,12 @@ def gate_features(
     # Compared without layout spaces ("间 隔 60 s").
     units = asked_units(question)  # a list's count ("一共几点") asks no unit
     if units:
-        unit_stated = sum(any(states_unit([u], t) for t in texts[:3]) for u in units) / len(units)
+        # also a value whose unit a table header or an English word gives ("8" under 字节数)
+        texts3 = texts[:3] + [
+            " ".join(spelled_units(clause_sentences(h.clause, kids)))
+            for h, kids in zip(hits[:3], children[:3], strict=False)
+        ]
+        unit_stated = sum(any(states_unit([u], t) for t in texts3) for u in units) / len(units)
     else:
         unit_stated = 1.0  # no unit asked: nothing can be missing
     feats: dict[str, float | None] = {
