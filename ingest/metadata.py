@@ -19,6 +19,14 @@ from __future__ import annotations
 import re
 
 from grammar.codes import code_from_filename, find_codes, normalize_code
+from grammar.cover import (
+    CLASSIFICATION_LABELS,
+    COVER_LINE_DATE,
+    COVER_VERBS,
+    FILING,
+    REPLACES,
+    STANDARD_KIND,
+)
 from grammar.numbering import halfwidth, is_aux_block, match_heading
 from ingest.readers.base import Line
 from ingest.split import is_title_like
@@ -29,9 +37,13 @@ CODE_SCAN_LINES = 400
 # A title printed over several lines has at most this many.
 TITLE_MAX_LINES = 3
 
+# A cover line that is never the title: a label (ICS, CCS, 备案号), a document-kind or
+# publisher line, "代替 …", a date, "… 发布/实施", an English line, a TOC or foreword label,
+# a page number, a draft stage, a committee, a provincial standard's kind.
 _NOT_TITLE = re.compile(
-    r"^(?:ICS|CCS|备案号|中华人民共和国.{0,16}(?:标准|部|局|委员会)$|.{0,12}(?:国家|行业|地方|团体|企业)标准(?:化指导性技术文件)?$"
-    r"|代替|替代|\d{4}\s*[-—–年]\s*\d{1,2}|.{0,30}(?:发布|实施)$|[A-Za-z0-9 ,.:;()'\-—–/&]+$"
+    rf"^(?:{CLASSIFICATION_LABELS}|{FILING}|中华人民共和国.{{0,16}}(?:标准|部|局|委员会)$|{STANDARD_KIND}$"
+    rf"|{REPLACES}|{COVER_LINE_DATE}|.{{0,30}}(?:{'|'.join(COVER_VERBS)})$"
+    r"|[A-Za-z0-9 ,.:;()'\-—–/&]+$"
     r"|(?:PDF|文件)?(?:目\s*次|目\s*录)$|前\s*言$|引\s*言$|第\s*\d+\s*页"
     r"|[(（]?(?:报批稿|征求意见稿|送审稿|草案|讨论稿)|.{0,20}标准化(?:技术)?委员会"
     r"|.{0,12}(?:省|市|自治区)(?:地方)?标准$)",
@@ -62,7 +74,7 @@ def split_code_title(text: str) -> tuple[str | None, str]:
     if not codes or codes[0].start != 0:
         return None, text
     rest = halfwidth(text)[codes[0].end :].strip()
-    rest = re.sub(r"^(?:代替|替代)\s*\S+\s*", "", rest).strip()
+    rest = re.sub(rf"^(?:{REPLACES})\s*\S+\s*", "", rest).strip()
     return codes[0].code, text[len(text) - len(rest) :] if rest else ""
 
 
@@ -114,10 +126,9 @@ def detect_title(lines: list[Line]) -> str | None:
     return _title_above_chapter_one(lines) or _title_quoted_after_code(lines)
 
 
-# A cover's masthead: "中华人民共和国国家标准", "中华人民共和国电子行业标准", "团体标准".
-_MASTHEAD = re.compile(
-    r"^(?:中华人民共和国.{0,16}标准|.{0,12}(?:国家|行业|地方|团体|企业)标准(?:化指导性技术文件)?)$"
-)
+# A cover's masthead, the line naming the kind of document: "中华人民共和国国家标准",
+# "中华人民共和国电子行业标准", "团体标准" (masthead matter in a clause's text: grammar.cover).
+_KIND_LINE = re.compile(rf"^(?:中华人民共和国.{{0,16}}标准|{STANDARD_KIND})$")
 
 
 def cover_title(lines: list[Line]) -> str | None:
@@ -129,7 +140,7 @@ def cover_title(lines: list[Line]) -> str | None:
         text = re.sub(r"\s+", "", halfwidth(line.text))
         if match_heading(line.text) is not None:
             return None
-        if _MASTHEAD.match(text):
+        if _KIND_LINE.match(text):
             return detect_title(lines[i + 1 :])
     return None
 
@@ -182,7 +193,7 @@ def _code_in_text(lines: list[Line]) -> str | None:
         if not found or found[0].start != 0:
             continue
         rest = halfwidth(text)[found[0].end :].strip()
-        if re.match(r"(?:代替|替代)", rest):
+        if re.match(REPLACES, rest):
             return found[0].code
         if rest and is_cover_title(rest) and k < COVER_LINES:
             return found[0].code

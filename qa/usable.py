@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 
 from grammar.codes import find_codes
+from grammar.cover import has_masthead
 from grammar.schema import Clause, ClauseKind
 from qa.elements import Element
 
@@ -57,27 +58,12 @@ def is_toc(clause: Clause) -> bool:
     return len(lines) >= 3 and sum(bool(_TOC_LINE.search(ln)) for ln in lines) >= 0.6 * len(lines)
 
 
-# What a masthead says: a standard's cover (ICS/CCS, 发布/实施 dates, the edition it
-# replaces) or a law's (passed, amended, promulgated on …).
-# A date, in digits ("2017年11月", "2025-05-20") or in Chinese numerals ("二○一二年").
-_DATE = r"(?:\d{4}\s*[年\-—./]\s*\d{1,2}|[〇○零一二三四五六七八九]{4}年)"
-# Masthead matter: a classification code, a filing number, the code a document replaces,
-# or a date followed, within the same sentence, by what happened to the document on it
-# ("2017年11月4日第十二届全国人民代表大会常务委员会第三十次会议修订", "2025-05-20 发布",
-# "自2018年1月1日起施行").  The verbs alone are ordinary prose: "通过制定…实施方案"
-# opened a web article and made its first paragraph "cover" (8 of 35 openings in the web
-# guides and samples, session 20).
-_MASTHEAD = re.compile(
-    r"ICS\s*\d|CCS\s*[A-Z]\s*\d|备案号|代替\s*[A-Z]"
-    rf"|{_DATE}[^。；;！？]{{0,48}}?(?:发布|实施|通过|修订|修正|公布|施行)"
-)
-
-
 def is_cover(clause: Clause) -> bool:
     """Is this text before the first heading cover matter?  A standard's always is; an
     article's opening paragraph (a web guide has no code and no masthead) is its
-    introduction and can answer a question."""
-    return bool(clause.standard_code) or bool(_MASTHEAD.search(clause.text))
+    introduction and can answer a question.  Masthead matter: :func:`grammar.cover.has_masthead`
+    (a classification or filing number, a replaced code, a date with what happened on it)."""
+    return bool(clause.standard_code) or has_masthead(clause.text)
 
 
 def unusable(clause: Clause, element: Element | None, section: bool = False) -> str | None:
