@@ -138,11 +138,14 @@ class RerankInputs:
     ``topic``: the question's content bigrams without the names of the documents it
     names (a title is in every clause of its document and tells none apart).
     ``sentence_sims``: per hit, its sentences with their cosine to the question
-    (:class:`qa.gate_inputs.SentenceScorer`); None without an embedder.
+    (:class:`qa.gate_inputs.SentenceScorer`); None without an embedder, an empty row for a
+    hit without sentences (both: that hit reads its clause cosine instead).
     ``df``/``n``: in how many of the knowledge base's ``n`` clauses each bigram occurs
     (:class:`qa.gate_inputs.BigramFrequency`); ``n == 0``: unweighted coverage instead.
     ``doc_counts``: per candidate, the same counts over its own document's clauses
     (:class:`qa.doc_frequency.DocumentFrequency`); None: ``doc_idf`` reads the base's.
+    ``sentence_sims`` and ``doc_counts`` of another length than the hits are a caller's
+    bug too (:func:`check_per_hit` raises ValueError; they fell back per hit silently).
     ``path_sims``: per hit, the question's cosine to its :func:`heading_text`; None:
     ``path_dense`` is 0 for every hit (a list of another length than the hits is a
     caller's bug: :func:`features` raises ValueError).
@@ -170,6 +173,21 @@ class RerankInputs:
             doc_counts=pick(self.doc_counts),
             path_sims=pick(self.path_sims),
         )
+
+
+def check_per_hit(inputs: RerankInputs, hits: int) -> None:
+    """Raise ValueError unless each per-hit list of ``inputs`` read by the sentence and
+    slot features (``sentence_sims``, ``doc_counts``) holds one entry per hit.  A list of
+    another length is a caller's bug (the inputs of other hits, or of a subset not taken
+    with :meth:`RerankInputs.for_hits`); reading ``i < len(...)`` gave the missing hits
+    the fallback value and hid it.  None (no embedder, no counts) and an empty row (a hit
+    without sentences) stay the documented fallbacks."""
+    for name, values in (
+        ("sentence_sims", inputs.sentence_sims),
+        ("doc_counts", inputs.doc_counts),
+    ):
+        if values is not None and len(values) != hits:
+            raise ValueError(f"{name} has {len(values)} values for {hits} hits")
 
 
 class HitLike(Protocol):
@@ -241,6 +259,7 @@ def sentence_features(
     holds the single sentence closest to the question, the value kind asked ("多久" → a
     period) in that sentence, and the question's rare words.  Without sentence cosines
     the clause cosine stands in, and the lexically best sentence is read for the value."""
+    check_per_hit(inputs, len(hits))
     topic = inputs.topic or plan.grams
     sims = inputs.sentence_sims
     kind = asked_type(plan.question)
@@ -249,7 +268,7 @@ def sentence_features(
     lex_best: list[float] = []
     for i, h in enumerate(hits):
         kids = children[i] if i < len(children) else ()
-        per = list(sims[i]) if sims is not None and i < len(sims) and sims[i] else []
+        per = list(sims[i]) if sims is not None and sims[i] else []
         if per:
             ranked = sorted(per, key=lambda st: -st[1])
             best_s.append(ranked[0][1])
@@ -270,9 +289,7 @@ def sentence_features(
     best_own = max(own, default=0.0)
     counts = inputs.doc_counts
     in_doc = [
-        idf_coverage(set(topic), flat(t), *counts[i])
-        if counts is not None and i < len(counts)
-        else own[i]
+        idf_coverage(set(topic), flat(t), *counts[i]) if counts is not None else own[i]
         for i, t in enumerate(texts)
     ]
     rows = []
@@ -305,11 +322,12 @@ def _sentences_of(
     hits: Sequence[HitLike], children: Sequence[Sequence[Clause]], inputs: RerankInputs
 ) -> list[list[tuple[str, float]]]:
     """Per hit, its sentences with their cosine to the question (without sentence
-    cosines: its sentences, each with the clause cosine)."""
+    cosines: its sentences, each with the clause cosine).  ``inputs`` checked by the
+    caller (:func:`check_per_hit`)."""
     sims = inputs.sentence_sims
     out = []
     for i, h in enumerate(hits):
-        per = list(sims[i]) if sims is not None and i < len(sims) and sims[i] else []
+        per = list(sims[i]) if sims is not None and sims[i] else []
         if not per:
             kids = children[i] if i < len(children) else ()
             per = [(t, h.dense_score or 0.0) for t in clause_sentences(h.clause, kids)]
@@ -332,6 +350,7 @@ def slot_features(
     grade of the asked kind (:func:`qa.slots.asked_slot`) together with the topic, or, for
     "what to do" questions, a duty or permission.  A clause whose words are mostly its
     document's title restates the subject and answers no particular question."""
+    check_per_hit(inputs, len(hits))
     topic = set(inputs.topic or plan.grams)
     slot = asked_slot(plan.question)
     action = asks_action(plan.question)
@@ -352,7 +371,7 @@ def slot_features(
                 near = max(cos for _, cos in fill) - top
                 for t, _ in fill:
                     text = flat(f"{heads} {t}")
-                    if counts is not None and i < len(counts):
+                    if counts is not None:
                         cover = max(cover, idf_coverage(topic, text, *counts[i]))
                     else:
                         cover = max(cover, coverage(topic, text))

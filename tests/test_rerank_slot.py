@@ -9,6 +9,7 @@ from collections import Counter
 from dataclasses import fields
 
 import numpy as np
+import pytest
 from clauses import FakeHit, RecordingOrder, make_clause
 from clauses import feature_column as col
 
@@ -143,3 +144,22 @@ def test_every_per_hit_input_follows_its_hits_when_an_exact_hit_is_left_out() ->
     assert seen.path_sims == [0.7, 0.6]
     per_hit = [f.name for f in fields(RerankInputs) if f.name not in ("topic", "df", "n")]
     assert all(len(getattr(seen, name)) == 2 for name in per_hit)
+
+
+def test_sentence_cosines_or_document_counts_of_another_length_are_an_error() -> None:
+    """Session 21: ``sentence_sims`` and ``doc_counts`` for other hits than these fell
+    back per hit (``i < len(...)``: the clause cosine, the base's counts), the silent shape
+    ``path_sims`` had (session 20).  A mismatch is a caller's bug; None and an empty row
+    (a hit without sentences) stay the documented fallbacks."""
+    plan = make_plan("卧床老人多久翻一次身？")
+    hits = [FakeHit(SCOPE, 0.03, 0.90), FakeHit(TURN, 0.02, 0.88)]
+    counts = (Counter({"翻身": 1}), 10)
+    for inputs, message in (
+        (RerankInputs(sentence_sims=[[(SCOPE.text, 0.9)]]), "sentence_sims has 1 values"),
+        (RerankInputs(doc_counts=[counts] * 3), "doc_counts has 3 values for 2 hits"),
+    ):
+        with pytest.raises(ValueError, match=message):
+            features(plan, hits, [[], []], inputs)
+    fallback = features(plan, hits, [[], []], RerankInputs(sentence_sims=[[], []]))
+    assert np.array_equal(fallback, features(plan, hits, [[], []], RerankInputs()))
+    assert features(plan, hits, [[], []], RerankInputs(doc_counts=[counts] * 2)).shape[0] == 2
