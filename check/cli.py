@@ -17,7 +17,9 @@ from check.catalogue import all_rules, select
 from check.draft import Draft
 from check.model import Report
 from check.runner import BasisIndex, check_draft
+from core.errors import cli_boundary
 from core.kb import KnowledgeBase
+from ingest.logsetup import configure_cli_logging
 from ingest.readers.base import UnreadableFile
 from ingest.store import StoreError
 from ingest.workspace import WorkspaceError
@@ -38,6 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="只运行这些规则或规则组（如 wording structure.toc）",
     )
     p.add_argument("--list-rules", action="store_true", help="列出全部规则及其依据")
+    p.add_argument("-v", "--verbose", action="store_true", help="输出调试日志")
     return p
 
 
@@ -57,7 +60,28 @@ def print_text(report: Report) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The CLI behind the common boundary: an unforeseen failure is one line and exit 2,
+    Ctrl-C is "已中断" and 130, like the other commands."""
+    return cli_boundary(_main, argv)
+
+
+def _draft_problem(path: Path) -> str | None:
+    """Why ``path`` cannot be a draft file, in the user's words, or None.  "文件不存在：."
+    for an empty argument and "文件不存在" for a folder sent the user looking for a typo."""
+    if not str(path).strip() or str(path) == ".":
+        return "草案文件路径为空"
+    if path.is_dir():
+        return f"这是文件夹，不是文件：{path}（一次审查一份草案）"
+    if not path.exists():
+        return f"文件不存在：{path}"
+    if not path.is_file():
+        return f"不是普通文件：{path}"
+    return None
+
+
+def _main(argv: list[str] | None) -> int:
     args = build_parser().parse_args(argv)
+    configure_cli_logging(args.verbose)
     if args.list_rules:
         rows = [r.to_dict() for r in all_rules().values()]
         if args.json:
@@ -82,8 +106,9 @@ def main(argv: list[str] | None = None) -> int:
             basis = BasisIndex.from_store(kb.store)
         except (WorkspaceError, StoreError) as exc:
             return _fail(str(exc))
-    if not args.draft.is_file():
-        return _fail(f"文件不存在：{args.draft}")
+    problem = _draft_problem(args.draft)
+    if problem:
+        return _fail(problem)
     try:
         draft = Draft.load(args.draft)
     except UnreadableFile as exc:

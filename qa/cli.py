@@ -41,6 +41,7 @@ import sys
 from typing import TextIO
 
 from core.errors import EXIT_USAGE, UserError, cli_boundary, report, user_message
+from core.query_text import has_words
 from ingest.logsetup import configure_cli_logging
 from ingest.workspace import DEFAULT_KB
 from qa.answer import Answerer, AnswerResult
@@ -53,7 +54,7 @@ MAX_QUESTION_CHARS = 1000  # a drafting question is a sentence or two; 43k chars
 
 
 class QuestionError(UserError):
-    """The question itself cannot be asked (empty, too long)."""
+    """The question itself cannot be asked (empty, only punctuation, too long)."""
 
 
 def check_question(question: str) -> str:
@@ -61,6 +62,8 @@ def check_question(question: str) -> str:
     q = (question or "").strip()
     if not q:
         raise QuestionError("问题不能为空")
+    if not has_words(q):
+        raise QuestionError("问题只有标点或符号，没有可查找的文字")
     if len(q) > MAX_QUESTION_CHARS:
         raise QuestionError(f"问题过长（{len(q)} 字，上限 {MAX_QUESTION_CHARS} 字），请精简后再问")
     return q
@@ -92,7 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-k", type=int, default=10, help="检索条款数（默认 10）")
     p.add_argument("--json", action="store_true", help="以 JSON 输出")
     p.add_argument("--retrieved", action="store_true", help="JSON 中附带全部检索结果")
-    p.add_argument("-v", "--verbose", action="store_true")
+    p.add_argument("-v", "--verbose", action="store_true", help="输出调试日志")
     return p
 
 
