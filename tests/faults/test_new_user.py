@@ -150,3 +150,34 @@ def test_index_stats_text_prints_no_python_repr(kb, capsys) -> None:  # type: ig
     assert index_main(["stats", "--workspace", str(ws)]) == 0
     out = capsys.readouterr().out
     assert "sentence_vectors:" in out and "{'" not in out and "None" not in out
+
+
+def test_a_model_name_not_on_disk_fails_at_once_without_the_hub(tmp_path: Path) -> None:
+    """README: "must already be on disk: no downloads at run time".  HF_HUB_OFFLINE was set
+    after the hub client had read it, so an unknown STDQA_EMBEDDER retried the hub with
+    backoff (77 s and 36 English lines before the error).  The endpoint here is a closed
+    local port, so even the old code reached no network."""
+    import os
+    import socket
+    import time
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")
+    }
+    env |= {"STDQA_EMBEDDER": "nosuch-org/nosuch-model", "HF_ENDPOINT": f"http://127.0.0.1:{port}"}
+    start = time.monotonic()
+    import subprocess
+    import sys
+
+    from tests.faults.conftest import ROOT
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "index", "stats", "--workspace", str(tmp_path / "ws")],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert time.monotonic() - start < 45
+    assert proc.returncode == 2 and "Retrying" not in proc.stderr, proc.stderr[-2000:]
+    assert "本机没有这个模型" in _error_line(proc.stderr)
