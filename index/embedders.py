@@ -95,7 +95,7 @@ def hub_offline() -> bool:
     deployment cannot reach.  Setting ``HF_HUB_OFFLINE`` alone was not enough — the hub
     client reads it once, at its import, and it was set after that import — so a model
     name not on disk (``STDQA_EMBEDDER=nosuch``) retried the hub 5 times per file with
-    backoff: 77 s and 36 lines of English on stderr before the one-line error.  Callers
+    backoff: 77 s and 33 English warnings (each printed twice) before the error.  Callers
     pass the answer as ``local_files_only`` too."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     return os.environ["HF_HUB_OFFLINE"].strip().lower() not in ("0", "false", "no", "off")

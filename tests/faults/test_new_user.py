@@ -155,7 +155,7 @@ def test_index_stats_text_prints_no_python_repr(kb, capsys) -> None:  # type: ig
 def test_a_model_name_not_on_disk_fails_at_once_without_the_hub(tmp_path: Path) -> None:
     """README: "must already be on disk: no downloads at run time".  HF_HUB_OFFLINE was set
     after the hub client had read it, so an unknown STDQA_EMBEDDER retried the hub with
-    backoff (77 s and 36 English lines before the error).  The endpoint here is a closed
+    backoff (77 s and 33 English warnings, each twice, before the error).  The endpoint here is a closed
     local port, so even the old code reached no network."""
     import os
     import socket
