@@ -120,15 +120,15 @@ def adapter_for(model: str, dim: int, path: Path | None = None) -> QueryAdapter 
     found: QueryAdapter | None = None
     if not path.is_file() and path != ADAPTER_FILE:
         # The shipped file is optional (absent: no adapter); a file the user named is not.
-        log.warning("query adapter %s does not exist: searching without it", path)
+        log.warning("查询适配器 %s 不存在：不用适配器检索（%s）", path, ENV_ADAPTER)
     elif path.is_file():
         try:
             found = QueryAdapter.read(path)
         except (OSError, ValueError, KeyError) as exc:
-            log.warning("query adapter %s unreadable (%s): searching without it", path, exc)
+            log.warning("查询适配器 %s 无法读取（%s）：不用适配器检索", path, exc)
         if found is not None and (found.model != model or found.dim != dim):
             log.warning(
-                "query adapter %s was fitted for %s (%d dims), not %s (%d): not applied",
+                "查询适配器 %s 是为 %s（%d 维）拟合的，不是 %s（%d 维）：不使用",
                 path,
                 found.model,
                 found.dim,

@@ -61,7 +61,7 @@ def embed_threads() -> int:
     try:
         return max(0, int(raw)) if raw else 0
     except ValueError:
-        log.warning("%s=%r is not a number; using the default", ENV_THREADS, raw)
+        log.warning("环境变量 %s 应为整数，而不是 %r：使用默认线程数", ENV_THREADS, raw)
         return 0
 
 
@@ -89,7 +89,7 @@ def int8_kernels() -> bool:
     if raw in {"0", "1"}:
         return raw == "1"
     if raw:
-        log.warning("%s=%r is not 0 or 1; deciding from the CPU", ENV_INT8, raw)
+        log.warning("环境变量 %s 应为 0 或 1，而不是 %r：按 CPU 自动选择", ENV_INT8, raw)
     try:
         flags = Path("/proc/cpuinfo").read_text(errors="replace")
     except OSError:

