@@ -160,8 +160,9 @@ def test_cross_encoder_named_by_the_user_replaces_the_linear_model(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     class FakeCE:
-        def __init__(self, name: str) -> None:
+        def __init__(self, name: str, local_files_only: bool = False) -> None:
             self.name = name
+            assert local_files_only, "a user's cross-encoder is loaded from disk only"
 
         def predict(self, pairs: list[tuple[str, str]]) -> list[float]:
             return [1.0 if "依次给出" in p[1] else 0.0 for p in pairs]
