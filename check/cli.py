@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
+from typing import NoReturn
 
 from check.catalogue import all_rules, select
 from check.draft import Draft
 from check.model import Report
 from check.runner import BasisIndex, check_draft
-from core.errors import cli_boundary
+from core.errors import UserError, cli_boundary
 from core.kb import KnowledgeBase
 from ingest.logsetup import configure_cli_logging
 from ingest.readers.base import UnreadableFile
@@ -44,9 +44,10 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def _fail(msg: str) -> int:
-    print(f"错误：{msg}", file=sys.stderr)
-    return 2
+def _fail(msg: str) -> NoReturn:
+    """A failure the user can act on: the common boundary prints it (and, with --json,
+    the JSON error object) and exits 2."""
+    raise UserError(msg)
 
 
 def print_text(report: Report) -> None:

@@ -11,6 +11,7 @@ failures get a plain-language line — and :func:`cli_boundary` prints it and ex
 from __future__ import annotations
 
 import errno
+import json
 import logging
 import sys
 from collections.abc import Callable
@@ -86,7 +87,10 @@ def report(exc: BaseException, *, prefix: str = "错误：") -> None:
 
 def cli_boundary(main: Callable[[list[str] | None], int], argv: list[str] | None = None) -> int:
     """Run a CLI ``main``; any exception becomes one line on stderr and exit 2.
-    (argparse's own usage errors exit 2 via SystemExit and pass through.)"""
+    (argparse's own usage errors exit 2 via SystemExit and pass through.)
+
+    With ``--json`` among the arguments the failure is also ``{"error": line}`` on stdout:
+    a script reading the JSON gets a JSON answer either way, never an empty stdout."""
     try:
         return main(argv)
     except KeyboardInterrupt:
@@ -96,4 +100,6 @@ def cli_boundary(main: Callable[[list[str] | None], int], argv: list[str] | None
         return 0
     except Exception as exc:
         report(exc)
+        if "--json" in (sys.argv[1:] if argv is None else argv):
+            print(json.dumps({"error": user_message(exc)}, ensure_ascii=False))
         return EXIT_USAGE

@@ -16,11 +16,10 @@ import argparse
 import json
 import logging
 import math
-import sys
 from typing import Any
 
 from core.display import safe_display
-from core.errors import cli_boundary, one_line
+from core.errors import UserError, cli_boundary, one_line
 from core.query_text import has_words
 from grammar.elements import Element
 from index.errors import SearchIndexError
@@ -158,14 +157,11 @@ def _main(argv: list[str] | None) -> int:
             )
             return 0
         if not args.query.strip():
-            print("错误：检索内容不能为空", file=sys.stderr)
-            return 2
+            raise UserError("检索内容不能为空")
         if not has_words(args.query):
-            print("错误：检索内容只有标点或符号，没有可查找的文字", file=sys.stderr)
-            return 2
+            raise UserError("检索内容只有标点或符号，没有可查找的文字")
         if args.k <= 0:
-            print("错误：-k 必须为正整数", file=sys.stderr)
-            return 2
+            raise UserError("-k 必须为正整数")
         filters = SearchFilters(tuple(args.doc), tuple(args.code), tuple(args.element))
         hits = searcher.search(
             args.query,
@@ -176,8 +172,7 @@ def _main(argv: list[str] | None) -> int:
             exact=not args.no_exact,
         )
     except (SearchIndexError, StoreError, WorkspaceError, ValueError) as exc:
-        print(f"错误：{one_line(str(exc))}", file=sys.stderr)
-        return 2
+        raise UserError(one_line(str(exc))) from exc  # the boundary prints it (and --json)
     if args.json:
         print(json.dumps([h.to_json() for h in hits], ensure_ascii=False, indent=1))
     else:

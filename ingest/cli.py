@@ -145,8 +145,11 @@ def _remove(store: ClauseStore, targets: Iterable[str]) -> int:
         )
         if not removed:
             removed = store.remove_document(target)
-        print(("已删除：" if removed else "未找到：") + safe_display(target))
-        status = status or (0 if removed else 1)
+        if removed:
+            print("已删除：" + safe_display(target))
+        else:  # like every failure: a line on stderr (stdout lists what was done)
+            print("错误：未找到文档或文件：" + safe_display(target), file=sys.stderr)
+            status = 1
     return status
 
 

@@ -38,7 +38,7 @@ def test_a_question_of_only_punctuation_is_refused_up_front(question: str, kb, c
     assert "标点" in json.loads(out)["error"] and "标点" in _error_line(err)
     assert index_main(["search", question, "--workspace", str(ws), "--json"]) == 2
     out, err = capsys.readouterr()
-    assert out == "" and "标点" in _error_line(err)
+    assert "标点" in json.loads(out)["error"] and "标点" in _error_line(err)
 
 
 @pytest.mark.parametrize("question", ["GB/T 1.1？", "范围怎么写？", "3.1", "Ⅻ"])
@@ -220,3 +220,35 @@ def test_a_mistyped_setting_is_warned_about_in_chinese(
     for m in messages:
         assert any("\u4e00" <= ch <= "\u9fff" for ch in m), m
         assert "does not exist" not in m and "is not" not in m, m
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["index", "search", "洗衣", "--kb", "nokb", "--json"],
+        ["index", "stats", "--kb", "nokb", "--json"],
+        ["ingest", "--list", "--kb", "nokb", "--json"],
+        ["check", "NOSUCH.md", "--json"],
+    ],
+)
+def test_a_failure_with_json_is_a_json_error_on_stdout(argv: list[str], kb, capsys) -> None:  # type: ignore[no-untyped-def]
+    """A script reading ``--json`` got an empty stdout on failure from every command but
+    qa (the line went to stderr only); now stdout holds ``{"error": line}`` too."""
+    ws, _, _ = kb
+    main = {"index": index_main, "ingest": ingest_main, "check": check_main}[argv[0]]
+    assert main([*argv[1:], "--workspace", str(ws)]) == 2
+    out, err = capsys.readouterr()
+    line = _error_line(err)
+    assert json.loads(out) == {"error": line.removeprefix("错误：")}
+
+
+def test_removing_an_unknown_document_is_an_error_on_stderr(kb, capsys) -> None:  # type: ignore[no-untyped-def]
+    """``ingest --remove`` of an id nothing has printed "未找到：…" on stdout, beside the
+    "已删除：…" lines of what was done; a miss is now a failure line on stderr (exit 1)."""
+    ws, store, _ = kb
+    doc_id = store.documents()[0].doc_id
+    assert ingest_main(["--remove", "no-such-doc", "--workspace", str(ws)]) == 1
+    out, err = capsys.readouterr()
+    assert out == "" and "no-such-doc" in _error_line(err)
+    assert ingest_main(["--remove", doc_id, "--workspace", str(ws)]) == 0
+    assert "已删除" in capsys.readouterr().out
