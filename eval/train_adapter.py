@@ -20,7 +20,7 @@ identity, so a question unlike the training ones keeps nearly its own vector).  
 on the question *minus the mean training question* (``center``): ``q' = normalize(q +
 D (q − c))``.  Without the centre the fit's strongest direction is one shift added to
 every question alike — a prior over passages that helps the corpora it was fitted on and
-costs a held-out one (README "Query adapter").  ``D`` is kept to rank ``rank`` (projected
+costs a held-out one (docs/evaluation-history.md "Query adapter").  ``D`` is kept to rank ``rank`` (projected
 on its leading singular vectors every ten steps of full-batch Adam).
 
 Cross-validation leaves one corpus out (the sets asked over the same documents are one
@@ -384,7 +384,7 @@ def recall(
 
 
 # ---------------------------------------------------------------- cross-validation
-# Centred, rank 32, 100 steps; the L2 is chosen.  Measured before (README "Query adapter"):
+# Centred, rank 32, 100 steps; the L2 is chosen.  Measured before (docs/evaluation-history.md "Query adapter"):
 # without the centre the fit learns one shift shared by every question — a prior over
 # passages that helped the corpora it was fitted on and cost the held-out one; weaker L2
 # (0.001) overfits every fold.

@@ -4,7 +4,7 @@ Protocol standards give sizes in tables whose header names the unit for the whol
 ("字段名 字节数 类型 描述及要求", "序号 名称 传输字节数 说明"); each row then states a bare
 number ("PASSWORD 8 Octet_string 密码": eight bytes).  Read row by row, no sentence states
 "8 字节", so a question asking "密码字段占多少字节" found no value in the very row that gives
-it, and the refusal gate refused it (README "Refusal gate, session 21").  A Latin unit word
+it, and the refusal gate refused it (docs/evaluation-history.md "Refusal gate, session 21").  A Latin unit word
 after a number ("10 BYTES") is the same value spelled in English.
 
 :func:`spelled_units` gives the sentences of a clause with those units written after their

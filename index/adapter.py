@@ -2,7 +2,7 @@
 
 The embedder is frozen and the passages stay as they were embedded; only the query
 vector changes, ``q' = normalize(W q)``, with ``W = I + U Vᵀ`` (low rank) fitted on the
-tuning sets' dev questions by ``python -m eval.train_adapter`` (README "Query adapter").
+tuning sets' dev questions by ``python -m eval.train_adapter`` (docs/evaluation-history.md "Query adapter").
 The map belongs to one embedder: the file stores the embedder's name and dimension, and
 an adapter fitted for another model is refused (one log line) rather than applied to a
 space it was not fitted in.

@@ -364,7 +364,7 @@ def feedback(
     Nothing happens on Qdrant (no stored term weights to borrow from) or when a filter
     leaves no document.
 
-    Measured on the dev splits, not the default (README "Lay questions, session 10"):
+    Measured on the dev splits, not the default (docs/evaluation-history.md "Lay questions, session 10"):
     with the reranker it moved pooled R@1 by at most ±3 questions of 657 and did not
     carry over to the test splits."""
 
@@ -580,12 +580,12 @@ PIPELINES: dict[str, Pipeline] = {
     "bm25": compose(bm25, distinct),
     "hybrid": compose(hybrid, distinct),
     "hybrid+exact": compose(hybrid, scoped(hybrid), element_first, exact_first, distinct),
-    # Measured, not the default (README "Sentence vectors"): RRF of dense, BM25 and the
+    # Measured, not the default (docs/evaluation-history.md "Sentence vectors"): RRF of dense, BM25 and the
     # best-sentence retriever, then the same stages.
     "hybrid+sentence": compose(
         _with_sentences, scoped(_with_sentences), element_first, exact_first, distinct
     ),
-    # Measured, not the default (README "Lay questions, session 10"): Rocchio feedback
+    # Measured, not the default (docs/evaluation-history.md "Lay questions, session 10"): Rocchio feedback
     # inside the first hits' documents, for questions with a lexical gap.
     "hybrid+feedback": compose(
         hybrid,

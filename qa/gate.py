@@ -20,7 +20,7 @@ whether the clauses *contain* what the question is about:
   numbers — of other kinds.  (Since session 7 this replaces the kind of value asked
   looked up in the best-matching sentences, :data:`qa.quantities.ANSWER_TYPES`, which the
   reranker still reads: held out, the unit was the better input and the two together
-  worse than the unit alone; README "Refusal gate");
+  worse than the unit alone; docs/evaluation-history.md "Refusal gate");
 * the topic words weighted by their rarity in the knowledge base (words it never uses —
   a lay question's chatter — count for nothing);
 * the drafting element asked ("前言里…", "范围一章…") named by the first hit's own headings
@@ -29,7 +29,7 @@ whether the clauses *contain* what the question is about:
   document the question names is in the knowledge base was an input until session 8:
   held out by corpus it only carried what the sample and web-guides questions share — a
   document they name is always there to answer — while the real standards' near misses
-  name the document they miss in; README "Refusal gate, session 8");
+  name the document they miss in; docs/evaluation-history.md "Refusal gate, session 8");
 * the words the knowledge base *does* use that none of the top three clauses holds: the
   share of them, and the rarity of the rarest one ("一致性程度IDT和MOD怎么标注" over clauses
   that never say 一致性程度 — a near miss names something specific the base mentions
@@ -73,7 +73,7 @@ lists them as well as by a number (:func:`gate_slot`, since session 13): "服务
 (2)…(3)…" answers "分成几步" without saying 三步.  Whether the first hit is in a document
 the question names was an input until session 13: held out by corpus it took a positive
 weight from the samples and web guides and pushed up the real standards' near misses,
-which name the very document they miss in (README "Refusal gate, session 13").
+which name the very document they miss in (docs/evaluation-history.md "Refusal gate, session 13").
 
 :func:`gate_features` computes these from the query plan and the usable hits (one row,
 named by :data:`GATE_FEATURES`; sentence cosines and word frequencies come from
@@ -330,7 +330,7 @@ def gate_slot(question: str) -> tuple[Slot | None, bool]:
     fills it.  A count of a list's items (:func:`qa.quantities.asks_list_count`: "分成几步",
     "一共几点", "从几个方面来讲") is filled by any number or by a clause that lists items
     — "服务实施流程:(1)…(2)…(3)…" answers "分成几步" without the word 三步, and those
-    answerable questions were refused (README "Refusal gate, session 13").  A count of
+    answerable questions were refused (docs/evaluation-history.md "Refusal gate, session 13").  A count of
     things in their classifier (:func:`counts_in_classifier`: "几句", "几块") is filled by
     such a clause too, or by the number in that classifier — not by any number, which a
     rule about something else states as readily (since session 18).  A standard, a body or
@@ -360,7 +360,7 @@ def slot_subject(question: str, topic: set[str], frequency: Any | None = None) -
     Read over the whole topic, the premise's wording weighed as much as the asked words, and
     answerable questions that describe a case before asking were refused; the near miss
     still has to state a value of the asked kind in a sentence holding what is asked
-    (README "Refusal gate, session 18")."""
+    (docs/evaluation-history.md "Refusal gate, session 18")."""
     asked = asked_beyond(question, topic)
     if not asked:
         return topic
@@ -389,7 +389,7 @@ def slot_sentences(question: str) -> str | None:
     The answer states the size in a sentence about the 鉴权码 and the meaning of 0 in
     another; the words of the later ask (结束, 时间, 表示) are not what the sentence
     stating the size must hold, and counted with it they halved its coverage — answerable
-    questions asking two things were refused (README "Refusal gate, session 21")."""
+    questions asking two things were refused (docs/evaluation-history.md "Refusal gate, session 21")."""
     parts = [p for p in _SENTENCE_END.split(halfwidth(question)) if p.strip()]
     parts = [p for p in parts if not _NOTE.fullmatch(p)]  # "（按2016版）": no ask
     asking = [i for i, p in enumerate(parts) if gate_slot(p)[0] is not None or _asks_again(p)]
@@ -603,7 +603,7 @@ def ask_held(
     while the words it asks with (历史, 版本) are nowhere in it.  Counted over the whole
     question, as ``topic_idf`` does, the restated words swamp them; held out by corpus the
     input adds nothing then, and takes over ``topic_idf``'s weight when read this way
-    (README "Refusal gate, session 17")."""
+    (docs/evaluation-history.md "Refusal gate, session 17")."""
     asked = asked_beyond(question, topic)
     if not asked:
         return None
@@ -633,7 +633,7 @@ def for_slot(question: str, cosine: float) -> float | None:
     sets the best sentence's cosine separates answerable from unanswerable questions with
     AUC .85 / .97 / .90 (real standards / sample / web guides) when a slot is asked and
     .80 / .71 / .72 when none is.  One weight per cosine over both kinds of question cannot
-    use that; these inputs give the slot questions their own (README "Refusal gate,
+    use that; these inputs give the slot questions their own (docs/evaluation-history.md "Refusal gate,
     session 14")."""
     return cosine if gate_slot(question)[0] is not None else None
 
@@ -692,7 +692,7 @@ def item_of(
     words of the list's lead-in, so its best hits are often single *items* (the fourth
     step, which it also asks about): alone, none of them lists anything or states a
     number, and the gate refused an answerable question over the very list it counts
-    (README "Refusal gate, session 16")."""
+    (docs/evaluation-history.md "Refusal gate, session 16")."""
     path = list(getattr(clause, "heading_path", ()) or ())
     if not path:
         return None
@@ -887,7 +887,7 @@ def probability(model: Mapping[str, Any], feats: Mapping[str, float | None]) -> 
 # unanswerable questions per set cannot support a weight against the input's meaning (a
 # correlated input took the opposite sign in unconstrained fits: "the rarest topic word
 # no top clause holds" raised P(answerable)), and held out, the constrained fit was as
-# good or better at every L2 strength (eval.calibrate, README "Refusal gate").  0: free
+# good or better at every L2 strength (eval.calibrate, docs/evaluation-history.md "Refusal gate").  0: free
 # (how many topic words a question has says nothing by itself about either side).
 GATE_SIGNS: dict[str, int] = {
     "dense1": 1,

@@ -1,12 +1,12 @@
 """An optional second, Chinese-trained bi-encoder whose ranking of the candidates is one
 more reranker feature (``zh_inv``).
 
-Why: the lay-question diagnosis of session 13 (README "Lay questions, session 13: what
+Why: the lay-question diagnosis of session 13 (docs/evaluation-history.md "Lay questions, session 13: what
 outranks the gold") found the remaining first-hit errors are siblings and same-document
 clauses that *every* signal the project has — the e5-small bi-encoder, BM25 and the ~30
 wording features — ranks above the gold.  A model trained on other data disagrees with
 e5-small in other places; held out by corpus, its rank among the candidates added to the
-linear model's features lifted Recall@1 on all three corpora (README "Lay questions,
+linear model's features lifted Recall@1 on all three corpora (docs/evaluation-history.md "Lay questions,
 session 14").  Its cosine is not comparable across models, so the feature is the
 candidate's *rank* by it (1, 1/2, 1/3, …), which needs no calibration.
 
