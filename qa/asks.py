@@ -24,8 +24,8 @@ coordination, the question after it, the other sentences) stay in every part.
 
 Not split: several question sentences ("…保存多久？电话投诉录音呢？").  Searched one by one,
 a later sentence loses the subject the first one gave it ("又是从哪些渠道拿到的？"), and on
-the tuning sets' dev questions splitting them lost more first hits than it won (README
-"Multi-part questions"); the reranker already reads the whole question's wording.
+the tuning sets' dev questions splitting them lost more first hits than it won
+(docs/evaluation-history.md "Multi-part questions"); the reranker already reads the whole question's wording.
 """
 
 from __future__ import annotations

@@ -459,7 +459,7 @@ def question_terms(question: str) -> set[str]:
     standard codes it names ("JT/T 808—2019 … TCP … TLS" → {tcp, tls}): a code is the
     document's name, :func:`code_absent` reads it.  Nor the file format it names a copy by
     ("GB/T 28181—2016（PDF 版）", :func:`grammar.copies.copy_formats`): no clause says
-    "PDF", and 4 answerable dev questions naming their copy were refused for it (README
+    "PDF", and 4 answerable dev questions naming their copy were refused for it (docs/evaluation-history.md
     "Refusal gate, session 21")."""
     q = halfwidth(question)
     for m in find_codes(q):
