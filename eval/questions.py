@@ -98,10 +98,10 @@ def _str(d: dict[str, Any], key: str, where: str, *, required: bool = True) -> s
     v = d.get(key)
     if v is None or v == "":
         if required:
-            raise ValueError(f"{where}: missing field {key!r}")
+            raise ValueError(f"{where}：缺少字段 {key!r}")
         return None
     if not isinstance(v, str):
-        raise ValueError(f"{where}: field {key!r} must be a string, got {type(v).__name__}")
+        raise ValueError(f"{where}：字段 {key!r} 应为字符串，实为 {type(v).__name__}")
     return v
 
 
@@ -112,53 +112,51 @@ def _fp(v: Any, where: str) -> dict[str, Any]:
         and isinstance(v.get("len"), int)
         and v["len"] > 0
     ):
-        raise ValueError(f"{where}: fingerprint must be {{'sha1': str, 'len': int > 0}}, got {v!r}")
+        raise ValueError(f"{where}：fingerprint 应为 {{'sha1': str, 'len': int > 0}}，实为 {v!r}")
     return {"sha1": v["sha1"], "len": v["len"]}
 
 
 def _gold(raw: Any, where: str) -> Gold:
     if not isinstance(raw, dict):
-        raise ValueError(f"{where}: gold entry must be an object")
+        raise ValueError(f"{where}：gold 条目应为对象")
     doc = _str(raw, "doc", where, required=False)
     source = _str(raw, "source", where, required=False)
     if not doc and not source:
-        raise ValueError(f"{where}: gold entry needs 'doc' or 'source'")
+        raise ValueError(f"{where}：gold 条目需要 'doc' 或 'source'")
     clause_no = raw.get("clause_no")
     clause_no = str(clause_no) if clause_no not in (None, "") else None
     grade = raw.get("grade", 2)
     if grade not in (1, 2) or isinstance(grade, bool):
-        raise ValueError(f"{where}: grade must be 2 or 1, got {grade!r}")
+        raise ValueError(f"{where}：grade 应为 2 或 1，实为 {grade!r}")
     evidence = _str(raw, "evidence", where, required=False)
     fp = _fp(raw["evidence_fp"], where) if raw.get("evidence_fp") is not None else None
     if not evidence and fp is None and not clause_no:
-        raise ValueError(f"{where}: gold entry needs 'evidence', 'evidence_fp' or 'clause_no'")
+        raise ValueError(f"{where}：gold 条目需要 'evidence'、'evidence_fp' 或 'clause_no'")
     return Gold(doc, source, clause_no, int(grade), evidence, fp)
 
 
 def _question(d: dict[str, Any], where: str, line: int) -> Question:
     qid = d.get("id")
     if qid in (None, ""):
-        raise ValueError(f"{where}: missing field 'id'")
+        raise ValueError(f"{where}：缺少字段 'id'")
     qtype = _str(d, "type", where)
     if qtype not in QUESTION_TYPES:
-        raise ValueError(
-            f"{where}: unknown type {qtype!r} (expected one of {', '.join(QUESTION_TYPES)})"
-        )
+        raise ValueError(f"{where}：未知题型 {qtype!r}（应为 {', '.join(QUESTION_TYPES)} 之一）")
     text = _str(d, "question", where)
     gold_raw = d.get("gold") or []
     if not isinstance(gold_raw, list):
-        raise ValueError(f"{where}: 'gold' must be a list")
+        raise ValueError(f"{where}：'gold' 应为列表")
     gold = [_gold(g, f"{where} gold[{i}]") for i, g in enumerate(gold_raw)]
     if qtype == "unanswerable" and gold:
-        raise ValueError(f"{where}: an unanswerable question cannot have gold clauses")
+        raise ValueError(f"{where}：无答案题（unanswerable）不能有 gold 条款")
     if qtype != "unanswerable" and not gold:
-        raise ValueError(f"{where}: an answerable question needs at least one gold clause")
+        raise ValueError(f"{where}：有答案的题至少需要一个 gold 条款")
     facts = d.get("key_facts") or []
     if not isinstance(facts, list) or not all(isinstance(f, str) and f.strip() for f in facts):
-        raise ValueError(f"{where}: 'key_facts' must be a list of non-empty strings")
+        raise ValueError(f"{where}：'key_facts' 应为非空字符串的列表")
     facts_fp_raw = d.get("key_facts_fp") or []
     if not isinstance(facts_fp_raw, list):
-        raise ValueError(f"{where}: 'key_facts_fp' must be a list")
+        raise ValueError(f"{where}：'key_facts_fp' 应为列表")
     facts_fp = [_fp(f, f"{where} key_facts_fp[{i}]") for i, f in enumerate(facts_fp_raw)]
     split = _str(d, "split", where, required=False)
     return Question(str(qid), qtype, text or "", gold, list(facts), facts_fp, line, split)
@@ -166,15 +164,15 @@ def _question(d: dict[str, Any], where: str, line: int) -> Question:
 
 def _meta(d: Any, path: Path) -> SetMeta:
     if not isinstance(d, dict):
-        raise _fail(path, 1, "'_meta' must be an object")
+        raise _fail(path, 1, "'_meta' 应为对象")
     name = d.get("name")
     if not isinstance(name, str) or not name.strip():
-        raise _fail(path, 1, "_meta: missing field 'name'")
+        raise _fail(path, 1, "_meta：缺少字段 'name'")
     corpus = d.get("corpus")
     if isinstance(corpus, str):
         corpus = [corpus]
     if not isinstance(corpus, list) or not corpus or not all(isinstance(c, str) for c in corpus):
-        raise _fail(path, 1, "_meta: 'corpus' must be a non-empty list of paths")
+        raise _fail(path, 1, "_meta：'corpus' 应为非空的路径列表")
     return SetMeta(
         name.strip(), str(d.get("version", "")), list(corpus), str(d.get("description", ""))
     )
@@ -192,26 +190,26 @@ def parse_question_set(lines: list[str], path: Path | str = "<string>") -> Quest
         try:
             d = json.loads(raw)
         except json.JSONDecodeError as exc:
-            raise _fail(path, no, f"invalid JSON ({exc.msg} at column {exc.colno})") from exc
+            raise _fail(path, no, f"不是合法的 JSON（第 {exc.colno} 列：{exc.msg}）") from exc
         if not isinstance(d, dict):
-            raise _fail(path, no, "each line must be a JSON object")
+            raise _fail(path, no, "每一行应为一个 JSON 对象")
         if "_meta" in d:
             if meta is not None or questions:
-                raise _fail(path, no, "'_meta' must be the first line, and only once")
+                raise _fail(path, no, "'_meta' 只能出现在第一行，且只出现一次")
             meta = _meta(d["_meta"], path)
             continue
         if meta is None:
-            raise _fail(path, no, 'the first line must be {"_meta": {...}}')
+            raise _fail(path, no, '第一行应为 {"_meta": {...}}')
         try:
             q = _question(d, f"question {d.get('id', '?')!r}", no)
         except ValueError as exc:
             raise _fail(path, no, str(exc)) from exc
         if q.id in seen:
-            raise _fail(path, no, f"duplicate id {q.id!r} (first on line {seen[q.id]})")
+            raise _fail(path, no, f"题目 id {q.id!r} 重复（首次出现在第 {seen[q.id]} 行）")
         seen[q.id] = no
         questions.append(q)
     if meta is None:
-        raise _fail(path, 1, "empty question set (no _meta line)")
+        raise _fail(path, 1, "题集为空（没有 _meta 行）")
     if not questions:
         raise _fail(path, 1, "question set has no questions")
     return QuestionSet(meta, questions, path)
@@ -223,5 +221,5 @@ def load_question_set(path: Path | str) -> QuestionSet:
     try:
         text = p.read_text(encoding="utf-8")
     except OSError as exc:
-        raise QuestionSetError(f"{p}: cannot read ({exc.strerror or exc})") from exc
+        raise QuestionSetError(f"{p}：无法读取（{exc.strerror or exc}）") from exc
     return parse_question_set(text.splitlines(), p)

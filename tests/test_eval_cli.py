@@ -211,4 +211,4 @@ def test_eval_cli_reports_bad_set(tmp_path: Path, capsys: pytest.CaptureFixture[
     path = tmp_path / "questions_bad.jsonl"
     path.write_text('{"_meta": {"name": "b", "corpus": ["x"]}}\n{"id": 1,\n', encoding="utf-8")
     assert main(["--set", str(path)]) == 2
-    assert "questions_bad.jsonl:2: invalid JSON" in capsys.readouterr().err
+    assert "questions_bad.jsonl:2: 不是合法的 JSON" in capsys.readouterr().err

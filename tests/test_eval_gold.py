@@ -211,15 +211,15 @@ def test_load_valid_set(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("objs", "line", "msg"),
     [
-        ((META, {**Q, "type": "trivia"}), 2, "unknown type 'trivia'"),
-        ((META, {k: v for k, v in Q.items() if k != "question"}), 2, "missing field 'question'"),
-        ((Q,), 1, "first line"),
-        ((META, Q, Q), 3, "duplicate id 'q1' (first on line 2)"),
-        ((META, {**Q, "gold": [{"doc": "D", "grade": 3, "evidence": "e"}]}), 2, "grade must be"),
-        ((META, {**Q, "gold": [{"clause_no": "1", "evidence": "e"}]}), 2, "'doc' or 'source'"),
+        ((META, {**Q, "type": "trivia"}), 2, "未知题型 'trivia'"),
+        ((META, {k: v for k, v in Q.items() if k != "question"}), 2, "缺少字段 'question'"),
+        ((Q,), 1, "第一行"),
+        ((META, Q, Q), 3, "题目 id 'q1' 重复（首次出现在第 2 行）"),
+        ((META, {**Q, "gold": [{"doc": "D", "grade": 3, "evidence": "e"}]}), 2, "grade 应为"),
+        ((META, {**Q, "gold": [{"clause_no": "1", "evidence": "e"}]}), 2, "'doc' 或 'source'"),
         ((META, {**Q, "gold": [{"doc": "D", "evidence_fp": {"sha1": "ab"}}]}), 2, "fingerprint"),
-        ((META, {**Q, "gold": []}), 2, "at least one gold"),
-        ((META, {**Q, "type": "unanswerable"}), 2, "cannot have gold"),
+        ((META, {**Q, "gold": []}), 2, "至少需要一个 gold"),
+        ((META, {**Q, "type": "unanswerable"}), 2, "不能有 gold"),
         (({"_meta": {"name": "t"}}, Q), 1, "corpus"),
     ],
 )
@@ -230,5 +230,5 @@ def test_invalid_sets_name_the_line(objs: tuple, line: int, msg: str) -> None:
 
 
 def test_bad_json_line_number() -> None:
-    with pytest.raises(QuestionSetError, match=r"set.jsonl:2: invalid JSON"):
+    with pytest.raises(QuestionSetError, match=r"set.jsonl:2: 不是合法的 JSON"):
         parse_question_set([*lines(META), '{"id": "q1",'], "set.jsonl")
