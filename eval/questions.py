@@ -72,6 +72,7 @@ class SetMeta:
     version: str
     corpus: list[str]
     description: str = ""
+    held_out: bool = False  # every question is test, scored only until a session converts it
 
 
 @dataclass(slots=True)
@@ -174,7 +175,11 @@ def _meta(d: Any, path: Path) -> SetMeta:
     if not isinstance(corpus, list) or not corpus or not all(isinstance(c, str) for c in corpus):
         raise _fail(path, 1, "_meta：'corpus' 应为非空的路径列表")
     return SetMeta(
-        name.strip(), str(d.get("version", "")), list(corpus), str(d.get("description", ""))
+        name.strip(),
+        str(d.get("version", "")),
+        list(corpus),
+        str(d.get("description", "")),
+        d.get("held_out") is True,
     )
 
 

@@ -10,12 +10,11 @@ set added, resized or converted without the README following fails the suite.
 
 from __future__ import annotations
 
-import json
 import re
 import sys
 from pathlib import Path
 
-from eval.questions import REPO_ROOT
+from eval.questions import REPO_ROOT, load_question_set
 
 HEADER = (
     "| set | corpus | questions | answerable / unanswerable | dev / test | role |",
@@ -30,16 +29,15 @@ def _natural(path: Path) -> tuple[str, int]:
 
 
 def row(path: Path) -> str:
-    """One set's row, read from its ``_meta`` line and its questions."""
-    records = [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines() if x.strip()]
-    meta = records[0].get("_meta", {})
-    questions = [r for r in records if "id" in r]
-    unanswerable = sum(1 for q in questions if not q.get("gold"))
-    dev = sum(1 for q in questions if (q.get("split") or "dev") == "dev")
-    corpus = ", ".join(c.replace("../shared/corpus/", "") for c in meta.get("corpus", []))
-    role = "held out" if meta.get("held_out") else "tuning"
+    """One set's row, read as the evaluation reads it (:func:`eval.questions.load_question_set`)."""
+    qset = load_question_set(path)
+    questions = qset.questions
+    unanswerable = sum(1 for q in questions if not q.answerable)
+    dev = sum(1 for q in questions if (q.split or "dev") == "dev")
+    corpus = ", ".join(c.replace("../shared/corpus/", "") for c in qset.meta.corpus)
+    role = "held out" if qset.meta.held_out else "tuning"
     return (
-        f"| `{path.name}` | {corpus or 'samples'} | {len(questions)} | "
+        f"| `{path.name}` | {corpus} | {len(questions)} | "
         f"{len(questions) - unanswerable} / {unanswerable} | {dev} / {len(questions) - dev} | {role} |"
     )
 
