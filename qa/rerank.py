@@ -612,19 +612,15 @@ class CrossEncoderReranker:
             raise RuntimeError(
                 f"{ENV}={model} 需要 sentence-transformers：pip install sentence-transformers"
             ) from exc
-        from index.embedders import hub_offline
+        from index.embedders import hub_offline, load_failure
 
         offline = hub_offline()  # weights from disk only: no hub at run time
         try:
             self._model: Any = CrossEncoder(model, local_files_only=offline)
         except Exception as exc:
-            why = (
-                "本机没有这个模型（运行时不下载模型）"
-                if offline and not os.path.isdir(model)
-                else " ".join(str(exc).split())[:160]
-            )
             raise RuntimeError(
-                f"无法加载重排模型 {model!r}：{why}；请给出本地模型目录，或不设置 {ENV}"
+                f"无法加载重排模型 {model!r}：{load_failure(model, offline, exc)}；"
+                f"请给出本地模型目录，或不设置 {ENV}"
             ) from exc
         self.name = model
         self.needs_inputs = False
