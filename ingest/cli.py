@@ -134,6 +134,12 @@ def _list_documents(store: ClauseStore, as_json: bool) -> None:
     print(f"共 {len(docs)} 篇文档")
 
 
+def _known(workspace: Path) -> str:
+    """The knowledge bases a workspace has, for the message naming a missing one (listed
+    only then: a normal run never reads the workspace's folder for it)."""
+    return "、".join(list_kbs(workspace)) or "（无）"
+
+
 def _remove(store: ClauseStore, targets: Iterable[str]) -> int:
     status = 0
     for target in targets:
@@ -199,17 +205,16 @@ def _main(argv: list[str] | None) -> int:
     store = ClauseStore(kb_path(workspace, args.kb))
     store.manifest  # noqa: B018 - surface a corrupt manifest before doing any work
 
-    known = "、".join(list_kbs(workspace)) or "（无）"
     if args.outline:
         if not store.exists and not Path(args.outline).is_file():
             # A doc_id can only be looked up in a knowledge base that exists: say that the
             # --kb is wrong, not that the id is unknown (a typo in --kb looked like one).
             raise UserError(
-                f"知识库 {args.kb!r} 不存在（已有：{known}），{args.outline} 也不是文件"
+                f"知识库 {args.kb!r} 不存在（已有：{_known(workspace)}），{args.outline} 也不是文件"
             )
         return _outline(args.outline, store, args.json)
     if (args.list or args.remove or args.resegment) and not store.exists:
-        raise UserError(f"知识库 {args.kb!r} 不存在（已有：{known}）")
+        raise UserError(f"知识库 {args.kb!r} 不存在（已有：{_known(workspace)}）")
     if args.list:
         _list_documents(store, args.json)
         return 0
