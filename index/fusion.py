@@ -10,7 +10,8 @@ one retriever ranks near the top and the other misses (a lay question the embedd
 understands but whose words the clause does not use) scores below clauses both rank
 only mid-list — 1/(60+3) < 2/(60+30) — and drops out of the top ten.  With k0 = 20 a
 top-3 hit of one list (1/23) outranks a rank-30 hit of both (2/50), while agreement
-still wins among near ranks.  Measured on the tuning splits (README "Retrieval").
+still wins among near ranks.  Measured on the tuning splits (docs/evaluation-history.md
+"Hybrid fusion: a smaller RRF constant").
 """
 
 from __future__ import annotations
